@@ -1,0 +1,52 @@
+//! API Gateway: REST APIs (v1) and WebSocket APIs (v2), with secure defaults.
+
+pub mod rest;
+pub mod ws;
+
+pub use rest::{Cors, HttpMethod, MethodAuth, RestApi, RestApiProps, Throttling};
+pub use ws::{WebSocketApi, WebSocketApiProps};
+
+/// Access log line format (JSON) shared by REST and WebSocket stages. Never logs bodies or
+/// headers, so tokens stay out of logs.
+pub(crate) fn access_log_format(websocket: bool) -> String {
+    let mut fields = vec![
+        ("requestId", "$context.requestId"),
+        ("ip", "$context.identity.sourceIp"),
+        ("requestTime", "$context.requestTime"),
+        ("status", "$context.status"),
+        ("principalId", "$context.authorizer.principalId"),
+        ("integrationLatency", "$context.integrationLatency"),
+        ("error", "$context.error.message"),
+    ];
+    if websocket {
+        fields.extend([("routeKey", "$context.routeKey"), ("eventType", "$context.eventType"), ("connectionId", "$context.connectionId")]);
+    } else {
+        fields.extend([
+            ("httpMethod", "$context.httpMethod"),
+            ("resourcePath", "$context.resourcePath"),
+            ("responseLength", "$context.responseLength"),
+        ]);
+    }
+    let body: Vec<String> = fields.iter().map(|(k, v)| format!("\"{k}\":\"{v}\"")).collect();
+    format!("{{{}}}", body.join(","))
+}
+
+/// `arn:…:execute-api:region:account:{api}/{rest}`.
+pub(crate) fn execute_api_arn(api_id: agentcdk_synth::Expr, rest: &str) -> agentcdk_synth::Expr {
+    agentcdk_synth::Expr::sub_with(
+        format!("arn:${{AWS::Partition}}:execute-api:${{AWS::Region}}:${{AWS::AccountId}}:${{Api}}/{rest}"),
+        [("Api", api_id)],
+    )
+}
+
+/// 8 hex digits over the ids and properties of `members`: the id suffix of a deployment, so
+/// that any change to what it snapshots makes CloudFormation create a new one.
+pub(crate) fn content_hash(stack: &agentcdk_synth::Stack, members: &[agentcdk_synth::AnyRef]) -> String {
+    use md5::{Digest, Md5};
+    let mut hasher = Md5::new();
+    for m in members {
+        hasher.update(m.logical_id().as_bytes());
+        hasher.update(stack.properties_json(m).map(|j| j.to_string()).unwrap_or_default().as_bytes());
+    }
+    hasher.finalize().iter().take(4).map(|b| format!("{b:02X}")).collect()
+}

@@ -1,0 +1,31 @@
+//! agentcdk: typed constructs for deploying AI agents on AWS serverless.
+//!
+//! Building blocks with secure defaults and least-privilege grants ([`lambda`], [`sqs`],
+//! [`dynamodb`], [`apigw`], [`iam`], [`kms`], [`logs`], [`cloudwatch`]) and the agent patterns
+//! built from them ([`patterns`]). The synthesis core is re-exported: apps depend on this
+//! crate only.
+
+pub use agentcdk_contract as contract;
+pub use agentcdk_synth::*;
+
+pub mod apigw;
+pub mod cloudwatch;
+pub mod dynamodb;
+pub mod iam;
+pub mod kms;
+pub mod lambda;
+pub mod logs;
+pub mod patterns;
+pub mod sqs;
+
+/// Everything an app's `main` needs: the synth prelude plus the constructs.
+pub mod prelude {
+    pub use agentcdk_synth::prelude::*;
+
+    pub use crate::apigw::{Cors, HttpMethod, Throttling};
+    pub use crate::kms::Encryption;
+    pub use crate::lambda::{Code, Function, FunctionProps};
+    pub use crate::logs::RetentionDays;
+    pub use crate::patterns::*;
+    pub use crate::sqs::{DeadLetter, Queue, QueueProps};
+}

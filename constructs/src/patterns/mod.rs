@@ -1,0 +1,18 @@
+//! The agent patterns: what a user declares to deploy an agent.
+
+mod authorizer;
+mod queue_pipeline;
+mod serverless_agent;
+mod ws_api;
+
+pub use authorizer::{AuthorizerProps, ClaimRule, JwtConfig, LambdaAuthorizer};
+pub use queue_pipeline::{QueuePipeline, QueuePipelineProps};
+pub use serverless_agent::{AgentProps, CustomRoute, Mode, Model, Provider, QueueOptions, ServerlessAgent};
+pub use ws_api::{WsApi, WsApiProps};
+
+use std::time::Duration;
+
+/// `Duration` in whole seconds as a CloudFormation integer.
+pub(crate) fn secs(d: Duration) -> i64 {
+    d.as_secs() as i64
+}

@@ -1,0 +1,81 @@
+//! Every mode in one stack, sharing one authorizer and one encryption key: a Sync agent with
+//! custom routes and CORS, a Queue agent with an OpenAI-compatible model, and a WebSocket agent
+//! on arm64 — plus alarms to one topic.
+
+use std::collections::BTreeMap;
+use std::time::Duration;
+
+use agentcdk::prelude::*;
+
+/// The app: one stack, `AgentPlatform`.
+pub fn app() -> App {
+    let mut app = App::new();
+    let stack = app.stack(
+        "AgentPlatform",
+        StackProps {
+            description: Some("Every agentcdk mode in one stack".into()),
+            tags: [("team".into(), "platform".into()), ("cost-center".into(), "ai".into())].into(),
+        },
+    );
+    let auth = LambdaAuthorizer::new(
+        &mut stack.scope("Auth"),
+        AuthorizerProps {
+            jwt: JwtConfig {
+                issuer: "https://login.example.com/".into(),
+                audience: vec!["agents".into()],
+                allowed_clients: vec!["web-app".into(), "mobile-app".into()],
+                required_scopes: vec!["agents:invoke".into()],
+                claim_rules: BTreeMap::from([("tenant_tier".into(), ClaimRule::OneOf(vec!["pro".into(), "enterprise".into()]))]),
+                ..Default::default()
+            },
+            result_ttl: Duration::from_secs(300),
+            ..Default::default()
+        },
+    );
+    let assistant = ServerlessAgent::new(
+        &mut stack.scope("Assistant"),
+        AgentProps {
+            model: Model::bedrock("us.anthropic.claude-haiku-4-5-20251001-v1:0"),
+            system_prompt: "Answer briefly.".into(),
+            authorizer: Some(&auth),
+            routes: vec![
+                CustomRoute { method: HttpMethod::Get, path: "tools/weather".into(), code: Code::handler("request-handler") },
+                CustomRoute { method: HttpMethod::Post, path: "feedback".into(), code: Code::handler("request-handler") },
+            ],
+            cors: Some(Cors { allow_origins: vec!["https://app.example.com".into()], ..Default::default() }),
+            throttling: Throttling { rate_limit: 20.0, burst_limit: 40 },
+            max_turns: Some(4),
+            ..Default::default()
+        },
+    );
+    let researcher = ServerlessAgent::new(
+        &mut stack.scope("Research"),
+        AgentProps {
+            mode: Mode::Queue(QueueOptions { max_receive_count: 5, max_concurrency: Some(5), ..Default::default() }),
+            model: Model::openai(
+                "gpt-4.1",
+                Expr::sub("arn:${AWS::Partition}:secretsmanager:${AWS::Region}:${AWS::AccountId}:secret:openai-api-key"),
+            ),
+            system_prompt: "You research topics thoroughly and cite sources.".into(),
+            authorizer: Some(&auth),
+            memory_mb: 1024,
+            timeout: Some(Duration::from_secs(600)),
+            log_retention: RetentionDays::OneYear,
+            ..Default::default()
+        },
+    );
+    let chat = ServerlessAgent::new(
+        &mut stack.scope("Chat"),
+        AgentProps {
+            mode: Mode::WebSocket(QueueOptions::default()),
+            model: Model::bedrock("us.anthropic.claude-sonnet-4-5-20250929-v1:0"),
+            authorizer: Some(&auth),
+            architecture: Architecture::Arm64,
+            ..Default::default()
+        },
+    );
+    stack.output("AssistantUrl", assistant.api_url());
+    stack.output("ResearchUrl", researcher.api_url());
+    stack.output("ChatUrl", chat.api_url());
+    app
+}

@@ -1,0 +1,111 @@
+//! A queue worker declared with L1 resources only — what the constructs of `agentcdk` build
+//! for you, written out by hand: an encrypted SQS queue with a dead-letter queue, a Lambda
+//! function consuming it with partial batch failures, a least-privilege role, a log group
+//! with retention, a stage parameter and a condition.
+
+use agentcdk::cfn::iam::Role;
+use agentcdk::cfn::lambda::{self, EventSourceMapping, Function};
+use agentcdk::cfn::logs::LogGroup;
+use agentcdk::cfn::sqs::{self, Queue};
+use agentcdk::prelude::*;
+use serde_json::json;
+
+/// Seconds the worker may run per batch; the queue's visibility timeout is 6× this.
+const TIMEOUT: i64 = 30;
+
+/// The app: one stack, `L1Queue`.
+pub fn app() -> App {
+    let mut app = App::new();
+    let stack = app.stack(
+        "L1Queue",
+        StackProps {
+            description: Some("Queue worker built from L1 resources".into()),
+            tags: [("project".into(), "agentcdk-example".into())].into(),
+        },
+    );
+    let stage =
+        stack.parameter("Stage", Parameter::string().allowed_values(["dev", "prod"]).default_value("dev").description("Deployment stage"));
+    let prod = stack.condition("IsProd", Condition::equals(stage.value(), "prod"));
+
+    let mut worker = stack.scope("Worker");
+    let dlq = worker.scope("DeadLetters").add(
+        "Resource",
+        Queue { message_retention_period: Some(1_209_600.into()), sqs_managed_sse_enabled: Some(true.into()), ..Default::default() },
+    );
+    let queue = worker.scope("Queue").add(
+        "Resource",
+        Queue {
+            visibility_timeout: Some((6 * TIMEOUT).into()),
+            sqs_managed_sse_enabled: Some(true.into()),
+            redrive_policy: Some(
+                sqs::queue::RedrivePolicy { dead_letter_target_arn: Some(dlq.attr_arn().into()), max_receive_count: Some(3.into()) }.into(),
+            ),
+            ..Default::default()
+        },
+    );
+    let logs = worker
+        .scope("Logs")
+        .add("Resource", LogGroup { retention_in_days: Some(Value::Expr(Expr::if_(&prod, 365, 14))), ..Default::default() });
+    let role = worker.scope("Role").add(
+        "Resource",
+        Role {
+            assume_role_policy_document: Some(
+                json!({
+                    "Version": "2012-10-17",
+                    "Statement": [{"Effect": "Allow", "Principal": {"Service": "lambda.amazonaws.com"}, "Action": "sts:AssumeRole"}]
+                })
+                .into(),
+            ),
+            policies: Some(Value::Lit(vec![agentcdk::cfn::iam::role::Policy {
+                policy_name: Some("worker".into()),
+                policy_document: Some(
+                    json!({
+                        "Version": "2012-10-17",
+                        "Statement": [
+                            {"Effect": "Allow", "Action": ["sqs:ReceiveMessage", "sqs:DeleteMessage", "sqs:GetQueueAttributes", "sqs:ChangeMessageVisibility"], "Resource": queue.attr_arn()},
+                            {"Effect": "Allow", "Action": ["logs:CreateLogStream", "logs:PutLogEvents"], "Resource": logs.attr_arn()}
+                        ]
+                    })
+                    .into(),
+                ),
+            }
+            .into()])),
+            ..Default::default()
+        },
+    );
+    let mut function_scope = worker.scope("Function");
+    let code = function_scope.asset(AssetSource::path(concat!(env!("CARGO_MANIFEST_DIR"), "/function")));
+    let function = function_scope.add(
+        "Resource",
+        Function {
+            runtime: Some(lambda::function::Runtime::Python3_13.into()),
+            handler: Some("index.handler".into()),
+            code: Some(
+                lambda::function::Code { s3_bucket: Some(code.bucket().into()), s3_key: Some(code.key().into()), ..Default::default() }
+                    .into(),
+            ),
+            role: Some(role.attr_arn().into()),
+            timeout: Some(TIMEOUT.into()),
+            memory_size: Some(256.into()),
+            reserved_concurrent_executions: Some(10.into()),
+            logging_config: Some(lambda::function::LoggingConfig { log_group: Some(logs.reference().into()), ..Default::default() }.into()),
+            ..Default::default()
+        },
+    );
+    worker.add(
+        "Trigger",
+        EventSourceMapping {
+            function_name: Some(function.reference().into()),
+            event_source_arn: Some(queue.attr_arn().into()),
+            batch_size: Some(10.into()),
+            function_response_types: Some(Value::Lit(vec![Value::Lit(
+                lambda::event_source_mapping::FunctionResponseTypes::ReportBatchItemFailures,
+            )])),
+            ..Default::default()
+        },
+    );
+    stack.resource(&dlq).deletion_policy(DeletionPolicy::Retain).update_replace_policy(UpdateReplacePolicy::Retain);
+    stack.output("QueueUrl", Output::new(queue.reference()).description("Send work here").export(Expr::sub("${AWS::StackName}-QueueUrl")));
+    stack.output("DeadLetterQueueArn", dlq.attr_arn());
+    app
+}

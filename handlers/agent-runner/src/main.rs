@@ -1,0 +1,12 @@
+//! agent-runner Lambda: see the library docs.
+
+use agentcdk_runtime::agent::Toolbox;
+use lambda_runtime::{service_fn, Error};
+
+#[tokio::main(flavor = "current_thread")]
+async fn main() -> Result<(), Error> {
+    agentcdk_runtime::logging::init();
+    let sdk = agentcdk_runtime::aws::load().await;
+    let runner = agent_runner::Runner::from_env(&sdk, Toolbox::new()).await?;
+    lambda_runtime::run(service_fn(|event| agent_runner::handle(&runner, event))).await
+}

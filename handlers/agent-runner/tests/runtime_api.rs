@@ -1,0 +1,69 @@
+//! The built agent-runner binary, driven through the Lambda Runtime API against moto, with the
+//! OpenAI key read from Secrets Manager and an OpenAI-format model peer.
+
+use std::path::Path;
+use std::time::Duration;
+
+use agentcdk_testkit::http::{HttpResponse, HttpServer};
+use agentcdk_testkit::moto::{self, Moto};
+use agentcdk_testkit::runtime_api::{Function, Outcome, RuntimeApi};
+use serde_json::{json, Value};
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn agent_runner_binary_over_the_runtime_api() {
+    let moto = Moto::start();
+    let sdk = moto.sdk_config().await;
+    let sqs = aws_sdk_sqs::Client::new(&sdk);
+    let ddb = aws_sdk_dynamodb::Client::new(&sdk);
+    let output = moto::create_queue_with_dlq(&sqs, "out", 3, 30).await;
+    moto::create_responses_table(&ddb, "responses").await;
+    moto::create_sessions_table(&ddb, "sessions").await;
+    let secret_arn = aws_sdk_secretsmanager::Client::new(&sdk)
+        .create_secret()
+        .name("openai-key")
+        .secret_string("sk-from-secrets-manager")
+        .send()
+        .await
+        .expect("CreateSecret")
+        .arn
+        .expect("arn");
+    let model = HttpServer::start(|_| {
+        HttpResponse::json(
+            200,
+            &json!({"id": "c", "object": "chat.completion", "model": "m", "choices": [
+                {"index": 0, "finish_reason": "stop",
+                 "message": {"role": "assistant", "content": "Refund issued."}}]}),
+        )
+    });
+    let api = RuntimeApi::start();
+    let mut env = moto.env();
+    for (k, v) in [
+        ("MODEL_PROVIDER", "openai".to_owned()),
+        ("MODEL_ID", "gpt-test".into()),
+        ("OPENAI_BASE_URL", model.url()),
+        ("OPENAI_API_KEY_SECRET_ARN", secret_arn),
+        ("SYSTEM_PROMPT", "You resolve billing issues.".into()),
+        ("RESPONSES_TABLE", "responses".into()),
+        ("SESSIONS_TABLE", "sessions".into()),
+        ("OUTPUT_QUEUE_URL", output.url.clone()),
+    ] {
+        env.push((k.into(), v));
+    }
+    let f = Function::spawn(Path::new(env!("CARGO_BIN_EXE_agent-runner")), &api, &env);
+    let mut event: Value = serde_json::from_str(include_str!("fixtures/example-sqs-event.json")).expect("fixture");
+    let envelope = json!({"request_id": "r-1", "session_id": "s-1", "user_id": "u-1",
+        "message": "I was charged twice", "reply_to": {"kind": "poll"}, "submitted_at_ms": 1});
+    event["Records"][0]["body"] = json!(envelope.to_string());
+    event["Records"][0]["attributes"]["ApproximateReceiveCount"] = json!("1");
+    event["Records"][1]["body"] = json!("not an envelope");
+    let out = api.invoke(event, Duration::from_secs(30));
+    assert_eq!(out, Outcome::Response(json!({"batchItemFailures": [{"itemIdentifier": "2"}]})));
+    let req = &model.requests()[0];
+    assert_eq!(req.header("authorization"), Some("Bearer sk-from-secrets-manager"));
+    assert_eq!(req.json()["messages"][0]["content"], "You resolve billing issues.");
+    let msgs = sqs.receive_message().queue_url(&output.url).send().await.expect("receive").messages.unwrap_or_default();
+    let result: Value = serde_json::from_str(msgs[0].body().unwrap_or_default()).expect("json");
+    assert_eq!(result["status"], "completed");
+    assert_eq!(result["reply"], "Refund issued.");
+    drop(f);
+}

@@ -1,0 +1,132 @@
+//! Environment variable names the constructs set and the handlers read, with their defaults.
+//!
+//! The AWS SDK clients additionally honour the standard `AWS_ENDPOINT_URL` /
+//! `AWS_ENDPOINT_URL_<SERVICE>` variables; the tests use them to point at moto_server.
+
+// ---- routing (request-handler) ----
+
+/// Path prefix in front of the versioned routes, e.g. `/api`. Default: empty.
+pub const API_BASE_PATH: &str = "API_BASE_PATH";
+/// Version segment of the routes, e.g. `v1`. Default: [`DEFAULT_API_VERSION`]; empty disables it.
+pub const API_VERSION: &str = "API_VERSION";
+/// Default of [`API_VERSION`].
+pub const DEFAULT_API_VERSION: &str = "v1";
+/// Path segment of the chat endpoint: `POST {base}/{version}/{endpoint}`, and
+/// `GET {base}/{version}/{endpoint}/responses/{request_id}`. Default: [`DEFAULT_AGENT_ENDPOINT`].
+pub const AGENT_ENDPOINT: &str = "AGENT_ENDPOINT";
+/// Default of [`AGENT_ENDPOINT`].
+pub const DEFAULT_AGENT_ENDPOINT: &str = "chat";
+/// How the request-handler answers a chat: one of [`MODE_SYNC`], [`MODE_QUEUE`],
+/// [`MODE_WEBSOCKET`]. Default: [`MODE_SYNC`].
+pub const AGENT_MODE: &str = "AGENT_MODE";
+/// [`AGENT_MODE`] value: run the agent inside the request and return the reply.
+pub const MODE_SYNC: &str = "sync";
+/// [`AGENT_MODE`] value: enqueue, answer 202 with the request id, client polls GET responses.
+pub const MODE_QUEUE: &str = "queue";
+/// [`AGENT_MODE`] value: messages arrive over a WebSocket API; replies are pushed back.
+pub const MODE_WEBSOCKET: &str = "websocket";
+/// `true`: requests without an authorizer context run as user [`ANONYMOUS_USER_ID`] (for APIs
+/// deliberately deployed without an authorizer). Default: `false` (such requests get 401).
+pub const ALLOW_ANONYMOUS: &str = "ALLOW_ANONYMOUS";
+/// User id of anonymous callers when [`ALLOW_ANONYMOUS`] is `true`.
+pub const ANONYMOUS_USER_ID: &str = "anonymous";
+/// Largest accepted request body in bytes. Default: [`DEFAULT_MAX_BODY_BYTES`].
+pub const MAX_BODY_BYTES: &str = "MAX_BODY_BYTES";
+/// Default of [`MAX_BODY_BYTES`]: leaves room in the 256 KiB SQS message for the envelope.
+pub const DEFAULT_MAX_BODY_BYTES: usize = 100 * 1024;
+
+// ---- queues and tables ----
+
+/// URL of the input queue (request-handler sends, agent-runner consumes).
+pub const INPUT_QUEUE_URL: &str = "INPUT_QUEUE_URL";
+/// URL of the output queue (agent-runner sends, response-handler consumes).
+pub const OUTPUT_QUEUE_URL: &str = "OUTPUT_QUEUE_URL";
+/// `maxReceiveCount` of the input queue's redrive policy: on the last receive the agent-runner
+/// reports the request as failed to its client before the message moves to the DLQ.
+/// Default: [`DEFAULT_MAX_RECEIVE_COUNT`].
+pub const MAX_RECEIVE_COUNT: &str = "MAX_RECEIVE_COUNT";
+/// Default of [`MAX_RECEIVE_COUNT`].
+pub const DEFAULT_MAX_RECEIVE_COUNT: u32 = 3;
+/// Name of the responses table (key [`crate::keys::RESPONSES_PK`]).
+pub const RESPONSES_TABLE: &str = "RESPONSES_TABLE";
+/// Name of the sessions (conversation history) table (key [`crate::keys::SESSIONS_PK`]).
+/// Unset in Sync mode means stateless conversations.
+pub const SESSIONS_TABLE: &str = "SESSIONS_TABLE";
+/// Name of the WebSocket connections table (key [`crate::keys::CONNECTIONS_PK`]).
+pub const CONNECTIONS_TABLE: &str = "CONNECTIONS_TABLE";
+/// Seconds a stored response lives (DynamoDB TTL). Default: [`DEFAULT_RESPONSE_TTL_SECONDS`].
+pub const RESPONSE_TTL_SECONDS: &str = "RESPONSE_TTL_SECONDS";
+/// Default of [`RESPONSE_TTL_SECONDS`]: one day.
+pub const DEFAULT_RESPONSE_TTL_SECONDS: u64 = 86_400;
+/// Seconds a connection record lives. Default: [`DEFAULT_CONNECTION_TTL_SECONDS`].
+pub const CONNECTION_TTL_SECONDS: &str = "CONNECTION_TTL_SECONDS";
+/// Default of [`CONNECTION_TTL_SECONDS`]: two hours, API Gateway's WebSocket connection limit.
+pub const DEFAULT_CONNECTION_TTL_SECONDS: u64 = 7_200;
+/// Seconds a session's history lives after its last turn. Default: [`DEFAULT_SESSION_TTL_SECONDS`].
+pub const SESSION_TTL_SECONDS: &str = "SESSION_TTL_SECONDS";
+/// Default of [`SESSION_TTL_SECONDS`]: seven days.
+pub const DEFAULT_SESSION_TTL_SECONDS: u64 = 604_800;
+/// Messages of history kept per session (oldest dropped first). Default: [`DEFAULT_HISTORY_MAX_MESSAGES`].
+pub const HISTORY_MAX_MESSAGES: &str = "HISTORY_MAX_MESSAGES";
+/// Default of [`HISTORY_MAX_MESSAGES`].
+pub const DEFAULT_HISTORY_MAX_MESSAGES: usize = 40;
+/// WebSocket Management API endpoint (`https://{api-id}.execute-api.{region}.amazonaws.com/{stage}`).
+/// Default: derived from the message event's domain name and stage.
+pub const WEBSOCKET_CALLBACK_URL: &str = "WEBSOCKET_CALLBACK_URL";
+
+// ---- model ----
+
+/// Model provider: [`PROVIDER_BEDROCK`] or [`PROVIDER_OPENAI`]. Default: [`PROVIDER_BEDROCK`].
+pub const MODEL_PROVIDER: &str = "MODEL_PROVIDER";
+/// [`MODEL_PROVIDER`] value: Amazon Bedrock Converse API.
+pub const PROVIDER_BEDROCK: &str = "bedrock";
+/// [`MODEL_PROVIDER`] value: an OpenAI-compatible chat completions API.
+pub const PROVIDER_OPENAI: &str = "openai";
+/// Model id (Bedrock model or inference profile id, or the OpenAI model name). Required.
+pub const MODEL_ID: &str = "MODEL_ID";
+/// System prompt of the agent. Default: empty (no system prompt).
+pub const SYSTEM_PROMPT: &str = "SYSTEM_PROMPT";
+/// Largest number of output tokens per model call. Default: [`DEFAULT_MAX_TOKENS`].
+pub const MAX_TOKENS: &str = "MAX_TOKENS";
+/// Default of [`MAX_TOKENS`].
+pub const DEFAULT_MAX_TOKENS: u32 = 4_096;
+/// Largest number of model calls in one agent run (tool-use loop bound). Default: [`DEFAULT_MAX_TURNS`].
+pub const MAX_TURNS: &str = "MAX_TURNS";
+/// Default of [`MAX_TURNS`].
+pub const DEFAULT_MAX_TURNS: u32 = 8;
+/// Base URL of the OpenAI-compatible API, up to and without `/chat/completions`.
+/// Default: [`DEFAULT_OPENAI_BASE_URL`].
+pub const OPENAI_BASE_URL: &str = "OPENAI_BASE_URL";
+/// Default of [`OPENAI_BASE_URL`].
+pub const DEFAULT_OPENAI_BASE_URL: &str = "https://api.openai.com/v1";
+/// API key of the OpenAI-compatible API, given directly (prefer [`OPENAI_API_KEY_SECRET_ARN`]).
+pub const OPENAI_API_KEY: &str = "OPENAI_API_KEY";
+/// Secrets Manager secret (ARN or name) whose SecretString is the OpenAI API key; read once at init.
+pub const OPENAI_API_KEY_SECRET_ARN: &str = "OPENAI_API_KEY_SECRET_ARN";
+
+// ---- auth (authorizer, ws-connection) ----
+
+/// URL of the JSON Web Key Set that signs the tokens. Required.
+pub const JWKS_URL: &str = "JWKS_URL";
+/// Expected `iss` claim. Required.
+pub const JWT_ISSUER: &str = "JWT_ISSUER";
+/// Accepted `aud` values, comma separated; the token must carry at least one. Required.
+pub const JWT_AUDIENCE: &str = "JWT_AUDIENCE";
+/// Scopes the token must all carry (`scope` string or `scp` array), space or comma separated.
+/// Default: none.
+pub const JWT_REQUIRED_SCOPES: &str = "JWT_REQUIRED_SCOPES";
+/// Custom claim rules as a JSON object: `{"claim": "value"}` (equal) or
+/// `{"claim": ["a", "b"]}` (one of; for array claims: contains one of). Default: none.
+pub const JWT_CLAIM_RULES: &str = "JWT_CLAIM_RULES";
+/// Claim holding the user id. Default: [`DEFAULT_JWT_USER_ID_CLAIM`].
+pub const JWT_USER_ID_CLAIM: &str = "JWT_USER_ID_CLAIM";
+/// Default of [`JWT_USER_ID_CLAIM`].
+pub const DEFAULT_JWT_USER_ID_CLAIM: &str = "sub";
+/// Clock skew allowed on `exp` and `nbf`, seconds. Default: [`DEFAULT_JWT_LEEWAY_SECONDS`].
+pub const JWT_LEEWAY_SECONDS: &str = "JWT_LEEWAY_SECONDS";
+/// Default of [`JWT_LEEWAY_SECONDS`].
+pub const DEFAULT_JWT_LEEWAY_SECONDS: u64 = 30;
+/// Seconds a fetched JWKS is trusted before a refetch. Default: [`DEFAULT_JWKS_CACHE_SECONDS`].
+pub const JWKS_CACHE_SECONDS: &str = "JWKS_CACHE_SECONDS";
+/// Default of [`JWKS_CACHE_SECONDS`].
+pub const DEFAULT_JWKS_CACHE_SECONDS: u64 = 3_600;

@@ -1,0 +1,26 @@
+//! The contract between agentcdk's constructs (synth time) and its Lambda handlers (run time).
+//!
+//! One source of truth: the constructs set environment variables, name DynamoDB key attributes
+//! and build API Gateway request models from the items here, and the handlers read the same
+//! items. A rename here is a compile error on both sides instead of a broken deployment.
+//!
+//! Dependency-light on purpose (serde, serde_json, schemars only): the root `constructs` crate
+//! depends on it at synth time, where no AWS SDK or async runtime belongs.
+//!
+//! - [`env`]: environment variable names (and their defaults).
+//! - [`artifacts`]: handler artifact names (`Handler::named(..)`).
+//! - [`keys`]: DynamoDB key and attribute names, index names.
+//! - [`routes`]: the request-handler's HTTP paths (API Gateway resources must match).
+//! - [`wire`]: JSON wire types: chat request/response, queue envelopes, stored responses,
+//!   connection records, WebSocket frames, error bodies.
+//! - [`schema`]: the draft-4 JSON Schema of the chat request for an API Gateway Model
+//!   ([`chat_request_schema`]).
+
+pub mod artifacts;
+pub mod env;
+pub mod keys;
+pub mod routes;
+pub mod schema;
+pub mod wire;
+
+pub use schema::chat_request_schema;

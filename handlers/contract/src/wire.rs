@@ -1,0 +1,344 @@
+//! JSON wire types exchanged between clients, handlers, queues and tables.
+//!
+//! Sum types keep impossible states out: a stored response is pending, completed with a reply,
+//! or failed with a reason — never "completed without a reply".
+
+use schemars::JsonSchema;
+use serde::{Deserialize, Serialize};
+
+/// Key of the user id in the authorizer's context (`requestContext.authorizer.userId`); the
+/// request-handler trusts only this as the caller's identity, never the request body.
+pub const AUTH_CONTEXT_USER_ID: &str = "userId";
+
+/// Longest accepted chat message, in characters.
+pub const MAX_MESSAGE_CHARS: u32 = 32_768;
+/// Longest accepted session id, in characters.
+pub const MAX_SESSION_ID_CHARS: u32 = 128;
+/// Characters a session id may use: it becomes a DynamoDB key and appears in logs.
+pub const SESSION_ID_PATTERN: &str = "^[A-Za-z0-9_.:-]+$";
+
+/// Body of `POST {base}/{version}/{endpoint}`: one user turn of a conversation.
+///
+/// The API Gateway request model is this type's schema ([`crate::chat_request_schema`]);
+/// the handler applies the same rules again with [`ChatRequest::check`].
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ChatRequest {
+    /// The user's message to the agent.
+    #[schemars(length(min = 1, max = 32768))]
+    pub message: String,
+    /// Conversation to continue; a new one is started when absent.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schemars(length(min = 1, max = 128), regex(pattern = r"^[A-Za-z0-9_.:-]+$"))]
+    pub session_id: Option<String>,
+}
+
+impl ChatRequest {
+    /// Applies the schema's rules (which serde alone does not), so a request that reaches the
+    /// handler without API Gateway's validation (Function URL, WebSocket) is held to the same.
+    pub fn check(&self) -> Result<(), String> {
+        let chars = self.message.chars().count();
+        if chars == 0 || self.message.trim().is_empty() {
+            return Err("message must not be empty".into());
+        }
+        if chars > MAX_MESSAGE_CHARS as usize {
+            return Err(format!("message is {chars} characters, the limit is {MAX_MESSAGE_CHARS}"));
+        }
+        if let Some(id) = &self.session_id {
+            let ok = !id.is_empty()
+                && id.chars().count() <= MAX_SESSION_ID_CHARS as usize
+                && id.chars().all(|c| c.is_ascii_alphanumeric() || matches!(c, '_' | '.' | ':' | '-'));
+            if !ok {
+                return Err(format!("session_id must be 1-{MAX_SESSION_ID_CHARS} characters of A-Z a-z 0-9 _ . : -"));
+            }
+        }
+        Ok(())
+    }
+}
+
+/// `200` answer of a chat in Sync mode.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+pub struct ChatReply {
+    /// Id of this request.
+    pub request_id: String,
+    /// Conversation the turn belongs to (send it back to continue).
+    pub session_id: String,
+    /// The agent's answer.
+    pub reply: String,
+}
+
+/// `202` answer of a chat in Queue/WebSocket mode: poll `GET .../responses/{request_id}`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+pub struct Accepted {
+    /// Id to poll for the answer.
+    pub request_id: String,
+    /// Conversation the turn belongs to.
+    pub session_id: String,
+    /// Always `pending`.
+    pub status: ResponseStatus,
+}
+
+/// Where the agent's result goes once it is ready.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum ReplyTarget {
+    /// Stored in the responses table; the client polls GET responses/{request_id}.
+    Poll,
+    /// Stored, and pushed to every WebSocket connection of the user.
+    WebSocket {
+        /// Management API endpoint, `https://{domain}/{stage}`.
+        endpoint: String,
+    },
+}
+
+/// Message on the input queue: one chat turn to run.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+pub struct QueueEnvelope {
+    /// Idempotency key: a redelivered envelope never runs the model twice.
+    pub request_id: String,
+    /// Conversation (and FIFO message group) of the turn.
+    pub session_id: String,
+    /// Caller, from the authorizer context.
+    pub user_id: String,
+    /// The user's message.
+    pub message: String,
+    /// Where the result goes.
+    pub reply_to: ReplyTarget,
+    /// Epoch milliseconds at which the request-handler accepted the turn.
+    pub submitted_at_ms: u64,
+}
+
+/// How an agent run ended.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(tag = "status", rename_all = "snake_case")]
+pub enum Outcome {
+    /// The agent answered.
+    Completed {
+        /// The agent's answer.
+        reply: String,
+    },
+    /// The run failed for good (permanent error, or retries exhausted); the input message is
+    /// in (or on its way to) the dead-letter queue.
+    Failed {
+        /// Why, for the client.
+        reason: String,
+    },
+}
+
+/// Message on the output queue: the result of one envelope.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+pub struct AgentResult {
+    /// Request id of the envelope.
+    pub request_id: String,
+    /// Conversation of the turn.
+    pub session_id: String,
+    /// Caller, copied from the envelope.
+    pub user_id: String,
+    /// Where the result goes, copied from the envelope.
+    pub reply_to: ReplyTarget,
+    /// The result.
+    #[serde(flatten)]
+    pub outcome: Outcome,
+}
+
+/// Status of a stored response, as seen by a polling client.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum ResponseStatus {
+    /// Accepted, not finished yet.
+    Pending,
+    /// Finished with a reply.
+    Completed,
+    /// Finished with an error.
+    Failed,
+}
+
+/// State of a request in the responses table.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(tag = "status", rename_all = "snake_case")]
+pub enum ResponseState {
+    /// Accepted, not finished yet.
+    Pending,
+    /// Finished with a reply.
+    Completed {
+        /// The agent's answer.
+        reply: String,
+    },
+    /// Finished with an error.
+    Failed {
+        /// Why.
+        reason: String,
+    },
+}
+
+impl From<Outcome> for ResponseState {
+    fn from(o: Outcome) -> Self {
+        match o {
+            Outcome::Completed { reply } => Self::Completed { reply },
+            Outcome::Failed { reason } => Self::Failed { reason },
+        }
+    }
+}
+
+/// Body of `GET .../responses/{request_id}` (the user id stays in the table).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+pub struct StoredResponse {
+    /// Request id.
+    pub request_id: String,
+    /// Conversation of the turn.
+    pub session_id: String,
+    /// Where the request stands.
+    #[serde(flatten)]
+    pub state: ResponseState,
+}
+
+/// A WebSocket connection of a user, in the connections table.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+pub struct ConnectionRecord {
+    /// API Gateway connection id.
+    pub connection_id: String,
+    /// Verified user id.
+    pub user_id: String,
+    /// Epoch seconds after which DynamoDB may delete the record.
+    pub expires_at: u64,
+}
+
+/// Frame pushed to a WebSocket client.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(tag = "type", rename_all = "snake_case")]
+pub enum WsFrame {
+    /// A message was accepted and queued.
+    Accepted {
+        /// Request id of the turn.
+        request_id: String,
+        /// Conversation of the turn.
+        session_id: String,
+    },
+    /// (Part of) the agent's reply. Replies over the 128 KB frame limit arrive in `parts` frames
+    /// numbered `part` = 1..=parts; concatenate the `reply` texts in order.
+    Reply {
+        /// Request id of the turn.
+        request_id: String,
+        /// Conversation of the turn.
+        session_id: String,
+        /// This frame's piece of the reply.
+        reply: String,
+        /// 1-based index of this piece.
+        part: u32,
+        /// Number of pieces.
+        parts: u32,
+    },
+    /// The turn failed for good.
+    Error {
+        /// Request id of the turn.
+        request_id: String,
+        /// Why.
+        reason: String,
+    },
+}
+
+/// Machine-readable error codes of [`ErrorBody`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum ErrorCode {
+    /// The body is not valid JSON or not the expected shape (400).
+    InvalidJson,
+    /// The body parsed but breaks a rule (400).
+    BadRequest,
+    /// No caller identity in the authorizer context (401).
+    Unauthorized,
+    /// The resource belongs to someone else (403 is not used for that: see `NotFound`).
+    Forbidden,
+    /// Unknown route or unknown/foreign request id (404).
+    NotFound,
+    /// Known route, other method (405).
+    MethodNotAllowed,
+    /// Body larger than `MAX_BODY_BYTES` (413).
+    PayloadTooLarge,
+    /// Content-Type is not JSON (415).
+    UnsupportedMediaType,
+    /// The model refused the request for good (502).
+    UpstreamFailed,
+    /// A dependency failed; retry later (503).
+    Unavailable,
+    /// A bug on our side (500).
+    Internal,
+}
+
+impl ErrorCode {
+    /// HTTP status code of this error.
+    pub const fn status(self) -> u16 {
+        match self {
+            Self::InvalidJson | Self::BadRequest => 400,
+            Self::Unauthorized => 401,
+            Self::Forbidden => 403,
+            Self::NotFound => 404,
+            Self::MethodNotAllowed => 405,
+            Self::PayloadTooLarge => 413,
+            Self::UnsupportedMediaType => 415,
+            Self::UpstreamFailed => 502,
+            Self::Unavailable => 503,
+            Self::Internal => 500,
+        }
+    }
+}
+
+/// Body of every error answer: `{ "error": code, "message": text }`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+pub struct ErrorBody {
+    /// Machine-readable code.
+    pub error: ErrorCode,
+    /// Human-readable explanation.
+    pub message: String,
+}
+
+impl ErrorBody {
+    /// An error body with `code` and `message`.
+    pub fn new(code: ErrorCode, message: impl Into<String>) -> Self {
+        Self { error: code, message: message.into() }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn agent_result_round_trips_with_its_flattened_outcome() {
+        for outcome in [Outcome::Completed { reply: "hi".into() }, Outcome::Failed { reason: "no".into() }] {
+            let r = AgentResult {
+                request_id: "r".into(),
+                session_id: "s".into(),
+                user_id: "u".into(),
+                reply_to: ReplyTarget::WebSocket { endpoint: "https://x/prod".into() },
+                outcome,
+            };
+            let json = serde_json::to_string(&r).expect("ser");
+            assert_eq!(serde_json::from_str::<AgentResult>(&json).expect(&json), r);
+        }
+        let stored =
+            StoredResponse { request_id: "r".into(), session_id: "s".into(), state: ResponseState::Completed { reply: "hi".into() } };
+        assert_eq!(
+            serde_json::to_value(&stored).expect("ser"),
+            serde_json::json!({"request_id": "r", "session_id": "s", "status": "completed", "reply": "hi"})
+        );
+    }
+
+    #[test]
+    fn chat_request_rules() {
+        let ok = ChatRequest { message: "hi".into(), session_id: Some("s-1:a.b_c".into()) };
+        assert!(ok.check().is_ok());
+        for bad in [
+            ChatRequest { message: " ".into(), session_id: None },
+            ChatRequest { message: "x".repeat(MAX_MESSAGE_CHARS as usize + 1), session_id: None },
+            ChatRequest { message: "hi".into(), session_id: Some("a/b".into()) },
+            ChatRequest { message: "hi".into(), session_id: Some(String::new()) },
+        ] {
+            assert!(bad.check().is_err(), "{bad:?}");
+        }
+        assert!(
+            serde_json::from_str::<ChatRequest>(r#"{"message":"hi","user_id":"admin"}"#).is_err(),
+            "unknown fields (like a user id) are refused"
+        );
+    }
+}

@@ -1,0 +1,1 @@
+//! End-to-end tests of the handlers together against moto_server live in `tests/`.

@@ -1,0 +1,158 @@
+//! Shared pieces of the end-to-end tests: a poller standing in for Lambda's SQS event source
+//! mapping, event builders, and an OpenAI-format model peer.
+
+#![allow(dead_code)]
+
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex};
+
+use agentcdk_testkit::http::{HttpResponse, HttpServer};
+use aws_lambda_events::event::sqs::{SqsBatchResponse, SqsEvent};
+use aws_sdk_sqs::types::MessageSystemAttributeName;
+use lambda_runtime::{Context, LambdaEvent};
+use serde_json::{json, Value};
+
+/// A Lambda context whose deadline is a minute away.
+pub fn context() -> Context {
+    let mut ctx = Context::default();
+    ctx.request_id = "test-invocation".into();
+    ctx.deadline = agentcdk_runtime::time::now_millis() + 60_000;
+    ctx
+}
+
+/// Receives up to 10 messages from `url`, hands them to `f` as the SQS event Lambda would
+/// build, and deletes the ones not reported failed (unless `delete` is false: a crash after
+/// processing). Returns how many records were handed over.
+pub async fn pump<F, Fut>(sqs: &aws_sdk_sqs::Client, url: &str, delete: bool, f: F) -> usize
+where
+    F: FnOnce(LambdaEvent<SqsEvent>) -> Fut,
+    Fut: std::future::Future<Output = Result<SqsBatchResponse, lambda_runtime::Error>>,
+{
+    let out = sqs
+        .receive_message()
+        .queue_url(url)
+        .max_number_of_messages(10)
+        .wait_time_seconds(0)
+        .message_system_attribute_names(MessageSystemAttributeName::All)
+        .send()
+        .await
+        .expect("ReceiveMessage");
+    let messages = out.messages.unwrap_or_default();
+    if messages.is_empty() {
+        return 0;
+    }
+    let records: Vec<Value> = messages
+        .iter()
+        .map(|m| {
+            let attributes: HashMap<String, String> =
+                m.attributes().map(|a| a.iter().map(|(k, v)| (k.as_str().to_owned(), v.clone())).collect()).unwrap_or_default();
+            json!({
+                "messageId": m.message_id(),
+                "receiptHandle": m.receipt_handle(),
+                "body": m.body(),
+                "attributes": attributes,
+                "messageAttributes": {},
+                "md5OfBody": m.md5_of_body(),
+                "eventSource": "aws:sqs",
+                "eventSourceARN": "arn:aws:sqs:us-east-1:123456789012:queue",
+                "awsRegion": "us-east-1",
+            })
+        })
+        .collect();
+    let event: SqsEvent = serde_json::from_value(json!({ "Records": records })).expect("event");
+    let resp = f(LambdaEvent::new(event, context())).await.expect("handler");
+    let failed: Vec<&str> = resp.batch_item_failures.iter().map(|f| f.item_identifier.as_str()).collect();
+    if delete {
+        for m in &messages {
+            if !failed.contains(&m.message_id().unwrap_or_default()) {
+                sqs.delete_message()
+                    .queue_url(url)
+                    .receipt_handle(m.receipt_handle().unwrap_or_default())
+                    .send()
+                    .await
+                    .expect("DeleteMessage");
+            }
+        }
+    }
+    messages.len()
+}
+
+/// Approximate number of visible + in-flight messages in a queue.
+pub async fn depth(sqs: &aws_sdk_sqs::Client, url: &str) -> usize {
+    use aws_sdk_sqs::types::QueueAttributeName as A;
+    let out = sqs
+        .get_queue_attributes()
+        .queue_url(url)
+        .attribute_names(A::ApproximateNumberOfMessages)
+        .attribute_names(A::ApproximateNumberOfMessagesNotVisible)
+        .send()
+        .await
+        .expect("GetQueueAttributes");
+    let attrs = out.attributes.unwrap_or_default();
+    let n = |a: A| attrs.get(&a).and_then(|v| v.parse::<usize>().ok()).unwrap_or(0);
+    n(A::ApproximateNumberOfMessages) + n(A::ApproximateNumberOfMessagesNotVisible)
+}
+
+/// A REST API (v1 proxy) event from the aws_lambda_events fixture.
+pub fn rest_event(method: &str, path: &str, user: Option<&str>, body: Option<&Value>) -> Value {
+    let mut ev: Value = serde_json::from_str(include_str!("fixtures/example-apigw-request.json")).expect("fixture");
+    ev["httpMethod"] = json!(method);
+    ev["path"] = json!(path);
+    ev["requestContext"]["httpMethod"] = json!(method);
+    ev["requestContext"]["authorizer"] = match user {
+        Some(u) => json!({"principalId": u, "userId": u}),
+        None => json!({}),
+    };
+    ev["body"] = body.map(|b| json!(b.to_string())).unwrap_or(Value::Null);
+    ev
+}
+
+/// Status and parsed body of a proxy response.
+pub fn parse(out: &Value) -> (u64, Value) {
+    let status = out["statusCode"].as_u64().expect("statusCode");
+    let body = serde_json::from_str(out["body"].as_str().unwrap_or("null")).expect("json body");
+    (status, body)
+}
+
+/// An OpenAI-format model peer. It answers by the last user message:
+/// `poison-model` → 400 (permanent), `flaky` → 429 (transient), else
+/// `echo: <text> (<n> messages)`. Counts calls per message text.
+pub struct ModelPeer {
+    pub server: HttpServer,
+    pub calls: Arc<Mutex<HashMap<String, usize>>>,
+}
+
+impl ModelPeer {
+    pub fn start() -> Self {
+        let calls: Arc<Mutex<HashMap<String, usize>>> = Arc::default();
+        let c = calls.clone();
+        let server = HttpServer::start(move |req| {
+            let body = req.json();
+            let msgs = body["messages"].as_array().cloned().unwrap_or_default();
+            let convo: Vec<&Value> = msgs.iter().filter(|m| m["role"] != "system").collect();
+            let last = convo.iter().rev().find(|m| m["role"] == "user").and_then(|m| m["content"].as_str()).unwrap_or_default().to_owned();
+            *c.lock().expect("lock").entry(last.clone()).or_default() += 1;
+            if last.contains("poison-model") {
+                return HttpResponse::json(
+                    400,
+                    &json!({"error": {"message": "content policy violation", "type": "invalid_request_error"}}),
+                );
+            }
+            if last.contains("flaky") {
+                return HttpResponse::json(429, &json!({"error": {"message": "rate limited"}}));
+            }
+            HttpResponse::json(
+                200,
+                &json!({"id": "c", "object": "chat.completion", "model": "m",
+                    "choices": [{"index": 0, "finish_reason": "stop", "message": {
+                        "role": "assistant",
+                        "content": format!("echo: {last} ({} messages)", convo.len())}}]}),
+            )
+        });
+        Self { server, calls }
+    }
+
+    pub fn calls(&self, text: &str) -> usize {
+        self.calls.lock().expect("lock").get(text).copied().unwrap_or(0)
+    }
+}

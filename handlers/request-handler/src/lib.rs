@@ -1,0 +1,404 @@
+//! request-handler: the API-facing function.
+//!
+//! - `POST {base}/{version}/{endpoint}`: a chat turn. Sync mode runs the agent and answers
+//!   200 with the reply; Queue/WebSocket mode validates, records the request as pending,
+//!   enqueues a [`QueueEnvelope`] and answers 202 with the request id.
+//! - `GET {base}/{version}/{endpoint}/responses/{request_id}`: the stored response (pending,
+//!   completed or failed) — only to the user who submitted it; anyone else gets 404.
+//! - WebSocket messages: like POST chat in WebSocket mode; replies are pushed later.
+//! - Custom routes registered with [`App::route`].
+//!
+//! The user id comes only from the authorizer context (for WebSocket messages: the connection
+//! record written by ws-connection after verifying the token), never from the body. Client
+//! mistakes get a 4xx `{ "error", "message" }` body; unknown routes 404.
+
+pub mod http;
+
+use std::sync::Arc;
+
+use agentcdk_contract::env;
+use agentcdk_contract::routes::Routes;
+use agentcdk_contract::wire::{
+    Accepted, AgentResult, ChatReply, ChatRequest, ErrorCode, Outcome, QueueEnvelope, ReplyTarget, ResponseStatus, WsFrame,
+};
+use agentcdk_runtime::agent::{Agent, AgentError, Toolbox};
+use agentcdk_runtime::config::{self, ConfigError};
+use agentcdk_runtime::error::Classify;
+use agentcdk_runtime::queue::Queue;
+use agentcdk_runtime::store::sessions::{session_key, SessionStore};
+use agentcdk_runtime::store::{ConnectionStore, ResponsesStore, StoreError};
+use lambda_runtime::LambdaEvent;
+use serde_json::Value;
+
+pub use http::{Request, Response, Source};
+
+/// How chat turns are answered; each variant holds exactly what it needs.
+#[derive(Debug, Clone)]
+pub enum Backend {
+    /// Run the agent in the request.
+    Sync {
+        /// The agent.
+        agent: Agent,
+        /// Conversation history; `None` = stateless turns.
+        sessions: Option<SessionStore>,
+    },
+    /// Enqueue; the client polls.
+    Queue {
+        /// Input queue.
+        queue: Queue,
+        /// Responses table.
+        responses: ResponsesStore,
+    },
+    /// Enqueue; the reply is pushed over the WebSocket.
+    WebSocket {
+        /// Input queue.
+        queue: Queue,
+        /// Responses table.
+        responses: ResponsesStore,
+        /// Connections table (user of a connection).
+        connections: ConnectionStore,
+        /// Management API endpoint override (`WEBSOCKET_CALLBACK_URL`).
+        callback_url: Option<String>,
+    },
+}
+
+/// A custom route's handler.
+pub type RouteFn = Arc<dyn Fn(&Request) -> Response + Send + Sync>;
+
+/// The request-handler, built once per sandbox.
+#[derive(Clone)]
+pub struct App {
+    backend: Backend,
+    routes: Routes,
+    max_body: usize,
+    allow_anonymous: bool,
+    custom: Vec<(String, String, RouteFn)>,
+}
+
+impl std::fmt::Debug for App {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("App")
+            .field("backend", &self.backend)
+            .field("routes", &self.routes)
+            .field("max_body", &self.max_body)
+            .finish_non_exhaustive()
+    }
+}
+
+impl App {
+    /// An app with `backend` and `routes`, default limits.
+    pub fn new(backend: Backend, routes: Routes) -> Self {
+        Self { backend, routes, max_body: env::DEFAULT_MAX_BODY_BYTES, allow_anonymous: false, custom: Vec::new() }
+    }
+
+    /// The app the environment describes (`AGENT_MODE`, routes, queues, tables, model).
+    pub async fn from_env(sdk: &aws_config::SdkConfig, tools: Toolbox) -> Result<Self, ConfigError> {
+        let routes = routes_from_env();
+        let mode = config::optional(env::AGENT_MODE).unwrap_or_else(|| env::MODE_SYNC.into());
+        let ttl = config::parse_or(env::RESPONSE_TTL_SECONDS, env::DEFAULT_RESPONSE_TTL_SECONDS)?;
+        let queued = || -> Result<(Queue, ResponsesStore), ConfigError> {
+            Ok((
+                Queue::new(aws_sdk_sqs::Client::new(sdk), config::required(env::INPUT_QUEUE_URL)?),
+                ResponsesStore::new(aws_sdk_dynamodb::Client::new(sdk), config::required(env::RESPONSES_TABLE)?, ttl),
+            ))
+        };
+        let backend = match mode.as_str() {
+            env::MODE_SYNC => Backend::Sync { agent: Agent::from_env(sdk, tools).await?, sessions: sessions_from_env(sdk)? },
+            env::MODE_QUEUE => {
+                let (queue, responses) = queued()?;
+                Backend::Queue { queue, responses }
+            }
+            env::MODE_WEBSOCKET => {
+                let (queue, responses) = queued()?;
+                Backend::WebSocket {
+                    queue,
+                    responses,
+                    connections: ConnectionStore::new(
+                        aws_sdk_dynamodb::Client::new(sdk),
+                        config::required(env::CONNECTIONS_TABLE)?,
+                        env::DEFAULT_CONNECTION_TTL_SECONDS,
+                    ),
+                    callback_url: config::optional(env::WEBSOCKET_CALLBACK_URL),
+                }
+            }
+            other => {
+                return Err(ConfigError::Invalid {
+                    name: env::AGENT_MODE,
+                    value: other.into(),
+                    reason: "expected sync, queue or websocket".into(),
+                })
+            }
+        };
+        let mut app = Self::new(backend, routes);
+        app.max_body = config::parse_or(env::MAX_BODY_BYTES, env::DEFAULT_MAX_BODY_BYTES)?;
+        app.allow_anonymous = config::parse_or(env::ALLOW_ANONYMOUS, false)?;
+        Ok(app)
+    }
+
+    /// Sets the body size limit in bytes.
+    pub fn with_max_body(mut self, bytes: usize) -> Self {
+        self.max_body = bytes;
+        self
+    }
+
+    /// Lets requests without an authorizer context through as the anonymous user.
+    pub fn with_anonymous(mut self, allow: bool) -> Self {
+        self.allow_anonymous = allow;
+        self
+    }
+
+    /// Adds a custom route (`method` and exact `path`, matched before the built-in routes).
+    pub fn route(mut self, method: &str, path: &str, f: impl Fn(&Request) -> Response + Send + Sync + 'static) -> Self {
+        self.custom.push((method.to_ascii_uppercase(), agentcdk_contract::routes::normalize(path), Arc::new(f)));
+        self
+    }
+
+    /// The routes.
+    pub fn routes(&self) -> &Routes {
+        &self.routes
+    }
+}
+
+/// Routes from `API_BASE_PATH`, `API_VERSION` and `AGENT_ENDPOINT`.
+pub fn routes_from_env() -> Routes {
+    Routes::new(
+        &config::optional(env::API_BASE_PATH).unwrap_or_default(),
+        &std::env::var(env::API_VERSION).unwrap_or_else(|_| env::DEFAULT_API_VERSION.into()),
+        &config::optional(env::AGENT_ENDPOINT).unwrap_or_else(|| env::DEFAULT_AGENT_ENDPOINT.into()),
+    )
+}
+
+fn sessions_from_env(sdk: &aws_config::SdkConfig) -> Result<Option<SessionStore>, ConfigError> {
+    let Some(table) = config::optional(env::SESSIONS_TABLE) else {
+        return Ok(None);
+    };
+    Ok(Some(SessionStore::new(
+        aws_sdk_dynamodb::Client::new(sdk),
+        table,
+        config::parse_or(env::HISTORY_MAX_MESSAGES, env::DEFAULT_HISTORY_MAX_MESSAGES)?,
+        config::parse_or(env::SESSION_TTL_SECONDS, env::DEFAULT_SESSION_TTL_SECONDS)?,
+    )))
+}
+
+/// The Lambda entry point: any supported event in, that source's response out.
+pub async fn handle(app: &App, event: LambdaEvent<Value>) -> Result<Value, lambda_runtime::Error> {
+    let request = match Request::from_event(event.payload) {
+        Ok(r) => r,
+        Err(e) => {
+            tracing::warn!(error = %e, "unrecognized event");
+            return Ok(Response::error(ErrorCode::BadRequest, e.0).into_event(Source::RestApi));
+        }
+    };
+    let source = request.source;
+    let response = respond(app, &request).await;
+    tracing::info!(method = %request.method, path = %request.path, status = response.status, "answered");
+    Ok(response.into_event(source))
+}
+
+/// Routes and answers one request.
+pub async fn respond(app: &App, req: &Request) -> Response {
+    if let Some((_, _, f)) = app.custom.iter().find(|(m, p, _)| *m == req.method && *p == req.path) {
+        return f(req);
+    }
+    if req.source == Source::WebSocket {
+        return ws_message(app, req).await;
+    }
+    if req.path == app.routes.chat() {
+        if req.method != "POST" {
+            return Response::error(ErrorCode::MethodNotAllowed, "use POST");
+        }
+        return chat(app, req).await;
+    }
+    if let Some(id) = app.routes.response_id(&req.path) {
+        if req.method != "GET" {
+            return Response::error(ErrorCode::MethodNotAllowed, "use GET");
+        }
+        return get_response(app, req, id).await;
+    }
+    Response::error(ErrorCode::NotFound, format!("no route for {} {}", req.method, req.path))
+}
+
+fn user(app: &App, req: &Request) -> Result<String, Response> {
+    match &req.user_id {
+        Some(u) if !u.is_empty() => Ok(u.clone()),
+        _ if app.allow_anonymous => Ok(env::ANONYMOUS_USER_ID.into()),
+        _ => Err(Response::error(ErrorCode::Unauthorized, "no caller identity in the authorizer context")),
+    }
+}
+
+/// Parses and checks a chat body: size, content type, JSON shape, schema rules.
+fn parse_chat(app: &App, req: &Request, body: &[u8]) -> Result<ChatRequest, Response> {
+    if body.len() > app.max_body {
+        return Err(Response::error(ErrorCode::PayloadTooLarge, format!("body is {} bytes, the limit is {}", body.len(), app.max_body)));
+    }
+    if let Some(ct) = req.header("content-type") {
+        if !ct.to_ascii_lowercase().contains("json") {
+            return Err(Response::error(ErrorCode::UnsupportedMediaType, "send the body as application/json"));
+        }
+    }
+    let chat: ChatRequest =
+        serde_json::from_slice(body).map_err(|e| Response::error(ErrorCode::InvalidJson, format!("invalid chat request: {e}")))?;
+    chat.check().map_err(|m| Response::error(ErrorCode::BadRequest, m))?;
+    Ok(chat)
+}
+
+fn new_id() -> String {
+    uuid::Uuid::new_v4().to_string()
+}
+
+async fn chat(app: &App, req: &Request) -> Response {
+    let user_id = match user(app, req) {
+        Ok(u) => u,
+        Err(r) => return r,
+    };
+    let chat = match parse_chat(app, req, &req.body) {
+        Ok(c) => c,
+        Err(r) => return r,
+    };
+    let request_id = new_id();
+    let session_id = chat.session_id.clone().unwrap_or_else(new_id);
+    match &app.backend {
+        Backend::Sync { agent, sessions } => sync_chat(agent, sessions.as_ref(), &user_id, request_id, session_id, &chat.message).await,
+        Backend::Queue { queue, responses } | Backend::WebSocket { queue, responses, .. } => {
+            let envelope = QueueEnvelope {
+                request_id,
+                session_id,
+                user_id,
+                message: chat.message,
+                reply_to: ReplyTarget::Poll,
+                submitted_at_ms: agentcdk_runtime::time::now_millis(),
+            };
+            match enqueue(queue, responses, &envelope).await {
+                Ok(()) => Response::json(
+                    202,
+                    &Accepted { request_id: envelope.request_id, session_id: envelope.session_id, status: ResponseStatus::Pending },
+                ),
+                Err(r) => r,
+            }
+        }
+    }
+}
+
+async fn sync_chat(
+    agent: &Agent,
+    sessions: Option<&SessionStore>,
+    user_id: &str,
+    request_id: String,
+    session_id: String,
+    message: &str,
+) -> Response {
+    let key = session_key(user_id, &session_id);
+    let history = match sessions {
+        Some(s) => match s.load(&key).await {
+            Ok(h) => h,
+            Err(e) => return store_failure(&e),
+        },
+        None => Default::default(),
+    };
+    let mut messages = history.messages;
+    let reply = match agent.respond(&mut messages, message).await {
+        Ok(r) => r,
+        Err(e) => return agent_failure(&e),
+    };
+    if let Some(s) = sessions {
+        if let Err(e) = s.save(&key, &messages, history.version).await {
+            return store_failure(&e);
+        }
+    }
+    Response::json(200, &ChatReply { request_id, session_id, reply })
+}
+
+fn agent_failure(e: &AgentError) -> Response {
+    tracing::error!(error = %e, "agent failed");
+    if e.is_retryable() {
+        Response::error(ErrorCode::Unavailable, e.to_string())
+    } else {
+        Response::error(ErrorCode::UpstreamFailed, e.to_string())
+    }
+}
+
+fn store_failure(e: &StoreError) -> Response {
+    tracing::error!(error = %e, "store failed");
+    if e.is_retryable() {
+        Response::error(ErrorCode::Unavailable, "storage is busy, retry shortly")
+    } else {
+        Response::error(ErrorCode::Internal, "storage failed")
+    }
+}
+
+/// Records the request as pending, then enqueues it. If the send fails, the pending record is
+/// marked failed so a poll does not wait forever, and the client gets 503 (retry).
+async fn enqueue(queue: &Queue, responses: &ResponsesStore, envelope: &QueueEnvelope) -> Result<(), Response> {
+    responses.put_pending(&envelope.request_id, &envelope.session_id, &envelope.user_id).await.map_err(|e| store_failure(&e))?;
+    if let Err(e) = queue.send(envelope, &envelope.session_id, &envelope.request_id).await {
+        tracing::error!(error = %e, request_id = %envelope.request_id, "enqueue failed");
+        let failed = AgentResult {
+            request_id: envelope.request_id.clone(),
+            session_id: envelope.session_id.clone(),
+            user_id: envelope.user_id.clone(),
+            reply_to: envelope.reply_to.clone(),
+            outcome: Outcome::Failed { reason: "could not be queued".into() },
+        };
+        let _ = responses.finish(&failed).await;
+        return Err(Response::error(ErrorCode::Unavailable, "the request could not be queued, retry shortly"));
+    }
+    tracing::info!(request_id = %envelope.request_id, "enqueued");
+    Ok(())
+}
+
+async fn get_response(app: &App, req: &Request, request_id: &str) -> Response {
+    let user_id = match user(app, req) {
+        Ok(u) => u,
+        Err(r) => return r,
+    };
+    let responses = match &app.backend {
+        Backend::Queue { responses, .. } | Backend::WebSocket { responses, .. } => responses,
+        Backend::Sync { .. } => return Response::error(ErrorCode::NotFound, "responses are not stored in sync mode"),
+    };
+    match responses.get(request_id).await {
+        Ok(Some(item)) if item.user_id == user_id => Response::json(200, &item.response),
+        // Another user's request looks exactly like a missing one.
+        Ok(_) => Response::error(ErrorCode::NotFound, format!("no request {request_id}")),
+        Err(e) => store_failure(&e),
+    }
+}
+
+async fn ws_message(app: &App, req: &Request) -> Response {
+    let Backend::WebSocket { queue, responses, connections, callback_url } = &app.backend else {
+        return Response::error(ErrorCode::NotFound, "this API does not take WebSocket messages");
+    };
+    let Some(ws) = &req.ws else {
+        return Response::error(ErrorCode::BadRequest, "no connection");
+    };
+    // The authorizer context if there is one, else the connection verified at $connect.
+    let user_id = match &req.user_id {
+        Some(u) => u.clone(),
+        None => match connections.get(&ws.connection_id).await {
+            Ok(Some(c)) => c.user_id,
+            Ok(None) => return Response::error(ErrorCode::Unauthorized, "unknown or expired connection"),
+            Err(e) => return store_failure(&e),
+        },
+    };
+    // WebSocket APIs route on a field of the body (often "action"): drop it before parsing.
+    let mut body = req.body.clone();
+    if let Ok(Value::Object(mut map)) = serde_json::from_slice::<Value>(&body) {
+        map.remove("action");
+        body = Value::Object(map).to_string().into_bytes();
+    }
+    let chat = match parse_chat(app, req, &body) {
+        Ok(c) => c,
+        Err(r) => return r,
+    };
+    let envelope = QueueEnvelope {
+        request_id: new_id(),
+        session_id: chat.session_id.unwrap_or_else(new_id),
+        user_id,
+        message: chat.message,
+        reply_to: ReplyTarget::WebSocket { endpoint: callback_url.clone().unwrap_or_else(|| ws.endpoint.clone()) },
+        submitted_at_ms: agentcdk_runtime::time::now_millis(),
+    };
+    match enqueue(queue, responses, &envelope).await {
+        Ok(()) => Response::json(200, &WsFrame::Accepted { request_id: envelope.request_id, session_id: envelope.session_id }),
+        Err(r) => r,
+    }
+}

@@ -1,0 +1,155 @@
+//! Amazon Bedrock Converse API provider (aws-sdk-bedrockruntime).
+
+use aws_sdk_bedrockruntime::types::{
+    self as bt, ContentBlock, ConversationRole, ConverseOutput, InferenceConfiguration, SystemContentBlock, ToolConfiguration,
+    ToolInputSchema, ToolResultBlock, ToolResultContentBlock, ToolResultStatus, ToolSpecification, ToolUseBlock,
+};
+use aws_smithy_types::error::operation::BuildError;
+use aws_smithy_types::{Document, Number};
+use serde_json::Value;
+
+use super::{Block, BoxFuture, Message, ModelError, ModelProvider, ModelRequest, ModelResponse, Role, StopReason};
+use crate::error::{sdk_disposition, sdk_message, Disposition};
+
+/// Bedrock Converse with one model (or inference profile) id.
+#[derive(Debug, Clone)]
+pub struct Bedrock {
+    client: aws_sdk_bedrockruntime::Client,
+    model_id: String,
+}
+
+impl Bedrock {
+    /// A provider calling `model_id` through `client`.
+    pub fn new(client: aws_sdk_bedrockruntime::Client, model_id: impl Into<String>) -> Self {
+        Self { client, model_id: model_id.into() }
+    }
+
+    async fn call(&self, req: ModelRequest<'_>) -> Result<ModelResponse, ModelError> {
+        let bad = |e: BuildError| ModelError::Permanent(format!("invalid Converse request: {e}"));
+        let messages = req.messages.iter().map(to_bedrock).collect::<Result<Vec<_>, _>>().map_err(bad)?;
+        let mut call = self
+            .client
+            .converse()
+            .model_id(&self.model_id)
+            .set_messages(Some(messages))
+            .inference_config(InferenceConfiguration::builder().max_tokens(i32::try_from(req.max_tokens).unwrap_or(i32::MAX)).build());
+        if !req.system.is_empty() {
+            call = call.system(SystemContentBlock::Text(req.system.into()));
+        }
+        if !req.tools.is_empty() {
+            let tools = req
+                .tools
+                .iter()
+                .map(|t| {
+                    ToolSpecification::builder()
+                        .name(&t.name)
+                        .description(&t.description)
+                        .input_schema(ToolInputSchema::Json(to_document(&t.input_schema)))
+                        .build()
+                        .map(bt::Tool::ToolSpec)
+                })
+                .collect::<Result<Vec<_>, _>>()
+                .map_err(bad)?;
+            call = call.tool_config(ToolConfiguration::builder().set_tools(Some(tools)).build().map_err(bad)?);
+        }
+        let out = call.send().await.map_err(|e| match sdk_disposition(&e) {
+            Disposition::Retryable => ModelError::Transient(sdk_message(&e)),
+            Disposition::Permanent => ModelError::Permanent(sdk_message(&e)),
+        })?;
+        let stop = match out.stop_reason() {
+            bt::StopReason::EndTurn | bt::StopReason::StopSequence => StopReason::EndTurn,
+            bt::StopReason::ToolUse => StopReason::ToolUse,
+            bt::StopReason::MaxTokens => StopReason::MaxTokens,
+            other => StopReason::Other(other.as_str().into()),
+        };
+        let Some(ConverseOutput::Message(msg)) = out.output else {
+            return Err(ModelError::Permanent("Converse returned no message".into()));
+        };
+        let content = msg
+            .content
+            .into_iter()
+            .filter_map(|b| match b {
+                ContentBlock::Text(text) => Some(Block::Text { text }),
+                ContentBlock::ToolUse(t) => Some(Block::ToolUse { id: t.tool_use_id, name: t.name, input: from_document(&t.input) }),
+                _ => None,
+            })
+            .collect();
+        Ok(ModelResponse { message: Message::assistant(content), stop })
+    }
+}
+
+impl ModelProvider for Bedrock {
+    fn converse<'a>(&'a self, request: ModelRequest<'a>) -> BoxFuture<'a, Result<ModelResponse, ModelError>> {
+        Box::pin(self.call(request))
+    }
+}
+
+fn to_bedrock(m: &Message) -> Result<bt::Message, BuildError> {
+    let role = match m.role {
+        Role::User => ConversationRole::User,
+        Role::Assistant => ConversationRole::Assistant,
+    };
+    let content = m
+        .content
+        .iter()
+        .map(|b| {
+            Ok(match b {
+                Block::Text { text } => ContentBlock::Text(text.clone()),
+                Block::ToolUse { id, name, input } => {
+                    ContentBlock::ToolUse(ToolUseBlock::builder().tool_use_id(id).name(name).input(to_document(input)).build()?)
+                }
+                Block::ToolResult { id, content, is_error } => ContentBlock::ToolResult(
+                    ToolResultBlock::builder()
+                        .tool_use_id(id)
+                        .content(ToolResultContentBlock::Text(content.clone()))
+                        .status(if *is_error { ToolResultStatus::Error } else { ToolResultStatus::Success })
+                        .build()?,
+                ),
+            })
+        })
+        .collect::<Result<Vec<_>, BuildError>>()?;
+    bt::Message::builder().role(role).set_content(Some(content)).build()
+}
+
+/// JSON value to Smithy document (tool inputs and schemas).
+pub fn to_document(v: &Value) -> Document {
+    match v {
+        Value::Null => Document::Null,
+        Value::Bool(b) => Document::Bool(*b),
+        Value::Number(n) => Document::Number(if let Some(u) = n.as_u64() {
+            Number::PosInt(u)
+        } else if let Some(i) = n.as_i64() {
+            Number::NegInt(i)
+        } else {
+            Number::Float(n.as_f64().unwrap_or(0.0))
+        }),
+        Value::String(s) => Document::String(s.clone()),
+        Value::Array(a) => Document::Array(a.iter().map(to_document).collect()),
+        Value::Object(o) => Document::Object(o.iter().map(|(k, v)| (k.clone(), to_document(v))).collect()),
+    }
+}
+
+/// Smithy document to JSON value.
+pub fn from_document(d: &Document) -> Value {
+    match d {
+        Document::Null => Value::Null,
+        Document::Bool(b) => Value::Bool(*b),
+        Document::Number(Number::PosInt(u)) => Value::from(*u),
+        Document::Number(Number::NegInt(i)) => Value::from(*i),
+        Document::Number(Number::Float(f)) => Value::from(*f),
+        Document::String(s) => Value::String(s.clone()),
+        Document::Array(a) => Value::Array(a.iter().map(from_document).collect()),
+        Document::Object(o) => Value::Object(o.iter().map(|(k, v)| (k.clone(), from_document(v))).collect()),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn documents_round_trip() {
+        let v = serde_json::json!({"a": [1, -2, 2.5, "x", null, true], "b": {"c": {}}});
+        assert_eq!(from_document(&to_document(&v)), v);
+    }
+}

@@ -1,0 +1,88 @@
+use std::sync::Arc;
+
+use agentcdk_contract::env;
+
+use super::{BoxFuture, Message, ToolSpec};
+use crate::config::{self, ConfigError};
+use crate::error::{Classify, Disposition};
+
+/// One model call.
+#[derive(Debug, Clone, Copy)]
+pub struct ModelRequest<'a> {
+    /// System prompt (empty: none).
+    pub system: &'a str,
+    /// Conversation so far, oldest first, ending with a user message.
+    pub messages: &'a [Message],
+    /// Tools the model may call.
+    pub tools: &'a [ToolSpec],
+    /// Output token limit.
+    pub max_tokens: u32,
+}
+
+/// Why the model stopped.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum StopReason {
+    /// Finished its answer.
+    EndTurn,
+    /// Wants tool results.
+    ToolUse,
+    /// Hit the output token limit.
+    MaxTokens,
+    /// Anything else the provider reports (content filtered, ...).
+    Other(String),
+}
+
+/// The model's answer to one call.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ModelResponse {
+    /// The assistant message.
+    pub message: Message,
+    /// Why it stopped.
+    pub stop: StopReason,
+}
+
+/// A model call failed.
+#[derive(Debug, Clone, thiserror::Error)]
+pub enum ModelError {
+    /// Throttled, overloaded, timed out, 5xx: SQS visibility retries it later.
+    #[error("model temporarily unavailable: {0}")]
+    Transient(String),
+    /// Rejected (bad request, access denied, unknown model): retrying cannot help.
+    #[error("model rejected the request: {0}")]
+    Permanent(String),
+}
+
+impl Classify for ModelError {
+    fn disposition(&self) -> Disposition {
+        match self {
+            Self::Transient(_) => Disposition::Retryable,
+            Self::Permanent(_) => Disposition::Permanent,
+        }
+    }
+}
+
+/// A chat model.
+pub trait ModelProvider: Send + Sync + std::fmt::Debug {
+    /// One call: conversation in, assistant message out.
+    fn converse<'a>(&'a self, request: ModelRequest<'a>) -> BoxFuture<'a, Result<ModelResponse, ModelError>>;
+}
+
+/// The provider named by `MODEL_PROVIDER` with `MODEL_ID` (and, for OpenAI, `OPENAI_BASE_URL`
+/// and the key from `OPENAI_API_KEY` or the `OPENAI_API_KEY_SECRET_ARN` secret, read once here).
+pub async fn from_env(sdk: &aws_config::SdkConfig) -> Result<Arc<dyn ModelProvider>, ConfigError> {
+    let model = config::required(env::MODEL_ID)?;
+    let provider = config::optional(env::MODEL_PROVIDER).unwrap_or_else(|| env::PROVIDER_BEDROCK.into());
+    match provider.as_str() {
+        env::PROVIDER_BEDROCK => Ok(Arc::new(super::bedrock::Bedrock::new(aws_sdk_bedrockruntime::Client::new(sdk), model))),
+        env::PROVIDER_OPENAI => {
+            let base = config::optional(env::OPENAI_BASE_URL).unwrap_or_else(|| env::DEFAULT_OPENAI_BASE_URL.into());
+            let key = super::openai::api_key_from_env(sdk).await?;
+            Ok(Arc::new(super::openai::OpenAi::new(base, key, model)))
+        }
+        other => Err(ConfigError::Invalid {
+            name: env::MODEL_PROVIDER,
+            value: other.into(),
+            reason: format!("expected {:?} or {:?}", env::PROVIDER_BEDROCK, env::PROVIDER_OPENAI),
+        }),
+    }
+}

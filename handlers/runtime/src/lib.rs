@@ -1,0 +1,20 @@
+//! Shared run time of agentcdk's Lambda handlers.
+//!
+//! Everything the five functions have in common lives here so each binary's `main.rs` stays a
+//! few lines: [`logging`] (Lambda JSON log lines with the request id), [`error`] (retryable vs
+//! permanent), [`config`] (typed environment), [`aws`] (SDK config built once per sandbox),
+//! [`agent`] (tool-use loop, model providers), [`store`] (DynamoDB tables), [`queue`] (SQS),
+//! [`batch`] (FIFO-aware partial batch failures) and [`auth`] (JWT verification via JWKS).
+
+pub mod agent;
+pub mod auth;
+pub mod aws;
+pub mod batch;
+pub mod config;
+pub mod error;
+pub mod logging;
+pub mod queue;
+pub mod store;
+pub mod time;
+
+pub use agentcdk_contract as contract;

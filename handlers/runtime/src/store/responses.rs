@@ -1,0 +1,237 @@
+//! The responses table: what a polling client sees, and the agent-runner's idempotency claims.
+//!
+//! One item per request id. The request-handler writes it `pending` (with the caller's user id,
+//! so GET can refuse other users); the response-handler sets `completed`/`failed`. The runner
+//! keeps its own `run_*` attributes on the same item: a conditional claim before the model runs,
+//! and the reply once it has, so a redelivered message re-sends the stored reply instead of
+//! calling the model again.
+
+use std::collections::HashMap;
+
+use agentcdk_contract::keys::{RESPONSES_PK, TTL, USER_ID};
+use agentcdk_contract::wire::{AgentResult, Outcome, ResponseState, StoredResponse};
+use aws_sdk_dynamodb::types::AttributeValue;
+
+use super::{dynamo_err, get_s, is_condition_failed, n, s, StoreError};
+use crate::time::now_secs;
+
+const SESSION_ID: &str = "session_id";
+const STATUS: &str = "status";
+const REPLY: &str = "reply";
+const REASON: &str = "reason";
+const RUN_STATE: &str = "run_state";
+const RUN_LEASE_UNTIL: &str = "run_lease_until";
+const RUN_REPLY: &str = "run_reply";
+const RUN_ERROR: &str = "run_error";
+
+/// A stored response and its owner.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ResponseItem {
+    /// User who submitted the request.
+    pub user_id: String,
+    /// What the client may see.
+    pub response: StoredResponse,
+}
+
+/// Result of the runner's claim on a request.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Claim {
+    /// This invocation owns the run until its lease ends: call the model.
+    Acquired,
+    /// An earlier delivery already ran the model: re-send this reply, do not run again.
+    AlreadyDone {
+        /// The stored reply.
+        reply: String,
+    },
+    /// An earlier delivery failed permanently: keep failing towards the DLQ, do not run again.
+    FailedPermanently {
+        /// The recorded reason.
+        reason: String,
+    },
+    /// Another invocation holds an unexpired lease: retry later.
+    InProgress,
+}
+
+/// Access to the responses table; built once per sandbox.
+#[derive(Debug, Clone)]
+pub struct ResponsesStore {
+    client: aws_sdk_dynamodb::Client,
+    table: String,
+    ttl_secs: u64,
+}
+
+impl ResponsesStore {
+    /// The table `table`; items live `ttl_secs` after their last write.
+    pub fn new(client: aws_sdk_dynamodb::Client, table: impl Into<String>, ttl_secs: u64) -> Self {
+        Self { client, table: table.into(), ttl_secs }
+    }
+
+    fn expires(&self) -> AttributeValue {
+        n(now_secs() + self.ttl_secs)
+    }
+
+    /// Records an accepted request as pending, owned by `user_id`.
+    pub async fn put_pending(&self, request_id: &str, session_id: &str, user_id: &str) -> Result<(), StoreError> {
+        self.client
+            .put_item()
+            .table_name(&self.table)
+            .item(RESPONSES_PK, s(request_id))
+            .item(SESSION_ID, s(session_id))
+            .item(USER_ID, s(user_id))
+            .item(STATUS, s("pending"))
+            .item(TTL, self.expires())
+            .condition_expression("attribute_not_exists(#pk)")
+            .expression_attribute_names("#pk", RESPONSES_PK)
+            .send()
+            .await
+            .map_err(dynamo_err("PutItem"))?;
+        Ok(())
+    }
+
+    /// The stored response of `request_id`, if any (strongly consistent).
+    pub async fn get(&self, request_id: &str) -> Result<Option<ResponseItem>, StoreError> {
+        let out = self
+            .client
+            .get_item()
+            .table_name(&self.table)
+            .key(RESPONSES_PK, s(request_id))
+            .consistent_read(true)
+            .send()
+            .await
+            .map_err(dynamo_err("GetItem"))?;
+        let Some(item) = out.item else {
+            return Ok(None);
+        };
+        let corrupt = |reason: &str| StoreError::Corrupt { table: self.table.clone(), key: request_id.into(), reason: reason.into() };
+        let user_id = get_s(&item, USER_ID).ok_or_else(|| corrupt("no user_id"))?;
+        let session_id = get_s(&item, SESSION_ID).unwrap_or_default();
+        let state = match get_s(&item, STATUS) {
+            Some("pending") | None => ResponseState::Pending,
+            Some("completed") => ResponseState::Completed { reply: get_s(&item, REPLY).unwrap_or_default().into() },
+            Some("failed") => ResponseState::Failed { reason: get_s(&item, REASON).unwrap_or_default().into() },
+            Some(other) => return Err(corrupt(&format!("unknown status {other:?}"))),
+        };
+        Ok(Some(ResponseItem {
+            user_id: user_id.into(),
+            response: StoredResponse { request_id: request_id.into(), session_id: session_id.into(), state },
+        }))
+    }
+
+    /// Stores the final result of a request. `completed` is final: a late `failed` (from an
+    /// exhausted retry racing a success) does not overwrite it. Idempotent.
+    pub async fn finish(&self, result: &AgentResult) -> Result<(), StoreError> {
+        let (status, attr, text, other) = match &result.outcome {
+            Outcome::Completed { reply } => ("completed", REPLY, reply, REASON),
+            Outcome::Failed { reason } => ("failed", REASON, reason, REPLY),
+        };
+        let res = self
+            .client
+            .update_item()
+            .table_name(&self.table)
+            .key(RESPONSES_PK, s(&result.request_id))
+            .update_expression(
+                "SET #st = :st, #text = :text, #ttl = :ttl, \
+                 #uid = if_not_exists(#uid, :uid), #sid = if_not_exists(#sid, :sid) REMOVE #other",
+            )
+            .condition_expression("attribute_not_exists(#st) OR #st <> :completed")
+            .expression_attribute_names("#st", STATUS)
+            .expression_attribute_names("#text", attr)
+            .expression_attribute_names("#other", other)
+            .expression_attribute_names("#ttl", TTL)
+            .expression_attribute_names("#uid", USER_ID)
+            .expression_attribute_names("#sid", SESSION_ID)
+            .expression_attribute_values(":st", s(status))
+            .expression_attribute_values(":text", s(text))
+            .expression_attribute_values(":ttl", self.expires())
+            .expression_attribute_values(":uid", s(&result.user_id))
+            .expression_attribute_values(":sid", s(&result.session_id))
+            .expression_attribute_values(":completed", s("completed"))
+            .send()
+            .await;
+        match res {
+            Ok(_) => Ok(()),
+            Err(e) if is_condition_failed(&e) => Ok(()),
+            Err(e) => Err(dynamo_err("UpdateItem")(e)),
+        }
+    }
+
+    /// Claims the run of `request_id` until `lease_until` (epoch seconds): succeeds when no
+    /// run was recorded, the last one released its claim, or its lease expired (a crashed run).
+    pub async fn claim(&self, request_id: &str, lease_until: u64) -> Result<Claim, StoreError> {
+        let res = self
+            .client
+            .update_item()
+            .table_name(&self.table)
+            .key(RESPONSES_PK, s(request_id))
+            .update_expression("SET #rs = :running, #lease = :lease, #ttl = if_not_exists(#ttl, :ttl)")
+            .condition_expression("attribute_not_exists(#rs) OR #rs = :retry OR (#rs = :running AND #lease < :now)")
+            .expression_attribute_names("#rs", RUN_STATE)
+            .expression_attribute_names("#lease", RUN_LEASE_UNTIL)
+            .expression_attribute_names("#ttl", TTL)
+            .expression_attribute_values(":running", s("running"))
+            .expression_attribute_values(":retry", s("retry"))
+            .expression_attribute_values(":lease", n(lease_until))
+            .expression_attribute_values(":now", n(now_secs()))
+            .expression_attribute_values(":ttl", self.expires())
+            .send()
+            .await;
+        match res {
+            Ok(_) => Ok(Claim::Acquired),
+            Err(e) if is_condition_failed(&e) => self.current_claim(request_id).await,
+            Err(e) => Err(dynamo_err("UpdateItem")(e)),
+        }
+    }
+
+    async fn current_claim(&self, request_id: &str) -> Result<Claim, StoreError> {
+        let item: HashMap<String, AttributeValue> = self
+            .client
+            .get_item()
+            .table_name(&self.table)
+            .key(RESPONSES_PK, s(request_id))
+            .consistent_read(true)
+            .send()
+            .await
+            .map_err(dynamo_err("GetItem"))?
+            .item
+            .unwrap_or_default();
+        Ok(match get_s(&item, RUN_STATE) {
+            Some("done") => Claim::AlreadyDone { reply: get_s(&item, RUN_REPLY).unwrap_or_default().into() },
+            Some("failed") => Claim::FailedPermanently { reason: get_s(&item, RUN_ERROR).unwrap_or_default().into() },
+            _ => Claim::InProgress,
+        })
+    }
+
+    /// Records that the run of `request_id` produced `reply` (before the reply is sent on).
+    pub async fn run_done(&self, request_id: &str, reply: &str) -> Result<(), StoreError> {
+        self.set_run(request_id, "done", Some((RUN_REPLY, reply))).await
+    }
+
+    /// Records that the run of `request_id` failed permanently, with the reason.
+    pub async fn run_failed(&self, request_id: &str, reason: &str) -> Result<(), StoreError> {
+        self.set_run(request_id, "failed", Some((RUN_ERROR, reason))).await
+    }
+
+    /// Releases the claim after a retryable failure, so the next delivery may run.
+    pub async fn run_release(&self, request_id: &str) -> Result<(), StoreError> {
+        self.set_run(request_id, "retry", None).await
+    }
+
+    async fn set_run(&self, request_id: &str, state: &str, extra: Option<(&str, &str)>) -> Result<(), StoreError> {
+        let mut req = self
+            .client
+            .update_item()
+            .table_name(&self.table)
+            .key(RESPONSES_PK, s(request_id))
+            .expression_attribute_names("#rs", RUN_STATE)
+            .expression_attribute_values(":rs", s(state));
+        req = match extra {
+            Some((name, value)) => req
+                .update_expression("SET #rs = :rs, #x = :x")
+                .expression_attribute_names("#x", name)
+                .expression_attribute_values(":x", s(value)),
+            None => req.update_expression("SET #rs = :rs"),
+        };
+        req.send().await.map_err(dynamo_err("UpdateItem"))?;
+        Ok(())
+    }
+}

@@ -1,0 +1,210 @@
+//! The Lambda Runtime API (`/2018-06-01/runtime/...`), serving invocations to a real handler
+//! binary the way Lambda does: the binary long-polls `invocation/next`, gets the event with the
+//! `Lambda-Runtime-*` headers, and posts `invocation/{id}/response` or `/error`.
+
+use std::collections::{HashMap, VecDeque};
+use std::path::Path;
+use std::process::{Child, Command, Stdio};
+use std::sync::{Arc, Condvar, Mutex};
+use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
+
+use serde_json::Value;
+
+use crate::http::{HttpResponse, HttpServer};
+
+/// How an invocation ended.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Outcome {
+    /// `invocation/{id}/response` body.
+    Response(Value),
+    /// `invocation/{id}/error` body (`errorType`, `errorMessage`).
+    Error(Value),
+}
+
+#[derive(Default)]
+struct State {
+    pending: VecDeque<(String, Value)>,
+    done: HashMap<String, Outcome>,
+    init_error: Option<Value>,
+    first_poll: Option<Instant>,
+    polls: u32,
+}
+
+type Shared = Arc<(Mutex<State>, Condvar)>;
+
+/// A Runtime API server.
+pub struct RuntimeApi {
+    server: HttpServer,
+    state: Shared,
+    next_id: Mutex<u64>,
+}
+
+impl std::fmt::Debug for RuntimeApi {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("RuntimeApi").field("server", &self.server).finish()
+    }
+}
+
+const PREFIX: &str = "/2018-06-01/runtime/";
+
+impl RuntimeApi {
+    /// Starts the server on a free port.
+    pub fn start() -> Self {
+        let state: Shared = Arc::new((Mutex::new(State::default()), Condvar::new()));
+        let st = state.clone();
+        let server = HttpServer::start(move |req| {
+            let (lock, cvar) = &*st;
+            let path = req.path.strip_prefix(PREFIX).unwrap_or(&req.path);
+            if req.method == "GET" && path == "invocation/next" {
+                let mut s = lock.lock().expect("lock");
+                s.polls += 1;
+                s.first_poll.get_or_insert_with(Instant::now);
+                cvar.notify_all();
+                loop {
+                    if let Some((id, event)) = s.pending.pop_front() {
+                        let deadline = SystemTime::now().duration_since(UNIX_EPOCH).map(|d| d.as_millis() as u64 + 30_000).unwrap_or(0);
+                        return HttpResponse::json(200, &event)
+                            .with_header("lambda-runtime-aws-request-id", &id)
+                            .with_header("lambda-runtime-deadline-ms", &deadline.to_string())
+                            .with_header("lambda-runtime-invoked-function-arn", "arn:aws:lambda:us-east-1:123456789012:function:test")
+                            .with_header(
+                                "lambda-runtime-trace-id",
+                                "Root=1-5759e988-bd862e3fe1be46a994272793;Parent=53995c3f42cd8ad8;Sampled=1",
+                            );
+                    }
+                    s = cvar.wait(s).expect("wait");
+                }
+            }
+            let mut s = lock.lock().expect("lock");
+            if path == "init/error" {
+                s.init_error = Some(req.json());
+            } else if let Some(rest) = path.strip_prefix("invocation/") {
+                let (id, kind) = rest.split_once('/').unwrap_or((rest, ""));
+                let outcome = match kind {
+                    "response" => Outcome::Response(req.json()),
+                    _ => Outcome::Error(req.json()),
+                };
+                s.done.insert(id.to_owned(), outcome);
+            }
+            cvar.notify_all();
+            HttpResponse::json(202, &serde_json::json!({"status": "OK"}))
+        });
+        Self { server, state, next_id: Mutex::new(0) }
+    }
+
+    /// `127.0.0.1:{port}`, the value of `AWS_LAMBDA_RUNTIME_API`.
+    pub fn address(&self) -> String {
+        self.server.addr().to_string()
+    }
+
+    /// Sends `event` to the function and waits (up to `timeout`) for its answer.
+    pub fn invoke(&self, event: Value, timeout: Duration) -> Outcome {
+        let id = {
+            let mut n = self.next_id.lock().expect("lock");
+            *n += 1;
+            format!("req-{:04}", *n)
+        };
+        let (lock, cvar) = &*self.state;
+        let mut s = lock.lock().expect("lock");
+        s.pending.push_back((id.clone(), event));
+        cvar.notify_all();
+        let started = Instant::now();
+        loop {
+            if let Some(o) = s.done.remove(&id) {
+                return o;
+            }
+            if let Some(e) = &s.init_error {
+                panic!("function failed to initialize: {e}");
+            }
+            let left = timeout.checked_sub(started.elapsed()).unwrap_or_else(|| panic!("no answer to {id} within {timeout:?}"));
+            s = cvar.wait_timeout(s, left).expect("wait").0;
+        }
+    }
+
+    /// Waits for the function's first `invocation/next` poll; returns when it came.
+    pub fn wait_first_poll(&self, timeout: Duration) -> Instant {
+        let (lock, cvar) = &*self.state;
+        let mut s = lock.lock().expect("lock");
+        let started = Instant::now();
+        loop {
+            if let Some(t) = s.first_poll {
+                return t;
+            }
+            if let Some(e) = &s.init_error {
+                panic!("function failed to initialize: {e}");
+            }
+            let left = timeout.checked_sub(started.elapsed()).unwrap_or_else(|| panic!("no poll within {timeout:?}"));
+            s = cvar.wait_timeout(s, left).expect("wait").0;
+        }
+    }
+
+    /// The init error the function reported, if any.
+    pub fn init_error(&self) -> Option<Value> {
+        self.state.0.lock().expect("lock").init_error.clone()
+    }
+}
+
+/// A handler binary running against a [`RuntimeApi`]; killed on drop.
+#[derive(Debug)]
+pub struct Function {
+    /// The process.
+    pub child: Child,
+    /// When it was spawned.
+    pub started: Instant,
+    log_path: std::path::PathBuf,
+}
+
+impl Function {
+    /// Spawns `binary` with the environment Lambda gives a function plus `env`.
+    pub fn spawn(binary: &Path, api: &RuntimeApi, env: &[(String, String)]) -> Self {
+        static N: std::sync::atomic::AtomicU32 = std::sync::atomic::AtomicU32::new(0);
+        let log_path = std::env::temp_dir().join(format!(
+            "agentcdk-fn-{}-{}.log",
+            std::process::id(),
+            N.fetch_add(1, std::sync::atomic::Ordering::SeqCst)
+        ));
+        // A file, not a pipe: a pipe nobody reads would block a chatty function.
+        let log = std::fs::File::create(&log_path).expect("log file");
+        let mut cmd = Command::new(binary);
+        cmd.env_clear()
+            .env("AWS_LAMBDA_RUNTIME_API", api.address())
+            .env("AWS_LAMBDA_FUNCTION_NAME", "test")
+            .env("AWS_LAMBDA_FUNCTION_MEMORY_SIZE", "128")
+            .env("AWS_LAMBDA_FUNCTION_VERSION", "$LATEST")
+            .env("AWS_LAMBDA_LOG_STREAM_NAME", "test-stream")
+            .env("AWS_LAMBDA_LOG_GROUP_NAME", "/aws/lambda/test")
+            .env("AWS_REGION", "us-east-1")
+            .env("AWS_ACCESS_KEY_ID", "testing")
+            .env("AWS_SECRET_ACCESS_KEY", "testing")
+            .stdin(Stdio::null())
+            .stdout(Stdio::from(log.try_clone().expect("log file")))
+            .stderr(Stdio::inherit());
+        for (k, v) in env {
+            cmd.env(k, v);
+        }
+        let started = Instant::now();
+        let child = cmd.spawn().unwrap_or_else(|e| panic!("cannot start {}: {e}", binary.display()));
+        Self { child, started, log_path }
+    }
+
+    /// Peak resident set size (VmHWM) in KiB, read from /proc while the process runs.
+    pub fn peak_rss_kib(&self) -> Option<u64> {
+        let status = std::fs::read_to_string(format!("/proc/{}/status", self.child.id())).ok()?;
+        status.lines().find(|l| l.starts_with("VmHWM:")).and_then(|l| l.split_whitespace().nth(1)).and_then(|v| v.parse().ok())
+    }
+
+    /// Stops the process and returns what it wrote to stdout (its log lines).
+    pub fn stop(mut self) -> String {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+        std::fs::read_to_string(&self.log_path).unwrap_or_default()
+    }
+}
+
+impl Drop for Function {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+        let _ = std::fs::remove_file(&self.log_path);
+    }
+}

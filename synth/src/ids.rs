@@ -1,0 +1,110 @@
+//! Logical ids as a pure function of the construct path (the AWS CDK scheme).
+//!
+//! A path of one component keeps its id as is (so hand-written templates migrate unchanged);
+//! longer paths get a readable part (components concatenated, `Default`/`Resource` hidden,
+//! repeated suffixes collapsed, non-alphanumerics dropped) plus the first 8 hex digits of the
+//! MD5 of the full path. The hash keeps ids unique when readable parts collide, and the same
+//! path always gives the same id — so a resource keeps its identity across refactors that do
+//! not move it, and CDK users recognise the ids.
+
+use md5::{Digest, Md5};
+
+/// A child with this id is hidden entirely from the path (CDK's `Default`).
+pub const HIDDEN_ID: &str = "Default";
+/// A child with this id is hidden from the readable part only (CDK's `Resource`): the main
+/// resource of a construct reads like the construct itself.
+pub const HIDDEN_FIRST_ID: &str = "Resource";
+
+const HASH_LEN: usize = 8;
+const MAX_HUMAN_LEN: usize = 240;
+/// CloudFormation's limit on logical ids.
+pub const MAX_ID_LEN: usize = 255;
+
+/// The logical id for a construct path (components below the stack).
+pub fn logical_id(components: &[&str]) -> String {
+    let components: Vec<&str> = components.iter().copied().filter(|c| *c != HIDDEN_ID).collect();
+    if let [only] = components.as_slice() {
+        let candidate = alphanumeric(only);
+        if !candidate.is_empty() && candidate.len() <= MAX_ID_LEN {
+            return candidate;
+        }
+    }
+    let hash = path_hash(&components);
+    let mut human: String = remove_dupes(&components).into_iter().filter(|c| *c != HIDDEN_FIRST_ID).map(alphanumeric).collect();
+    human.truncate(MAX_HUMAN_LEN);
+    human + &hash
+}
+
+fn path_hash(components: &[&str]) -> String {
+    let digest = Md5::digest(components.join("/").as_bytes());
+    let hex: String = digest.iter().map(|b| format!("{b:02X}")).collect();
+    hex[..HASH_LEN].to_owned()
+}
+
+fn alphanumeric(s: &str) -> String {
+    s.chars().filter(char::is_ascii_alphanumeric).collect()
+}
+
+/// Drops a component when the previous kept one ends with it (`Queue/Queue` → `Queue`).
+fn remove_dupes<'a>(components: &[&'a str]) -> Vec<&'a str> {
+    let mut kept: Vec<&str> = Vec::with_capacity(components.len());
+    for c in components {
+        if kept.last().is_none_or(|last| !last.ends_with(c)) {
+            kept.push(c);
+        }
+    }
+    kept
+}
+
+/// Whether `s` is a valid template-level name (parameters, outputs, conditions): alphanumeric.
+pub fn is_alphanumeric_name(s: &str) -> bool {
+    !s.is_empty() && s.len() <= MAX_ID_LEN && s.chars().all(|c| c.is_ascii_alphanumeric())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn single_component_is_kept() {
+        assert_eq!(logical_id(&["MyQueue"]), "MyQueue");
+        assert_eq!(logical_id(&["My-Queue_1"]), "MyQueue1");
+    }
+
+    #[test]
+    fn matches_aws_cdk_for_a_resource_child() {
+        // `new sqs.Queue(stack, 'MyQueue')` in AWS CDK gets this id.
+        assert_eq!(logical_id(&["MyQueue", "Resource"]), "MyQueueE6CA6235");
+    }
+
+    #[test]
+    fn default_is_hidden_and_resource_only_from_readable_part() {
+        assert_eq!(logical_id(&["Default", "Bucket"]), "Bucket");
+        let id = logical_id(&["Api", "Resource"]);
+        assert!(id.starts_with("Api") && id.len() == 3 + 8, "{id}");
+        assert_ne!(logical_id(&["A", "Resource"]), logical_id(&["A"]));
+    }
+
+    #[test]
+    fn repeated_suffixes_collapse_but_hash_differs() {
+        let a = logical_id(&["Queue", "Queue"]);
+        assert!(a.starts_with("Queue") && a.len() == 5 + 8, "{a}");
+        assert_ne!(a, logical_id(&["Queue", "Queue", "Queue"]));
+    }
+
+    #[test]
+    fn non_alphanumerics_removed_and_length_bounded() {
+        let long = "x".repeat(300);
+        let id = logical_id(&[&long, "a-b"]);
+        assert!(id.len() <= MAX_ID_LEN);
+        assert!(id.chars().all(|c| c.is_ascii_alphanumeric()));
+        let single = logical_id(&[&long]);
+        assert!(single.len() <= MAX_ID_LEN, "{}", single.len());
+    }
+
+    #[test]
+    fn stable_and_path_sensitive() {
+        assert_eq!(logical_id(&["A", "B"]), logical_id(&["A", "B"]));
+        assert_ne!(logical_id(&["AB", "C"]), logical_id(&["A", "BC"]));
+    }
+}

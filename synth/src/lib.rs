@@ -1,0 +1,58 @@
+//! agentcdk-synth: the CloudFormation model behind agentcdk.
+//!
+//! Typed L1 resources (generated into [`cfn`]), intrinsics as Rust values ([`Expr`],
+//! [`Value`]), a construct tree whose paths give logical ids, validation that reports every
+//! mistake at once, and the `synth` command line every app gets from [`App::run`].
+//!
+//! Synthesis runs a fixed list of phases: construct (your code) → finalize
+//! ([`Stack::on_finalize`]) → render → validate → write. Nothing is written unless
+//! validation found no error.
+//!
+//! ```
+//! use agentcdk_synth::prelude::*;
+//! use agentcdk_synth::cfn::sqs::Queue;
+//!
+//! let mut app = App::new();
+//! let stack = app.stack("Demo", StackProps::default());
+//! let queue = stack.add("Jobs", Queue { message_retention_period: Some(1209600.into()), ..Default::default() });
+//! stack.output("JobsArn", queue.attr_arn());
+//! let assembly = app.synthesize(&[]).expect("valid");
+//! assert!(assembly.stacks[0].template.contains("\"Fn::GetAtt\""));
+//! ```
+
+pub mod app;
+pub mod assets;
+pub mod cfn;
+pub mod cli;
+pub mod condition;
+pub mod diagnostic;
+pub mod expr;
+pub mod ids;
+pub mod manifest;
+pub mod parameter;
+mod render;
+pub mod resource;
+pub mod scope;
+pub mod stack;
+pub mod validate;
+pub mod value;
+
+pub use app::{App, Assembly, StackArtifact};
+pub use assets::{Architecture, AssetRef, AssetSource};
+pub use condition::{Condition, ConditionRef};
+pub use diagnostic::{Diagnostic, Diagnostics, Severity};
+pub use expr::{Expr, List, Pseudo};
+pub use parameter::{Output, Parameter, ParameterRef, ParameterType};
+pub use render::FORMAT_VERSION;
+pub use resource::{AnyRef, CfnResource, RawResource, ResourceRef, Tagging, TypeInfo};
+pub use scope::Scope;
+pub use stack::{DeletionPolicy, ResourceOptionsMut, Stack, StackProps, UpdateReplacePolicy, ASSET_BUCKET_PARAMETER};
+pub use value::{Json, Required, Value};
+
+/// Everything an app's `main` needs.
+pub mod prelude {
+    pub use crate::{
+        App, Architecture, AssetRef, AssetSource, Condition, ConditionRef, DeletionPolicy, Expr, Json, Output, Parameter, ParameterRef,
+        Pseudo, RawResource, ResourceRef, Scope, Stack, StackProps, UpdateReplacePolicy, Value,
+    };
+}

@@ -1,0 +1,144 @@
+//! `manifest.json`: what synth wrote, for `package`, `deploy` and other tools.
+
+use std::collections::BTreeMap;
+use std::path::{Component, Path, PathBuf};
+
+use indexmap::IndexMap;
+use serde::{Deserialize, Serialize};
+
+/// The manifest format version.
+pub const MANIFEST_VERSION: &str = "1";
+/// The manifest's file name in the output folder.
+pub const MANIFEST_FILE: &str = "manifest.json";
+
+/// The whole output folder.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Manifest {
+    /// [`MANIFEST_VERSION`].
+    pub version: String,
+    /// Stacks by name, in declaration order.
+    pub stacks: IndexMap<String, StackManifest>,
+    /// Assets by content hash.
+    pub assets: IndexMap<String, AssetManifest>,
+}
+
+/// One stack.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct StackManifest {
+    /// Template file name, relative to the output folder.
+    pub template_file: String,
+    /// The template's description.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub description: Option<String>,
+    /// Stack tags (also applied to every taggable resource).
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub tags: BTreeMap<String, String>,
+    /// Parameters a deploy must (or may) give.
+    #[serde(default)]
+    pub parameters: IndexMap<String, ParameterManifest>,
+    /// Output names.
+    #[serde(default)]
+    pub outputs: Vec<String>,
+    /// Hashes of the assets the template refers to.
+    #[serde(default)]
+    pub assets: Vec<String>,
+    /// Number of resources.
+    pub resources: usize,
+    /// Template size in bytes (over 51,200 needs an S3 bucket to deploy).
+    pub template_bytes: usize,
+}
+
+/// One parameter, as a deployer needs to know it.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ParameterManifest {
+    /// Parameter type name.
+    #[serde(rename = "type")]
+    pub kind: String,
+    /// Default, if any (no default: the deployer must give a value).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub default: Option<String>,
+    /// Description, if any.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub description: Option<String>,
+}
+
+/// One asset.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct AssetManifest {
+    /// Where the sources are.
+    pub source: AssetSourceManifest,
+    /// How it is packaged (`cargo-lambda`, `zip-directory`, `zip-file`, `file`).
+    pub packaging: String,
+    /// The S3 key templates use.
+    pub object_key: String,
+}
+
+/// Where an asset's sources are. Paths are relative to the output folder, so the manifest
+/// is the same wherever the project is checked out.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase", tag = "kind")]
+pub enum AssetSourceManifest {
+    /// A crate of the handlers workspace.
+    #[serde(rename_all = "camelCase")]
+    Handler {
+        /// Crate folder name.
+        name: String,
+        /// `x86_64` or `arm64`.
+        architecture: String,
+        /// The handlers workspace folder.
+        workspace: String,
+    },
+    /// A local file or folder.
+    Path {
+        /// The file or folder.
+        path: String,
+    },
+}
+
+/// `path` relative to `base` (both absolute), with `/` separators.
+pub(crate) fn relative_to(path: &Path, base: &Path) -> String {
+    let p: Vec<Component> = path.components().collect();
+    let b: Vec<Component> = base.components().collect();
+    let common = p.iter().zip(&b).take_while(|(x, y)| x == y).count();
+    let mut parts: Vec<String> = vec!["..".to_owned(); b.len() - common];
+    parts.extend(p[common..].iter().map(|c| c.as_os_str().to_string_lossy().into_owned()));
+    if parts.is_empty() {
+        ".".to_owned()
+    } else {
+        parts.join("/")
+    }
+}
+
+/// Makes `path` absolute against the working directory (without touching the file system
+/// beyond reading the working directory).
+pub(crate) fn absolute(path: &Path) -> PathBuf {
+    if path.is_absolute() {
+        return path.to_owned();
+    }
+    std::env::current_dir().map(|cwd| cwd.join(path)).unwrap_or_else(|_| path.to_owned())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn relative_paths() {
+        assert_eq!(relative_to(Path::new("/a/b/c"), Path::new("/a/x")), "../b/c");
+        assert_eq!(relative_to(Path::new("/a/b"), Path::new("/a/b")), ".");
+        assert_eq!(relative_to(Path::new("/a/b/c"), Path::new("/a/b")), "c");
+    }
+
+    #[test]
+    fn asset_source_round_trips() {
+        let m =
+            AssetSourceManifest::Handler { name: "agent-runner".into(), architecture: "x86_64".into(), workspace: "../handlers".into() };
+        let json = serde_json::to_string(&m).unwrap();
+        assert_eq!(json, r#"{"kind":"handler","name":"agent-runner","architecture":"x86_64","workspace":"../handlers"}"#);
+        assert_eq!(serde_json::from_str::<AssetSourceManifest>(&json).unwrap(), m);
+    }
+}

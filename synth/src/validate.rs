@@ -1,0 +1,501 @@
+//! Validation: every rule CloudFormation would reject at deploy (or later), checked before
+//! anything is written, all findings at once, each with its construct path and a hint.
+
+use std::collections::{HashMap, HashSet};
+
+use serde_json::Value as Json;
+
+use crate::cfn::registry;
+use crate::condition::Condition;
+use crate::diagnostic::Diagnostic;
+use crate::expr::Pseudo;
+use crate::render::Rendered;
+use crate::stack::Stack;
+
+/// CloudFormation quotas (per template).
+pub mod limits {
+    /// Resources in one template.
+    pub const RESOURCES: usize = 500;
+    /// Parameters in one template.
+    pub const PARAMETERS: usize = 200;
+    /// Outputs in one template.
+    pub const OUTPUTS: usize = 200;
+    /// Template body uploaded to S3.
+    pub const TEMPLATE_BYTES: usize = 1_000_000;
+    /// Template body passed inline (`--template-body`); larger ones need an S3 bucket.
+    pub const INLINE_TEMPLATE_BYTES: usize = 51_200;
+    /// Template and output descriptions.
+    pub const DESCRIPTION_BYTES: usize = 1024;
+    /// Operands of `Fn::And` / `Fn::Or`.
+    pub const CONDITION_OPERANDS: std::ops::RangeInclusive<usize> = 2..=10;
+}
+
+/// What a stack's template refers to, collected from rendered JSON.
+#[derive(Debug, Default)]
+struct Refs {
+    /// `Ref` targets, and `${X}` in `Fn::Sub`.
+    refs: Vec<String>,
+    /// `Fn::GetAtt` targets and attributes, and `${X.Y}` in `Fn::Sub`.
+    get_atts: Vec<(String, String)>,
+    /// Conditions named by `Fn::If` or `{"Condition": ..}`.
+    conditions: Vec<String>,
+}
+
+impl Refs {
+    fn of(json: &Json) -> Refs {
+        let mut refs = Refs::default();
+        refs.walk(json, &HashSet::new());
+        refs
+    }
+
+    fn walk(&mut self, json: &Json, locals: &HashSet<String>) {
+        match json {
+            Json::Array(items) => items.iter().for_each(|i| self.walk(i, locals)),
+            Json::Object(map) if map.len() == 1 => {
+                let Some((key, arg)) = map.iter().next() else { return };
+                match (key.as_str(), arg) {
+                    ("Ref", Json::String(target)) => self.refs.push(target.clone()),
+                    ("Fn::GetAtt", Json::Array(a)) => {
+                        if let (Some(Json::String(id)), Some(attr)) = (a.first(), a.get(1)) {
+                            match attr {
+                                Json::String(attr) => self.get_atts.push((id.clone(), attr.clone())),
+                                other => {
+                                    self.get_atts.push((id.clone(), String::new()));
+                                    self.walk(other, locals);
+                                }
+                            }
+                        }
+                    }
+                    ("Fn::GetAtt", Json::String(dotted)) => {
+                        let (id, attr) = dotted.split_once('.').unwrap_or((dotted, ""));
+                        self.get_atts.push((id.to_owned(), attr.to_owned()));
+                    }
+                    ("Fn::Sub", Json::String(template)) => self.sub(template, locals),
+                    ("Fn::Sub", Json::Array(a)) => {
+                        let vars = a.get(1).and_then(Json::as_object);
+                        let mut inner = locals.clone();
+                        if let Some(vars) = vars {
+                            inner.extend(vars.keys().cloned());
+                            vars.values().for_each(|v| self.walk(v, locals));
+                        }
+                        if let Some(Json::String(template)) = a.first() {
+                            self.sub(template, &inner);
+                        }
+                    }
+                    ("Fn::If", Json::Array(a)) => {
+                        if let Some(Json::String(c)) = a.first() {
+                            self.conditions.push(c.clone());
+                        }
+                        a.iter().skip(1).for_each(|i| self.walk(i, locals));
+                    }
+                    ("Condition", Json::String(c)) => self.conditions.push(c.clone()),
+                    (_, arg) => self.walk(arg, locals),
+                }
+            }
+            Json::Object(map) => map.values().for_each(|v| self.walk(v, locals)),
+            _ => {}
+        }
+    }
+
+    fn sub(&mut self, template: &str, locals: &HashSet<String>) {
+        for token in sub_tokens(template) {
+            if locals.contains(token) {
+                continue;
+            }
+            match token.split_once('.') {
+                Some((id, attr)) if !token.starts_with("AWS::") => self.get_atts.push((id.to_owned(), attr.to_owned())),
+                _ => self.refs.push(token.to_owned()),
+            }
+        }
+    }
+}
+
+/// The `${…}` names in an `Fn::Sub` template (`${!…}` is a literal and is skipped).
+pub(crate) fn sub_tokens(template: &str) -> Vec<&str> {
+    let mut out = Vec::new();
+    let mut rest = template;
+    while let Some(start) = rest.find("${") {
+        let after = &rest[start + 2..];
+        let Some(end) = after.find('}') else { break };
+        let token = after[..end].trim();
+        if !token.starts_with('!') && !token.is_empty() {
+            out.push(token);
+        }
+        rest = &after[end + 1..];
+    }
+    out
+}
+
+pub(crate) fn validate(stack: &Stack, resources: &[Rendered], template_bytes: usize) -> Vec<Diagnostic> {
+    let mut out: Vec<Diagnostic> = stack.diagnostics.clone();
+    let name = stack.name();
+    let ids: HashMap<&str, &Rendered> = resources.iter().map(|r| (r.logical_id.as_str(), r)).collect();
+
+    if resources.is_empty() {
+        out.push(Diagnostic::error(name, "the stack has no resources").hint("CloudFormation requires at least one resource"));
+    }
+    count_limit(
+        &mut out,
+        name,
+        "resources",
+        resources.len(),
+        limits::RESOURCES,
+        "split the app into several stacks (nested or exported outputs)",
+    );
+    count_limit(
+        &mut out,
+        name,
+        "parameters",
+        stack.parameters.len(),
+        limits::PARAMETERS,
+        "pass related settings in one parameter, or use SSM parameters",
+    );
+    count_limit(&mut out, name, "outputs", stack.outputs.len(), limits::OUTPUTS, "output fewer values, or store them in SSM parameters");
+    if let Some(d) = &stack.props.description {
+        if d.len() > limits::DESCRIPTION_BYTES {
+            out.push(
+                Diagnostic::error(name, format!("description is {} bytes, over CloudFormation's {}", d.len(), limits::DESCRIPTION_BYTES))
+                    .hint("shorten StackProps::description"),
+            );
+        }
+    }
+    for (k, v) in &stack.props.tags {
+        if k.to_ascii_lowercase().starts_with("aws:") {
+            out.push(Diagnostic::error(name, format!("tag key '{k}' uses the reserved 'aws:' prefix")).hint("choose another key"));
+        }
+        if k.is_empty() || k.chars().count() > 128 || v.chars().count() > 256 {
+            out.push(Diagnostic::error(name, format!("tag '{k}' is out of bounds")).hint("keys are 1-128 characters, values 0-256"));
+        }
+    }
+
+    check_parameters(stack, &mut out);
+    check_conditions(stack, &mut out);
+
+    for r in resources {
+        for missing in &r.missing_required {
+            if !has_path(r.json.get("Properties"), missing) {
+                out.push(
+                    Diagnostic::error(&r.path, format!("missing required property {missing} of {}", r.type_name))
+                        .hint(format!("set it on the {} props (or with add_property_override)", short_type(&r.type_name))),
+                );
+            }
+        }
+        let refs = Refs::of(&r.json);
+        check_refs(stack, &ids, &r.path, &refs, &mut out);
+        if let Some(Json::Array(deps)) = r.json.get("DependsOn") {
+            for d in deps.iter().filter_map(Json::as_str) {
+                if !ids.contains_key(d) {
+                    out.push(
+                        Diagnostic::error(&r.path, format!("DependsOn '{d}', which is not a resource of this stack"))
+                            .hint("depend on a resource handle of the same stack"),
+                    );
+                }
+            }
+        }
+        if let Some(Json::String(c)) = r.json.get("Condition") {
+            if !stack.conditions.contains_key(c) {
+                out.push(undeclared_condition(&r.path, c));
+            }
+        }
+    }
+
+    for (oname, output) in &stack.outputs {
+        let path = format!("{name}/Outputs/{oname}");
+        let mut json = serde_json::Map::new();
+        json.insert("Value".into(), crate::expr::to_json(&output.value));
+        if let Some(e) = &output.export_name {
+            json.insert("Export".into(), crate::expr::to_json(e));
+        }
+        let refs = Refs::of(&Json::Object(json));
+        check_refs(stack, &ids, &path, &refs, &mut out);
+        if let Some(c) = &output.condition {
+            if !stack.conditions.contains_key(c.name()) {
+                out.push(undeclared_condition(&path, c.name()));
+            }
+        }
+        if output.description.as_ref().is_some_and(|d| d.len() > limits::DESCRIPTION_BYTES) {
+            out.push(Diagnostic::error(&path, "output description is over 1024 bytes").hint("shorten it"));
+        }
+    }
+
+    check_cycles(resources, &mut out);
+
+    if template_bytes > limits::TEMPLATE_BYTES {
+        out.push(
+            Diagnostic::error(
+                name,
+                format!("template is {template_bytes} bytes, over CloudFormation's limit of {} bytes", limits::TEMPLATE_BYTES),
+            )
+            .hint("split the app into several stacks"),
+        );
+    } else if template_bytes > limits::INLINE_TEMPLATE_BYTES {
+        out.push(
+            Diagnostic::warning(name, format!("template is {template_bytes} bytes, over {} bytes", limits::INLINE_TEMPLATE_BYTES))
+                .hint("deploying needs an S3 bucket for the template (`deploy --bucket`, or `aws cloudformation deploy --s3-bucket`)"),
+        );
+    }
+    out
+}
+
+fn count_limit(out: &mut Vec<Diagnostic>, stack: &str, what: &str, n: usize, max: usize, hint: &str) {
+    if n > max {
+        out.push(Diagnostic::error(stack, format!("{n} {what}, over CloudFormation's limit of {max}")).hint(hint));
+    }
+}
+
+fn short_type(type_name: &str) -> &str {
+    type_name.rsplit("::").next().unwrap_or(type_name)
+}
+
+fn undeclared_condition(path: &str, c: &str) -> Diagnostic {
+    Diagnostic::error(path, format!("condition '{c}' is not declared"))
+        .hint("declare it with stack.condition(..) and use the returned ConditionRef")
+}
+
+fn check_refs(stack: &Stack, ids: &HashMap<&str, &Rendered>, path: &str, refs: &Refs, out: &mut Vec<Diagnostic>) {
+    for target in &refs.refs {
+        if !ids.contains_key(target.as_str()) && !stack.parameters.contains_key(target) && Pseudo::from_name(target).is_none() {
+            out.push(
+                Diagnostic::error(path, format!("Ref to '{target}', which is not a resource or parameter of this stack")).hint(
+                    "refer through a handle of this stack; values of another stack come from an exported output and Expr::import_value",
+                ),
+            );
+        }
+    }
+    for (target, attr) in &refs.get_atts {
+        match ids.get(target.as_str()) {
+            None if stack.parameters.contains_key(target) => {
+                out.push(
+                    Diagnostic::error(path, format!("Fn::GetAtt on parameter '{target}'"))
+                        .hint("parameters have no attributes; use its value (Ref)"),
+                );
+            }
+            None => out.push(
+                Diagnostic::error(path, format!("Fn::GetAtt on '{target}', which is not a resource of this stack"))
+                    .hint("use the attr_* methods of a handle of this stack"),
+            ),
+            Some(r) => {
+                if let Some(info) = registry::lookup(&r.type_name) {
+                    if !attr.is_empty() && !info.attributes.contains(&attr.as_str()) {
+                        out.push(
+                            Diagnostic::error(path, format!("{} has no attribute '{attr}' (GetAtt on '{target}')", r.type_name))
+                                .hint(format!("its attributes are: {}", info.attributes.join(", "))),
+                        );
+                    }
+                }
+            }
+        }
+    }
+    for c in &refs.conditions {
+        if !stack.conditions.contains_key(c) {
+            out.push(undeclared_condition(path, c));
+        }
+    }
+}
+
+fn check_parameters(stack: &Stack, out: &mut Vec<Diagnostic>) {
+    for (pname, p) in &stack.parameters {
+        let path = format!("{}/Parameters/{pname}", stack.name());
+        let string_only = p.min_length.is_some() || p.max_length.is_some() || p.allowed_pattern.is_some();
+        if string_only && !p.kind.is_stringish() {
+            out.push(
+                Diagnostic::error(&path, format!("length/pattern constraints on a {} parameter", p.kind.name()))
+                    .hint("MinLength, MaxLength and AllowedPattern apply to String parameters only"),
+            );
+        }
+        if (p.min_value.is_some() || p.max_value.is_some()) && !p.kind.is_numeric() {
+            out.push(
+                Diagnostic::error(&path, format!("value bounds on a {} parameter", p.kind.name()))
+                    .hint("MinValue and MaxValue apply to Number parameters only"),
+            );
+        }
+        if let (Some(min), Some(max)) = (p.min_length, p.max_length) {
+            if min > max {
+                out.push(Diagnostic::error(&path, format!("MinLength {min} is above MaxLength {max}")).hint("swap them"));
+            }
+        }
+        if let (Some(min), Some(max)) = (p.min_value, p.max_value) {
+            if min > max {
+                out.push(Diagnostic::error(&path, format!("MinValue {min} is above MaxValue {max}")).hint("swap them"));
+            }
+        }
+        if let Some(d) = &p.default {
+            if !p.allowed_values.is_empty() && !p.allowed_values.contains(d) {
+                out.push(
+                    Diagnostic::error(&path, format!("default '{d}' is not among the allowed values"))
+                        .hint(format!("allowed: {}", p.allowed_values.join(", "))),
+                );
+            }
+            if p.kind == crate::parameter::ParameterType::Number && d.parse::<f64>().is_err() {
+                out.push(
+                    Diagnostic::error(&path, format!("default '{d}' of a Number parameter is not a number")).hint("give a numeric default"),
+                );
+            }
+        }
+    }
+}
+
+fn check_conditions(stack: &Stack, out: &mut Vec<Diagnostic>) {
+    fn walk(c: &Condition, stack: &Stack, path: &str, out: &mut Vec<Diagnostic>) {
+        match c {
+            Condition::Equals(a, b) => {
+                for v in [a, b] {
+                    let refs = Refs::of(&crate::expr::to_json(v));
+                    for r in refs.refs.iter().filter(|r| !stack.parameters.contains_key(*r) && Pseudo::from_name(r).is_none()) {
+                        out.push(
+                            Diagnostic::error(path, format!("condition refers to '{r}', which is not a parameter"))
+                                .hint("conditions may refer to parameters and pseudo parameters only (not resources)"),
+                        );
+                    }
+                    if !refs.get_atts.is_empty() {
+                        out.push(
+                            Diagnostic::error(path, "condition uses Fn::GetAtt").hint("conditions are evaluated before resources exist"),
+                        );
+                    }
+                }
+            }
+            Condition::And(cs) | Condition::Or(cs) => {
+                if !limits::CONDITION_OPERANDS.contains(&cs.len()) {
+                    out.push(
+                        Diagnostic::error(path, format!("Fn::And/Fn::Or with {} operands", cs.len())).hint("CloudFormation takes 2 to 10"),
+                    );
+                }
+                cs.iter().for_each(|c| walk(c, stack, path, out));
+            }
+            Condition::Not(c) => walk(c, stack, path, out),
+            Condition::Named(n) if !stack.conditions.contains_key(n) => out.push(undeclared_condition(path, n)),
+            Condition::Named(_) => {}
+        }
+    }
+    for (cname, c) in &stack.conditions {
+        walk(c, stack, &format!("{}/Conditions/{cname}", stack.name()), out);
+    }
+}
+
+fn has_path(props: Option<&Json>, dotted: &str) -> bool {
+    let mut node = match props {
+        Some(p) => p,
+        None => return false,
+    };
+    for part in dotted.split('.') {
+        let (key, index) = match part.split_once('[') {
+            Some((k, i)) => (k, i.trim_end_matches(']').parse::<usize>().ok()),
+            None => (part, None),
+        };
+        node = match node.get(key) {
+            Some(n) => n,
+            None => return false,
+        };
+        if let Some(i) = index {
+            node = match node.get(i) {
+                Some(n) => n,
+                None => return false,
+            };
+        }
+    }
+    true
+}
+
+fn check_cycles(resources: &[Rendered], out: &mut Vec<Diagnostic>) {
+    // Edges: every resource a resource refers to or depends on, in template order.
+    let edges: Vec<Vec<usize>> = {
+        let index: HashMap<&str, usize> = resources.iter().enumerate().map(|(i, r)| (r.logical_id.as_str(), i)).collect();
+        resources
+            .iter()
+            .map(|r| {
+                let refs = Refs::of(&r.json);
+                let mut targets: Vec<usize> = refs
+                    .refs
+                    .iter()
+                    .map(String::as_str)
+                    .chain(refs.get_atts.iter().map(|(t, _)| t.as_str()))
+                    .chain(r.json.get("DependsOn").and_then(Json::as_array).into_iter().flatten().filter_map(Json::as_str))
+                    .filter_map(|t| index.get(t).copied())
+                    .collect();
+                targets.dedup();
+                targets
+            })
+            .collect()
+    };
+    #[derive(Clone, Copy, PartialEq)]
+    enum Mark {
+        New,
+        Active,
+        Done,
+    }
+    let mut marks = vec![Mark::New; resources.len()];
+    let mut stack: Vec<usize> = Vec::new();
+    for start in 0..resources.len() {
+        if marks[start] != Mark::New {
+            continue;
+        }
+        // Iterative DFS: (node, next edge index).
+        let mut work = vec![(start, 0usize)];
+        marks[start] = Mark::Active;
+        stack.push(start);
+        while let Some((node, next)) = work.last_mut() {
+            let node = *node;
+            if let Some(&target) = edges[node].get(*next) {
+                *next += 1;
+                match marks[target] {
+                    Mark::New => {
+                        marks[target] = Mark::Active;
+                        stack.push(target);
+                        work.push((target, 0));
+                    }
+                    Mark::Active => {
+                        let from = stack.iter().position(|&n| n == target).unwrap_or(0);
+                        let mut cycle: Vec<String> =
+                            stack[from..].iter().map(|&n| format!("{} ({})", resources[n].path, resources[n].logical_id)).collect();
+                        cycle.push(format!("{} ({})", resources[target].path, resources[target].logical_id));
+                        out.push(
+                            Diagnostic::error(&resources[target].path, format!("dependency cycle: {}", cycle.join(" -> ")))
+                                .hint("a resource cannot depend on itself through references or DependsOn; move one reference into a separate resource (e.g. an IAM Policy instead of an inline role policy)"),
+                        );
+                    }
+                    Mark::Done => {}
+                }
+            } else {
+                marks[node] = Mark::Done;
+                stack.pop();
+                work.pop();
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    #[test]
+    fn sub_tokens_skip_literals_and_find_attributes() {
+        assert_eq!(sub_tokens("arn:${AWS::Partition}:sqs:${Queue.Arn}/${!Literal}/${ Name }"), ["AWS::Partition", "Queue.Arn", "Name"]);
+        assert!(sub_tokens("${unterminated").is_empty());
+    }
+
+    #[test]
+    fn refs_are_collected_from_every_intrinsic() {
+        let j = json!({
+            "A": {"Ref": "P"},
+            "B": {"Fn::GetAtt": ["Q", "Arn"]},
+            "C": {"Fn::GetAtt": "T.Endpoint.Address"},
+            "D": {"Fn::Sub": ["${Local}-${R.Name}-${S}", {"Local": {"Ref": "U"}}]},
+            "E": {"Fn::If": ["IsProd", {"Ref": "V"}, {"Ref": "AWS::NoValue"}]},
+            "F": [{"Fn::Join": ["", [{"Ref": "W"}]]}]
+        });
+        let r = Refs::of(&j);
+        assert_eq!(r.refs, ["P", "U", "S", "V", "AWS::NoValue", "W"], "Sub variables are walked before the template");
+        assert_eq!(r.get_atts, [("Q".into(), "Arn".into()), ("T".into(), "Endpoint.Address".into()), ("R".into(), "Name".into())]);
+        assert_eq!(r.conditions, ["IsProd"]);
+    }
+
+    #[test]
+    fn has_path_follows_objects_and_indices() {
+        let p = json!({"A": {"B": [{"C": 1}]}});
+        assert!(has_path(Some(&p), "A.B[0].C"));
+        assert!(!has_path(Some(&p), "A.B[1].C"));
+        assert!(!has_path(Some(&p), "A.X"));
+    }
+}

@@ -1,0 +1,65 @@
+//! Every example synthesizes, matches its snapshot (snapshots/), is deterministic, and passes
+//! cfn-lint with zero errors and zero warnings.
+
+use agentcdk_tests::{cfn_lint, redacted_template, synth_into};
+
+fn examples() -> Vec<(&'static str, fn() -> agentcdk::App)> {
+    vec![("l1-queue", l1_queue::app)]
+}
+
+#[test]
+fn examples_match_their_snapshots() {
+    let mut settings = insta::Settings::clone_current();
+    settings.set_snapshot_path("../../snapshots");
+    settings.set_prepend_module_to_snapshot(false);
+    settings.bind(|| {
+        for (name, app) in examples() {
+            let out = tempfile::tempdir().unwrap();
+            let assembly = synth_into(app(), out.path());
+            for (i, stack) in assembly.stacks.iter().enumerate() {
+                insta::assert_snapshot!(format!("{name}__{}", stack.name), redacted_template(&assembly, i));
+            }
+        }
+    });
+}
+
+#[test]
+fn examples_are_deterministic() {
+    for (name, app) in examples() {
+        let one = tempfile::tempdir().unwrap();
+        let two = tempfile::tempdir().unwrap();
+        let a = synth_into(app(), one.path());
+        let b = synth_into(app(), two.path());
+        for (x, y) in a.stacks.iter().zip(&b.stacks) {
+            let bytes_a = std::fs::read(one.path().join(x.file_name())).unwrap();
+            let bytes_b = std::fs::read(two.path().join(y.file_name())).unwrap();
+            assert_eq!(bytes_a, bytes_b, "{name}: {} differs between runs", x.name);
+        }
+    }
+}
+
+#[test]
+fn examples_pass_cfn_lint_without_errors_or_warnings() {
+    let out = tempfile::tempdir().unwrap();
+    let mut templates = Vec::new();
+    for (name, app) in examples() {
+        let dir = out.path().join(name);
+        let assembly = synth_into(app(), &dir);
+        templates.extend(assembly.stacks.iter().map(|s| dir.join(s.file_name())));
+    }
+    assert!(!templates.is_empty());
+    let (code, text) = cfn_lint(&templates);
+    // cfn-lint's exit code is a bit mask: 2 errors, 4 warnings, 8 informational.
+    assert_eq!(code & (2 | 4), 0, "cfn-lint found errors or warnings (exit {code}):\n{text}");
+    assert!(code == 0 || code == 8, "cfn-lint failed to run (exit {code}):\n{text}");
+}
+
+#[test]
+fn cfn_lint_really_reports_a_broken_template() {
+    // Guards the test above: a template with an error must make cfn-lint exit non-zero.
+    let out = tempfile::tempdir().unwrap();
+    let bad = out.path().join("Bad.template.json");
+    std::fs::write(&bad, r#"{"Resources": {"Q": {"Type": "AWS::SQS::Queue", "Properties": {"VisibilityTimeout": "soon"}}}}"#).unwrap();
+    let (code, text) = cfn_lint(&[bad]);
+    assert_ne!(code & 2, 0, "cfn-lint should report an error:\n{text}");
+}
