@@ -31,6 +31,17 @@ pub fn venv_tool(name: &str) -> PathBuf {
     tool
 }
 
+/// Every example app, by crate name: the one list the integration tests iterate over.
+pub fn examples() -> Vec<(&'static str, fn() -> App)> {
+    vec![
+        ("l1-queue", l1_queue::app),
+        ("quickstart", quickstart::app),
+        ("queue-agent", queue_agent::app),
+        ("ws-agent", ws_agent::app),
+        ("full", full::app),
+    ]
+}
+
 /// Synthesizes `app`, writes it to `out`, and returns the assembly (panics with every
 /// diagnostic if the app is invalid).
 pub fn synth_into(mut app: App, out: &Path) -> Assembly {

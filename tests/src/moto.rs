@@ -268,9 +268,13 @@ impl MotoServer {
             }
         }
         if let Err(e) = create.send().await {
+            // Keep the deployed copy: replaying it against moto in Python shows moto's traceback.
+            let kept = std::env::temp_dir().join(format!("agentcdk-moto-{stack}.stubbed.template.json"));
+            let _ = std::fs::write(&kept, stubbed.to_string());
             panic!(
-                "create-stack {stack} failed: {}\nevents:\n{}\nmoto_server log:\n{}",
+                "create-stack {stack} failed: {}\nthe stubbed template is in {}\nevents:\n{}\nmoto_server log:\n{}",
                 error_text(&e),
+                kept.display(),
                 stack_events(&cfn, stack).await,
                 self.log_tail()
             );
@@ -413,7 +417,9 @@ where
     R: std::fmt::Debug,
 {
     if let Some(service) = error.as_service_error() {
-        return format!("{}: {}", service.code().unwrap_or("?"), service.message().unwrap_or("?"));
+        if let Some(code) = service.code() {
+            return format!("{code}: {}", service.message().unwrap_or("(no message)"));
+        }
     }
     let mut text = error.to_string();
     let mut source = std::error::Error::source(error);

@@ -145,6 +145,9 @@ pub fn stub_for_moto(template: &Value) -> (Value, Vec<(String, String)>) {
             skipped.push((id.clone(), kind.to_owned()));
         }
     }
+    for (id, resource) in resources.iter_mut() {
+        fix_for_moto(id, resource);
+    }
     if skipped.is_empty() {
         return (copy, skipped);
     }
@@ -163,6 +166,52 @@ pub fn stub_for_moto(template: &Value) -> (Value, Vec<(String, String)>) {
         replace_references(outputs, &gone);
     }
     (copy, skipped)
+}
+
+/// Works around moto bugs in resources it does create, in the copy only. Each fixup has a test
+/// (`tests/tests/moto_deploy.rs::moto_still_needs_the_fixups`) that fails once moto no longer
+/// needs it.
+///
+/// - `AWS::KMS::Key` `Tags`: moto 5.2.5 hands CloudFormation's `{Key, Value}` tags to its KMS
+///   API tagger, which expects `{TagKey, TagValue}`: create-stack fails with HTTP 500
+///   (`KeyError: 'TagKey'`). The copy spells them the KMS API way.
+/// - `AWS::SQS::Queue` with `FifoQueue` and no `QueueName`: CloudFormation generates a name
+///   ending in `.fifo`, moto generates one without and refuses it ("Queue name must end in
+///   .fifo for FIFO queues"). The copy names the queue `<stack name>-<logical id>.fifo`.
+/// - `AWS::ApiGateway::Method` whose `Integration` has no `IntegrationHttpMethod` or `Uri`
+///   (a `MOCK` integration, e.g. a CORS preflight): moto reads both unconditionally and fails
+///   with HTTP 500 (`KeyError: 'IntegrationHttpMethod'`). The copy sets `POST` and `""`.
+pub const MOTO_FIXUPS: &[&str] = &["AWS::KMS::Key Tags", "AWS::SQS::Queue FIFO name", "AWS::ApiGateway::Method MOCK integration"];
+
+fn fix_for_moto(logical_id: &str, resource: &mut Value) {
+    match resource.get("Type").and_then(Value::as_str) {
+        Some("AWS::KMS::Key") => {
+            let Some(Value::Array(tags)) = resource.pointer_mut("/Properties/Tags") else { return };
+            for tag in tags.iter_mut().filter_map(Value::as_object_mut) {
+                for (from, to) in [("Key", "TagKey"), ("Value", "TagValue")] {
+                    if let Some(v) = tag.remove(from) {
+                        tag.insert(to.to_owned(), v);
+                    }
+                }
+            }
+        }
+        Some("AWS::SQS::Queue") => {
+            let Some(properties) = resource.get_mut("Properties").and_then(Value::as_object_mut) else { return };
+            let fifo = matches!(properties.get("FifoQueue"), Some(Value::Bool(true)))
+                || properties.get("FifoQueue").and_then(Value::as_str) == Some("true");
+            if fifo && !properties.contains_key("QueueName") {
+                // SQS names: at most 80 characters; stack names here are short.
+                let id: String = logical_id.chars().take(40).collect();
+                properties.insert("QueueName".to_owned(), serde_json::json!({"Fn::Sub": format!("${{AWS::StackName}}-{id}.fifo")}));
+            }
+        }
+        Some("AWS::ApiGateway::Method") => {
+            let Some(Value::Object(integration)) = resource.pointer_mut("/Properties/Integration") else { return };
+            integration.entry("IntegrationHttpMethod").or_insert_with(|| Value::from("POST"));
+            integration.entry("Uri").or_insert_with(|| Value::from(""));
+        }
+        _ => {}
+    }
 }
 
 fn prune_depends_on(resource: &mut Map<String, Value>, gone: &[&str]) {
@@ -364,6 +413,38 @@ mod tests {
         let mut unterminated = json!("x-${Api");
         stub_sub(&mut unterminated, &["Api"]);
         assert_eq!(unterminated, json!("x-${Api"));
+    }
+
+    #[test]
+    fn kms_key_tags_are_spelled_for_moto() {
+        let real = json!({"Resources": {"K": {"Type": "AWS::KMS::Key", "Properties": {"Tags": [{"Key": "a", "Value": "b"}]}}}});
+        let (stubbed, skipped) = stub_for_moto(&real);
+        assert!(skipped.is_empty());
+        assert_eq!(stubbed["Resources"]["K"]["Properties"]["Tags"], json!([{"TagKey": "a", "TagValue": "b"}]));
+        assert_eq!(real["Resources"]["K"]["Properties"]["Tags"], json!([{"Key": "a", "Value": "b"}]));
+    }
+
+    #[test]
+    fn fifo_queues_get_a_name_ending_in_fifo() {
+        let real = json!({"Resources": {
+            "In": {"Type": "AWS::SQS::Queue", "Properties": {"FifoQueue": true}},
+            "Named": {"Type": "AWS::SQS::Queue", "Properties": {"FifoQueue": true, "QueueName": "mine.fifo"}},
+            "Std": {"Type": "AWS::SQS::Queue", "Properties": {}}
+        }});
+        let (stubbed, _) = stub_for_moto(&real);
+        assert_eq!(stubbed["Resources"]["In"]["Properties"]["QueueName"], json!({"Fn::Sub": "${AWS::StackName}-In.fifo"}));
+        assert_eq!(stubbed["Resources"]["Named"], real["Resources"]["Named"]);
+        assert_eq!(stubbed["Resources"]["Std"], real["Resources"]["Std"]);
+    }
+
+    #[test]
+    fn mock_integrations_get_the_fields_moto_reads() {
+        let real = json!({"Resources": {"Options": {"Type": "AWS::ApiGateway::Method", "Properties": {"HttpMethod": "OPTIONS", "Integration": {"Type": "MOCK"}}}}});
+        let (stubbed, _) = stub_for_moto(&real);
+        assert_eq!(
+            stubbed["Resources"]["Options"]["Properties"]["Integration"],
+            json!({"Type": "MOCK", "IntegrationHttpMethod": "POST", "Uri": ""})
+        );
     }
 
     #[test]

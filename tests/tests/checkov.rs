@@ -1,18 +1,9 @@
 //! Every example template passes checkov (PyPI, CloudFormation checks) with no failed check
 //! except the entries of `checkov-suppressions.yaml`, each of which must still be needed.
 
-use std::path::PathBuf;
-
-use agentcdk::App;
 use agentcdk_tests::checkov::{apply_suppressions, load_suppressions, run_checkov, SUPPRESSIONS_FILE};
-use agentcdk_tests::synth_into;
-
-/// An example's name and its app.
-type Example = (&'static str, fn() -> App);
-
-fn examples() -> Vec<Example> {
-    vec![("l1-queue", l1_queue::app)]
-}
+use agentcdk_tests::{examples, synth_into};
+use std::path::PathBuf;
 
 #[test]
 fn examples_pass_checkov_except_the_suppressions() {

@@ -1,11 +1,7 @@
 //! Every example synthesizes, matches its snapshot (snapshots/), is deterministic, and passes
 //! cfn-lint with zero errors and zero warnings.
 
-use agentcdk_tests::{cfn_lint, redacted_template, synth_into};
-
-fn examples() -> Vec<(&'static str, fn() -> agentcdk::App)> {
-    vec![("l1-queue", l1_queue::app)]
-}
+use agentcdk_tests::{cfn_lint, examples, redacted_template, synth_into};
 
 #[test]
 fn examples_match_their_snapshots() {

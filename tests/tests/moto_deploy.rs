@@ -12,15 +12,8 @@ use std::time::{Duration, Instant};
 use agentcdk::{App, AssetSource, Expr, RawResource, StackProps};
 use agentcdk_tests::moto::{error_text, wait_for_stack, MotoServer};
 use agentcdk_tests::moto_stub::moto_supports;
-use agentcdk_tests::{repo_root, synth_into};
+use agentcdk_tests::{examples, repo_root, synth_into};
 use serde_json::json;
-
-/// An example's name and its app.
-type Example = (&'static str, fn() -> App);
-
-fn examples() -> Vec<Example> {
-    vec![("l1-queue", l1_queue::app)]
-}
 
 /// The bucket the tests upload assets to (the `AssetBucket` parameter).
 const BUCKET: &str = "agentcdk-assets";

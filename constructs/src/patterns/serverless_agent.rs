@@ -457,8 +457,12 @@ fn rest(scope: &mut Scope, props: &AgentProps<'_>, routes: &Routes, handler: &Fu
     if matches!(props.mode, Mode::Queue(_)) {
         api.add_lambda_method(scope, HttpMethod::Get, &routes.responses_resource(), handler, &auth, None);
     }
+    let mut seen = std::collections::BTreeSet::new();
     for (i, route) in props.routes.iter().enumerate() {
         let path = agentcdk_contract::routes::join(&[&props.api_base_path, &props.api_version, &route.path]);
+        if !seen.insert((route.method, path.clone())) || collides_with_chat(routes, &path) {
+            continue; // reported by check()
+        }
         let f = Function::new(
             &mut scope.scope(&format!("Route{i}")),
             FunctionProps {
@@ -490,7 +494,6 @@ fn check(scope: &mut Scope, props: &AgentProps<'_>) {
             "pass authorizer: Some(&auth) (LambdaAuthorizer::jwt), or set public: true to open it to anyone on purpose",
         ),
         (true, true) => scope.error("both an authorizer and public: true", "choose one: the authorizer, or a public API"),
-        (false, true) if websocket => scope.error("public WebSocket API", "WebSocket APIs always need an authorizer on $connect"),
         _ => {}
     }
     if let (Mode::Sync, Some(t)) = (props.mode, props.timeout) {
@@ -514,8 +517,14 @@ fn check(scope: &mut Scope, props: &AgentProps<'_>) {
         if !seen.insert((r.method, r.path.clone())) {
             scope.error(format!("route {} {} is declared twice", r.method.name(), r.path), "each method and path has one function");
         }
-        if r.path.trim_matches('/') == props.agent_endpoint.trim_matches('/') {
+        let full = agentcdk_contract::routes::join(&[&props.api_base_path, &props.api_version, &r.path]);
+        if collides_with_chat(&Routes::new(&props.api_base_path, &props.api_version, &props.agent_endpoint), &full) {
             scope.error(format!("route {} {} collides with the chat endpoint", r.method.name(), r.path), "choose another path");
         }
     }
+}
+
+/// Whether a custom route's full path is the chat endpoint or below its responses route.
+fn collides_with_chat(routes: &Routes, path: &str) -> bool {
+    path == routes.chat() || path.starts_with(routes.responses_prefix().trim_end_matches('/'))
 }

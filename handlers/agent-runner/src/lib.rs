@@ -159,6 +159,7 @@ impl Runner {
     }
 
     async fn send(&self, envelope: &QueueEnvelope, outcome: Outcome) -> Result<(), RunError> {
+        let outcome = fit_queue_message(outcome);
         let dedup = match &outcome {
             Outcome::Completed { .. } => format!("{}-completed", envelope.request_id),
             Outcome::Failed { .. } => format!("{}-failed", envelope.request_id),
@@ -172,6 +173,21 @@ impl Runner {
         };
         self.output.send(&result, &envelope.session_id, &dedup).await?;
         Ok(())
+    }
+}
+
+/// Largest serialized result sent to the output queue: SQS takes 256 KiB per message; the
+/// rest is room for the envelope fields.
+pub const MAX_REPLY_BYTES: usize = 250 * 1024;
+
+/// A reply too large for one queue message becomes a failure that says so, instead of a
+/// send that fails on every retry.
+pub fn fit_queue_message(outcome: Outcome) -> Outcome {
+    match outcome {
+        Outcome::Completed { reply } if reply.len() > MAX_REPLY_BYTES => {
+            Outcome::Failed { reason: format!("the reply is {} bytes, over the {MAX_REPLY_BYTES}-byte queue message limit", reply.len()) }
+        }
+        other => other,
     }
 }
 

@@ -55,9 +55,12 @@ async fn agent_runner_binary_over_the_runtime_api() {
         "message": "I was charged twice", "reply_to": {"kind": "poll"}, "submitted_at_ms": 1});
     event["Records"][0]["body"] = json!(envelope.to_string());
     event["Records"][0]["attributes"]["ApproximateReceiveCount"] = json!("1");
-    event["Records"][1]["body"] = json!("not an envelope");
+    let mut poison = event["Records"][0].clone();
+    poison["messageId"] = json!("MessageID_2");
+    poison["body"] = json!("not an envelope");
+    event["Records"].as_array_mut().expect("records").push(poison);
     let out = api.invoke(event, Duration::from_secs(30));
-    assert_eq!(out, Outcome::Response(json!({"batchItemFailures": [{"itemIdentifier": "2"}]})));
+    assert_eq!(out, Outcome::Response(json!({"batchItemFailures": [{"itemIdentifier": "MessageID_2"}]})));
     let req = &model.requests()[0];
     assert_eq!(req.header("authorization"), Some("Bearer sk-from-secrets-manager"));
     assert_eq!(req.json()["messages"][0]["content"], "You resolve billing issues.");

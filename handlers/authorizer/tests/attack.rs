@@ -12,6 +12,9 @@ use jsonwebtoken::{Algorithm, EncodingKey, Header};
 use lambda_runtime::{Context, LambdaEvent};
 use serde_json::{json, Value};
 
+/// An attack: its name, the token, and the rejection it must get.
+type Attack = (&'static str, String, fn(&AuthError) -> bool);
+
 const ISS: &str = "https://issuer.test/";
 const AUD: &str = "support-api";
 
@@ -117,7 +120,7 @@ async fn websocket_connect_request_authorizer() {
     assert_eq!(out["principalId"], "user-42");
     assert_eq!(out["policyDocument"]["Statement"][0]["Resource"][0], "arn:aws:execute-api:eu-west-1:123456789012:abcdef123/test/*");
     ev["headers"]["Sec-WebSocket-Protocol"] = json!("bearer");
-    assert_eq!(call(&app, ev).await.unwrap_err(), "Unauthorized");
+    assert_eq!(call(&app, ev).await.expect_err("must fail"), "Unauthorized");
 }
 
 #[tokio::test]
@@ -134,7 +137,7 @@ async fn every_attack_is_unauthorized() {
     let stranger = TestKey::rsa("rsa-1"); // same kid, different key
     let mut no_kid = Header::new(Algorithm::RS256);
     no_kid.kid = None;
-    let attacks: Vec<(&str, String, fn(&AuthError) -> bool)> = vec![
+    let attacks: Vec<Attack> = vec![
         ("alg none", unsigned(&none_header, &claims()), |e| matches!(e, AuthError::Algorithm(_) | AuthError::Malformed(_))),
         ("alg none with a signature", format!("{}sig", unsigned(&none_header, &claims())), |e| {
             matches!(e, AuthError::Algorithm(_) | AuthError::Malformed(_))
@@ -267,6 +270,6 @@ async fn unreachable_jwks_is_an_error_not_a_401() {
     let mut cfg = config(&e);
     cfg.jwks_url = format!("http://127.0.0.1:{}/jwks.json", agentcdk_testkit::free_port());
     let app = Authorizer::new(JwtVerifier::new(cfg));
-    let err = call(&app, token_event(&e.rsa.sign(&claims()))).await.unwrap_err();
+    let err = call(&app, token_event(&e.rsa.sign(&claims()))).await.expect_err("must fail");
     assert!(err.starts_with("authorizer unavailable"), "{err}");
 }

@@ -115,14 +115,18 @@ pub fn parse(out: &Value) -> (u64, Value) {
 }
 
 /// An OpenAI-format model peer. It answers by the last user message:
-/// `poison-model` → 400 (permanent), `flaky` → 429 (transient), else
+/// `poison-model` → 400 (permanent), `flaky` → 429 (transient), `big reply` → 200 KB, else
 /// `echo: <text> (<n> messages)`. Counts calls per message text.
+#[allow(missing_debug_implementations)]
 pub struct ModelPeer {
+    /// The server.
     pub server: HttpServer,
+    /// Calls per last user message.
     pub calls: Arc<Mutex<HashMap<String, usize>>>,
 }
 
 impl ModelPeer {
+    /// Starts the peer.
     pub fn start() -> Self {
         let calls: Arc<Mutex<HashMap<String, usize>>> = Arc::default();
         let c = calls.clone();
@@ -136,6 +140,14 @@ impl ModelPeer {
                 return HttpResponse::json(
                     400,
                     &json!({"error": {"message": "content policy violation", "type": "invalid_request_error"}}),
+                );
+            }
+            if last.contains("big reply") {
+                return HttpResponse::json(
+                    200,
+                    &json!({"id": "c", "object": "chat.completion", "model": "m",
+                        "choices": [{"index": 0, "finish_reason": "stop", "message": {
+                            "role": "assistant", "content": "é".repeat(100_000)}}]}),
                 );
             }
             if last.contains("flaky") {
@@ -152,6 +164,7 @@ impl ModelPeer {
         Self { server, calls }
     }
 
+    /// Calls whose last user message was `text`.
     pub fn calls(&self, text: &str) -> usize {
         self.calls.lock().expect("lock").get(text).copied().unwrap_or(0)
     }

@@ -102,14 +102,14 @@ async fn bedrock_errors_are_classified() {
         HttpResponse::json(429, &json!({"message": "Too many requests"})).with_header("x-amzn-errortype", "ThrottlingException");
     let server = scripted(vec![throttled]);
     let agent = Agent::new(Arc::new(bedrock(&server).await), "");
-    let err = agent.respond(&mut Vec::new(), "hi").await.unwrap_err();
+    let err = agent.respond(&mut Vec::new(), "hi").await.expect_err("must fail");
     assert!(matches!(err, AgentError::Model(ModelError::Transient(_))), "{err:?}");
 
     let invalid =
         HttpResponse::json(400, &json!({"message": "The model id is invalid"})).with_header("x-amzn-errortype", "ValidationException");
     let server = scripted(vec![invalid]);
     let agent = Agent::new(Arc::new(bedrock(&server).await), "");
-    let err = agent.respond(&mut Vec::new(), "hi").await.unwrap_err();
+    let err = agent.respond(&mut Vec::new(), "hi").await.expect_err("must fail");
     match err {
         AgentError::Model(ModelError::Permanent(m)) => {
             assert!(m.contains("ValidationException") && m.contains("invalid"), "{m}")
@@ -169,7 +169,7 @@ async fn openai_errors_are_classified() {
     for (status, transient) in [(429, true), (500, true), (503, true), (400, false), (401, false)] {
         let server = scripted(vec![HttpResponse::json(status, &json!({"error": {"message": format!("status {status}"), "type": "x"}}))]);
         let agent = Agent::new(Arc::new(OpenAi::new(server.url(), None, "m")), "");
-        let err = agent.respond(&mut Vec::new(), "hi").await.unwrap_err();
+        let err = agent.respond(&mut Vec::new(), "hi").await.expect_err("must fail");
         let ok = match &err {
             AgentError::Model(ModelError::Transient(m)) => transient && m.contains("status"),
             AgentError::Model(ModelError::Permanent(m)) => !transient && m.contains("status"),
@@ -180,7 +180,7 @@ async fn openai_errors_are_classified() {
     // Nothing listening: transient.
     let port = agentcdk_testkit::free_port();
     let agent = Agent::new(Arc::new(OpenAi::new(format!("http://127.0.0.1:{port}"), None, "m")), "");
-    let err = agent.respond(&mut Vec::new(), "hi").await.unwrap_err();
+    let err = agent.respond(&mut Vec::new(), "hi").await.expect_err("must fail");
     assert!(matches!(err, AgentError::Model(ModelError::Transient(_))), "{err:?}");
 }
 
@@ -193,7 +193,7 @@ async fn tool_loop_is_bounded_and_tool_errors_go_back_to_the_model() {
     );
     let server = scripted(vec![looping]);
     let agent = Agent::new(Arc::new(OpenAi::new(server.url(), None, "m")), "").with_tools(Toolbox::new().with(Add)).with_max_turns(3);
-    let err = agent.respond(&mut Vec::new(), "loop").await.unwrap_err();
+    let err = agent.respond(&mut Vec::new(), "loop").await.expect_err("must fail");
     assert!(matches!(err, AgentError::MaxTurns(3)), "{err:?}");
     let reqs = server.requests();
     assert_eq!(reqs.len(), 3);

@@ -1,0 +1,430 @@
+//! Every synth-time check of the constructs: each case makes one mistake and expects exactly
+//! one error (or the named warning) with the construct path, the message and a hint.
+
+use std::collections::BTreeMap;
+use std::time::Duration;
+
+use agentcdk::apigw::rest::{AuthorizerKind, RestApi, RestApiProps};
+use agentcdk::apigw::ws::{WebSocketApi, WebSocketApiProps};
+use agentcdk::dynamodb::{Attribute, AttributeType, GlobalSecondaryIndex, Table, TableProps};
+use agentcdk::prelude::*;
+use agentcdk::{Diagnostic, Diagnostics, Severity};
+
+fn jwt() -> JwtConfig {
+    JwtConfig { issuer: "https://issuer.example.com/".into(), audience: vec!["api".into()], ..Default::default() }
+}
+
+fn function(scope: &mut Scope) -> Function {
+    Function::new(scope, FunctionProps { code: Code::handler("request-handler"), ..Default::default() })
+}
+
+fn agent_props<'a>() -> AgentProps<'a> {
+    AgentProps { model: Model::bedrock("us.anthropic.claude-sonnet-4-5-20250929-v1:0"), public: true, ..Default::default() }
+}
+
+/// Builds an app with `build`, synthesizes it, and returns what it reported.
+fn diagnostics(build: impl FnOnce(&mut Stack)) -> Vec<Diagnostic> {
+    let mut app = App::new();
+    build(app.stack("S", StackProps::default()));
+    match app.synthesize(&[]) {
+        // The template-size warning is about the stack, not the construct under test.
+        Ok(a) => a.warnings.into_iter().filter(|w| !w.message.starts_with("template is")).collect(),
+        Err(Diagnostics(d)) => d.into_iter().filter(|w| !w.message.starts_with("template is")).collect(),
+    }
+}
+
+#[track_caller]
+fn expect(build: impl FnOnce(&mut Stack), severity: Severity, path: &str, message: &str, hint: &str) {
+    let found = diagnostics(build);
+    assert_eq!(
+        found.len(),
+        1,
+        "expected one finding about '{message}', got:\n{}",
+        found.iter().map(ToString::to_string).collect::<Vec<_>>().join("\n")
+    );
+    let d = &found[0];
+    assert_eq!(d.severity, severity, "{d}");
+    assert_eq!(d.path, path, "{d}");
+    assert!(d.message.contains(message), "message of {d}");
+    assert!(d.hint.as_deref().unwrap_or_default().contains(hint), "hint of {d}");
+}
+
+#[track_caller]
+fn expect_error(build: impl FnOnce(&mut Stack), path: &str, message: &str, hint: &str) {
+    expect(build, Severity::Error, path, message, hint);
+}
+
+#[test]
+fn defaults_are_clean() {
+    assert!(diagnostics(|s| {
+        function(&mut s.scope("F"));
+    })
+    .is_empty());
+}
+
+#[test]
+fn lambda_limits() {
+    let f = |props: FunctionProps| move |s: &mut Stack| drop(Function::new(&mut s.scope("F"), props));
+    let base = || FunctionProps { code: Code::handler("request-handler"), ..Default::default() };
+    expect_error(f(FunctionProps { memory_mb: 64, ..base() }), "S/F", "memory 64 MB is outside Lambda's 128–10,240 MB", "CPU scales");
+    expect_error(f(FunctionProps { memory_mb: 10_241, ..base() }), "S/F", "memory 10241 MB", "CPU scales");
+    expect_error(
+        f(FunctionProps { timeout: Duration::from_secs(901), ..base() }),
+        "S/F",
+        "timeout 901s is outside Lambda's 1–900 s",
+        "Mode::Queue",
+    );
+    expect_error(f(FunctionProps { timeout: Duration::ZERO, ..base() }), "S/F", "timeout 0ns", "whole seconds");
+    expect_error(f(FunctionProps { timeout: Duration::from_millis(1500), ..base() }), "S/F", "timeout 1.5s", "whole seconds");
+    expect_error(f(FunctionProps { reserved_concurrency: Some(1001), ..base() }), "S/F", "reserved concurrency 1001", "1000");
+    expect_error(f(FunctionProps { code: Code::handler(""), ..Default::default() }), "S/F", "no code given", "Code::handler");
+}
+
+#[test]
+fn environment_variables() {
+    let f = |environment: BTreeMap<String, Value<String>>| {
+        move |s: &mut Stack| {
+            drop(Function::new(
+                &mut s.scope("F"),
+                FunctionProps { code: Code::handler("request-handler"), environment, ..Default::default() },
+            ))
+        }
+    };
+    let many: BTreeMap<_, _> = (0..51).map(|i| (format!("VAR_{i}"), Value::from("x"))).collect();
+    expect_error(f(many), "S/F", "51 environment variables, over the limit of 50", "SSM");
+    let big: BTreeMap<_, _> = [("BIG".to_owned(), Value::from("x".repeat(5000)))].into();
+    expect_error(f(big), "S/F", "over Lambda's 4 KB", "SSM");
+    expect_error(
+        f([("AWS_REGION".to_owned(), Value::from("x"))].into()),
+        "S/F",
+        "environment variable AWS_REGION is reserved by Lambda",
+        "another name",
+    );
+    expect_error(
+        f([("1BAD-NAME".to_owned(), Value::from("x"))].into()),
+        "S/F",
+        "environment variable name '1BAD-NAME' is invalid",
+        "start with a letter",
+    );
+    expect_error(
+        |s: &mut Stack| {
+            let func = function(&mut s.scope("F"));
+            func.add_environment(s, "_HANDLER", "x");
+        },
+        "S/F",
+        "environment variable _HANDLER is reserved",
+        "another name",
+    );
+}
+
+#[test]
+fn queue_limits() {
+    let q = |props: QueueProps| move |s: &mut Stack| drop(Queue::new(&mut s.scope("Q"), props));
+    expect_error(
+        q(QueueProps { visibility_timeout: Duration::from_secs(43_201), ..Default::default() }),
+        "S/Q",
+        "above SQS's 12 hours",
+        "timeout",
+    );
+    expect_error(
+        q(QueueProps { retention: Duration::from_secs(30), visibility_timeout: Duration::from_secs(1), ..Default::default() }),
+        "S/Q",
+        "retention 30s is outside SQS's 60 s – 14 days",
+        "in range",
+    );
+    expect_error(
+        q(QueueProps { content_based_deduplication: true, ..Default::default() }),
+        "S/Q",
+        "content-based deduplication on a standard queue",
+        "FIFO",
+    );
+    expect(
+        q(QueueProps { dead_letter: None, ..Default::default() }),
+        Severity::Warning,
+        "S/Q",
+        "queue without a dead-letter queue",
+        "DeadLetter",
+    );
+    expect_error(
+        q(QueueProps { dead_letter: Some(DeadLetter { max_receive_count: 0, ..Default::default() }), ..Default::default() }),
+        "S/Q",
+        "maxReceiveCount 0 is outside 1–1000",
+        "3 to 5",
+    );
+    expect_error(
+        q(QueueProps { visibility_timeout: Duration::from_secs(3600), retention: Duration::from_secs(3 * 3600), ..Default::default() }),
+        "S/Q",
+        "retry window (3 receives × 3600s visibility = 10800s) is not shorter than retention 10800s",
+        "expire before reaching the dead-letter queue",
+    );
+    expect_error(
+        q(QueueProps {
+            dead_letter: Some(DeadLetter { max_receive_count: 3, retention: Duration::from_secs(3600) }),
+            ..Default::default()
+        }),
+        "S/Q",
+        "dead-letter retention 3600s is shorter than the queue's 345600s",
+        "first enqueue",
+    );
+}
+
+#[test]
+fn table_checks() {
+    let t = |props: TableProps| move |s: &mut Stack| drop(Table::new(&mut s.scope("T"), props));
+    let gsis = (0..21)
+        .map(|i| GlobalSecondaryIndex { name: format!("i{i}"), partition_key: Attribute::string(&format!("a{i}")), sort_key: None })
+        .collect();
+    expect_error(
+        t(TableProps { global_secondary_indexes: gsis, ..Default::default() }),
+        "S/T",
+        "21 global secondary indexes, over DynamoDB's 20",
+        "fewer indexes",
+    );
+    let clash = vec![GlobalSecondaryIndex {
+        name: "i".into(),
+        partition_key: Attribute { name: "pk".into(), kind: AttributeType::Number },
+        sort_key: None,
+    }];
+    expect_error(
+        t(TableProps { global_secondary_indexes: clash, ..Default::default() }),
+        "S/T",
+        "attribute 'pk' is declared with two types",
+        "one type",
+    );
+}
+
+#[test]
+fn rest_api_checks() {
+    let api = |props: RestApiProps| move |s: &mut Stack| drop(RestApi::new(&mut s.scope("Api"), props));
+    expect_error(
+        api(RestApiProps { stage_name: "my stage".into(), ..Default::default() }),
+        "S/Api",
+        "stage name 'my stage' is invalid",
+        "letters",
+    );
+    expect_error(
+        api(RestApiProps { throttling: Throttling { rate_limit: 0.0, burst_limit: 10 }, ..Default::default() }),
+        "S/Api",
+        "throttling limits must be positive",
+        "above 0",
+    );
+    expect_error(
+        api(RestApiProps { cors: Some(Cors::default()), ..Default::default() }),
+        "S/Api",
+        "CORS without allowed origins",
+        "origins",
+    );
+    expect_error(
+        |s: &mut Stack| {
+            let f = function(&mut s.scope("F"));
+            let api = RestApi::new(&mut s.scope("Api"), RestApiProps::default());
+            api.add_lambda_method(&mut s.root(), HttpMethod::Get, "a/b c", &f, &agentcdk::apigw::MethodAuth::Public, None);
+        },
+        "S",
+        "path segment 'b c' is invalid",
+        "{parameter}",
+    );
+}
+
+#[test]
+fn websocket_authorizer_only_on_connect() {
+    expect_error(
+        |s: &mut Stack| {
+            let f = function(&mut s.scope("F"));
+            let auth = LambdaAuthorizer::jwt(&mut s.scope("Auth"), jwt());
+            let api = WebSocketApi::new(&mut s.scope("Ws"), WebSocketApiProps::default());
+            let a = auth.attach_websocket(&mut s.root(), &api);
+            api.add_route(&mut s.scope("R"), "$default", &f, Some(&a));
+        },
+        "S/R",
+        "authorizer on route '$default'",
+        "$connect only",
+    );
+}
+
+#[test]
+fn authorizer_checks() {
+    let auth = |props: AuthorizerProps| move |s: &mut Stack| drop(LambdaAuthorizer::new(&mut s.scope("Auth"), props));
+    expect_error(
+        auth(AuthorizerProps {
+            jwt: JwtConfig { issuer: "http://insecure/".into(), jwks_url: Some("https://keys.example.com/jwks.json".into()), ..jwt() },
+            ..Default::default()
+        }),
+        "S/Auth",
+        "is not an https URL",
+        "issuer",
+    );
+    expect_error(
+        auth(AuthorizerProps { jwt: JwtConfig { audience: vec![], ..jwt() }, ..Default::default() }),
+        "S/Auth",
+        "JWT audience is empty",
+        "other apps",
+    );
+    expect_error(
+        auth(AuthorizerProps { jwt: JwtConfig { jwks_url: Some("http://keys/".into()), ..jwt() }, ..Default::default() }),
+        "S/Auth",
+        "JWKS URL 'http://keys/' is not https",
+        "TLS",
+    );
+    expect_error(
+        auth(AuthorizerProps { jwt: jwt(), result_ttl: Duration::from_secs(3601), ..Default::default() }),
+        "S/Auth",
+        "above API Gateway's 3600 s",
+        "150 s",
+    );
+    expect_error(
+        auth(AuthorizerProps { jwt: jwt(), rest_kind: AuthorizerKind::Request { identity_sources: vec![] }, ..Default::default() }),
+        "S/Auth",
+        "REQUEST authorizer with caching but no identity sources",
+        "result_ttl",
+    );
+}
+
+fn pipeline(change: impl FnOnce(&mut QueuePipelineProps<'_>)) -> impl FnOnce(&mut Stack) {
+    move |s: &mut Stack| {
+        let a = function(&mut s.scope("A"));
+        let b = function(&mut s.scope("B"));
+        let c = function(&mut s.scope("C"));
+        let mut props = QueuePipelineProps::new(&a, &b, &c);
+        change(&mut props);
+        QueuePipeline::new(&mut s.scope("P"), props);
+    }
+}
+
+#[test]
+fn queue_pipeline_checks() {
+    expect_error(pipeline(|p| p.batch_size = 11), "S/P", "batch size 11 is outside 1–10 for a FIFO queue", "batch size of 1");
+    expect_error(
+        pipeline(|p| {
+            p.fifo = false;
+            p.batch_size = 0;
+        }),
+        "S/P",
+        "batch size 0 is outside 1–10000 for a standard queue",
+        "batch size of 1",
+    );
+    expect_error(pipeline(|p| p.batching_window = Duration::from_secs(5)), "S/P", "batching window on a FIFO queue", "FIFO");
+    expect_error(
+        pipeline(|p| {
+            p.fifo = false;
+            p.batching_window = Duration::from_secs(301);
+        }),
+        "S/P",
+        "batching window 301s is above 300 s",
+        "5 minutes",
+    );
+    expect_error(
+        pipeline(|p| {
+            p.fifo = false;
+            p.batch_size = 100;
+        }),
+        "S/P",
+        "batch size 100 above 10 without a batching window",
+        "at least 1 s",
+    );
+    expect_error(pipeline(|p| p.max_concurrency = Some(1)), "S/P", "maximum concurrency 1 is outside 2–1000", "2 to 1000");
+    expect_error(
+        pipeline(|p| p.visibility_timeout = Some(Duration::from_secs(60))),
+        "S/P",
+        "input queue visibility timeout 60s is below 6 × the runner's timeout 30s",
+        "run twice",
+    );
+}
+
+#[test]
+fn websocket_api_needs_an_authorizer() {
+    expect_error(
+        |s: &mut Stack| {
+            let f = function(&mut s.scope("F"));
+            WsApi::new(&mut s.scope("Ws"), WsApiProps::new(None, &f));
+        },
+        "S/Ws",
+        "WebSocket API without an authorizer",
+        "Sec-WebSocket-Protocol",
+    );
+}
+
+#[test]
+fn serverless_agent_checks() {
+    let agent = |change: fn(&mut AgentProps<'_>)| {
+        move |s: &mut Stack| {
+            let mut props = agent_props();
+            change(&mut props);
+            ServerlessAgent::new(&mut s.scope("Agent"), props);
+        }
+    };
+    expect_error(agent(|p| p.model = Model::default()), "S/Agent", "no model id", "Model::bedrock");
+    expect_error(agent(|p| p.public = false), "S/Agent", "API without an authorizer", "public: true");
+    expect_error(
+        agent(|p| p.timeout = Some(Duration::from_secs(60))),
+        "S/Agent",
+        "Sync agent timeout 60s is above API Gateway's 29 s",
+        "Mode::Queue",
+    );
+    expect_error(agent(|p| p.max_turns = Some(0)), "S/Agent", "max_turns is 0", "at least one");
+    expect_error(agent(|p| p.api_version = "{v}".into()), "S/Agent", "path segment '{v}'", "letters");
+    expect_error(
+        agent(|p| {
+            p.routes = vec![
+                CustomRoute { method: HttpMethod::Get, path: "x".into(), code: Code::handler("request-handler") },
+                CustomRoute { method: HttpMethod::Get, path: "x".into(), code: Code::handler("request-handler") },
+            ]
+        }),
+        "S/Agent",
+        "route GET x is declared twice",
+        "one function",
+    );
+    expect_error(
+        agent(|p| p.routes = vec![CustomRoute { method: HttpMethod::Post, path: "chat".into(), code: Code::handler("request-handler") }]),
+        "S/Agent",
+        "collides with the chat endpoint",
+        "another path",
+    );
+    expect_error(
+        |s: &mut Stack| {
+            let auth = LambdaAuthorizer::jwt(&mut s.scope("Auth"), jwt());
+            ServerlessAgent::new(&mut s.scope("Agent"), AgentProps { authorizer: Some(&auth), ..agent_props() });
+        },
+        "S/Agent",
+        "both an authorizer and public: true",
+        "choose one",
+    );
+    expect(
+        |s: &mut Stack| {
+            ServerlessAgent::new(
+                &mut s.scope("Agent"),
+                AgentProps { mode: Mode::WebSocket(QueueOptions::default()), public: false, ..agent_props() },
+            );
+        },
+        Severity::Error,
+        "S/Agent/WebSocket",
+        "WebSocket API without an authorizer",
+        "LambdaAuthorizer",
+    );
+    // `public: true` cannot open a WebSocket API: the same single error as without it.
+    expect_error(
+        |s: &mut Stack| {
+            ServerlessAgent::new(&mut s.scope("Agent"), AgentProps { mode: Mode::WebSocket(QueueOptions::default()), ..agent_props() });
+        },
+        "S/Agent/WebSocket",
+        "WebSocket API without an authorizer",
+        "LambdaAuthorizer",
+    );
+}
+
+#[test]
+fn all_mistakes_are_reported_together() {
+    let found = diagnostics(|s| {
+        Function::new(
+            &mut s.scope("F"),
+            FunctionProps {
+                memory_mb: 1,
+                timeout: Duration::from_secs(1000),
+                code: Code::handler("request-handler"),
+                ..Default::default()
+            },
+        );
+        Queue::new(&mut s.scope("Q"), QueueProps { retention: Duration::from_secs(1), ..Default::default() });
+    });
+    assert!(found.len() >= 3, "{found:?}");
+}

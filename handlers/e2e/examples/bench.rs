@@ -1,0 +1,210 @@
+//! Handler benchmark (run by `handlers/scripts/bench.sh`): init time from process start to the
+//! first Runtime API poll, next to a hello-world lambda_runtime binary measured the same way;
+//! peak RSS; and the request-handler's per-invocation cost in Queue mode against moto.
+//!
+//! Usage: `bench <dir>` where `<dir>/<name>/bootstrap` are the unzipped release binaries
+//! (`bench-hello` and the five handlers). Prints figures; asserts nothing.
+
+use std::path::{Path, PathBuf};
+use std::time::{Duration, Instant};
+
+use agentcdk_testkit::http::{HttpResponse, HttpServer};
+use agentcdk_testkit::keys::{jwks, now, TestKey};
+use agentcdk_testkit::moto::{self, Moto};
+use agentcdk_testkit::runtime_api::{Function, Outcome, RuntimeApi};
+use serde_json::{json, Value};
+
+const INIT_RUNS: usize = 15;
+const INVOCATIONS: usize = 200;
+
+fn env(pairs: &[(&str, &str)], extra: &[(String, String)]) -> Vec<(String, String)> {
+    let mut v: Vec<(String, String)> = pairs.iter().map(|(k, v)| ((*k).to_owned(), (*v).to_owned())).collect();
+    v.extend_from_slice(extra);
+    v
+}
+
+/// Median, min and max of the time from spawn to the first `invocation/next` poll, in ms.
+fn init_times(bin: &Path, env: &[(String, String)]) -> (f64, f64, f64) {
+    let mut ms: Vec<f64> = (0..INIT_RUNS)
+        .map(|_| {
+            let api = RuntimeApi::start();
+            let f = Function::spawn(bin, &api, env);
+            let first = api.wait_first_poll(Duration::from_secs(20));
+            let d = first.duration_since(f.started).as_secs_f64() * 1000.0;
+            drop(f);
+            d
+        })
+        .collect();
+    ms.sort_by(|a, b| a.total_cmp(b));
+    (ms[ms.len() / 2], ms[0], ms[ms.len() - 1])
+}
+
+/// CPU time (user + system) of a process in ms, from /proc/<pid>/stat.
+fn cpu_ms(pid: u32) -> f64 {
+    let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).unwrap_or_default();
+    let after = stat.rsplit_once(')').map(|(_, r)| r).unwrap_or_default();
+    let fields: Vec<&str> = after.split_whitespace().collect();
+    let ticks: f64 =
+        fields.get(11).and_then(|v| v.parse().ok()).unwrap_or(0.0) + fields.get(12).and_then(|v| v.parse().ok()).unwrap_or(0.0);
+    ticks * 1000.0 / 100.0 // USER_HZ = 100 on Linux
+}
+
+struct Row {
+    name: String,
+    init: (f64, f64, f64),
+    rss_init_kib: u64,
+    rss_peak_kib: u64,
+    invocations: usize,
+}
+
+/// Init times, then one process serving `events` (repeated to `n`), with RSS after init and at
+/// the end. Returns the row and (wall ms, cpu ms) per invocation.
+fn measure(name: &str, bin: &Path, env: &[(String, String)], events: &[Value], n: usize) -> (Row, f64, f64) {
+    let init = init_times(bin, env);
+    let api = RuntimeApi::start();
+    let f = Function::spawn(bin, &api, env);
+    api.wait_first_poll(Duration::from_secs(20));
+    std::thread::sleep(Duration::from_millis(50));
+    let rss_init = f.peak_rss_kib().unwrap_or(0);
+    // Warm-up invocation (first TLS/HTTP connections, caches), not counted.
+    let _ = api.invoke(events[0].clone(), Duration::from_secs(30));
+    let cpu0 = cpu_ms(f.child.id());
+    let t0 = Instant::now();
+    for i in 0..n {
+        match api.invoke(events[i % events.len()].clone(), Duration::from_secs(30)) {
+            Outcome::Response(_) => {}
+            Outcome::Error(e) => eprintln!("{name}: invocation error {e}"),
+        }
+    }
+    let wall = t0.elapsed().as_secs_f64() * 1000.0 / n.max(1) as f64;
+    let cpu = (cpu_ms(f.child.id()) - cpu0) / n.max(1) as f64;
+    let rss_peak = f.peak_rss_kib().unwrap_or(0);
+    drop(f);
+    (Row { name: name.into(), init, rss_init_kib: rss_init, rss_peak_kib: rss_peak, invocations: n + 1 }, wall, cpu)
+}
+
+fn rest(method: &str, path: &str, body: Option<&str>) -> Value {
+    json!({"resource": "/{proxy+}", "path": path, "httpMethod": method,
+           "headers": {"content-type": "application/json"}, "multiValueHeaders": {},
+           "queryStringParameters": null, "pathParameters": null, "stageVariables": null,
+           "requestContext": {"accountId": "123456789012", "resourceId": "r", "stage": "prod",
+               "requestId": "x", "identity": {"sourceIp": "1.2.3.4"}, "resourcePath": "/{proxy+}",
+               "httpMethod": method, "apiId": "api", "authorizer": {"principalId": "u-1", "userId": "u-1"}},
+           "body": body, "isBase64Encoded": false})
+}
+
+fn sqs_event(body: &Value) -> Value {
+    json!({"Records": [{"messageId": "m-1", "receiptHandle": "h", "body": body.to_string(),
+        "attributes": {"ApproximateReceiveCount": "1"}, "messageAttributes": {},
+        "md5OfBody": "", "eventSource": "aws:sqs", "eventSourceARN": "arn:aws:sqs:us-east-1:1:q",
+        "awsRegion": "us-east-1"}]})
+}
+
+#[tokio::main(flavor = "multi_thread", worker_threads = 2)]
+async fn main() {
+    let dir = PathBuf::from(std::env::args().nth(1).expect("usage: bench <dir of unzipped bootstraps>"));
+    let bin = |name: &str| dir.join(name).join("bootstrap");
+
+    let moto = Moto::start();
+    let sdk = moto.sdk_config().await;
+    let sqs = aws_sdk_sqs::Client::new(&sdk);
+    let ddb = aws_sdk_dynamodb::Client::new(&sdk);
+    let input = moto::create_queue_with_dlq(&sqs, "bench-in", 3, 30).await;
+    let output = moto::create_queue_with_dlq(&sqs, "bench-out", 3, 30).await;
+    moto::create_responses_table(&ddb, "responses").await;
+    moto::create_sessions_table(&ddb, "sessions").await;
+    moto::create_connections_table(&ddb, "connections").await;
+    let key = TestKey::ec("k1");
+    let doc = jwks(&[&key]);
+    let jwks_server = HttpServer::start(move |_| HttpResponse::json(200, &doc));
+    let model = HttpServer::start(|_| {
+        HttpResponse::json(
+            200,
+            &json!({"id": "c", "object": "chat.completion", "model": "m",
+            "choices": [{"index": 0, "finish_reason": "stop",
+                         "message": {"role": "assistant", "content": "ok"}}]}),
+        )
+    });
+    let token = key.sign(&json!({"sub": "u-1", "iss": "https://issuer.test/", "aud": "api",
+                                 "exp": now() + 3600}));
+    let m = moto.env();
+    let jwks_url = jwks_server.url();
+    let auth_env = [("JWKS_URL", jwks_url.as_str()), ("JWT_ISSUER", "https://issuer.test/"), ("JWT_AUDIENCE", "api")];
+
+    let mut rows = Vec::new();
+    let (row, _, _) = measure("bench-hello", &bin("bench-hello"), &[], &[json!({"x": 1})], 20);
+    rows.push(row);
+
+    let rh_env = env(&[("AGENT_MODE", "queue"), ("INPUT_QUEUE_URL", &input.url), ("RESPONSES_TABLE", "responses")], &m);
+    let post = rest("POST", "/v1/chat", Some(r#"{"message":"hello"}"#));
+    let (row, rh_wall, rh_cpu) = measure("request-handler", &bin("request-handler"), &rh_env, &[post], INVOCATIONS);
+    rows.push(row);
+
+    let envelope = json!({"request_id": "bench", "session_id": "s", "user_id": "u-1",
+        "message": "hi", "reply_to": {"kind": "poll"}, "submitted_at_ms": 1});
+    let model_url = model.url();
+    let ar_env = env(
+        &[
+            ("MODEL_PROVIDER", "openai"),
+            ("MODEL_ID", "m"),
+            ("OPENAI_BASE_URL", &model_url),
+            ("OPENAI_API_KEY", "sk"),
+            ("RESPONSES_TABLE", "responses"),
+            ("SESSIONS_TABLE", "sessions"),
+            ("OUTPUT_QUEUE_URL", &output.url),
+        ],
+        &m,
+    );
+    let (row, _, _) = measure("agent-runner", &bin("agent-runner"), &ar_env, &[sqs_event(&envelope)], 20);
+    rows.push(row);
+
+    let result = json!({"request_id": "bench", "session_id": "s", "user_id": "u-1",
+        "reply_to": {"kind": "poll"}, "status": "completed", "reply": "ok"});
+    let rs_env = env(&[("RESPONSES_TABLE", "responses")], &m);
+    let (row, _, _) = measure("response-handler", &bin("response-handler"), &rs_env, &[sqs_event(&result)], 20);
+    rows.push(row);
+
+    let mut ws_env = env(&auth_env, &m);
+    ws_env.push(("CONNECTIONS_TABLE".into(), "connections".into()));
+    let connect = json!({"headers": {"Authorization": format!("Bearer {token}")},
+        "requestContext": {"routeKey": "$connect", "eventType": "CONNECT", "connectionId": "c-1",
+            "stage": "prod", "domainName": "x", "apiId": "a", "requestId": "r",
+            "identity": {"sourceIp": "1.2.3.4"}, "connectedAt": 0, "requestTimeEpoch": 0},
+        "isBase64Encoded": false});
+    let (row, _, _) = measure("ws-connection", &bin("ws-connection"), &ws_env, &[connect], 20);
+    rows.push(row);
+
+    let au_env = env(&auth_env, &[]);
+    let tok = json!({"type": "TOKEN", "authorizationToken": format!("Bearer {token}"),
+                     "methodArn": "arn:aws:execute-api:us-east-1:123456789012:a/prod/POST/chat"});
+    let (row, au_wall, au_cpu) = measure("authorizer", &bin("authorizer"), &au_env, &[tok], INVOCATIONS);
+    rows.push(row);
+
+    let hello_init = rows[0].init.0;
+    println!();
+    println!(
+        "{:<18} {:>10} {:>22} {:>9} {:>14} {:>14}",
+        "function", "zip bytes", "init p50 (min-max) ms", "vs hello", "RSS init MiB", "RSS peak MiB"
+    );
+    for r in &rows {
+        let zip = std::fs::metadata(dir.join(&r.name).join("bootstrap.zip")).map(|m| m.len()).unwrap_or(0);
+        println!(
+            "{:<18} {:>10} {:>8.1} ({:>4.1}-{:>5.1}) {:>8.2}x {:>14.1} {:>14.1}   ({} invocations)",
+            r.name,
+            zip,
+            r.init.0,
+            r.init.1,
+            r.init.2,
+            r.init.0 / hello_init,
+            r.rss_init_kib as f64 / 1024.0,
+            r.rss_peak_kib as f64 / 1024.0,
+            r.invocations
+        );
+    }
+    println!();
+    println!("request-handler, Queue mode (POST chat = PutItem + SendMessage to moto_server), {INVOCATIONS} invocations:");
+    println!("  wall {rh_wall:.2} ms/invocation (Runtime API round trip incl. moto), handler CPU {rh_cpu:.3} ms/invocation");
+    println!("authorizer (cached JWKS, ES256 verify), {INVOCATIONS} invocations:");
+    println!("  wall {au_wall:.2} ms/invocation, handler CPU {au_cpu:.3} ms/invocation");
+    println!("(CPU from /proc/<pid>/stat at 10 ms resolution, averaged; init = spawn to first GET invocation/next, {INIT_RUNS} runs)");
+}

@@ -1,0 +1,142 @@
+//! The WebSocket flow against moto_server: ws-connection ($connect with a real JWT) →
+//! request-handler (message) → input queue → agent-runner → output queue → response-handler →
+//! PostToConnection to every connection of the user (moto's API Gateway Management API).
+
+mod common;
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use agentcdk_contract::routes::Routes;
+use agentcdk_runtime::agent::openai::OpenAi;
+use agentcdk_runtime::agent::Agent;
+use agentcdk_runtime::auth::{AuthConfig, JwtVerifier};
+use agentcdk_runtime::queue::Queue;
+use agentcdk_runtime::store::{ConnectionStore, ResponsesStore, SessionStore};
+use agentcdk_testkit::http::{HttpResponse, HttpServer};
+use agentcdk_testkit::keys::{jwks, now, TestKey};
+use agentcdk_testkit::moto::{self, Moto};
+use aws_lambda_events::event::apigw::ApiGatewayWebsocketProxyRequest;
+use common::{parse, pump, ModelPeer};
+use lambda_runtime::LambdaEvent;
+use request_handler::{App, Backend};
+use serde_json::{json, Value};
+
+fn ws_event(route: &str, connection_id: &str) -> Value {
+    let mut ev: Value = serde_json::from_str(include_str!("fixtures/example-apigw-websocket-request.json")).expect("fixture");
+    ev["requestContext"]["routeKey"] = json!(route);
+    ev["requestContext"]["connectionId"] = json!(connection_id);
+    // No authorizer on this API: identity comes from the verified connection record.
+    ev["requestContext"]["authorizer"] = json!({});
+    ev["headers"] = json!({});
+    ev["multiValueHeaders"] = json!({});
+    ev
+}
+
+fn posts_to(log: &str, connection_id: &str) -> usize {
+    log.lines().filter(|l| l.contains(&format!("POST /@connections/{connection_id} ")) && l.contains(" 200")).count()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn websocket_flow_end_to_end() {
+    let moto = Moto::start();
+    let sdk = moto.sdk_config().await;
+    let sqs = aws_sdk_sqs::Client::new(&sdk);
+    let ddb = aws_sdk_dynamodb::Client::new(&sdk);
+    let input = moto::create_queue_with_dlq(&sqs, "in", 3, 30).await;
+    let output = moto::create_queue_with_dlq(&sqs, "out", 3, 30).await;
+    moto::create_responses_table(&ddb, "responses").await;
+    moto::create_sessions_table(&ddb, "sessions").await;
+    moto::create_connections_table(&ddb, "connections").await;
+    let responses = ResponsesStore::new(ddb.clone(), "responses", 3600);
+    let connections = ConnectionStore::new(ddb.clone(), "connections", 7200);
+
+    let key = TestKey::rsa("k1");
+    let doc = jwks(&[&key]);
+    let jwks_server = HttpServer::start(move |_| HttpResponse::json(200, &doc));
+    let auth = || AuthConfig {
+        jwks_url: jwks_server.url(),
+        issuer: "https://issuer.test/".into(),
+        audiences: vec!["api".into()],
+        required_scopes: vec![],
+        claim_rules: vec![],
+        user_id_claim: "sub".into(),
+        leeway_secs: 30,
+        jwks_ttl: Duration::from_secs(600),
+    };
+    let ws = ws_connection::Connections::new(JwtVerifier::new(auth()), connections.clone());
+    let token = |user: &str| key.sign(&json!({"sub": user, "iss": "https://issuer.test/", "aud": "api", "exp": now() + 300}));
+    let connect = |conn: &str, auth_header: Option<String>| {
+        let mut ev = ws_event("$connect", conn);
+        if let Some(h) = auth_header {
+            ev["headers"] = json!({"Authorization": h});
+        }
+        let ev: ApiGatewayWebsocketProxyRequest = serde_json::from_value(ev).expect("event");
+        ws_connection::handle(&ws, LambdaEvent::new(ev, common::context()))
+    };
+    for (conn, user) in [("c-1", "alice"), ("c-2", "alice"), ("c-3", "bob")] {
+        let out = connect(conn, Some(format!("Bearer {}", token(user)))).await.expect("connect");
+        assert_eq!(out["statusCode"], 200, "{conn}");
+    }
+    let forged = format!("Bearer {}x", token("mallory"));
+    assert_eq!(connect("c-4", Some(forged)).await.expect("reject")["statusCode"], 401);
+    assert_eq!(connect("c-5", None).await.expect("reject")["statusCode"], 401);
+    assert!(connections.get("c-4").await.expect("get").is_none());
+
+    let app = App::new(
+        Backend::WebSocket {
+            queue: Queue::new(sqs.clone(), &input.url),
+            responses: responses.clone(),
+            connections: connections.clone(),
+            callback_url: Some(moto.endpoint()),
+        },
+        Routes::new("", "v1", "chat"),
+    );
+    let model = ModelPeer::start();
+    let runner = agent_runner::Runner {
+        agent: Agent::new(Arc::new(OpenAi::new(model.server.url(), None, "m")), ""),
+        responses: responses.clone(),
+        sessions: SessionStore::new(ddb.clone(), "sessions", 40, 3600),
+        output: Queue::new(sqs.clone(), &output.url),
+        max_receive_count: 3,
+    };
+    let responder = response_handler::Responder::new(sdk.clone(), responses.clone(), Some(connections.clone()));
+    let say = |conn: &str, text: &str| {
+        let mut ev = ws_event("sendMessage", conn);
+        ev["body"] = json!(json!({"action": "sendMessage", "message": text}).to_string());
+        request_handler::handle(&app, LambdaEvent::new(ev, common::context()))
+    };
+    let deliver = || async {
+        pump(&sqs, &input.url, true, |ev| agent_runner::handle(&runner, ev)).await;
+        pump(&sqs, &output.url, true, |ev| response_handler::handle(&responder, ev)).await;
+    };
+
+    let (status, frame) = parse(&say("c-1", "hi ws").await.expect("message"));
+    assert_eq!((status, frame["type"].as_str()), (200, Some("accepted")), "{frame}");
+    deliver().await;
+    let log = moto.log();
+    assert_eq!((posts_to(&log, "c-1"), posts_to(&log, "c-2")), (1, 1), "both of alice's connections");
+    assert_eq!(posts_to(&log, "c-3"), 0, "not bob's");
+    let id = frame["request_id"].as_str().expect("id");
+    let stored = responses.get(id).await.expect("get").expect("stored");
+    assert_eq!(stored.user_id, "alice");
+
+    // A 200 KB reply arrives in two frames (128 KB limit) on each connection.
+    say("c-2", "big reply please").await.expect("message");
+    deliver().await;
+    let log = moto.log();
+    assert_eq!((posts_to(&log, "c-1"), posts_to(&log, "c-2")), (3, 3));
+
+    // After $disconnect, c-2 gets nothing more.
+    let bye: ApiGatewayWebsocketProxyRequest = serde_json::from_value(ws_event("$disconnect", "c-2")).expect("event");
+    ws_connection::handle(&ws, LambdaEvent::new(bye, common::context())).await.expect("disconnect");
+    say("c-1", "still there?").await.expect("message");
+    deliver().await;
+    let log = moto.log();
+    assert_eq!((posts_to(&log, "c-1"), posts_to(&log, "c-2")), (4, 3));
+
+    // A message on a connection that never passed $connect is refused, nothing is queued.
+    let (status, body) = parse(&say("c-unknown", "sneak").await.expect("message"));
+    assert_eq!((status, body["error"].as_str()), (401, Some("unauthorized")));
+    assert_eq!(common::depth(&sqs, &input.url).await, 0);
+}
