@@ -46,7 +46,7 @@ fn app_500() -> App {
                     .into(),
                 ),
                 role: Some(role.get_att("Arn").into()),
-                runtime: Some("provided.al2023".into()),
+                runtime: Some(lambda::function::Runtime::ProvidedAl2023.into()),
                 handler: Some("bootstrap".into()),
                 environment: Some(
                     lambda::function::Environment { variables: Some(env.into_iter().collect::<indexmap::IndexMap<_, _>>().into()) }.into(),

@@ -29,7 +29,7 @@ fn build() -> App {
     );
     s.resource(&q).deletion_policy(DeletionPolicy::Retain).update_replace_policy(UpdateReplacePolicy::Retain).metadata("owner", "me");
     let notify = s.add_raw("Notify", RawResource::new("AWS::SNS::Topic"));
-    s.resource(&notify).depends_on(&q.erase());
+    s.resource(&notify).depends_on(&q);
     s.output("QueueUrl", Output::new(q.reference()).description("the queue").export(Expr::sub("${AWS::StackName}-QueueUrl")));
     app
 }

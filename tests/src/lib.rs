@@ -31,8 +31,11 @@ pub fn venv_tool(name: &str) -> PathBuf {
     tool
 }
 
+/// An example app: its crate name and the function that declares it.
+pub type Example = (&'static str, fn() -> App);
+
 /// Every example app, by crate name: the one list the integration tests iterate over.
-pub fn examples() -> Vec<(&'static str, fn() -> App)> {
+pub fn examples() -> Vec<Example> {
     vec![
         ("l1-queue", l1_queue::app),
         ("quickstart", quickstart::app),

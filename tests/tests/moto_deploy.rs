@@ -229,6 +229,52 @@ async fn moto_ignores_exactly_the_types_we_stub() {
     assert!(wrong.is_empty(), "update MOTO_TYPES in tests/src/moto_stub.rs:\n{}", wrong.join("\n"));
 }
 
+/// One template per fixup of `stub_for_moto`: moto must still fail on the real template (else
+/// the fixup is stale: delete it) and deploy the fixed copy.
+#[tokio::test]
+async fn moto_still_needs_the_fixups() {
+    let cases = [
+        (
+            "AWS::KMS::Key Tags",
+            json!({"Resources": {"Key": {"Type": "AWS::KMS::Key", "Properties": {
+                "KeyPolicy": {"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Principal": {"AWS": "arn:aws:iam::123456789012:root"}, "Action": "kms:*", "Resource": "*"}]},
+                "Tags": [{"Key": "project", "Value": "x"}]
+            }}}}),
+        ),
+        ("AWS::SQS::Queue FIFO name", json!({"Resources": {"Jobs": {"Type": "AWS::SQS::Queue", "Properties": {"FifoQueue": true}}}})),
+        (
+            "AWS::ApiGateway::Method MOCK integration",
+            json!({"Resources": {
+                "Api": {"Type": "AWS::ApiGateway::RestApi", "Properties": {"Name": "api"}},
+                "Options": {"Type": "AWS::ApiGateway::Method", "Properties": {
+                    "RestApiId": {"Ref": "Api"}, "ResourceId": {"Fn::GetAtt": ["Api", "RootResourceId"]},
+                    "HttpMethod": "OPTIONS", "AuthorizationType": "NONE", "Integration": {"Type": "MOCK"}
+                }}
+            }}),
+        ),
+    ];
+    assert_eq!(cases.iter().map(|(name, _)| *name).collect::<Vec<_>>(), agentcdk_tests::moto_stub::MOTO_FIXUPS, "one case per fixup");
+    let moto = MotoServer::start();
+    let cfn = moto.cloudformation();
+    for (i, (name, template)) in cases.iter().enumerate() {
+        let real = cfn.create_stack().stack_name(format!("real{i}")).template_body(template.to_string()).send().await;
+        let fails = match real {
+            Err(_) => true,
+            Ok(_) => {
+                wait_for_stack(&cfn, &format!("real{i}"), Duration::from_secs(60)).await.stack_status().map(|s| s.as_str())
+                    != Some("CREATE_COMPLETE")
+            }
+        };
+        assert!(fails, "moto now deploys the real template of fixup \"{name}\": delete the fixup from tests/src/moto_stub.rs");
+        let (fixed, _) = agentcdk_tests::moto_stub::stub_for_moto(template);
+        let copy = cfn.create_stack().stack_name(format!("fixed{i}")).template_body(fixed.to_string()).send().await;
+        copy.unwrap_or_else(|e| panic!("{name}: the fixed copy fails too: {}\n{}", error_text(&e), moto.log_tail()));
+        let status =
+            wait_for_stack(&cfn, &format!("fixed{i}"), Duration::from_secs(60)).await.stack_status().map(|s| s.as_str().to_owned());
+        assert_eq!(status.as_deref(), Some("CREATE_COMPLETE"), "{name}: the fixed copy");
+    }
+}
+
 #[test]
 fn moto_server_stops_with_its_fixture() {
     let moto = MotoServer::start();

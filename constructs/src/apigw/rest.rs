@@ -172,7 +172,8 @@ impl RestApi {
         if props.stage_name.is_empty() || !props.stage_name.chars().all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-') {
             scope.error(format!("stage name '{}' is invalid", props.stage_name), "stage names have letters, digits, '-' and '_'");
         }
-        if !(props.throttling.rate_limit > 0.0) || props.throttling.burst_limit == 0 {
+        // NaN is refused too.
+        if props.throttling.rate_limit.partial_cmp(&0.0) != Some(std::cmp::Ordering::Greater) || props.throttling.burst_limit == 0 {
             scope.error("throttling limits must be positive", "set a rate above 0 requests/s and a burst of at least 1");
         }
         if let Some(cors) = &props.cors {

@@ -94,3 +94,44 @@ fn run(args: &[String]) -> Result<ExitCode, String> {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use std::path::PathBuf;
+
+    /// The committed `synth/src/cfn` is what the generator writes today (same check as `--check`).
+    #[test]
+    fn committed_output_is_up_to_date() {
+        let synth = super::synth_dir();
+        let files = crate::render::generate(&synth.join("schemas")).expect("generate");
+        let stale = crate::render::stale_files(&synth.join("src").join("cfn"), &files).expect("compare");
+        assert!(stale.is_empty(), "stale generated files (run `cargo run -p agentcdk-codegen`): {stale:?}");
+        assert!(files.values().all(|f| f.starts_with(crate::render::HEADER)));
+    }
+
+    /// `vendor` copies exactly the allowlisted types, pretty-printed, and records the source.
+    #[test]
+    fn vendor_copies_allowlisted_schemas() {
+        let root = std::env::temp_dir().join(format!("agentcdk-codegen-vendor-{}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&root);
+        let from: PathBuf = root.join("cfnlint").join("data").join("schemas");
+        let schemas = root.join("schemas");
+        for d in [from.join("providers"), from.join("resources"), schemas.join("sqs")] {
+            std::fs::create_dir_all(d).unwrap();
+        }
+        std::fs::write(root.join("cfnlint").join("version.py"), "__version__ = \"9.9.9\"\n").unwrap();
+        std::fs::write(from.join("version.json"), r#"{"schema_date": "2030-01-01T00:00:00Z"}"#).unwrap();
+        std::fs::write(from.join("providers").join("us-east-1.json"), r#"{"AWS::SQS::Queue": "aa", "AWS::SQS::Other": "bb"}"#).unwrap();
+        std::fs::write(from.join("resources").join("aa.json"), r#"{"typeName":"AWS::SQS::Queue","properties":{}}"#).unwrap();
+        std::fs::write(schemas.join("allowlist.toml"), "[sqs]\nnamespace = \"AWS::SQS\"\ntypes = [\"Queue\"]\n").unwrap();
+        std::fs::write(schemas.join("sqs").join("Gone.json"), "{}").unwrap();
+
+        crate::vendor::vendor(&from, &schemas, None).unwrap();
+        let queue = std::fs::read_to_string(schemas.join("sqs").join("Queue.json")).unwrap();
+        assert_eq!(queue, "{\n  \"typeName\": \"AWS::SQS::Queue\",\n  \"properties\": {}\n}\n");
+        assert!(!schemas.join("sqs").join("Gone.json").exists(), "types no longer allowlisted are removed");
+        let source = std::fs::read_to_string(schemas.join("SOURCE.md")).unwrap();
+        assert!(source.contains("cfn-lint 9.9.9") && source.contains("2030-01-01T00:00:00Z"), "{source}");
+        let _ = std::fs::remove_dir_all(&root);
+    }
+}

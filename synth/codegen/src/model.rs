@@ -424,6 +424,16 @@ impl Builder<'_> {
                 });
             }
             let mut merged = obj.clone();
+            if typed.len() > 1 {
+                let names: Vec<String> = props.keys().map(|k| format!("`{k}`")).collect();
+                let how = if obj.contains_key("oneOf") { "exactly one" } else { "at least one" };
+                let note = format!("Set {how} of: {}.", names.join(", "));
+                let text = match obj.get("description").and_then(J::as_str) {
+                    Some(d) => format!("{d}\n\n{note}"),
+                    None => note,
+                };
+                merged.insert("description".into(), J::String(text));
+            }
             merged.remove("oneOf");
             merged.remove("anyOf");
             merged.insert("properties".into(), J::Object(props));
@@ -842,6 +852,7 @@ mod tests {
         assert_eq!(variants, [("Fast", "FAST"), ("SlowMode", "slow_mode")]);
         let either = r.structs.iter().find(|s| s.name == "Either").unwrap();
         assert_eq!(either.fields.len(), 2);
+        assert_eq!(either.doc, ["Set exactly one of: `A`, `B`."]);
         assert!(either.fields.iter().all(|f| !f.required && f.ty == Ty::Str));
     }
 

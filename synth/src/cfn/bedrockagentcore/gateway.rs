@@ -134,7 +134,7 @@ impl crate::Required for AuthorizingClaimMatchValueType {
     }
 }
 
-/// Property type `ClaimMatchValueType` of `AWS::BedrockAgentCore::Gateway`.
+/// Set exactly one of: `MatchValueString`, `MatchValueStringList`.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize)]
 pub struct ClaimMatchValueType {
     /// Length: 1..=255. Pattern: `^[A-Za-z0-9_.:/-]+$`.
@@ -523,7 +523,7 @@ impl crate::Required for ManagedVpcResource {
     }
 }
 
-/// Property type `PrivateEndpoint` of `AWS::BedrockAgentCore::Gateway`.
+/// Set exactly one of: `SelfManagedLatticeResource`, `ManagedVpcResource`.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize)]
 pub struct PrivateEndpoint {
     #[serde(rename = "ManagedVpcResource", skip_serializing_if = "Option::is_none")]

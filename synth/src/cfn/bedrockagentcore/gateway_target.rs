@@ -218,7 +218,7 @@ impl crate::Required for ApiKeyCredentialProvider {
     }
 }
 
-/// Property type `ApiSchemaConfiguration` of `AWS::BedrockAgentCore::GatewayTarget`.
+/// Set exactly one of: `S3`, `InlinePayload`.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize)]
 pub struct ApiSchemaConfiguration {
     #[serde(rename = "InlinePayload", skip_serializing_if = "Option::is_none")]
@@ -354,7 +354,7 @@ impl crate::Required for ConnectorTargetConfiguration {
     }
 }
 
-/// Property type `CredentialProvider` of `AWS::BedrockAgentCore::GatewayTarget`.
+/// Set exactly one of: `OauthCredentialProvider`, `ApiKeyCredentialProvider`, `IamCredentialProvider`.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize)]
 pub struct CredentialProvider {
     #[serde(rename = "ApiKeyCredentialProvider", skip_serializing_if = "Option::is_none")]
@@ -486,7 +486,7 @@ impl crate::Required for HttpConnectorTargetConfiguration {
     }
 }
 
-/// Property type `HttpTargetConfiguration` of `AWS::BedrockAgentCore::GatewayTarget`.
+/// Set exactly one of: `AgentcoreRuntime`, `Passthrough`, `Connector`.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize)]
 pub struct HttpTargetConfiguration {
     #[serde(rename = "AgentcoreRuntime", skip_serializing_if = "Option::is_none")]
@@ -653,7 +653,7 @@ impl crate::Required for InferenceProviderTargetConfiguration {
     }
 }
 
-/// Property type `InferenceTargetConfiguration` of `AWS::BedrockAgentCore::GatewayTarget`.
+/// Set exactly one of: `Connector`, `Provider`.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize)]
 pub struct InferenceTargetConfiguration {
     #[serde(rename = "Connector", skip_serializing_if = "Option::is_none")]
@@ -785,7 +785,7 @@ impl crate::Required for McpServerTargetConfiguration {
     }
 }
 
-/// Property type `McpTargetConfiguration` of `AWS::BedrockAgentCore::GatewayTarget`.
+/// Set exactly one of: `OpenApiSchema`, `SmithyModel`, `Lambda`, `McpServer`, `ApiGateway`, `Connector`.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize)]
 pub struct McpTargetConfiguration {
     #[serde(rename = "ApiGateway", skip_serializing_if = "Option::is_none")]
@@ -831,7 +831,7 @@ impl crate::Required for McpTargetConfiguration {
     }
 }
 
-/// Property type `McpToolSchemaConfiguration` of `AWS::BedrockAgentCore::GatewayTarget`.
+/// Set exactly one of: `S3`, `InlinePayload`.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize)]
 pub struct McpToolSchemaConfiguration {
     #[serde(rename = "InlinePayload", skip_serializing_if = "Option::is_none")]
@@ -994,7 +994,7 @@ impl crate::Required for PassthroughTargetConfiguration {
     }
 }
 
-/// Property type `PrivateEndpoint` of `AWS::BedrockAgentCore::GatewayTarget`.
+/// Set exactly one of: `SelfManagedLatticeResource`, `ManagedVpcResource`.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize)]
 pub struct PrivateEndpoint {
     #[serde(rename = "ManagedVpcResource", skip_serializing_if = "Option::is_none")]
@@ -1187,7 +1187,7 @@ impl crate::Required for StickinessConfiguration {
     }
 }
 
-/// Property type `TargetConfiguration` of `AWS::BedrockAgentCore::GatewayTarget`.
+/// Set exactly one of: `Mcp`, `Http`, `Inference`.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize)]
 pub struct TargetConfiguration {
     #[serde(rename = "Http", skip_serializing_if = "Option::is_none")]
@@ -1260,7 +1260,7 @@ impl crate::Required for ToolDefinition {
     }
 }
 
-/// Property type `ToolSchema` of `AWS::BedrockAgentCore::GatewayTarget`.
+/// Set exactly one of: `S3`, `InlinePayload`.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize)]
 pub struct ToolSchema {
     #[serde(rename = "InlinePayload", skip_serializing_if = "Option::is_none")]

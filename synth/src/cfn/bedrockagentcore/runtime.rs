@@ -676,6 +676,8 @@ impl crate::Required for NetworkConfiguration {
 }
 
 /// Private endpoint configuration. Exactly one of SelfManagedLatticeResource or ManagedVpcResource must be specified.
+///
+/// Set exactly one of: `SelfManagedLatticeResource`, `ManagedVpcResource`.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize)]
 pub struct PrivateEndpoint {
     /// Managed VPC resource configuration

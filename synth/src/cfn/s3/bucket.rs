@@ -2291,6 +2291,8 @@ impl crate::Required for TagFilter {
 }
 
 /// Describes the key format for server access log file in the target bucket. You can choose between SimplePrefix and PartitionedPrefix.
+///
+/// Set exactly one of: `SimplePrefix`, `PartitionedPrefix`.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize)]
 pub struct TargetObjectKeyFormat {
     /// Amazon S3 keys for log objects are partitioned in the following format:
