@@ -105,9 +105,11 @@ impl App {
         for stack in self.stacks.iter_mut().filter(|s| only.is_empty() || only.iter().any(|o| o == s.name())) {
             stack.run_finalizers();
             let resources = render::resources(stack);
-            let json = render::template(stack, &resources);
+            diagnostics.extend(validate::validate(stack, &resources));
+            let resource_count = resources.len();
+            let json = render::template(stack, resources);
             let template = render::to_text(&json);
-            diagnostics.extend(validate::validate(stack, &resources, template.len()));
+            diagnostics.extend(validate::template_size(stack.name(), template.len()));
             for (hash, source) in &stack.assets {
                 assets.entry(hash.clone()).or_insert_with(|| source.clone());
             }
@@ -129,7 +131,7 @@ impl App {
                     .collect(),
                 outputs: stack.outputs.keys().cloned().collect(),
                 assets: stack.assets.keys().cloned().collect(),
-                resources: resources.len(),
+                resources: resource_count,
                 template_bytes: template.len(),
             };
             stacks.push(StackArtifact { name: stack.name().to_owned(), template, json, manifest });

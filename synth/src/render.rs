@@ -145,7 +145,7 @@ fn apply_override(json: &mut Json, ov: &Override) {
 }
 
 /// The whole template, sections in CloudFormation's customary order, empty ones left out.
-pub(crate) fn template(stack: &Stack, resources: &[Rendered]) -> Json {
+pub(crate) fn template(stack: &Stack, resources: Vec<Rendered>) -> Json {
     let mut t = Map::new();
     t.insert("AWSTemplateFormatVersion".into(), Json::String(FORMAT_VERSION.into()));
     if let Some(d) = &stack.props.description {
@@ -159,7 +159,7 @@ pub(crate) fn template(stack: &Stack, resources: &[Rendered]) -> Json {
     }
     let mut rs = Map::new();
     for r in resources {
-        rs.insert(r.logical_id.clone(), r.json.clone());
+        rs.insert(r.logical_id, r.json);
     }
     t.insert("Resources".into(), Json::Object(rs));
     if !stack.outputs.is_empty() {

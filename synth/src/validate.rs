@@ -126,7 +126,8 @@ pub(crate) fn sub_tokens(template: &str) -> Vec<&str> {
     out
 }
 
-pub(crate) fn validate(stack: &Stack, resources: &[Rendered], template_bytes: usize) -> Vec<Diagnostic> {
+/// Every rule but the template size (which needs the written text: [`template_size`]).
+pub(crate) fn validate(stack: &Stack, resources: &[Rendered]) -> Vec<Diagnostic> {
     let mut out: Vec<Diagnostic> = stack.diagnostics.clone();
     let name = stack.name();
     let ids: HashMap<&str, &Rendered> = resources.iter().map(|r| (r.logical_id.as_str(), r)).collect();
@@ -171,7 +172,8 @@ pub(crate) fn validate(stack: &Stack, resources: &[Rendered], template_bytes: us
     check_parameters(stack, &mut out);
     check_conditions(stack, &mut out);
 
-    for r in resources {
+    let all_refs: Vec<Refs> = resources.iter().map(|r| Refs::of(&r.json)).collect();
+    for (r, refs) in resources.iter().zip(&all_refs) {
         for missing in &r.missing_required {
             if !has_path(r.json.get("Properties"), missing) {
                 out.push(
@@ -180,8 +182,7 @@ pub(crate) fn validate(stack: &Stack, resources: &[Rendered], template_bytes: us
                 );
             }
         }
-        let refs = Refs::of(&r.json);
-        check_refs(stack, &ids, &r.path, &refs, &mut out);
+        check_refs(stack, &ids, &r.path, refs, &mut out);
         if let Some(Json::Array(deps)) = r.json.get("DependsOn") {
             for d in deps.iter().filter_map(Json::as_str) {
                 if !ids.contains_key(d) {
@@ -218,23 +219,29 @@ pub(crate) fn validate(stack: &Stack, resources: &[Rendered], template_bytes: us
         }
     }
 
-    check_cycles(resources, &mut out);
+    check_cycles(resources, &all_refs, &mut out);
 
+    out
+}
+
+/// CloudFormation's template size limits, on the bytes written.
+pub(crate) fn template_size(name: &str, template_bytes: usize) -> Option<Diagnostic> {
     if template_bytes > limits::TEMPLATE_BYTES {
-        out.push(
+        Some(
             Diagnostic::error(
                 name,
                 format!("template is {template_bytes} bytes, over CloudFormation's limit of {} bytes", limits::TEMPLATE_BYTES),
             )
             .hint("split the app into several stacks"),
-        );
+        )
     } else if template_bytes > limits::INLINE_TEMPLATE_BYTES {
-        out.push(
+        Some(
             Diagnostic::warning(name, format!("template is {template_bytes} bytes, over {} bytes", limits::INLINE_TEMPLATE_BYTES))
                 .hint("deploying needs an S3 bucket for the template (`deploy --bucket`, or `aws cloudformation deploy --s3-bucket`)"),
-        );
+        )
+    } else {
+        None
     }
-    out
 }
 
 fn count_limit(out: &mut Vec<Diagnostic>, stack: &str, what: &str, n: usize, max: usize, hint: &str) {
@@ -396,14 +403,14 @@ fn has_path(props: Option<&Json>, dotted: &str) -> bool {
     true
 }
 
-fn check_cycles(resources: &[Rendered], out: &mut Vec<Diagnostic>) {
+fn check_cycles(resources: &[Rendered], all_refs: &[Refs], out: &mut Vec<Diagnostic>) {
     // Edges: every resource a resource refers to or depends on, in template order.
     let edges: Vec<Vec<usize>> = {
         let index: HashMap<&str, usize> = resources.iter().enumerate().map(|(i, r)| (r.logical_id.as_str(), i)).collect();
         resources
             .iter()
-            .map(|r| {
-                let refs = Refs::of(&r.json);
+            .zip(all_refs)
+            .map(|(r, refs)| {
                 let mut targets: Vec<usize> = refs
                     .refs
                     .iter()

@@ -18,15 +18,11 @@ pub async fn load() -> SdkConfig {
 
 /// Same as [`load`], synchronously (nothing here awaits).
 pub fn from_env() -> SdkConfig {
-    let region = std::env::var("AWS_REGION")
-        .or_else(|_| std::env::var("AWS_DEFAULT_REGION"))
-        .unwrap_or_else(|_| "us-east-1".into());
+    let region = std::env::var("AWS_REGION").or_else(|_| std::env::var("AWS_DEFAULT_REGION")).unwrap_or_else(|_| "us-east-1".into());
     let mut builder = SdkConfig::builder()
         .behavior_version(BehaviorVersion::latest())
         .region(Region::new(region))
-        .credentials_provider(SharedCredentialsProvider::new(
-            EnvironmentVariableCredentialsProvider::new(),
-        ));
+        .credentials_provider(SharedCredentialsProvider::new(EnvironmentVariableCredentialsProvider::new()));
     if let Some(url) = crate::config::optional("AWS_ENDPOINT_URL") {
         builder = builder.endpoint_url(url);
     }
