@@ -428,3 +428,114 @@ fn all_mistakes_are_reported_together() {
     });
     assert!(found.len() >= 3, "{found:?}");
 }
+
+#[test]
+fn agentcore_runtime_ranges() {
+    let container = || RuntimeArtifact::Container { uri: "123456789012.dkr.ecr.us-east-1.amazonaws.com/agent:1".into() };
+    let rt = |props: AgentCoreRuntimeProps| move |s: &mut Stack| drop(AgentCoreRuntime::new(&mut s.scope("Rt"), props));
+    let base = || AgentCoreRuntimeProps { artifact: container(), ..Default::default() };
+    assert!(diagnostics(rt(base())).is_empty(), "defaults are clean");
+    expect_error(
+        rt(AgentCoreRuntimeProps { name: Some("1-bad".into()), ..base() }),
+        "S/Rt",
+        "runtime name '1-bad' is invalid",
+        "at most 48",
+    );
+    expect_error(
+        rt(AgentCoreRuntimeProps { idle_session_timeout: Duration::from_secs(59), ..base() }),
+        "S/Rt",
+        "idle session timeout 59s is outside 60–28,800 s",
+        "eight hours",
+    );
+    expect_error(
+        rt(AgentCoreRuntimeProps { max_lifetime: Duration::from_secs(28_801), ..base() }),
+        "S/Rt",
+        "max lifetime 28801s is outside 60–28,800 s",
+        "eight hours",
+    );
+    expect_error(
+        rt(AgentCoreRuntimeProps { idle_session_timeout: Duration::from_secs(3600), max_lifetime: Duration::from_secs(600), ..base() }),
+        "S/Rt",
+        "idle session timeout is longer than the max lifetime",
+        "fit",
+    );
+    expect_error(
+        rt(AgentCoreRuntimeProps { artifact: RuntimeArtifact::Container { uri: "docker.io/agent:1".into() }, ..base() }),
+        "S/Rt",
+        "is not an ECR image URI",
+        "ECR",
+    );
+    expect_error(
+        rt(AgentCoreRuntimeProps {
+            artifact: RuntimeArtifact::Code {
+                bucket: "b".into(),
+                key: "k.zip".into(),
+                runtime: PythonRuntime::Python3_12,
+                entry_point: vec![],
+            },
+            ..base()
+        }),
+        "S/Rt",
+        "code artifact without an entry point",
+        "main.py",
+    );
+    expect_error(
+        rt(AgentCoreRuntimeProps { network: RuntimeNetwork::Vpc { subnets: vec!["subnet-1".into()], security_groups: vec![] }, ..base() }),
+        "S/Rt",
+        "VPC network without subnets or security groups",
+        "both",
+    );
+    expect_error(
+        rt(AgentCoreRuntimeProps {
+            authorizer: RuntimeAuthorizer::CustomJwt {
+                discovery_url: "https://issuer.example.com/".into(),
+                allowed_audience: vec![],
+                allowed_clients: vec![],
+                allowed_scopes: vec![],
+                custom_claims: BTreeMap::new(),
+            },
+            ..base()
+        }),
+        "S/Rt",
+        "is not an https OIDC discovery URL",
+        "openid-configuration",
+    );
+    let many: BTreeMap<_, _> = (0..51).map(|i| (format!("V{i}"), Value::from("x"))).collect();
+    expect_error(
+        rt(AgentCoreRuntimeProps { environment: many, ..base() }),
+        "S/Rt",
+        "51 environment variables, over AgentCore's 50",
+        "one variable",
+    );
+    expect_error(
+        rt(AgentCoreRuntimeProps { request_headers: (0..21).map(|i| format!("X-H{i}")).collect(), ..base() }),
+        "S/Rt",
+        "21 request headers in the allowlist, over AgentCore's 20",
+        "fewer",
+    );
+    expect_error(
+        rt(AgentCoreRuntimeProps { description: Some("d".repeat(1201)), ..base() }),
+        "S/Rt",
+        "description is over 1,200 characters",
+        "shorten",
+    );
+    let endpoint = |name: &str, description: Option<String>| RuntimeEndpointProps { name: name.into(), version: None, description };
+    expect_error(
+        rt(AgentCoreRuntimeProps { endpoints: vec![endpoint("bad-name", None)], ..base() }),
+        "S/Rt",
+        "endpoint name 'bad-name' is invalid",
+        "at most 48",
+    );
+    expect_error(
+        rt(AgentCoreRuntimeProps { endpoints: vec![endpoint("prod", None), endpoint("prod", None)], ..base() }),
+        "S/Rt",
+        "endpoint 'prod' is declared twice",
+        "unique",
+    );
+    expect_error(
+        rt(AgentCoreRuntimeProps { endpoints: vec![endpoint("prod", Some("d".repeat(257)))], ..base() }),
+        "S/Rt",
+        "endpoint 'prod' description is over 256 characters",
+        "shorten",
+    );
+}

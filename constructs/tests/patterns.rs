@@ -264,3 +264,47 @@ fn aws_managed_encryption_is_one_prop() {
         assert!(r["Properties"].get("KmsKeyId").is_none());
     }
 }
+
+#[test]
+fn agentcore_runtime_renders_the_serverless_framework_surface() {
+    let t = synth(|s| {
+        AgentCoreRuntime::new(
+            &mut s.scope("Agent"),
+            AgentCoreRuntimeProps {
+                artifact: RuntimeArtifact::Container { uri: "123456789012.dkr.ecr.us-east-1.amazonaws.com/support-agent:v3".into() },
+                authorizer: RuntimeAuthorizer::CustomJwt {
+                    discovery_url: "https://issuer.example.com/.well-known/openid-configuration".into(),
+                    allowed_audience: vec!["agents".into()],
+                    allowed_clients: vec!["web".into()],
+                    allowed_scopes: vec![],
+                    custom_claims: [("tier".to_owned(), ClaimRule::OneOf(vec!["pro".into()]))].into(),
+                },
+                protocol: RuntimeProtocol::Mcp,
+                endpoints: vec![
+                    RuntimeEndpointProps { name: "prod".into(), version: Some("3".into()), description: Some("pinned".into()) },
+                    RuntimeEndpointProps { name: "canary".into(), version: None, description: None },
+                ],
+                request_headers: vec!["X-Tenant".into()],
+                ..Default::default()
+            },
+        );
+    });
+    let rt = one(&t, "AWS::BedrockAgentCore::Runtime", "Agent")["Properties"].clone();
+    assert_eq!(rt["AgentRuntimeName"], "Agent");
+    assert_eq!(rt["NetworkConfiguration"], json!({"NetworkMode": "PUBLIC"}));
+    assert_eq!(rt["ProtocolConfiguration"], "MCP");
+    assert_eq!(rt["LifecycleConfiguration"], json!({"IdleRuntimeSessionTimeout": 900, "MaxLifetime": 28800}));
+    let jwt = &rt["AuthorizerConfiguration"]["CustomJWTAuthorizer"];
+    assert_eq!(jwt["AllowedAudience"], json!(["agents"]));
+    assert_eq!(jwt["CustomClaims"][0]["AuthorizingClaimMatchValue"]["ClaimMatchOperator"], "CONTAINS_ANY");
+    assert_eq!(rt["RequestHeaderConfiguration"], json!({"RequestHeaderAllowlist": ["X-Tenant"]}));
+    let endpoints: Vec<_> = resources(&t, "AWS::BedrockAgentCore::RuntimeEndpoint").map(|(_, e)| e["Properties"].clone()).collect();
+    assert_eq!(endpoints.len(), 2);
+    assert_eq!(endpoints[0]["AgentRuntimeVersion"], "3");
+    // The generated role pulls from exactly this repository.
+    let role = resources(&t, "AWS::IAM::Role").next().unwrap().1;
+    let statements = role["Properties"]["Policies"][0]["PolicyDocument"]["Statement"].as_array().unwrap();
+    let ecr = statements.iter().find(|s| s["Action"][0] == "ecr:BatchGetImage").unwrap();
+    assert!(ecr["Resource"]["Fn::Sub"].as_str().unwrap().ends_with(":repository/support-agent"), "{ecr}");
+    assert!(!statements.iter().any(|s| s["Action"] == "s3:GetObject"), "no S3 read for a container artifact");
+}

@@ -1,10 +1,15 @@
 //! The agent patterns: what a user declares to deploy an agent.
 
+mod agentcore;
 mod authorizer;
 mod queue_pipeline;
 mod serverless_agent;
 mod ws_api;
 
+pub use agentcore::{
+    AgentCoreRuntime, AgentCoreRuntimeProps, PythonRuntime, RuntimeArtifact, RuntimeAuthorizer, RuntimeEndpointProps, RuntimeNetwork,
+    RuntimeProtocol, RuntimeRole,
+};
 pub use authorizer::{AuthorizerProps, ClaimRule, JwtConfig, LambdaAuthorizer};
 pub use queue_pipeline::{QueuePipeline, QueuePipelineProps};
 pub use serverless_agent::{AgentProps, CustomRoute, Mode, Model, Provider, QueueOptions, ServerlessAgent};

@@ -1,0 +1,523 @@
+//! `AgentCoreRuntime`: an agent hosted on Amazon Bedrock AgentCore Runtime, with the surface of
+//! the Serverless Framework's `ai: agents:` block, every range checked at synth.
+
+use std::collections::BTreeMap;
+use std::time::Duration;
+
+use agentcdk_synth::cfn::bedrockagentcore::{runtime as cfn, Runtime, RuntimeEndpoint};
+use agentcdk_synth::cfn::iam::Role;
+use agentcdk_synth::prelude::*;
+use serde_json::json;
+
+use super::authorizer::ClaimRule;
+use crate::iam::Statement;
+
+/// AgentCore Runtime limits, checked at synth.
+pub mod limits {
+    use std::ops::RangeInclusive;
+    use std::time::Duration;
+
+    /// `idleRuntimeSessionTimeout` and `maxLifetime`.
+    pub const LIFETIME: RangeInclusive<Duration> = Duration::from_secs(60)..=Duration::from_secs(28_800);
+    /// Environment variables.
+    pub const ENV_VARS: usize = 50;
+    /// Request header allowlist entries.
+    pub const REQUEST_HEADERS: usize = 20;
+    /// Runtime description.
+    pub const DESCRIPTION: usize = 1200;
+    /// Endpoint description.
+    pub const ENDPOINT_DESCRIPTION: usize = 256;
+    /// Runtime and endpoint names: a letter, then letters, digits, `_`; at most 48.
+    pub const NAME_LEN: usize = 48;
+}
+
+/// The managed Python runtimes a code artifact can use.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum PythonRuntime {
+    /// Python 3.10.
+    Python3_10,
+    /// Python 3.11.
+    Python3_11,
+    /// Python 3.12.
+    Python3_12,
+    /// Python 3.13. Default.
+    #[default]
+    Python3_13,
+}
+
+impl PythonRuntime {
+    fn cfn(self) -> cfn::AgentManagedRuntimeType {
+        match self {
+            PythonRuntime::Python3_10 => cfn::AgentManagedRuntimeType::Python3_10,
+            PythonRuntime::Python3_11 => cfn::AgentManagedRuntimeType::Python3_11,
+            PythonRuntime::Python3_12 => cfn::AgentManagedRuntimeType::Python3_12,
+            PythonRuntime::Python3_13 => cfn::AgentManagedRuntimeType::Python3_13,
+        }
+    }
+}
+
+/// What the runtime runs.
+#[derive(Clone, Debug, PartialEq)]
+pub enum RuntimeArtifact {
+    /// A container image in ECR (`<account>.dkr.ecr.<region>.amazonaws.com/<repo>:<tag>`).
+    Container {
+        /// Image URI.
+        uri: String,
+    },
+    /// A code zip in S3 run by a managed Python runtime.
+    Code {
+        /// Bucket.
+        bucket: Value<String>,
+        /// Object key (prefix) of the zip.
+        key: Value<String>,
+        /// Runtime. Default in [`RuntimeArtifact::python`]: Python 3.13.
+        runtime: PythonRuntime,
+        /// Command, e.g. `["main.py"]`.
+        entry_point: Vec<String>,
+    },
+}
+
+impl RuntimeArtifact {
+    /// Code in S3 on Python 3.13.
+    pub fn python(bucket: impl Into<Value<String>>, key: impl Into<Value<String>>, entry_point: &str) -> Self {
+        RuntimeArtifact::Code {
+            bucket: bucket.into(),
+            key: key.into(),
+            runtime: PythonRuntime::default(),
+            entry_point: vec![entry_point.to_owned()],
+        }
+    }
+}
+
+/// Network placement.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub enum RuntimeNetwork {
+    /// AgentCore's public network. Default.
+    #[default]
+    Public,
+    /// Your VPC: subnets and security groups are required.
+    Vpc {
+        /// Subnet ids.
+        subnets: Vec<Value<String>>,
+        /// Security group ids.
+        security_groups: Vec<Value<String>>,
+    },
+}
+
+/// Who may invoke the runtime.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub enum RuntimeAuthorizer {
+    /// SigV4-signed calls allowed by IAM. Default.
+    #[default]
+    Iam,
+    /// Bearer JWTs from an OIDC provider.
+    CustomJwt {
+        /// OIDC discovery URL (`…/.well-known/openid-configuration`). Required.
+        discovery_url: String,
+        /// Accepted audiences. Default: any.
+        allowed_audience: Vec<String>,
+        /// Accepted client ids. Default: any.
+        allowed_clients: Vec<String>,
+        /// Required scopes. Default: none.
+        allowed_scopes: Vec<String>,
+        /// Custom claim rules. Default: none.
+        custom_claims: BTreeMap<String, ClaimRule>,
+    },
+}
+
+/// The wire protocol of the agent.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum RuntimeProtocol {
+    /// Plain HTTP (`/invocations`). Default.
+    #[default]
+    Http,
+    /// Model Context Protocol server.
+    Mcp,
+    /// Agent-to-agent protocol.
+    A2a,
+}
+
+/// A named endpoint of the runtime.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct RuntimeEndpointProps {
+    /// Name (a letter, then letters, digits, `_`; at most 48). Required.
+    pub name: String,
+    /// Pins a runtime version. Default: the latest version.
+    pub version: Option<String>,
+    /// Description (at most 256 characters). Default: none.
+    pub description: Option<String>,
+}
+
+/// The runtime's execution role.
+#[derive(Clone, Debug, PartialEq)]
+pub enum RuntimeRole {
+    /// A role with the documented permissions (logs, X-Ray, CloudWatch metrics, workload
+    /// identity, Bedrock model invoke; ECR pull or S3 read only for the artifact used), plus
+    /// these statements. Default: no extra statements.
+    Generated(Vec<Statement>),
+    /// An existing role.
+    Existing(Value<String>),
+}
+
+impl Default for RuntimeRole {
+    fn default() -> Self {
+        RuntimeRole::Generated(Vec::new())
+    }
+}
+
+/// Props of an [`AgentCoreRuntime`].
+#[derive(Clone, Debug, PartialEq)]
+pub struct AgentCoreRuntimeProps {
+    /// Runtime name. Default: the construct id with non-alphanumerics dropped.
+    pub name: Option<String>,
+    /// What runs. Required.
+    pub artifact: RuntimeArtifact,
+    /// Network. Default: public.
+    pub network: RuntimeNetwork,
+    /// Inbound authorization. Default: IAM.
+    pub authorizer: RuntimeAuthorizer,
+    /// Idle session timeout (60–28,800 s). Default: 900 s.
+    pub idle_session_timeout: Duration,
+    /// Maximum session lifetime (60–28,800 s). Default: 28,800 s.
+    pub max_lifetime: Duration,
+    /// Protocol. Default: HTTP.
+    pub protocol: RuntimeProtocol,
+    /// Named endpoints. Default: none (AgentCore's DEFAULT endpoint only).
+    pub endpoints: Vec<RuntimeEndpointProps>,
+    /// Environment variables (at most 50). Default: none.
+    pub environment: BTreeMap<String, Value<String>>,
+    /// Request headers passed through to the agent (at most 20). Default: none.
+    pub request_headers: Vec<String>,
+    /// Description (at most 1,200 characters). Default: none.
+    pub description: Option<String>,
+    /// Tags of the runtime (stack tags apply too). Default: none.
+    pub tags: BTreeMap<String, String>,
+    /// Execution role. Default: generated.
+    pub role: RuntimeRole,
+}
+
+impl Default for AgentCoreRuntimeProps {
+    fn default() -> Self {
+        AgentCoreRuntimeProps {
+            name: None,
+            artifact: RuntimeArtifact::Container { uri: String::new() },
+            network: RuntimeNetwork::Public,
+            authorizer: RuntimeAuthorizer::Iam,
+            idle_session_timeout: Duration::from_secs(900),
+            max_lifetime: Duration::from_secs(28_800),
+            protocol: RuntimeProtocol::Http,
+            endpoints: Vec::new(),
+            environment: BTreeMap::new(),
+            request_headers: Vec::new(),
+            description: None,
+            tags: BTreeMap::new(),
+            role: RuntimeRole::default(),
+        }
+    }
+}
+
+/// An AgentCore Runtime and its endpoints.
+#[derive(Clone, Debug, PartialEq)]
+pub struct AgentCoreRuntime {
+    /// The runtime.
+    pub runtime: ResourceRef<Runtime>,
+    /// Endpoints by name.
+    pub endpoints: BTreeMap<String, ResourceRef<RuntimeEndpoint>>,
+    /// The generated role, if any.
+    pub role: Option<ResourceRef<Role>>,
+}
+
+impl AgentCoreRuntime {
+    /// Declares the runtime in `scope` (its own node).
+    pub fn new(scope: &mut Scope, props: AgentCoreRuntimeProps) -> AgentCoreRuntime {
+        let name = props.name.clone().unwrap_or_else(|| scope.id().chars().filter(char::is_ascii_alphanumeric).collect());
+        check(scope, &name, &props);
+        let (role_arn, role) = match &props.role {
+            RuntimeRole::Existing(arn) => (arn.clone(), None),
+            RuntimeRole::Generated(extra) => {
+                let role = generated_role(scope, &name, &props.artifact, extra);
+                (role.attr_arn().into(), Some(role))
+            }
+        };
+        let artifact = match &props.artifact {
+            RuntimeArtifact::Container { uri } => cfn::AgentRuntimeArtifact {
+                container_configuration: Some(cfn::ContainerConfiguration { container_uri: Some(uri.clone().into()) }.into()),
+                ..Default::default()
+            },
+            RuntimeArtifact::Code { bucket, key, runtime, entry_point } => cfn::AgentRuntimeArtifact {
+                code_configuration: Some(
+                    cfn::CodeConfiguration {
+                        code: Some(
+                            cfn::Code {
+                                s3: Some(
+                                    cfn::S3Location { bucket: Some(bucket.clone()), prefix: Some(key.clone()), ..Default::default() }
+                                        .into(),
+                                ),
+                            }
+                            .into(),
+                        ),
+                        entry_point: Some(Value::Lit(entry_point.iter().map(|e| e.clone().into()).collect())),
+                        runtime: Some(runtime.cfn().into()),
+                    }
+                    .into(),
+                ),
+                ..Default::default()
+            },
+        };
+        let network_configuration = match &props.network {
+            RuntimeNetwork::Public => {
+                cfn::NetworkConfiguration { network_mode: Some(cfn::NetworkMode::Public.into()), ..Default::default() }
+            }
+            RuntimeNetwork::Vpc { subnets, security_groups } => cfn::NetworkConfiguration {
+                network_mode: Some(cfn::NetworkMode::Vpc.into()),
+                network_mode_config: Some(
+                    cfn::VpcConfig {
+                        subnets: Some(Value::Lit(subnets.clone())),
+                        security_groups: Some(Value::Lit(security_groups.clone())),
+                    }
+                    .into(),
+                ),
+            },
+        };
+        let authorizer_configuration = match &props.authorizer {
+            RuntimeAuthorizer::Iam => None,
+            RuntimeAuthorizer::CustomJwt { discovery_url, allowed_audience, allowed_clients, allowed_scopes, custom_claims } => Some(
+                cfn::AuthorizerConfiguration {
+                    custom_jwt_authorizer: Some(
+                        cfn::CustomJWTAuthorizerConfiguration {
+                            discovery_url: Some(discovery_url.clone().into()),
+                            allowed_audience: list(allowed_audience),
+                            allowed_clients: list(allowed_clients),
+                            allowed_scopes: list(allowed_scopes),
+                            custom_claims: (!custom_claims.is_empty())
+                                .then(|| Value::Lit(custom_claims.iter().map(|(c, r)| claim(c, r)).collect())),
+                            ..Default::default()
+                        }
+                        .into(),
+                    ),
+                }
+                .into(),
+            ),
+        };
+        let protocol = match props.protocol {
+            RuntimeProtocol::Http => cfn::ProtocolConfiguration::Http,
+            RuntimeProtocol::Mcp => cfn::ProtocolConfiguration::Mcp,
+            RuntimeProtocol::A2a => cfn::ProtocolConfiguration::A2A,
+        };
+        let runtime = scope.add(
+            "Resource",
+            Runtime {
+                agent_runtime_name: Some(name.clone().into()),
+                agent_runtime_artifact: Some(artifact.into()),
+                network_configuration: Some(network_configuration.into()),
+                authorizer_configuration,
+                role_arn: Some(role_arn),
+                protocol_configuration: Some(protocol.into()),
+                lifecycle_configuration: Some(
+                    cfn::LifecycleConfiguration {
+                        idle_runtime_session_timeout: Some((props.idle_session_timeout.as_secs() as i64).into()),
+                        max_lifetime: Some((props.max_lifetime.as_secs() as i64).into()),
+                    }
+                    .into(),
+                ),
+                environment_variables: (!props.environment.is_empty()).then(|| Value::Lit(props.environment.clone().into_iter().collect())),
+                request_header_configuration: (!props.request_headers.is_empty())
+                    .then(|| cfn::RequestHeaderConfiguration { request_header_allowlist: list(&props.request_headers) }.into()),
+                description: props.description.clone().map(Into::into),
+                tags: (!props.tags.is_empty()).then(|| Value::Lit(props.tags.iter().map(|(k, v)| (k.clone(), v.clone().into())).collect())),
+                ..Default::default()
+            },
+        );
+        if let Some(role) = &role {
+            // The runtime validates its role when created.
+            scope.stack().resource(&runtime).depends_on(role);
+        }
+        let mut endpoints = BTreeMap::new();
+        for e in &props.endpoints {
+            if endpoints.contains_key(&e.name) {
+                continue; // reported by check()
+            }
+            let endpoint = scope.add(
+                &format!("Endpoint{}", e.name),
+                RuntimeEndpoint {
+                    name: Some(e.name.clone().into()),
+                    agent_runtime_id: Some(runtime.attr_agent_runtime_id().into()),
+                    agent_runtime_version: e.version.clone().map(Into::into),
+                    description: e.description.clone().map(Into::into),
+                    ..Default::default()
+                },
+            );
+            endpoints.insert(e.name.clone(), endpoint);
+        }
+        AgentCoreRuntime { runtime, endpoints, role }
+    }
+
+    /// The runtime ARN.
+    pub fn arn(&self) -> Expr {
+        self.runtime.attr_agent_runtime_arn()
+    }
+}
+
+fn list(items: &[String]) -> Option<Value<Vec<Value<String>>>> {
+    (!items.is_empty()).then(|| Value::Lit(items.iter().map(|i| i.clone().into()).collect()))
+}
+
+fn claim(name: &str, rule: &ClaimRule) -> Value<cfn::CustomClaimValidationType> {
+    let (value_type, operator, value) = match rule {
+        ClaimRule::Equals(v) => (
+            cfn::InboundTokenClaimValueType::String,
+            cfn::ClaimMatchOperator::Equals,
+            cfn::ClaimMatchValueType { match_value_string: Some(v.clone().into()), ..Default::default() },
+        ),
+        ClaimRule::OneOf(vs) => (
+            cfn::InboundTokenClaimValueType::StringArray,
+            cfn::ClaimMatchOperator::ContainsAny,
+            cfn::ClaimMatchValueType { match_value_string_list: list(vs), ..Default::default() },
+        ),
+    };
+    cfn::CustomClaimValidationType {
+        inbound_token_claim_name: Some(name.into()),
+        inbound_token_claim_value_type: Some(value_type.into()),
+        authorizing_claim_match_value: Some(
+            cfn::AuthorizingClaimMatchValueType { claim_match_operator: Some(operator.into()), claim_match_value: Some(value.into()) }
+                .into(),
+        ),
+    }
+    .into()
+}
+
+/// The execution role AgentCore documents for a runtime, scoped to this runtime's log groups,
+/// workload identity and artifact.
+fn generated_role(scope: &mut Scope, name: &str, artifact: &RuntimeArtifact, extra: &[Statement]) -> ResourceRef<Role> {
+    let log_groups = "arn:${AWS::Partition}:logs:${AWS::Region}:${AWS::AccountId}:log-group:/aws/bedrock-agentcore/runtimes/*";
+    let mut statements = vec![
+        json!({"Effect": "Allow", "Action": ["logs:CreateLogGroup", "logs:DescribeLogStreams"], "Resource": Expr::sub(log_groups)}),
+        json!({"Effect": "Allow", "Action": ["logs:CreateLogStream", "logs:PutLogEvents"], "Resource": Expr::sub(format!("{log_groups}:log-stream:*"))}),
+        json!({"Effect": "Allow", "Action": "logs:DescribeLogGroups", "Resource": Expr::sub("arn:${AWS::Partition}:logs:${AWS::Region}:${AWS::AccountId}:log-group:*")}),
+        // X-Ray and PutMetricData have no resource-level permissions; metrics are limited to
+        // AgentCore's namespace by condition.
+        json!({"Effect": "Allow", "Action": ["xray:PutTraceSegments", "xray:PutTelemetryRecords", "xray:GetSamplingRules", "xray:GetSamplingTargets"], "Resource": "*"}),
+        json!({"Effect": "Allow", "Action": "cloudwatch:PutMetricData", "Resource": "*", "Condition": {"StringEquals": {"cloudwatch:namespace": "bedrock-agentcore"}}}),
+        json!({
+            "Effect": "Allow",
+            "Action": ["bedrock-agentcore:GetWorkloadAccessToken", "bedrock-agentcore:GetWorkloadAccessTokenForJWT", "bedrock-agentcore:GetWorkloadAccessTokenForUserId"],
+            "Resource": [
+                Expr::sub("arn:${AWS::Partition}:bedrock-agentcore:${AWS::Region}:${AWS::AccountId}:workload-identity-directory/default"),
+                Expr::sub(format!("arn:${{AWS::Partition}}:bedrock-agentcore:${{AWS::Region}}:${{AWS::AccountId}}:workload-identity-directory/default/workload-identity/{name}-*"))
+            ]
+        }),
+        json!({
+            "Effect": "Allow",
+            "Action": ["bedrock:InvokeModel", "bedrock:InvokeModelWithResponseStream"],
+            "Resource": [
+                Expr::sub("arn:${AWS::Partition}:bedrock:*::foundation-model/*"),
+                Expr::sub("arn:${AWS::Partition}:bedrock:${AWS::Region}:${AWS::AccountId}:inference-profile/*")
+            ]
+        }),
+    ];
+    match artifact {
+        RuntimeArtifact::Container { uri } => {
+            let repo = uri.split_once('/').map(|(_, r)| r.split([':', '@']).next().unwrap_or(r)).unwrap_or_default();
+            statements.push(json!({"Effect": "Allow", "Action": ["ecr:BatchGetImage", "ecr:GetDownloadUrlForLayer"], "Resource": Expr::sub(format!("arn:${{AWS::Partition}}:ecr:${{AWS::Region}}:${{AWS::AccountId}}:repository/{repo}"))}));
+            // GetAuthorizationToken has no resource-level permissions.
+            statements.push(json!({"Effect": "Allow", "Action": "ecr:GetAuthorizationToken", "Resource": "*"}));
+        }
+        RuntimeArtifact::Code { bucket, key, .. } => {
+            let object = Expr::sub_with("arn:${AWS::Partition}:s3:::${Bucket}/${Key}", [("Bucket", bucket.clone()), ("Key", key.clone())]);
+            statements.push(json!({"Effect": "Allow", "Action": "s3:GetObject", "Resource": object}));
+        }
+    }
+    statements.extend(extra.iter().map(Statement::to_json));
+    let trust = json!({
+        "Version": "2012-10-17",
+        "Statement": [{
+            "Effect": "Allow",
+            "Principal": {"Service": "bedrock-agentcore.amazonaws.com"},
+            "Action": "sts:AssumeRole",
+            "Condition": {
+                "StringEquals": {"aws:SourceAccount": Expr::account_id()},
+                "ArnLike": {"aws:SourceArn": Expr::sub("arn:${AWS::Partition}:bedrock-agentcore:${AWS::Region}:${AWS::AccountId}:*")}
+            }
+        }]
+    });
+    scope.add(
+        "Role",
+        Role {
+            assume_role_policy_document: Some(trust.into()),
+            description: Some("AgentCore Runtime execution role".into()),
+            policies: Some(Value::Lit(vec![agentcdk_synth::cfn::iam::role::Policy {
+                policy_name: Some("Runtime".into()),
+                policy_document: Some(json!({"Version": "2012-10-17", "Statement": statements}).into()),
+            }
+            .into()])),
+            ..Default::default()
+        },
+    )
+}
+
+fn valid_name(name: &str) -> bool {
+    name.len() <= limits::NAME_LEN
+        && name.starts_with(|c: char| c.is_ascii_alphabetic())
+        && name.chars().all(|c| c.is_ascii_alphanumeric() || c == '_')
+}
+
+fn check(scope: &mut Scope, name: &str, props: &AgentCoreRuntimeProps) {
+    if !valid_name(name) {
+        scope.error(format!("runtime name '{name}' is invalid"), "a letter, then letters, digits and '_', at most 48");
+    }
+    for (what, d) in [("idle session timeout", props.idle_session_timeout), ("max lifetime", props.max_lifetime)] {
+        if !limits::LIFETIME.contains(&d) {
+            scope.error(format!("{what} {d:?} is outside 60–28,800 s"), "AgentCore sessions live from one minute to eight hours");
+        }
+    }
+    if props.idle_session_timeout > props.max_lifetime {
+        scope.error("idle session timeout is longer than the max lifetime", "the idle timeout must fit in the session's lifetime");
+    }
+    match &props.artifact {
+        RuntimeArtifact::Container { uri } if !uri.contains(".dkr.ecr.") => scope.error(
+            format!("container image '{uri}' is not an ECR image URI"),
+            "AgentCore pulls from ECR: <account>.dkr.ecr.<region>.amazonaws.com/<repo>:<tag>",
+        ),
+        RuntimeArtifact::Code { entry_point, .. } if entry_point.is_empty() => {
+            scope.error("code artifact without an entry point", "e.g. entry_point: vec![\"main.py\".into()]")
+        }
+        _ => {}
+    }
+    if let RuntimeNetwork::Vpc { subnets, security_groups } = &props.network {
+        if subnets.is_empty() || security_groups.is_empty() {
+            scope.error("VPC network without subnets or security groups", "a VPC runtime needs both subnet ids and security group ids");
+        }
+    }
+    if let RuntimeAuthorizer::CustomJwt { discovery_url, .. } = &props.authorizer {
+        if !discovery_url.starts_with("https://") || !discovery_url.ends_with("/.well-known/openid-configuration") {
+            scope.error(
+                format!("discovery URL '{discovery_url}' is not an https OIDC discovery URL"),
+                "it ends with /.well-known/openid-configuration",
+            );
+        }
+    }
+    if props.environment.len() > limits::ENV_VARS {
+        scope.error(
+            format!("{} environment variables, over AgentCore's 50", props.environment.len()),
+            "pass structured configuration in one variable",
+        );
+    }
+    if props.request_headers.len() > limits::REQUEST_HEADERS {
+        scope.error(format!("{} request headers in the allowlist, over AgentCore's 20", props.request_headers.len()), "pass fewer headers");
+    }
+    if props.description.as_ref().is_some_and(|d| d.chars().count() > limits::DESCRIPTION) {
+        scope.error("description is over 1,200 characters", "shorten it");
+    }
+    let mut seen = std::collections::BTreeSet::new();
+    for e in &props.endpoints {
+        if !valid_name(&e.name) {
+            scope.error(format!("endpoint name '{}' is invalid", e.name), "a letter, then letters, digits and '_', at most 48");
+        }
+        if !seen.insert(e.name.as_str()) {
+            scope.error(format!("endpoint '{}' is declared twice", e.name), "endpoint names are unique per runtime");
+        }
+        if e.description.as_ref().is_some_and(|d| d.chars().count() > limits::ENDPOINT_DESCRIPTION) {
+            scope.error(format!("endpoint '{}' description is over 256 characters", e.name), "shorten it");
+        }
+    }
+}
