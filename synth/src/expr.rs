@@ -7,7 +7,7 @@
 
 use indexmap::IndexMap;
 use serde::{Serialize, Serializer};
-use serde_json::{json, Value as Json};
+use serde_json::Value as Json;
 
 use crate::value::Value;
 
@@ -232,26 +232,31 @@ impl Expr {
 
     /// The CloudFormation JSON form.
     pub fn to_json(&self) -> Json {
-        match self {
-            Expr::Ref(id) => json!({ "Ref": id }),
-            Expr::Pseudo(p) => json!({ "Ref": p.name() }),
-            Expr::GetAtt { logical_id, attribute } => json!({ "Fn::GetAtt": [logical_id, attribute] }),
-            Expr::Sub { template, vars } if vars.is_empty() => json!({ "Fn::Sub": template }),
-            Expr::Sub { template, vars } => json!({ "Fn::Sub": [template, to_json(vars)] }),
-            Expr::Join { delimiter, list } => json!({ "Fn::Join": [delimiter, to_json(list)] }),
-            Expr::Select { index, list } => json!({ "Fn::Select": [index, to_json(list)] }),
-            Expr::Split { delimiter, source } => json!({ "Fn::Split": [delimiter, to_json(source)] }),
-            Expr::If { condition, then, otherwise } => json!({ "Fn::If": [condition, then, otherwise] }),
-            Expr::ImportValue(name) => json!({ "Fn::ImportValue": to_json(name) }),
-            Expr::GetAzs(region) => json!({ "Fn::GetAZs": to_json(region) }),
-            Expr::Base64(value) => json!({ "Fn::Base64": to_json(value) }),
-        }
+        to_json(self)
     }
 }
 
 impl Serialize for Expr {
+    /// Serializes straight into the target (no intermediate JSON tree): rendering a template
+    /// serializes every intrinsic, so this is on the hot path of synthesis.
     fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        self.to_json().serialize(serializer)
+        use serde::ser::SerializeMap;
+        let mut map = serializer.serialize_map(Some(1))?;
+        match self {
+            Expr::Ref(id) => map.serialize_entry("Ref", id)?,
+            Expr::Pseudo(p) => map.serialize_entry("Ref", p.name())?,
+            Expr::GetAtt { logical_id, attribute } => map.serialize_entry("Fn::GetAtt", &[logical_id, attribute])?,
+            Expr::Sub { template, vars } if vars.is_empty() => map.serialize_entry("Fn::Sub", template)?,
+            Expr::Sub { template, vars } => map.serialize_entry("Fn::Sub", &(template, vars))?,
+            Expr::Join { delimiter, list } => map.serialize_entry("Fn::Join", &(delimiter, list))?,
+            Expr::Select { index, list } => map.serialize_entry("Fn::Select", &(index, list))?,
+            Expr::Split { delimiter, source } => map.serialize_entry("Fn::Split", &(delimiter, source))?,
+            Expr::If { condition, then, otherwise } => map.serialize_entry("Fn::If", &(condition, then, otherwise))?,
+            Expr::ImportValue(name) => map.serialize_entry("Fn::ImportValue", name)?,
+            Expr::GetAzs(region) => map.serialize_entry("Fn::GetAZs", region)?,
+            Expr::Base64(value) => map.serialize_entry("Fn::Base64", value)?,
+        }
+        map.end()
     }
 }
 

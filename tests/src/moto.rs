@@ -14,6 +14,11 @@
 //! Each fixture is its own server on a free port of 127.0.0.1, so tests can run in parallel
 //! and never see each other's state. A watchdog shell process kills the server if the test
 //! process dies without unwinding (SIGKILL, a timeout), so no moto_server outlives its test.
+//!
+//! For a synthesized folder, [`MotoServer::upload_assets`] and [`MotoServer::deploy`] do what a
+//! deploy does (create-stack of a copy stubbed by [`crate::moto_stub`]); for a child process
+//! (the project's CLI, the AWS CLI), [`MotoServer::env`] gives the environment that points it
+//! here. S3 clients must use path-style addressing.
 
 use std::fmt::Write as _;
 use std::fs::File;
@@ -221,7 +226,11 @@ impl MotoServer {
     pub async fn upload_assets(&self, out: &Path, bucket: &str) -> Vec<String> {
         let manifest = read_manifest(out);
         let s3 = self.s3();
-        s3.create_bucket().bucket(bucket).send().await.unwrap_or_else(|e| panic!("create-bucket {bucket}: {e:?}\n{}", self.log_tail()));
+        if let Err(e) = s3.create_bucket().bucket(bucket).send().await {
+            // A second app deployed into the same server reuses the bucket.
+            let owned = e.as_service_error().is_some_and(|e| e.is_bucket_already_owned_by_you());
+            assert!(owned, "create-bucket {bucket}: {e:?}\n{}", self.log_tail());
+        }
         let mut keys = Vec::new();
         for (hash, asset) in &manifest.assets {
             let body = match &asset.source {

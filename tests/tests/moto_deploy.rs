@@ -61,6 +61,16 @@ async fn deploy_app(moto: &MotoServer, name: &str, app: App) -> Vec<agentcdk_tes
             if has_physical_name(kind) {
                 assert!(!physical.is_empty(), "{name}/{}: {id} ({kind}) has no physical id", stack.name);
             }
+            if kind == "AWS::SQS::Queue" {
+                // A real queue: moto's SQS answers with its URL.
+                assert!(
+                    physical.starts_with("https://sqs.us-east-1.amazonaws.com/123456789012/"),
+                    "{name}/{}: {id}: {physical}",
+                    stack.name
+                );
+                let fifo = resource["Properties"]["FifoQueue"] == json!(true);
+                assert_eq!(physical.ends_with(".fifo"), fifo, "{name}/{}: {id}: {physical}", stack.name);
+            }
         }
         deployments.push(deployment);
     }

@@ -17,10 +17,9 @@ pub const MAX_SESSION_ID_CHARS: u32 = 128;
 /// Characters a session id may use: it becomes a DynamoDB key and appears in logs.
 pub const SESSION_ID_PATTERN: &str = "^[A-Za-z0-9_.:-]+$";
 
-/// Body of `POST {base}/{version}/{endpoint}`: one user turn of a conversation.
-///
-/// The API Gateway request model is this type's schema ([`crate::chat_request_schema`]);
-/// the handler applies the same rules again with [`ChatRequest::check`].
+/// One user turn of a conversation: the body of POST chat.
+// Its schema is the API Gateway request model (`crate::chat_request_schema`), so the doc line
+// above is what API Gateway shows; the handler applies the same rules again with `check`.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct ChatRequest {
