@@ -74,6 +74,7 @@ fn queue_mode_wires_the_pipeline_per_the_contract() {
     // Environment variables come from the contract.
     let request = env_of(&t, "AgentRequestHandler");
     assert_eq!(request[env::AGENT_MODE], env::MODE_QUEUE);
+    assert!(!request.contains_key(env::ALLOW_ANONYMOUS), "behind an authorizer, anonymous requests stay refused");
     assert!(request.contains_key(env::INPUT_QUEUE_URL) && request.contains_key(env::RESPONSES_TABLE));
     assert!(!request.contains_key(env::MODEL_ID), "the request handler does not run the model in Queue mode");
     let runner = env_of(&t, "AgentRunner");
@@ -175,6 +176,7 @@ fn sync_mode_validates_the_body_at_the_edge_with_the_contract_schema() {
     assert_eq!(env[env::API_BASE_PATH], "api");
     assert_eq!(env[env::API_VERSION], "v1");
     assert_eq!(env[env::AGENT_ENDPOINT], "chat");
+    assert_eq!(env[env::ALLOW_ANONYMOUS], "true", "the public opt-in reaches the handler");
     // The invoke permission names this API, method and path.
     let permission = resources(&t, "AWS::Lambda::Permission").next().unwrap().1;
     assert!(permission["Properties"]["SourceArn"]["Fn::Sub"][0].as_str().unwrap().ends_with("${Api}/*/POST/api/v1/chat"));

@@ -261,6 +261,11 @@ impl ServerlessAgent {
         if !queued {
             request_env.extend(agent_env.clone());
         }
+        if props.public && props.authorizer.is_none() {
+            // The explicit public opt-in reaches the handler too: without it, requests that
+            // carry no authorizer context are refused with 401.
+            request_env.insert(env::ALLOW_ANONYMOUS.to_owned(), "true".into());
+        }
         let request_handler = Function::new(
             &mut scope.scope("RequestHandler"),
             FunctionProps {
