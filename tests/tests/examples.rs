@@ -59,3 +59,40 @@ fn cfn_lint_really_reports_a_broken_template() {
     let (code, text) = cfn_lint(&[bad]);
     assert_ne!(code & 2, 0, "cfn-lint should report an error:\n{text}");
 }
+
+#[test]
+fn agentcore_runtimes_pass_cfn_lint() {
+    use agentcdk::prelude::*;
+    let mut app = App::new();
+    let stack = app.stack("Runtimes", StackProps::default());
+    AgentCoreRuntime::new(
+        &mut stack.scope("Container"),
+        AgentCoreRuntimeProps {
+            artifact: RuntimeArtifact::Container { uri: "123456789012.dkr.ecr.us-east-1.amazonaws.com/agent:v1".into() },
+            authorizer: RuntimeAuthorizer::CustomJwt {
+                discovery_url: "https://issuer.example.com/.well-known/openid-configuration".into(),
+                allowed_audience: vec!["agents".into()],
+                allowed_clients: vec!["web".into()],
+                allowed_scopes: vec!["invoke".into()],
+                custom_claims: [("tier".to_owned(), ClaimRule::Equals("pro".into()))].into(),
+            },
+            endpoints: vec![RuntimeEndpointProps { name: "prod".into(), version: Some("1".into()), description: Some("pinned".into()) }],
+            request_headers: vec!["X-Tenant".into()],
+            environment: [("LOG_LEVEL".to_owned(), Value::from("info"))].into(),
+            ..Default::default()
+        },
+    );
+    AgentCoreRuntime::new(
+        &mut stack.scope("Code"),
+        AgentCoreRuntimeProps {
+            artifact: RuntimeArtifact::python("my-artifacts", "agent/code.zip", "main.py"),
+            network: RuntimeNetwork::Vpc { subnets: vec!["subnet-0abc1234".into()], security_groups: vec!["sg-0abc1234".into()] },
+            protocol: RuntimeProtocol::A2a,
+            ..Default::default()
+        },
+    );
+    let out = tempfile::tempdir().unwrap();
+    let assembly = synth_into(app, out.path());
+    let (code, text) = cfn_lint(&[out.path().join(assembly.stacks[0].file_name())]);
+    assert_eq!(code & (2 | 4), 0, "cfn-lint found errors or warnings (exit {code}):\n{text}");
+}

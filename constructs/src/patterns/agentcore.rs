@@ -328,10 +328,6 @@ impl AgentCoreRuntime {
                 ..Default::default()
             },
         );
-        if let Some(role) = &role {
-            // The runtime validates its role when created.
-            scope.stack().resource(&runtime).depends_on(role);
-        }
         let mut endpoints = BTreeMap::new();
         for e in &props.endpoints {
             if endpoints.contains_key(&e.name) {
