@@ -539,3 +539,101 @@ fn agentcore_runtime_ranges() {
         "shorten",
     );
 }
+
+#[test]
+fn agentcore_family_ranges() {
+    let memory = |props: AgentCoreMemoryProps| move |s: &mut Stack| drop(AgentCoreMemory::new(&mut s.scope("Mem"), props));
+    assert!(diagnostics(memory(AgentCoreMemoryProps::default())).is_empty());
+    expect_error(
+        memory(AgentCoreMemoryProps { event_expiry_days: 2, ..Default::default() }),
+        "S/Mem",
+        "event expiry 2 days is outside 3–365",
+        "30",
+    );
+    expect_error(memory(AgentCoreMemoryProps { event_expiry_days: 366, ..Default::default() }), "S/Mem", "event expiry 366 days", "30");
+    let strategy = |name: &str| MemoryStrategy { kind: MemoryStrategyKind::Semantic, name: name.into(), namespaces: vec![] };
+    expect_error(
+        memory(AgentCoreMemoryProps { strategies: vec![strategy("facts"), strategy("facts")], ..Default::default() }),
+        "S/Mem",
+        "strategy 'facts' is declared twice",
+        "unique",
+    );
+    expect_error(
+        memory(AgentCoreMemoryProps { strategies: vec![strategy("1x")], ..Default::default() }),
+        "S/Mem",
+        "strategy name '1x' is invalid",
+        "letter",
+    );
+
+    let gateway = |props: AgentCoreGatewayProps| move |s: &mut Stack| drop(AgentCoreGateway::new(&mut s.scope("Gw"), props));
+    let target = |name: &str, kind: TargetKind| GatewayTargetProps { name: name.into(), description: None, kind };
+    let mcp = || TargetKind::McpServer { endpoint: "https://mcp.example.com/mcp".into() };
+    assert!(diagnostics(gateway(AgentCoreGatewayProps { targets: vec![target("docs", mcp())], ..Default::default() })).is_empty());
+    expect_error(
+        gateway(AgentCoreGatewayProps { instructions: Some("i".repeat(2049)), ..Default::default() }),
+        "S/Gw",
+        "instructions are over 2,048 characters",
+        "shorten",
+    );
+    expect_error(
+        gateway(AgentCoreGatewayProps {
+            targets: vec![target("docs", TargetKind::McpServer { endpoint: "http://mcp".into() })],
+            ..Default::default()
+        }),
+        "S/Gw",
+        "MCP server endpoint 'http://mcp' is not https",
+        "TLS",
+    );
+    expect_error(
+        gateway(AgentCoreGatewayProps {
+            targets: vec![target("api", TargetKind::OpenApi(SchemaSource::S3("bucket/openapi.json".into())))],
+            ..Default::default()
+        }),
+        "S/Gw",
+        "schema location 'bucket/openapi.json' is not an s3:// URI",
+        "s3://",
+    );
+    expect_error(
+        gateway(AgentCoreGatewayProps {
+            targets: vec![target(
+                "fn",
+                TargetKind::Lambda { function_arn: "arn:aws:lambda:us-east-1:123456789012:function:f".into(), tools: vec![] },
+            )],
+            ..Default::default()
+        }),
+        "S/Gw",
+        "Lambda target 'fn' has no tool definitions",
+        "ToolSpec",
+    );
+    expect_error(
+        gateway(AgentCoreGatewayProps { targets: vec![target("a", mcp()), target("a", mcp())], ..Default::default() }),
+        "S/Gw",
+        "target 'a' is declared twice",
+        "unique",
+    );
+    expect_error(
+        gateway(AgentCoreGatewayProps {
+            authorizer: GatewayAuthorizer::CustomJwt {
+                discovery_url: "https://x/".into(),
+                allowed_audience: vec![],
+                allowed_clients: vec![],
+            },
+            ..Default::default()
+        }),
+        "S/Gw",
+        "is not an https OIDC discovery URL",
+        "openid-configuration",
+    );
+    expect_error(
+        |s: &mut Stack| drop(browser(&mut s.scope("B"), "web", ToolNetwork::Sandbox)),
+        "S/B",
+        "browser in sandbox network mode",
+        "code interpreters",
+    );
+    expect_error(
+        |s: &mut Stack| drop(code_interpreter(&mut s.scope("C"), "py", ToolNetwork::Vpc { subnets: vec![], security_groups: vec![] })),
+        "S/C",
+        "VPC network without subnets or security groups",
+        "both",
+    );
+}

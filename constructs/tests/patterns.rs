@@ -310,3 +310,73 @@ fn agentcore_runtime_renders_the_serverless_framework_surface() {
     assert!(ecr["Resource"]["Fn::Sub"].as_str().unwrap().ends_with(":repository/support-agent"), "{ecr}");
     assert!(!statements.iter().any(|s| s["Action"] == "s3:GetObject"), "no S3 read for a container artifact");
 }
+
+#[test]
+fn a_runtime_gets_exactly_the_permissions_to_use_its_memory_and_gateway() {
+    let t = synth(|s| {
+        let memory = AgentCoreMemory::new(
+            &mut s.scope("Memory"),
+            AgentCoreMemoryProps {
+                strategies: vec![MemoryStrategy {
+                    kind: MemoryStrategyKind::Summary,
+                    name: "summaries".into(),
+                    namespaces: vec!["/s/{sessionId}".into()],
+                }],
+                ..Default::default()
+            },
+        );
+        let gateway = AgentCoreGateway::new(
+            &mut s.scope("Tools"),
+            AgentCoreGatewayProps {
+                targets: vec![GatewayTargetProps {
+                    name: "weather".into(),
+                    description: None,
+                    kind: TargetKind::Lambda {
+                        function_arn: "arn:aws:lambda:us-east-1:123456789012:function:weather".into(),
+                        tools: vec![ToolSpec {
+                            name: "get_weather".into(),
+                            description: "Weather by city".into(),
+                            input_schema: json!({"type": "object", "properties": {"city": {"type": "string", "description": "City name"}}, "required": ["city"]}),
+                        }],
+                    },
+                }],
+                ..Default::default()
+            },
+        );
+        let rt = AgentCoreRuntime::new(
+            &mut s.scope("Agent"),
+            AgentCoreRuntimeProps {
+                artifact: RuntimeArtifact::Container { uri: "123456789012.dkr.ecr.us-east-1.amazonaws.com/a:1".into() },
+                ..Default::default()
+            },
+        );
+        rt.use_memory(s, &memory);
+        rt.use_gateway(s, &gateway);
+    });
+    let runtime = one(&t, "AWS::BedrockAgentCore::Runtime", "Agent");
+    let env = runtime["Properties"]["EnvironmentVariables"].as_object().unwrap();
+    assert!(env["AGENTCORE_MEMORY_ID"]["Fn::GetAtt"][1] == "MemoryId" && env["AGENTCORE_GATEWAY_URL"]["Fn::GetAtt"][1] == "GatewayUrl");
+    let role_id = runtime["Properties"]["RoleArn"]["Fn::GetAtt"][0].as_str().unwrap();
+    let statements = t["Resources"][role_id]["Properties"]["Policies"][0]["PolicyDocument"]["Statement"].as_array().unwrap().clone();
+    let memory_stmt = statements.iter().find(|s| s["Action"][0] == "bedrock-agentcore:CreateEvent").unwrap();
+    assert!(memory_stmt["Resource"]["Fn::GetAtt"][0].as_str().unwrap().starts_with("Memory"));
+    let gateway_stmt = statements.iter().find(|s| s["Action"] == "bedrock-agentcore:InvokeGateway").unwrap();
+    assert!(gateway_stmt["Resource"]["Fn::GetAtt"][0].as_str().unwrap().starts_with("Tools"));
+    // The gateway's role may invoke exactly its Lambda target.
+    let target = resources(&t, "AWS::BedrockAgentCore::GatewayTarget").next().unwrap().1;
+    assert_eq!(
+        target["Properties"]["TargetConfiguration"]["Mcp"]["Lambda"]["ToolSchema"]["InlinePayload"][0],
+        json!({
+            "Name": "get_weather",
+            "Description": "Weather by city",
+            "InputSchema": {"Type": "object", "Properties": {"city": {"Type": "string", "Description": "City name"}}, "Required": ["city"]}
+        })
+    );
+    let gw_role = one(&t, "AWS::IAM::Role", "ToolsRole");
+    assert_eq!(
+        gw_role["Properties"]["Policies"][0]["PolicyDocument"]["Statement"][0]["Resource"],
+        "arn:aws:lambda:us-east-1:123456789012:function:weather"
+    );
+    let memory = resources(&t, "AWS::BedrockAgentCore::Memory").next().unwrap().1;
+    assert_eq!(memory["Properties"]["EventExpiryDuration"], 30);
+}

@@ -61,7 +61,7 @@ fn cfn_lint_really_reports_a_broken_template() {
 }
 
 #[test]
-fn agentcore_runtimes_pass_cfn_lint() {
+fn agentcore_family_passes_cfn_lint() {
     use agentcdk::prelude::*;
     let mut app = App::new();
     let stack = app.stack("Runtimes", StackProps::default());
@@ -91,6 +91,62 @@ fn agentcore_runtimes_pass_cfn_lint() {
             ..Default::default()
         },
     );
+    let memory = AgentCoreMemory::new(
+        &mut stack.scope("Memory"),
+        AgentCoreMemoryProps {
+            strategies: vec![
+                MemoryStrategy {
+                    kind: MemoryStrategyKind::Semantic,
+                    name: "facts".into(),
+                    namespaces: vec!["/users/{actorId}/facts".into()],
+                },
+                MemoryStrategy { kind: MemoryStrategyKind::UserPreference, name: "prefs".into(), namespaces: vec![] },
+            ],
+            ..Default::default()
+        },
+    );
+    let gateway = AgentCoreGateway::new(
+        &mut stack.scope("Tools"),
+        AgentCoreGatewayProps {
+            instructions: Some("Use these tools for weather and documentation questions.".into()),
+            targets: vec![
+                GatewayTargetProps {
+                    name: "weather".into(),
+                    description: Some("Weather by city".into()),
+                    kind: TargetKind::Lambda {
+                        function_arn: "arn:aws:lambda:us-east-1:123456789012:function:weather".into(),
+                        tools: vec![ToolSpec {
+                            name: "get_weather".into(),
+                            description: "Weather by city".into(),
+                            input_schema: serde_json::json!({"type": "object", "properties": {"city": {"type": "string"}}, "required": ["city"]}),
+                        }],
+                    },
+                },
+                GatewayTargetProps {
+                    name: "docs".into(),
+                    description: None,
+                    kind: TargetKind::McpServer { endpoint: "https://mcp.example.com/mcp".into() },
+                },
+                GatewayTargetProps {
+                    name: "billing".into(),
+                    description: None,
+                    kind: TargetKind::Smithy(SchemaSource::S3("s3://my-models/billing.json".into())),
+                },
+            ],
+            ..Default::default()
+        },
+    );
+    let runtime = AgentCoreRuntime::new(
+        &mut stack.scope("WithTools"),
+        AgentCoreRuntimeProps {
+            artifact: RuntimeArtifact::Container { uri: "123456789012.dkr.ecr.us-east-1.amazonaws.com/agent:v2".into() },
+            ..Default::default()
+        },
+    );
+    runtime.use_memory(stack, &memory);
+    runtime.use_gateway(stack, &gateway);
+    browser(&mut stack.scope("Browser"), "web", ToolNetwork::Public);
+    code_interpreter(&mut stack.scope("Python"), "py", ToolNetwork::Sandbox);
     let out = tempfile::tempdir().unwrap();
     let assembly = synth_into(app, out.path());
     let (code, text) = cfn_lint(&[out.path().join(assembly.stacks[0].file_name())]);

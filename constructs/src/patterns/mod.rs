@@ -1,6 +1,7 @@
 //! The agent patterns: what a user declares to deploy an agent.
 
 mod agentcore;
+mod agentcore_family;
 mod authorizer;
 mod queue_pipeline;
 mod serverless_agent;
@@ -9,6 +10,10 @@ mod ws_api;
 pub use agentcore::{
     AgentCoreRuntime, AgentCoreRuntimeProps, PythonRuntime, RuntimeArtifact, RuntimeAuthorizer, RuntimeEndpointProps, RuntimeNetwork,
     RuntimeProtocol, RuntimeRole,
+};
+pub use agentcore_family::{
+    browser, code_interpreter, AgentCoreGateway, AgentCoreGatewayProps, AgentCoreMemory, AgentCoreMemoryProps, GatewayAuthorizer,
+    GatewayTargetProps, MemoryStrategy, MemoryStrategyKind, SchemaSource, TargetKind, ToolNetwork, ToolSpec,
 };
 pub use authorizer::{AuthorizerProps, ClaimRule, JwtConfig, LambdaAuthorizer};
 pub use queue_pipeline::{QueuePipeline, QueuePipelineProps};
