@@ -152,3 +152,25 @@ fn agentcore_family_passes_cfn_lint() {
     let (code, text) = cfn_lint(&[out.path().join(assembly.stacks[0].file_name())]);
     assert_eq!(code & (2 | 4), 0, "cfn-lint found errors or warnings (exit {code}):\n{text}");
 }
+
+#[test]
+fn cost_finds_the_front_doors_of_the_examples() {
+    let usage = agentcdk::cost::Usage {
+        requests: 1_000_000,
+        duration: std::time::Duration::from_secs(5),
+        response_bytes: 4096,
+        memory_mb: None,
+        arm64: None,
+    };
+    let quickstart = synth_into(quickstart::app(), tempfile::tempdir().unwrap().path());
+    let e = agentcdk::cost::estimate(&quickstart.stacks[0].json, &usage);
+    assert_eq!(e.len(), 1, "{e:?}");
+    assert_eq!(e[0].front_door, agentcdk::cost::FrontDoor::RestApi);
+    assert!(e[0].function.starts_with("AssistantRequestHandler"));
+    assert_eq!(e[0].memory_mb, 512);
+    // 1M × 5 s × 0.5 GB at x86_64 prices + requests + $3.50 of API Gateway.
+    assert_eq!((e[0].total() * 100.0).round() as i64, 4537);
+    let full = synth_into(full::app(), tempfile::tempdir().unwrap().path());
+    let e = agentcdk::cost::estimate(&full.stacks[0].json, &usage);
+    assert_eq!(e.len(), 2, "the Sync and Queue agents' REST APIs (WebSocket is not priced yet): {e:?}");
+}
