@@ -7,8 +7,11 @@
 
 pub use agentcdk_contract as contract;
 pub use agentcdk_synth::*;
+// Shadows the glob re-export: the app whose `run` has the full command line.
+pub use app::App;
 
 pub mod apigw;
+pub mod app;
 pub mod cloudwatch;
 pub mod dynamodb;
 pub mod iam;
@@ -23,6 +26,7 @@ pub mod prelude {
     pub use agentcdk_synth::prelude::*;
 
     pub use crate::apigw::{Cors, HttpMethod, Throttling};
+    pub use crate::app::App;
     pub use crate::kms::Encryption;
     pub use crate::lambda::{Code, Function, FunctionProps};
     pub use crate::logs::RetentionDays;

@@ -50,3 +50,31 @@ pub(crate) fn content_hash(stack: &agentcdk_synth::Stack, members: &[agentcdk_sy
     }
     hasher.finalize().iter().take(4).map(|b| format!("{b:02X}")).collect()
 }
+
+/// Lets API Gateway invoke `function`, only from `source_arn` (an API, method and path, a
+/// route, or an authorizer).
+pub(crate) fn allow_api_gateway_invoke(
+    scope: &mut agentcdk_synth::Scope,
+    id: &str,
+    function: &crate::lambda::Function,
+    source_arn: agentcdk_synth::Expr,
+) {
+    scope.add(
+        id,
+        agentcdk_synth::cfn::lambda::Permission {
+            action: Some("lambda:InvokeFunction".into()),
+            function_name: Some(function.arn().into()),
+            principal: Some("apigateway.amazonaws.com".into()),
+            source_arn: Some(source_arn.into()),
+            ..Default::default()
+        },
+    );
+}
+
+/// `arn:…:execute-api:region:account:{api}/authorizers/{authorizer}`.
+pub(crate) fn authorizer_arn(api_id: agentcdk_synth::Expr, authorizer_id: agentcdk_synth::Expr) -> agentcdk_synth::Expr {
+    agentcdk_synth::Expr::sub_with(
+        "arn:${AWS::Partition}:execute-api:${AWS::Region}:${AWS::AccountId}:${Api}/authorizers/${Authorizer}",
+        [("Api", api_id), ("Authorizer", authorizer_id)],
+    )
+}

@@ -8,7 +8,6 @@ use std::rc::Rc;
 
 use agentcdk_synth::cfn::apigateway as cfn;
 use agentcdk_synth::cfn::iam::Role;
-use agentcdk_synth::cfn::lambda::Permission;
 use agentcdk_synth::prelude::*;
 use agentcdk_synth::AnyRef;
 use serde_json::json;
@@ -352,20 +351,8 @@ impl RestApi {
                 ..Default::default()
             },
         );
-        let source = Expr::sub_with(
-            "arn:${AWS::Partition}:execute-api:${AWS::Region}:${AWS::AccountId}:${Api}/authorizers/${Authorizer}",
-            [("Api", self.api.reference()), ("Authorizer", authorizer.reference())],
-        );
-        api_scope.add(
-            &format!("{id}Permission"),
-            Permission {
-                action: Some("lambda:InvokeFunction".into()),
-                function_name: Some(function.arn().into()),
-                principal: Some("apigateway.amazonaws.com".into()),
-                source_arn: Some(source.into()),
-                ..Default::default()
-            },
-        );
+        let source = super::authorizer_arn(self.api.reference(), authorizer.reference());
+        super::allow_api_gateway_invoke(&mut api_scope, &format!("{id}Permission"), function, source);
         self.state.borrow_mut().members.push(authorizer.erase());
         authorizer
     }
@@ -439,15 +426,11 @@ impl RestApi {
         let path_part: String = path.split('/').map(|s| if s.starts_with('{') { "*" } else { s }).collect::<Vec<_>>().join("/");
         let source = execute_api_arn(self.api.reference(), &format!("*/{method_part}/{path_part}"));
         let mut api_scope = scope.stack().scope_at(&self.components);
-        api_scope.add(
+        super::allow_api_gateway_invoke(
+            &mut api_scope,
             &format!("Invoke{}{}{}", function.function.logical_id(), method.name(), path.replace(['/', '{', '}'], "")),
-            Permission {
-                action: Some("lambda:InvokeFunction".into()),
-                function_name: Some(function.arn().into()),
-                principal: Some("apigateway.amazonaws.com".into()),
-                source_arn: Some(source.into()),
-                ..Default::default()
-            },
+            function,
+            source,
         );
         self.state.borrow_mut().permissions.push(key);
     }

@@ -6,7 +6,6 @@ use std::cell::RefCell;
 use std::rc::Rc;
 
 use agentcdk_synth::cfn::apigatewayv2 as cfn;
-use agentcdk_synth::cfn::lambda::Permission;
 use agentcdk_synth::prelude::*;
 use agentcdk_synth::AnyRef;
 
@@ -146,20 +145,8 @@ impl WebSocketApi {
                 ..Default::default()
             },
         );
-        let source = Expr::sub_with(
-            "arn:${AWS::Partition}:execute-api:${AWS::Region}:${AWS::AccountId}:${Api}/authorizers/${Authorizer}",
-            [("Api", self.api.reference()), ("Authorizer", authorizer.reference())],
-        );
-        api_scope.add(
-            &format!("{id}Permission"),
-            Permission {
-                action: Some("lambda:InvokeFunction".into()),
-                function_name: Some(function.arn().into()),
-                principal: Some("apigateway.amazonaws.com".into()),
-                source_arn: Some(source.into()),
-                ..Default::default()
-            },
-        );
+        let source = super::authorizer_arn(self.api.reference(), authorizer.reference());
+        super::allow_api_gateway_invoke(&mut api_scope, &format!("{id}Permission"), function, source);
         self.routes.borrow_mut().push(authorizer.erase());
         authorizer
     }
@@ -202,15 +189,11 @@ impl WebSocketApi {
                 ..Default::default()
             },
         );
-        api_scope.add(
+        super::allow_api_gateway_invoke(
+            &mut api_scope,
             &format!("{id}Permission"),
-            Permission {
-                action: Some("lambda:InvokeFunction".into()),
-                function_name: Some(function.arn().into()),
-                principal: Some("apigateway.amazonaws.com".into()),
-                source_arn: Some(execute_api_arn(self.api.reference(), &format!("{}/{route_key}", self.stage_name)).into()),
-                ..Default::default()
-            },
+            function,
+            execute_api_arn(self.api.reference(), &format!("{}/{route_key}", self.stage_name)),
         );
         let mut routes = self.routes.borrow_mut();
         routes.push(integration.erase());
