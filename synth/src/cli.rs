@@ -57,9 +57,15 @@ where
             return ExitCode::from(if e.use_stderr() { 2 } else { 0 });
         }
     };
-    match cli.command {
-        Command::Synth { out, stacks } => synth(&mut app, &out, &stacks),
-        Command::List { long } => list(&app, long),
+    execute(&mut app, cli.command)
+}
+
+/// Runs one parsed command: what a richer command line (agentcdk-deploy's) calls for the
+/// commands it takes from here.
+pub fn execute(app: &mut App, command: Command) -> ExitCode {
+    match command {
+        Command::Synth { out, stacks } => synth(app, &out, &stacks),
+        Command::List { long } => list(app, long),
     }
 }
 

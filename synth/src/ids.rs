@@ -36,9 +36,16 @@ pub fn logical_id(components: &[&str]) -> String {
 }
 
 fn path_hash(components: &[&str]) -> String {
-    let digest = Md5::digest(components.join("/").as_bytes());
-    let hex: String = digest.iter().map(|b| format!("{b:02X}")).collect();
-    hex[..HASH_LEN].to_owned()
+    const HEX: &[u8; 16] = b"0123456789ABCDEF";
+    let mut hasher = Md5::new();
+    for (i, c) in components.iter().enumerate() {
+        if i > 0 {
+            hasher.update(b"/");
+        }
+        hasher.update(c.as_bytes());
+    }
+    // Every logical id is hashed: hex by table, not by `format!` per byte.
+    hasher.finalize()[..HASH_LEN / 2].iter().flat_map(|b| [HEX[usize::from(b >> 4)] as char, HEX[usize::from(b & 0xF)] as char]).collect()
 }
 
 fn alphanumeric(s: &str) -> String {

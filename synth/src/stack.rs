@@ -335,8 +335,8 @@ impl Stack {
 
     /// Registers a construct path; false (and an error) when the id is taken or malformed.
     pub(crate) fn register_node(&mut self, parent: &[String], id: &str) -> bool {
-        let parent_path = self.display_path(parent);
         if id.is_empty() || id.contains('/') {
+            let parent_path = self.display_path(parent);
             self.error_at(
                 &parent_path,
                 format!("invalid construct id '{id}'"),
@@ -350,6 +350,7 @@ impl Stack {
         }
         key.push_str(id);
         if !self.nodes.insert(key) {
+            let parent_path = self.display_path(parent);
             self.error_at(
                 &format!("{parent_path}/{id}"),
                 format!("duplicate id '{id}' in scope '{parent_path}'"),
