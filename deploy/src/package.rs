@@ -1,0 +1,270 @@
+//! `package`: every asset the stacks refer to, built and zipped into `<out>/assets/<hash>.zip`.
+//!
+//! The name is the content hash synth computed from the sources, so an asset whose file is
+//! already staged is up to date and skipped. Folder and file zips are deterministic (sorted
+//! entries, fixed timestamps and permissions): the same sources give the same bytes.
+
+use std::fs;
+use std::io::{Cursor, Write as _};
+use std::path::{Path, PathBuf};
+use std::process::Command;
+use std::time::Duration;
+
+use agentcdk_synth::manifest::{AssetSourceManifest, Manifest};
+use agentcdk_synth::Assembly;
+use indicatif::{ProgressBar, ProgressStyle};
+use zip::write::SimpleFileOptions;
+use zip::CompressionMethod;
+
+use crate::{Error, Result};
+
+/// The folder under the output folder that holds staged assets.
+pub const ASSETS_DIR: &str = "assets";
+
+/// One staged asset.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Staged {
+    /// Content hash.
+    pub hash: String,
+    /// S3 object key (`<hash>.zip`).
+    pub object_key: String,
+    /// The staged file.
+    pub file: PathBuf,
+    /// Whether it was built now (false: already staged).
+    pub built: bool,
+}
+
+/// Stages every asset of `assembly` (already written to `out`) and returns them in manifest
+/// order.
+pub fn package(assembly: &Assembly, out: &Path) -> Result<Vec<Staged>> {
+    let manifest = assembly.manifest(out);
+    package_manifest(&manifest, out)
+}
+
+/// Stages every asset of `manifest` (whose paths are relative to `out`).
+pub fn package_manifest(manifest: &Manifest, out: &Path) -> Result<Vec<Staged>> {
+    let dir = out.join(ASSETS_DIR);
+    fs::create_dir_all(&dir).map_err(|e| Error::new(format!("cannot create {}: {e}", dir.display())))?;
+    let mut staged = Vec::new();
+    for (hash, asset) in &manifest.assets {
+        let file = dir.join(&asset.object_key);
+        let label = match &asset.source {
+            AssetSourceManifest::Handler { name, architecture, .. } => format!("{name} ({architecture}, cargo-lambda)"),
+            AssetSourceManifest::Path { path } => {
+                format!("{} ({})", Path::new(path).file_name().map_or(path.clone(), |n| n.to_string_lossy().into_owned()), asset.packaging)
+            }
+        };
+        if file.is_file() {
+            println!("  {}  {label}: already staged", short(hash));
+            staged.push(Staged { hash: hash.clone(), object_key: asset.object_key.clone(), file, built: false });
+            continue;
+        }
+        let bar = ProgressBar::new_spinner();
+        bar.set_style(ProgressStyle::with_template("{spinner} {msg} {elapsed}").unwrap_or_else(|_| ProgressStyle::default_spinner()));
+        bar.set_message(format!("{}  {label}", short(hash)));
+        bar.enable_steady_tick(Duration::from_millis(120));
+        let bytes = match &asset.source {
+            AssetSourceManifest::Handler { name, architecture, workspace } => build_handler(&out.join(workspace), name, architecture, out),
+            AssetSourceManifest::Path { path } => {
+                let source = out.join(path);
+                match asset.packaging.as_str() {
+                    "file" => fs::read(&source).map_err(|e| Error::new(format!("cannot read asset {}: {e}", source.display()))),
+                    _ => zip_path(&source),
+                }
+            }
+        };
+        bar.finish_and_clear();
+        let bytes = bytes?;
+        write_atomic(&file, &bytes)?;
+        println!("  {}  {label}: staged {} ({})", short(hash), file.display(), size(bytes.len()));
+        staged.push(Staged { hash: hash.clone(), object_key: asset.object_key.clone(), file, built: true });
+    }
+    Ok(staged)
+}
+
+fn short(hash: &str) -> &str {
+    hash.get(..12).unwrap_or(hash)
+}
+
+/// A byte count for people: `512 B`, `3.2 KB`, `1.4 MB`.
+pub fn size(bytes: usize) -> String {
+    match bytes {
+        b if b < 1024 => format!("{b} B"),
+        b if b < 1024 * 1024 => format!("{:.1} KB", b as f64 / 1024.0),
+        b => format!("{:.1} MB", b as f64 / (1024.0 * 1024.0)),
+    }
+}
+
+fn write_atomic(file: &Path, bytes: &[u8]) -> Result<()> {
+    let tmp = file.with_extension("zip.tmp");
+    fs::write(&tmp, bytes).and_then(|()| fs::rename(&tmp, file)).map_err(|e| Error::new(format!("cannot write {}: {e}", file.display())))
+}
+
+/// `cargo lambda build --release --output-format zip` of one handler; returns `bootstrap.zip`.
+fn build_handler(workspace: &Path, name: &str, architecture: &str, out: &Path) -> Result<Vec<u8>> {
+    let manifest_path = workspace.join("Cargo.toml");
+    if !manifest_path.is_file() {
+        return Err(Error::new(format!("handler '{name}': no handlers workspace at {}", workspace.display()))
+            .hint("run package from the project that was synthesized (the manifest's paths are relative to the output folder)"));
+    }
+    let probe = Command::new("cargo").args(["lambda", "--version"]).output();
+    if !probe.as_ref().is_ok_and(|o| o.status.success()) {
+        return Err(Error::new(format!("cannot build handler '{name}': cargo-lambda is not installed"))
+            .hint("install it with `pip install cargo-lambda` (it ships zig) or `cargo install cargo-lambda`, then run package again"));
+    }
+    // Beside assets/, not in it: `aws s3 sync <out>/assets s3://BUCKET` uploads only the zips.
+    let lambda_dir = out.join("lambda-build");
+    let arch_flag = if architecture == "arm64" { "--arm64" } else { "--x86-64" };
+    let output = Command::new("cargo")
+        .args(["lambda", "build", "--release", "--output-format", "zip", arch_flag, "--manifest-path"])
+        .arg(&manifest_path)
+        .args(["-p", name, "--lambda-dir"])
+        .arg(&lambda_dir)
+        .output()
+        .map_err(|e| Error::new(format!("cannot run cargo lambda: {e}")))?;
+    if !output.status.success() {
+        let log = String::from_utf8_lossy(&output.stderr);
+        let tail: Vec<&str> = log.lines().rev().take(30).collect::<Vec<_>>().into_iter().rev().collect();
+        let hint = if architecture == "arm64" {
+            "arm64 needs the aarch64 Rust target: rustup target add aarch64-unknown-linux-gnu"
+        } else {
+            "the build output above says why"
+        };
+        return Err(Error::new(format!("cargo lambda build of handler '{name}' failed:\n{}", tail.join("\n"))).hint(hint));
+    }
+    let zip = lambda_dir.join(name).join("bootstrap.zip");
+    fs::read(&zip).map_err(|e| {
+        Error::new(format!("cargo lambda built '{name}' but {} is missing: {e}", zip.display()))
+            .hint("the handler crate's binary must be named like its folder")
+    })
+}
+
+/// Files under `dir` (relative names with `/`, sorted), skipping build output and VCS folders
+/// like synth's hash does.
+fn collect(dir: &Path, base: &Path, files: &mut Vec<(String, PathBuf)>) -> Result<()> {
+    let entries = fs::read_dir(dir).map_err(|e| Error::new(format!("cannot list {}: {e}", dir.display())))?;
+    for entry in entries {
+        let entry = entry.map_err(|e| Error::new(format!("cannot list {}: {e}", dir.display())))?;
+        let name = entry.file_name();
+        if name == "target" || name == ".git" || name == "cdk.out" {
+            continue;
+        }
+        let path = entry.path();
+        if path.is_dir() {
+            collect(&path, base, files)?;
+        } else if path.is_file() {
+            let rel = path.strip_prefix(base).unwrap_or(&path);
+            let rel: Vec<String> = rel.components().map(|c| c.as_os_str().to_string_lossy().into_owned()).collect();
+            files.push((rel.join("/"), path));
+        }
+    }
+    Ok(())
+}
+
+/// A folder's files (or one file) as a deterministic zip: entries sorted by name, stored,
+/// timestamps 1980-01-01, mode 0755 for executables and 0644 otherwise.
+pub fn zip_path(source: &Path) -> Result<Vec<u8>> {
+    let mut files = Vec::new();
+    if source.is_dir() {
+        collect(source, source, &mut files)?;
+    } else if source.is_file() {
+        let name = source.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
+        files.push((name, source.to_owned()));
+    } else {
+        return Err(Error::new(format!("asset {} does not exist", source.display())).hint("run synth again from the project folder"));
+    }
+    files.sort();
+    let mut zip = zip::ZipWriter::new(Cursor::new(Vec::new()));
+    for (name, file) in files {
+        let content = fs::read(&file).map_err(|e| Error::new(format!("cannot read {}: {e}", file.display())))?;
+        let options = SimpleFileOptions::default()
+            .compression_method(CompressionMethod::Stored)
+            .last_modified_time(zip::DateTime::default())
+            .unix_permissions(if is_executable(&file) { 0o755 } else { 0o644 });
+        zip.start_file(name.as_str(), options).map_err(|e| Error::new(format!("zip {name}: {e}")))?;
+        zip.write_all(&content).map_err(|e| Error::new(format!("zip {name}: {e}")))?;
+    }
+    let cursor = zip.finish().map_err(|e| Error::new(format!("zip {}: {e}", source.display())))?;
+    Ok(cursor.into_inner())
+}
+
+#[cfg(unix)]
+fn is_executable(file: &Path) -> bool {
+    use std::os::unix::fs::PermissionsExt;
+    fs::metadata(file).is_ok_and(|m| m.permissions().mode() & 0o111 != 0)
+}
+
+#[cfg(not(unix))]
+fn is_executable(_file: &Path) -> bool {
+    false
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn tree(dir: &Path) {
+        fs::create_dir_all(dir.join("lib/sub")).unwrap();
+        fs::write(dir.join("index.py"), "def handler(e, c):\n    return e\n").unwrap();
+        fs::write(dir.join("lib/sub/data.txt"), "data").unwrap();
+        fs::write(dir.join("lib/a.py"), "").unwrap();
+        fs::create_dir_all(dir.join("target")).unwrap();
+        fs::write(dir.join("target/junk"), "ignored").unwrap();
+    }
+
+    #[test]
+    fn zip_is_deterministic_across_runs_and_folders() {
+        let a = tempfile::tempdir().unwrap();
+        let b = tempfile::tempdir().unwrap();
+        tree(a.path());
+        let first = zip_path(a.path()).unwrap();
+        std::thread::sleep(Duration::from_millis(1100));
+        tree(b.path());
+        assert_eq!(first, zip_path(a.path()).unwrap(), "same folder zipped twice");
+        assert_eq!(first, zip_path(b.path()).unwrap(), "same files, another folder, later mtimes");
+
+        let archive = zip::ZipArchive::new(Cursor::new(first)).unwrap();
+        let names: Vec<String> = archive.file_names().map(|n| n.unwrap().into_owned()).collect();
+        let mut sorted = names.clone();
+        sorted.sort_unstable();
+        assert_eq!(names, sorted);
+        assert_eq!(sorted, ["index.py", "lib/a.py", "lib/sub/data.txt"], "build output left out");
+    }
+
+    #[test]
+    fn a_single_file_is_zipped_alone() {
+        let d = tempfile::tempdir().unwrap();
+        fs::write(d.path().join("index.py"), "x").unwrap();
+        let bytes = zip_path(&d.path().join("index.py")).unwrap();
+        let archive = zip::ZipArchive::new(Cursor::new(bytes)).unwrap();
+        assert_eq!(archive.file_names().map(|n| n.unwrap().into_owned()).collect::<Vec<_>>(), ["index.py"]);
+    }
+
+    #[test]
+    fn missing_source_is_an_error() {
+        let e = zip_path(Path::new("/no/such/folder")).unwrap_err();
+        assert!(e.message.contains("does not exist"), "{e}");
+    }
+
+    #[test]
+    fn staged_assets_are_skipped() {
+        let d = tempfile::tempdir().unwrap();
+        let src = d.path().join("src");
+        tree(&src);
+        let out = d.path().join("out");
+        let mut app = agentcdk_synth::App::new();
+        let stack = app.stack("S", agentcdk_synth::StackProps::default());
+        let asset = stack.scope("Fn").asset(agentcdk_synth::AssetSource::path(&src));
+        stack.add("Queue", agentcdk_synth::cfn::sqs::Queue::default());
+        stack.output("Key", asset.key());
+        let assembly = app.synthesize(&[]).unwrap();
+        assembly.write(&out).unwrap();
+        let first = package(&assembly, &out).unwrap();
+        assert_eq!(first.len(), 1);
+        assert!(first[0].built);
+        assert_eq!(first[0].file, out.join("assets").join(format!("{}.zip", first[0].hash)));
+        let second = package(&assembly, &out).unwrap();
+        assert!(!second[0].built, "already staged");
+        assert_eq!(fs::read(&first[0].file).unwrap(), zip_path(&src).unwrap());
+    }
+}
