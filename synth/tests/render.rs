@@ -250,3 +250,9 @@ fn cli_selects_stacks_and_rejects_bad_arguments() {
     assert_eq!(build().run_with(["app", "list", "--long"]), ExitCode::SUCCESS);
     assert_eq!(build().run_with(["app", "--help"]), ExitCode::SUCCESS);
 }
+
+#[test]
+fn cli_cost_prices_the_front_doors() {
+    assert_eq!(build().run_with(["app", "cost", "--requests", "1000", "--duration-ms", "50"]), ExitCode::SUCCESS);
+    assert_eq!(build().run_with(["app", "cost", "--duration-ms", "soon"]), ExitCode::from(2));
+}
