@@ -75,12 +75,26 @@ fn queue_mode_wires_the_pipeline_per_the_contract() {
     let request = env_of(&t, "AgentRequestHandler");
     assert_eq!(request[env::AGENT_MODE], env::MODE_QUEUE);
     assert!(!request.contains_key(env::ALLOW_ANONYMOUS), "behind an authorizer, anonymous requests stay refused");
-    assert!(request.contains_key(env::INPUT_QUEUE_URL) && request.contains_key(env::RESPONSES_TABLE));
+    assert!(
+        request.contains_key(env::INPUT_QUEUE_URL)
+            && request.contains_key(env::RESPONSES_TABLE)
+            && request.contains_key(env::RESPONSE_TTL_SECONDS)
+    );
     assert!(!request.contains_key(env::MODEL_ID), "the request handler does not run the model in Queue mode");
     let runner = env_of(&t, "AgentRunner");
     assert_eq!(runner[env::MODEL_ID], "anthropic.claude-3-haiku-20240307-v1:0");
     assert_eq!(runner[env::MAX_RECEIVE_COUNT], "3");
-    assert!(runner.contains_key(env::OUTPUT_QUEUE_URL) && runner.contains_key(env::SESSIONS_TABLE));
+    assert!(
+        runner.contains_key(env::OUTPUT_QUEUE_URL) && runner.contains_key(env::SESSIONS_TABLE) && runner.contains_key(env::RESPONSES_TABLE)
+    );
+    // The request handler records pending requests and the runner claims them: both write the
+    // responses table (PutItem / conditional UpdateItem in handlers/runtime/src/store).
+    let writers: Vec<Json> = statements(&t)
+        .into_iter()
+        .filter(|s| s["Action"].as_array().is_some_and(|a| a.contains(&json!("dynamodb:PutItem"))))
+        .filter(|s| s["Resource"]["Fn::GetAtt"][0].as_str().is_some_and(|r| r.starts_with("AgentPipelineResponses")))
+        .collect();
+    assert_eq!(writers.len(), 3, "request handler, runner and response handler write responses: {writers:?}");
     let responder = env_of(&t, "AgentResponseHandler");
     assert!(responder.contains_key(env::RESPONSES_TABLE) && responder.contains_key(env::RESPONSE_TTL_SECONDS));
     // The responses table is keyed by request id with TTL, retained, encrypted, recoverable.
@@ -144,13 +158,18 @@ fn websocket_mode_authorizes_connect_and_scopes_connection_management() {
     let authorizer = resources(&t, "AWS::ApiGatewayV2::Authorizer").next().unwrap().1;
     assert_eq!(authorizer["Properties"]["IdentitySource"], json!(["route.request.header.Sec-WebSocket-Protocol"]));
     let manage: Vec<_> = statements(&t).into_iter().filter(|s| s["Action"] == "execute-api:ManageConnections").collect();
-    assert_eq!(manage.len(), 1);
+    assert_eq!(manage.len(), 2, "the request handler (accepted frames) and the response handler (replies)");
     assert!(manage[0]["Resource"]["Fn::Sub"][0].as_str().unwrap().ends_with("${Api}/agents/*/@connections/*"), "{}", manage[0]);
     let connections = one(&t, "AWS::DynamoDB::Table", "AgentWebSocketConnections");
     assert_eq!(connections["Properties"]["GlobalSecondaryIndexes"][0]["IndexName"], keys::CONNECTIONS_BY_USER_INDEX);
     assert_eq!(connections["Properties"]["GlobalSecondaryIndexes"][0]["KeySchema"][0]["AttributeName"], keys::USER_ID);
     let responder = env_of(&t, "AgentResponseHandler");
     assert!(responder.contains_key(env::CONNECTIONS_TABLE) && responder.contains_key(env::WEBSOCKET_CALLBACK_URL));
+    let request = env_of(&t, "AgentRequestHandler");
+    assert!(
+        request.contains_key(env::CONNECTIONS_TABLE) && request.contains_key(env::WEBSOCKET_CALLBACK_URL),
+        "the message handler answers on the connection"
+    );
     let connection = env_of(&t, "AgentWebSocketConnectionHandler");
     assert_eq!(connection[env::JWT_ISSUER], "https://issuer.example.com/");
     assert_eq!(connection[env::JWKS_URL], "https://issuer.example.com/.well-known/jwks.json");

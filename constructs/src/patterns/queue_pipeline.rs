@@ -124,20 +124,28 @@ impl QueuePipeline {
         );
 
         let stack = scope.stack();
+        let ttl = props.response_ttl.as_secs().to_string();
+        // The producer records each request as pending before enqueueing it, and answers polls.
         input.grant_send_messages(stack, props.producer);
-        responses.grant_read_data(stack, props.producer);
+        responses.grant_read_write_data(stack, props.producer);
         props.producer.add_environment(stack, env::INPUT_QUEUE_URL, input.url());
         props.producer.add_environment(stack, env::RESPONSES_TABLE, responses.name());
+        props.producer.add_environment(stack, env::RESPONSE_TTL_SECONDS, ttl.clone());
 
+        // The runner claims each request with a conditional write (a redelivered message never
+        // runs the model twice) and records failures.
         input.grant_consume_messages(stack, props.runner);
         output.grant_send_messages(stack, props.runner);
+        responses.grant_read_write_data(stack, props.runner);
         props.runner.add_environment(stack, env::OUTPUT_QUEUE_URL, output.url());
+        props.runner.add_environment(stack, env::RESPONSES_TABLE, responses.name());
+        props.runner.add_environment(stack, env::RESPONSE_TTL_SECONDS, ttl.clone());
         props.runner.add_environment(stack, env::MAX_RECEIVE_COUNT, props.max_receive_count.to_string());
 
         output.grant_consume_messages(stack, props.responder);
         responses.grant_read_write_data(stack, props.responder);
         props.responder.add_environment(stack, env::RESPONSES_TABLE, responses.name());
-        props.responder.add_environment(stack, env::RESPONSE_TTL_SECONDS, props.response_ttl.as_secs().to_string());
+        props.responder.add_environment(stack, env::RESPONSE_TTL_SECONDS, ttl);
 
         event_source(scope, "RunnerTrigger", &input, props.runner, &props);
         event_source(scope, "ResponderTrigger", &output, props.responder, &props);

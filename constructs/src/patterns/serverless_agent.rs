@@ -323,6 +323,7 @@ impl ServerlessAgent {
                     &mut scope.scope("WebSocket"),
                     WsApiProps { encryption: props.encryption, ..WsApiProps::new(props.authorizer, &request_handler) },
                 );
+                ws.grant_reply(scope.stack(), &request_handler);
                 if let Some(responder) = &response_handler {
                     ws.grant_push(scope.stack(), responder);
                 }

@@ -108,6 +108,16 @@ impl WsApi {
         responder.add_environment(stack, env::WEBSOCKET_CALLBACK_URL, self.api.callback_url());
     }
 
+    /// Lets the message handler answer on the connection a message came from: look up the
+    /// connection's user (read the connections table) and post to connections of this API;
+    /// sets its environment.
+    pub fn grant_reply(&self, stack: &mut Stack, handler: &Function) {
+        self.api.grant_manage_connections(stack, handler);
+        self.connections.grant_read_data(stack, handler);
+        handler.add_environment(stack, env::CONNECTIONS_TABLE, self.connections.name());
+        handler.add_environment(stack, env::WEBSOCKET_CALLBACK_URL, self.api.callback_url());
+    }
+
     /// `wss://…/{stage}`.
     pub fn url(&self) -> Expr {
         self.api.url()
