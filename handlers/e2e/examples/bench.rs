@@ -14,7 +14,7 @@ use agentcdk_testkit::moto::{self, Moto};
 use agentcdk_testkit::runtime_api::{Function, Outcome, RuntimeApi};
 use serde_json::{json, Value};
 
-const INIT_RUNS: usize = 15;
+const INIT_RUNS: usize = 31;
 const INVOCATIONS: usize = 200;
 
 fn env(pairs: &[(&str, &str)], extra: &[(String, String)]) -> Vec<(String, String)> {
@@ -23,20 +23,32 @@ fn env(pairs: &[(&str, &str)], extra: &[(String, String)]) -> Vec<(String, Strin
     v
 }
 
-/// Median, min and max of the time from spawn to the first `invocation/next` poll, in ms.
-fn init_times(bin: &Path, env: &[(String, String)]) -> (f64, f64, f64) {
-    let mut ms: Vec<f64> = (0..INIT_RUNS)
-        .map(|_| {
-            let api = RuntimeApi::start();
-            let f = Function::spawn(bin, &api, env);
-            let first = api.wait_first_poll(Duration::from_secs(20));
-            let d = first.duration_since(f.started).as_secs_f64() * 1000.0;
-            drop(f);
-            d
+/// Time from spawn to the first `invocation/next` poll, in ms.
+fn init_once(bin: &Path, env: &[(String, String)]) -> f64 {
+    let api = RuntimeApi::start();
+    let f = Function::spawn(bin, &api, env);
+    let first = api.wait_first_poll(Duration::from_secs(20));
+    let d = first.duration_since(f.started).as_secs_f64() * 1000.0;
+    drop(f);
+    d
+}
+
+/// Median, min and max init time of each function, measured round-robin (hello, f1, f2, ...,
+/// hello, f1, ...) so that load from other processes on the machine hits all of them alike.
+fn init_times(functions: &[(PathBuf, Vec<(String, String)>)]) -> Vec<(f64, f64, f64)> {
+    let mut samples = vec![Vec::with_capacity(INIT_RUNS); functions.len()];
+    for _ in 0..INIT_RUNS {
+        for (i, (bin, env)) in functions.iter().enumerate() {
+            samples[i].push(init_once(bin, env));
+        }
+    }
+    samples
+        .into_iter()
+        .map(|mut ms| {
+            ms.sort_by(|a, b| a.total_cmp(b));
+            (ms[ms.len() / 2], ms[0], ms[ms.len() - 1])
         })
-        .collect();
-    ms.sort_by(|a, b| a.total_cmp(b));
-    (ms[ms.len() / 2], ms[0], ms[ms.len() - 1])
+        .collect()
 }
 
 /// CPU time (user + system) of a process in ms, from /proc/<pid>/stat.
@@ -51,16 +63,17 @@ fn cpu_ms(pid: u32) -> f64 {
 
 struct Row {
     name: String,
+    bin: PathBuf,
+    env: Vec<(String, String)>,
     init: (f64, f64, f64),
     rss_init_kib: u64,
     rss_peak_kib: u64,
     invocations: usize,
 }
 
-/// Init times, then one process serving `events` (repeated to `n`), with RSS after init and at
+/// One process serving `events` (repeated to `n`), with RSS after init and at
 /// the end. Returns the row and (wall ms, cpu ms) per invocation.
 fn measure(name: &str, bin: &Path, env: &[(String, String)], events: &[Value], n: usize) -> (Row, f64, f64) {
-    let init = init_times(bin, env);
     let api = RuntimeApi::start();
     let f = Function::spawn(bin, &api, env);
     api.wait_first_poll(Duration::from_secs(20));
@@ -80,7 +93,19 @@ fn measure(name: &str, bin: &Path, env: &[(String, String)], events: &[Value], n
     let cpu = (cpu_ms(f.child.id()) - cpu0) / n.max(1) as f64;
     let rss_peak = f.peak_rss_kib().unwrap_or(0);
     drop(f);
-    (Row { name: name.into(), init, rss_init_kib: rss_init, rss_peak_kib: rss_peak, invocations: n + 1 }, wall, cpu)
+    (
+        Row {
+            name: name.into(),
+            bin: bin.to_path_buf(),
+            env: env.to_vec(),
+            init: (0.0, 0.0, 0.0),
+            rss_init_kib: rss_init,
+            rss_peak_kib: rss_peak,
+            invocations: n + 1,
+        },
+        wall,
+        cpu,
+    )
 }
 
 fn rest(method: &str, path: &str, body: Option<&str>) -> Value {
@@ -180,22 +205,28 @@ async fn main() {
     let (row, au_wall, au_cpu) = measure("authorizer", &bin("authorizer"), &au_env, &[tok], INVOCATIONS);
     rows.push(row);
 
+    let functions: Vec<(PathBuf, Vec<(String, String)>)> = rows.iter().map(|r| (r.bin.clone(), r.env.clone())).collect();
+    for (row, init) in rows.iter_mut().zip(init_times(&functions)) {
+        row.init = init;
+    }
     let hello_init = rows[0].init.0;
+    let hello_min = rows[0].init.1;
     println!();
     println!(
-        "{:<18} {:>10} {:>22} {:>9} {:>14} {:>14}",
-        "function", "zip bytes", "init p50 (min-max) ms", "vs hello", "RSS init MiB", "RSS peak MiB"
+        "{:<18} {:>10} {:>22} {:>13} {:>14} {:>14}",
+        "function", "zip bytes", "init p50 (min-max) ms", "vs hello p50/min", "RSS init MiB", "RSS peak MiB"
     );
     for r in &rows {
         let zip = std::fs::metadata(dir.join(&r.name).join("bootstrap.zip")).map(|m| m.len()).unwrap_or(0);
         println!(
-            "{:<18} {:>10} {:>8.1} ({:>4.1}-{:>5.1}) {:>8.2}x {:>14.1} {:>14.1}   ({} invocations)",
+            "{:<18} {:>10} {:>8.1} ({:>4.1}-{:>5.1}) {:>6.2}x/{:.2}x {:>14.1} {:>14.1}   ({} invocations)",
             r.name,
             zip,
             r.init.0,
             r.init.1,
             r.init.2,
             r.init.0 / hello_init,
+            r.init.1 / hello_min,
             r.rss_init_kib as f64 / 1024.0,
             r.rss_peak_kib as f64 / 1024.0,
             r.invocations
@@ -206,5 +237,5 @@ async fn main() {
     println!("  wall {rh_wall:.2} ms/invocation (Runtime API round trip incl. moto), handler CPU {rh_cpu:.3} ms/invocation");
     println!("authorizer (cached JWKS, ES256 verify), {INVOCATIONS} invocations:");
     println!("  wall {au_wall:.2} ms/invocation, handler CPU {au_cpu:.3} ms/invocation");
-    println!("(CPU from /proc/<pid>/stat at 10 ms resolution, averaged; init = spawn to first GET invocation/next, {INIT_RUNS} runs)");
+    println!("(CPU from /proc/<pid>/stat at 10 ms resolution, averaged; init = spawn to first GET invocation/next, {INIT_RUNS} round-robin runs)");
 }

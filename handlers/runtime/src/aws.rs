@@ -23,6 +23,9 @@ pub fn from_env() -> SdkConfig {
         .behavior_version(BehaviorVersion::latest())
         .region(Region::new(region))
         .credentials_provider(SharedCredentialsProvider::new(EnvironmentVariableCredentialsProvider::new()));
+    if let Some(client) = crate::tls::sdk_http_client() {
+        builder = builder.http_client(client);
+    }
     if let Some(url) = crate::config::optional("AWS_ENDPOINT_URL") {
         builder = builder.endpoint_url(url);
     }

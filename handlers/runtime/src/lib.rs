@@ -4,7 +4,8 @@
 //! few lines: [`logging`] (Lambda JSON log lines with the request id), [`error`] (retryable vs
 //! permanent), [`config`] (typed environment), [`aws`] (SDK config built once per sandbox),
 //! [`agent`] (tool-use loop, model providers), [`store`] (DynamoDB tables), [`queue`] (SQS),
-//! [`batch`] (FIFO-aware partial batch failures) and [`auth`] (JWT verification via JWKS).
+//! [`batch`] (FIFO-aware partial batch failures), [`auth`] (JWT verification via JWKS) and
+//! [`tls`] (one trust store per process).
 
 pub mod agent;
 pub mod auth;
@@ -16,5 +17,6 @@ pub mod logging;
 pub mod queue;
 pub mod store;
 pub mod time;
+pub mod tls;
 
 pub use agentcdk_contract as contract;

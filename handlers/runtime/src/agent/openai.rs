@@ -24,7 +24,7 @@ impl OpenAi {
     pub fn new(base_url: impl Into<String>, api_key: Option<String>, model: impl Into<String>) -> Self {
         let base: String = base_url.into();
         Self {
-            http: reqwest::Client::builder()
+            http: crate::tls::reqwest_roots(reqwest::Client::builder())
                 .connect_timeout(Duration::from_secs(5))
                 .timeout(Duration::from_secs(600))
                 .build()

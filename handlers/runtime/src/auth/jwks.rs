@@ -53,7 +53,7 @@ impl JwksCache {
     /// A cache of the JWKS at `url`, trusted for `ttl`.
     pub fn new(url: impl Into<String>, ttl: Duration) -> Self {
         Self {
-            http: reqwest::Client::builder()
+            http: crate::tls::reqwest_roots(reqwest::Client::builder())
                 .connect_timeout(Duration::from_secs(3))
                 .timeout(Duration::from_secs(5))
                 .build()
