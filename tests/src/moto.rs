@@ -418,26 +418,18 @@ pub async fn stack_events(cfn: &aws_sdk_cloudformation::Client, stack: &str) -> 
     text
 }
 
-/// An SDK error with everything it knows: the service's code and message if it answered, else
-/// the error chain (connection refused, an unparsable answer, …).
+/// An SDK error with everything it knows: the deploy CLI's one-line form (the service's code and
+/// message, else the error chain), plus the raw response for debugging moto.
 pub fn error_text<E, R>(error: &aws_sdk_cloudformation::error::SdkError<E, R>) -> String
 where
     E: std::error::Error + aws_sdk_cloudformation::error::ProvideErrorMetadata + 'static,
     R: std::fmt::Debug,
 {
-    if let Some(service) = error.as_service_error() {
-        if let Some(code) = service.code() {
-            return format!("{code}: {}", service.message().unwrap_or("(no message)"));
+    let mut text = agentcdk_deploy::aws::error_text(error);
+    if error.as_service_error().and_then(|e| e.code()).is_none() {
+        if let Some(raw) = error.raw_response() {
+            let _ = write!(text, " (raw response: {raw:?})");
         }
-    }
-    let mut text = error.to_string();
-    let mut source = std::error::Error::source(error);
-    while let Some(cause) = source {
-        let _ = write!(text, ": {cause}");
-        source = cause.source();
-    }
-    if let Some(raw) = error.raw_response() {
-        let _ = write!(text, " (raw response: {raw:?})");
     }
     text
 }

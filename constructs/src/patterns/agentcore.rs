@@ -354,7 +354,8 @@ impl AgentCoreRuntime {
     }
 }
 
-fn list(items: &[String]) -> Option<Value<Vec<Value<String>>>> {
+/// A literal list, or nothing when empty (CloudFormation then applies its default).
+pub(super) fn list(items: &[String]) -> Option<Value<Vec<Value<String>>>> {
     (!items.is_empty()).then(|| Value::Lit(items.iter().map(|i| i.clone().into()).collect()))
 }
 
@@ -451,7 +452,8 @@ fn generated_role(scope: &mut Scope, name: &str, artifact: &RuntimeArtifact, ext
     )
 }
 
-fn valid_name(name: &str) -> bool {
+/// AgentCore names: a letter, then letters, digits and `_`, at most 48.
+pub(super) fn valid_name(name: &str) -> bool {
     name.len() <= limits::NAME_LEN
         && name.starts_with(|c: char| c.is_ascii_alphabetic())
         && name.chars().all(|c| c.is_ascii_alphanumeric() || c == '_')

@@ -10,7 +10,7 @@ use agentcdk_synth::cfn::iam::Role;
 use agentcdk_synth::prelude::*;
 use serde_json::json;
 
-use super::agentcore::AgentCoreRuntime;
+use super::agentcore::{list, valid_name, AgentCoreRuntime};
 use crate::kms::{stack_key, Encryption};
 
 /// AgentCore family limits, checked at synth.
@@ -627,12 +627,4 @@ impl AgentCoreRuntime {
             }
         }
     }
-}
-
-fn list(items: &[String]) -> Option<Value<Vec<Value<String>>>> {
-    (!items.is_empty()).then(|| Value::Lit(items.iter().map(|i| i.clone().into()).collect()))
-}
-
-fn valid_name(name: &str) -> bool {
-    name.len() <= 48 && name.starts_with(|c: char| c.is_ascii_alphabetic()) && name.chars().all(|c| c.is_ascii_alphanumeric() || c == '_')
 }
