@@ -452,6 +452,23 @@ fn generated_role(scope: &mut Scope, name: &str, artifact: &RuntimeArtifact, ext
     )
 }
 
+/// A VPC placement needs both subnets and security groups.
+pub(super) fn check_vpc(scope: &mut Scope, what: &str, subnets: &[Value<String>], security_groups: &[Value<String>]) {
+    if subnets.is_empty() || security_groups.is_empty() {
+        scope.error("VPC network without subnets or security groups", format!("a VPC {what} needs both subnet ids and security group ids"));
+    }
+}
+
+/// CUSTOM_JWT authorizers fetch the provider's keys from an https OIDC discovery document.
+pub(super) fn check_discovery_url(scope: &mut Scope, discovery_url: &str) {
+    if !discovery_url.starts_with("https://") || !discovery_url.ends_with("/.well-known/openid-configuration") {
+        scope.error(
+            format!("discovery URL '{discovery_url}' is not an https OIDC discovery URL"),
+            "it ends with /.well-known/openid-configuration",
+        );
+    }
+}
+
 /// AgentCore names: a letter, then letters, digits and `_`, at most 48.
 pub(super) fn valid_name(name: &str) -> bool {
     name.len() <= limits::NAME_LEN
@@ -482,17 +499,10 @@ fn check(scope: &mut Scope, name: &str, props: &AgentCoreRuntimeProps) {
         _ => {}
     }
     if let RuntimeNetwork::Vpc { subnets, security_groups } = &props.network {
-        if subnets.is_empty() || security_groups.is_empty() {
-            scope.error("VPC network without subnets or security groups", "a VPC runtime needs both subnet ids and security group ids");
-        }
+        check_vpc(scope, "runtime", subnets, security_groups);
     }
     if let RuntimeAuthorizer::CustomJwt { discovery_url, .. } = &props.authorizer {
-        if !discovery_url.starts_with("https://") || !discovery_url.ends_with("/.well-known/openid-configuration") {
-            scope.error(
-                format!("discovery URL '{discovery_url}' is not an https OIDC discovery URL"),
-                "it ends with /.well-known/openid-configuration",
-            );
-        }
+        check_discovery_url(scope, discovery_url);
     }
     if props.environment.len() > limits::ENV_VARS {
         scope.error(

@@ -10,7 +10,7 @@ use agentcdk_synth::cfn::iam::Role;
 use agentcdk_synth::prelude::*;
 use serde_json::json;
 
-use super::agentcore::{list, valid_name, AgentCoreRuntime};
+use super::agentcore::{check_discovery_url, check_vpc, list, valid_name, AgentCoreRuntime};
 use crate::kms::{stack_key, Encryption};
 
 /// AgentCore family limits, checked at synth.
@@ -461,12 +461,7 @@ fn check_gateway(scope: &mut Scope, name: &str, props: &AgentCoreGatewayProps) {
         scope.error("gateway instructions are over 2,048 characters", "shorten them");
     }
     if let GatewayAuthorizer::CustomJwt { discovery_url, .. } = &props.authorizer {
-        if !discovery_url.starts_with("https://") || !discovery_url.ends_with("/.well-known/openid-configuration") {
-            scope.error(
-                format!("discovery URL '{discovery_url}' is not an https OIDC discovery URL"),
-                "it ends with /.well-known/openid-configuration",
-            );
-        }
+        check_discovery_url(scope, discovery_url);
     }
     let mut seen = std::collections::BTreeSet::new();
     for t in &props.targets {
@@ -566,9 +561,7 @@ fn check_tool(scope: &mut Scope, name: &str, network: &ToolNetwork) {
         scope.error(format!("name '{name}' is invalid"), "a letter, then letters, digits and '_', at most 48");
     }
     if let ToolNetwork::Vpc { subnets, security_groups } = network {
-        if subnets.is_empty() || security_groups.is_empty() {
-            scope.error("VPC network without subnets or security groups", "a VPC tool needs both subnet ids and security group ids");
-        }
+        check_vpc(scope, "tool", subnets, security_groups);
     }
 }
 
