@@ -13,8 +13,15 @@ pub const WS_CONNECTION: &str = "ws-connection";
 /// API Gateway Lambda authorizer (REST TOKEN/REQUEST and WebSocket REQUEST): JWT via JWKS.
 pub const AUTHORIZER: &str = "authorizer";
 
+/// `ServerlessAgent` in Stream mode: runs the agent behind a Function URL (RESPONSE_STREAM) or an
+/// API Gateway REST method (responseTransferMode STREAM) and streams model tokens as they come.
+pub const STREAM_HANDLER: &str = "stream-handler";
+/// Front door of an AgentCore runtime (options 1-3): API Gateway REST or a Function URL in,
+/// InvokeAgentRuntime out; buffered or streamed back chunk by chunk.
+pub const AGENTCORE_PROXY: &str = "agentcore-proxy";
+
 /// Every handler artifact, in build order.
-pub const ALL: [&str; 5] = [REQUEST_HANDLER, AGENT_RUNNER, RESPONSE_HANDLER, WS_CONNECTION, AUTHORIZER];
+pub const ALL: [&str; 7] = [REQUEST_HANDLER, AGENT_RUNNER, RESPONSE_HANDLER, WS_CONNECTION, AUTHORIZER, STREAM_HANDLER, AGENTCORE_PROXY];
 
 /// File name of a function's deployment package inside `target/lambda/<name>/`.
 pub const BOOTSTRAP_ZIP: &str = "bootstrap.zip";

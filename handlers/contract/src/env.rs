@@ -130,3 +130,37 @@ pub const DEFAULT_JWT_LEEWAY_SECONDS: u64 = 30;
 pub const JWKS_CACHE_SECONDS: &str = "JWKS_CACHE_SECONDS";
 /// Default of [`JWKS_CACHE_SECONDS`].
 pub const DEFAULT_JWKS_CACHE_SECONDS: u64 = 3_600;
+
+// ---- streaming (stream-handler, agentcore-proxy) ----
+
+/// How the function answers: [`RESPONSE_MODE_BUFFERED`] (one JSON response) or
+/// [`RESPONSE_MODE_STREAM`] (Lambda response streaming: chunks leave as they are produced).
+/// Must match the front door: a Function URL with InvokeMode RESPONSE_STREAM or an API Gateway
+/// method with responseTransferMode STREAM streams. Default: [`RESPONSE_MODE_BUFFERED`].
+pub const RESPONSE_MODE: &str = "RESPONSE_MODE";
+/// [`RESPONSE_MODE`] value: buffered.
+pub const RESPONSE_MODE_BUFFERED: &str = "buffered";
+/// [`RESPONSE_MODE`] value: streamed.
+pub const RESPONSE_MODE_STREAM: &str = "stream";
+
+// ---- AgentCore front door (agentcore-proxy) ----
+
+/// ARN of the AgentCore runtime the proxy invokes. Required.
+pub const AGENT_RUNTIME_ARN: &str = "AGENT_RUNTIME_ARN";
+/// Endpoint (qualifier) of the runtime. Default: [`DEFAULT_AGENT_RUNTIME_QUALIFIER`].
+pub const AGENT_RUNTIME_QUALIFIER: &str = "AGENT_RUNTIME_QUALIFIER";
+/// Default of [`AGENT_RUNTIME_QUALIFIER`]: the endpoint AgentCore creates with every runtime.
+pub const DEFAULT_AGENT_RUNTIME_QUALIFIER: &str = "DEFAULT";
+/// How the proxy authenticates to the runtime: [`RUNTIME_AUTH_IAM`] or [`RUNTIME_AUTH_JWT`].
+/// Default: [`RUNTIME_AUTH_IAM`].
+pub const AGENT_RUNTIME_AUTH: &str = "AGENT_RUNTIME_AUTH";
+/// [`AGENT_RUNTIME_AUTH`] value: SigV4 with the function's role (runtime authorizer IAM).
+pub const RUNTIME_AUTH_IAM: &str = "iam";
+/// [`AGENT_RUNTIME_AUTH`] value: the caller's `Authorization: Bearer` token is passed on
+/// (runtime authorizer CUSTOM_JWT, which verifies it); requests without one get 401.
+pub const RUNTIME_AUTH_JWT: &str = "jwt";
+/// Client request headers passed on to the runtime, comma separated (case-insensitive). Each is
+/// sent as `X-Amzn-Bedrock-AgentCore-Runtime-Custom-<Name>` (a leading `x-` dropped) unless it
+/// already carries that prefix; every other client header is dropped. The runtime's own request
+/// header allowlist must list the mapped names. Default: none.
+pub const FORWARD_HEADERS: &str = "FORWARD_HEADERS";

@@ -236,6 +236,55 @@ pub enum WsFrame {
     },
 }
 
+/// Header carrying an AgentCore runtime session id, on requests to the front door and the runtime
+/// and on the front door's answers (send it back to continue the session).
+pub const AGENTCORE_SESSION_ID_HEADER: &str = "X-Amzn-Bedrock-AgentCore-Runtime-Session-Id";
+/// Prefix AgentCore requires of custom request headers passed to an agent.
+pub const AGENTCORE_CUSTOM_HEADER_PREFIX: &str = "X-Amzn-Bedrock-AgentCore-Runtime-Custom-";
+/// Shortest session id AgentCore accepts.
+pub const AGENTCORE_MIN_SESSION_ID_CHARS: usize = 33;
+/// Longest session id AgentCore accepts.
+pub const AGENTCORE_MAX_SESSION_ID_CHARS: usize = 256;
+
+/// Content type of a streamed agent answer (Stream mode): server-sent events, one
+/// [`StreamEvent`] as JSON per `data:` line.
+pub const STREAM_CONTENT_TYPE: &str = "text/event-stream";
+
+/// One server-sent event of a streamed answer (Stream mode), in order: `start`, any number of
+/// `text` and `tool`, then exactly one of `done` or `error`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(tag = "type", rename_all = "snake_case")]
+pub enum StreamEvent {
+    /// The turn started.
+    Start {
+        /// Id of this request.
+        request_id: String,
+        /// Conversation the turn belongs to (send it back to continue).
+        session_id: String,
+    },
+    /// The next piece of the answer's text, as the model produced it.
+    Text {
+        /// The piece.
+        text: String,
+    },
+    /// The agent is calling a tool (its result feeds the next model call).
+    Tool {
+        /// Tool name.
+        name: String,
+    },
+    /// The answer is complete.
+    Done {
+        /// The whole answer (the concatenated `text` pieces).
+        reply: String,
+    },
+    /// The turn failed; no more events follow.
+    Error {
+        /// What went wrong.
+        #[serde(flatten)]
+        error: ErrorBody,
+    },
+}
+
 /// Machine-readable error codes of [`ErrorBody`].
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 #[serde(rename_all = "snake_case")]

@@ -1,0 +1,1 @@
+//! agentcore-proxy Lambda (skeleton; being written).

@@ -1,0 +1,1 @@
+//! stream-handler Lambda (skeleton; being written).
