@@ -85,7 +85,7 @@ fn measure(name: &str, bin: &Path, env: &[(String, String)], events: &[Value], n
     let t0 = Instant::now();
     for i in 0..n {
         match api.invoke(events[i % events.len()].clone(), Duration::from_secs(30)) {
-            Outcome::Response(_) => {}
+            Outcome::Response(_) | Outcome::Stream(_) => {}
             Outcome::Error(e) => eprintln!("{name}: invocation error {e}"),
         }
     }

@@ -10,7 +10,7 @@ use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
 use serde_json::Value;
 
-use crate::http::{HttpResponse, HttpServer};
+use crate::http::{HttpRequest, HttpResponse, HttpServer};
 
 /// How an invocation ended.
 #[derive(Debug, Clone, PartialEq)]
@@ -19,6 +19,71 @@ pub enum Outcome {
     Response(Value),
     /// `invocation/{id}/error` body (`errorType`, `errorMessage`).
     Error(Value),
+    /// A streamed `invocation/{id}/response` (`Lambda-Runtime-Function-Response-Mode: streaming`).
+    Stream(Streamed),
+}
+
+/// A streamed response as the Runtime API received it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Streamed {
+    /// The metadata prelude (`statusCode`, `headers`, `cookies`) of an HTTP integration response;
+    /// `Null` when the function streamed without one.
+    pub prelude: Value,
+    /// The payload after the prelude, chunk by chunk, each with the time it arrived.
+    pub chunks: Vec<(Instant, Vec<u8>)>,
+    /// The error trailers (`Lambda-Runtime-Function-Error-Type`, `-Body`) of a stream that failed
+    /// midway.
+    pub error: Option<(String, String)>,
+}
+
+impl Streamed {
+    /// The payload, concatenated.
+    pub fn body(&self) -> Vec<u8> {
+        self.chunks.iter().flat_map(|(_, c)| c.iter().copied()).collect()
+    }
+
+    /// The payload as text (lossy).
+    pub fn text(&self) -> String {
+        String::from_utf8_lossy(&self.body()).into_owned()
+    }
+
+    /// The prelude's status code (200 when absent, as Lambda defaults it).
+    pub fn status(&self) -> u16 {
+        self.prelude.get("statusCode").and_then(Value::as_u64).and_then(|s| u16::try_from(s).ok()).unwrap_or(200)
+    }
+
+    /// Header `name` of the prelude (case-insensitive).
+    pub fn header(&self, name: &str) -> Option<&str> {
+        self.prelude.get("headers")?.as_object()?.iter().find(|(k, _)| k.eq_ignore_ascii_case(name))?.1.as_str()
+    }
+
+    /// Splits a streamed request into prelude and payload chunks (times kept). The prelude and
+    /// the payload are separated by eight NUL bytes, which may straddle chunks.
+    fn parse(req: &HttpRequest) -> Self {
+        const DELIMITER: [u8; 8] = [0; 8];
+        let integration = req.header("content-type") == Some("application/vnd.awslambda.http-integration-response");
+        let mut prelude = Vec::new();
+        let mut in_prelude = integration;
+        let mut chunks = Vec::new();
+        for (at, chunk) in &req.chunks {
+            if !in_prelude {
+                chunks.push((*at, chunk.clone()));
+                continue;
+            }
+            prelude.extend_from_slice(chunk);
+            if let Some(i) = prelude.windows(8).position(|w| w == DELIMITER) {
+                let rest = prelude.split_off(i).split_off(8);
+                if !rest.is_empty() {
+                    chunks.push((*at, rest));
+                }
+                in_prelude = false;
+            }
+        }
+        let trailer = |name: &str| req.trailers.iter().find(|(k, _)| k == name).map(|(_, v)| v.clone());
+        let error =
+            trailer("lambda-runtime-function-error-type").map(|t| (t, trailer("lambda-runtime-function-error-body").unwrap_or_default()));
+        Self { prelude: serde_json::from_slice(&prelude).unwrap_or(Value::Null), chunks, error }
+    }
 }
 
 #[derive(Default)]
@@ -81,6 +146,9 @@ impl RuntimeApi {
             } else if let Some(rest) = path.strip_prefix("invocation/") {
                 let (id, kind) = rest.split_once('/').unwrap_or((rest, ""));
                 let outcome = match kind {
+                    "response" if req.header("lambda-runtime-function-response-mode") == Some("streaming") => {
+                        Outcome::Stream(Streamed::parse(req))
+                    }
                     "response" => Outcome::Response(req.json()),
                     _ => Outcome::Error(req.json()),
                 };
@@ -206,5 +274,51 @@ impl Drop for Function {
         let _ = self.child.kill();
         let _ = self.child.wait();
         let _ = std::fs::remove_file(&self.log_path);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn chunked(content_type: &str, chunks: &[&[u8]], trailers: &[(&str, &str)]) -> HttpRequest {
+        let t0 = Instant::now();
+        HttpRequest {
+            method: "POST".into(),
+            path: format!("{PREFIX}invocation/r/response"),
+            headers: vec![("content-type".into(), content_type.into())],
+            body: chunks.concat(),
+            chunks: chunks.iter().enumerate().map(|(i, c)| (t0 + Duration::from_millis(i as u64), c.to_vec())).collect(),
+            trailers: trailers.iter().map(|(k, v)| ((*k).into(), (*v).into())).collect(),
+        }
+    }
+
+    #[test]
+    fn a_prelude_split_across_chunks_is_found_and_payload_times_kept() {
+        let req = chunked(
+            "application/vnd.awslambda.http-integration-response",
+            &[b"{\"statusCode\":201,\"headers\":{\"Content-Type\":\"text/plain\"}}\0\0\0", b"\0\0\0\0\0he", b"llo"],
+            &[],
+        );
+        let s = Streamed::parse(&req);
+        assert_eq!(s.status(), 201);
+        assert_eq!(s.header("content-type"), Some("text/plain"));
+        assert_eq!(s.text(), "hello");
+        assert_eq!(s.chunks.len(), 2);
+        assert_eq!(s.chunks[0].0, req.chunks[1].0, "payload bytes keep the time of the chunk they came in");
+        assert_eq!(s.error, None);
+    }
+
+    #[test]
+    fn a_plain_stream_has_no_prelude_and_error_trailers_are_read() {
+        let req = chunked(
+            "application/octet-stream",
+            &[b"a", b"b"],
+            &[("lambda-runtime-function-error-type", "Boom"), ("lambda-runtime-function-error-body", "e30=")],
+        );
+        let s = Streamed::parse(&req);
+        assert_eq!(s.prelude, Value::Null);
+        assert_eq!(s.text(), "ab");
+        assert_eq!(s.error, Some(("Boom".into(), "e30=".into())));
     }
 }
