@@ -2,7 +2,8 @@
 //!
 //! Everything the five functions have in common lives here so each binary's `main.rs` stays a
 //! few lines: [`logging`] (Lambda JSON log lines with the request id), [`error`] (retryable vs
-//! permanent), [`config`] (typed environment), [`aws`] (SDK config built once per sandbox),
+//! permanent), [`config`] (typed environment), [`http`] (requests from every front
+//! door, buffered and streamed answers), [`aws`] (SDK config built once per sandbox),
 //! [`agent`] (tool-use loop, model providers), [`store`] (DynamoDB tables), [`queue`] (SQS),
 //! [`batch`] (FIFO-aware partial batch failures), [`auth`] (JWT verification via JWKS) and
 //! [`tls`] (one trust store per process).
@@ -13,6 +14,7 @@ pub mod aws;
 pub mod batch;
 pub mod config;
 pub mod error;
+pub mod http;
 pub mod logging;
 pub mod queue;
 pub mod store;
