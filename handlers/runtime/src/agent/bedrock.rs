@@ -1,14 +1,19 @@
-//! Amazon Bedrock Converse API provider (aws-sdk-bedrockruntime).
+//! Amazon Bedrock Converse and ConverseStream API provider (aws-sdk-bedrockruntime).
 
+use aws_sdk_bedrockruntime::error::{ProvideErrorMetadata, SdkError};
+use aws_sdk_bedrockruntime::types::error::ConverseStreamOutputError;
 use aws_sdk_bedrockruntime::types::{
-    self as bt, ContentBlock, ConversationRole, ConverseOutput, InferenceConfiguration, SystemContentBlock, ToolConfiguration,
-    ToolInputSchema, ToolResultBlock, ToolResultContentBlock, ToolResultStatus, ToolSpecification, ToolUseBlock,
+    self as bt, ContentBlock, ContentBlockDelta, ContentBlockStart, ConversationRole, ConverseOutput, ConverseStreamOutput,
+    InferenceConfiguration, SystemContentBlock, ToolConfiguration, ToolInputSchema, ToolResultBlock, ToolResultContentBlock,
+    ToolResultStatus, ToolSpecification, ToolUseBlock,
 };
 use aws_smithy_types::error::operation::BuildError;
+use aws_smithy_types::event_stream::RawMessage;
 use aws_smithy_types::{Document, Number};
 use serde_json::Value;
 
-use super::{Block, BoxFuture, Message, ModelError, ModelProvider, ModelRequest, ModelResponse, Role, StopReason};
+use super::stream::Assembly;
+use super::{Block, BoxFuture, Message, ModelError, ModelProvider, ModelRequest, ModelResponse, Role, StopReason, TextSink};
 use crate::error::{sdk_disposition, sdk_message, Disposition};
 
 /// Bedrock Converse with one model (or inference profile) id.
@@ -25,43 +30,22 @@ impl Bedrock {
     }
 
     async fn call(&self, req: ModelRequest<'_>) -> Result<ModelResponse, ModelError> {
-        let bad = |e: BuildError| ModelError::Permanent(format!("invalid Converse request: {e}"));
-        let messages = req.messages.iter().map(to_bedrock).collect::<Result<Vec<_>, _>>().map_err(bad)?;
-        let mut call = self
+        let parts = Parts::new(&req)?;
+        let out = self
             .client
             .converse()
             .model_id(&self.model_id)
-            .set_messages(Some(messages))
-            .inference_config(InferenceConfiguration::builder().max_tokens(i32::try_from(req.max_tokens).unwrap_or(i32::MAX)).build());
-        if !req.system.is_empty() {
-            call = call.system(SystemContentBlock::Text(req.system.into()));
-        }
-        if !req.tools.is_empty() {
-            let tools = req
-                .tools
-                .iter()
-                .map(|t| {
-                    ToolSpecification::builder()
-                        .name(&t.name)
-                        .description(&t.description)
-                        .input_schema(ToolInputSchema::Json(to_document(&t.input_schema)))
-                        .build()
-                        .map(bt::Tool::ToolSpec)
-                })
-                .collect::<Result<Vec<_>, _>>()
-                .map_err(bad)?;
-            call = call.tool_config(ToolConfiguration::builder().set_tools(Some(tools)).build().map_err(bad)?);
-        }
-        let out = call.send().await.map_err(|e| match sdk_disposition(&e) {
-            Disposition::Retryable => ModelError::Transient(sdk_message(&e)),
-            Disposition::Permanent => ModelError::Permanent(sdk_message(&e)),
-        })?;
-        let stop = match out.stop_reason() {
-            bt::StopReason::EndTurn | bt::StopReason::StopSequence => StopReason::EndTurn,
-            bt::StopReason::ToolUse => StopReason::ToolUse,
-            bt::StopReason::MaxTokens => StopReason::MaxTokens,
-            other => StopReason::Other(other.as_str().into()),
-        };
+            .set_messages(Some(parts.messages))
+            .inference_config(parts.inference)
+            .set_system(parts.system)
+            .set_tool_config(parts.tools)
+            .send()
+            .await
+            .map_err(|e| match sdk_disposition(&e) {
+                Disposition::Retryable => ModelError::Transient(sdk_message(&e)),
+                Disposition::Permanent => ModelError::Permanent(sdk_message(&e)),
+            })?;
+        let stop = stop_reason(out.stop_reason());
         let Some(ConverseOutput::Message(msg)) = out.output else {
             return Err(ModelError::Permanent("Converse returned no message".into()));
         };
@@ -76,11 +60,149 @@ impl Bedrock {
             .collect();
         Ok(ModelResponse { message: Message::assistant(content), stop })
     }
+
+    /// ConverseStream: the same request; text deltas go to `on_text` as the events arrive.
+    async fn call_stream(&self, req: ModelRequest<'_>, on_text: &mut TextSink<'_>) -> Result<ModelResponse, ModelError> {
+        let parts = Parts::new(&req)?;
+        let out = self
+            .client
+            .converse_stream()
+            .model_id(&self.model_id)
+            .set_messages(Some(parts.messages))
+            .inference_config(parts.inference)
+            .set_system(parts.system)
+            .set_tool_config(parts.tools)
+            .send()
+            .await
+            .map_err(|e| match sdk_disposition(&e) {
+                Disposition::Retryable => ModelError::Transient(sdk_message(&e)),
+                Disposition::Permanent => ModelError::Permanent(sdk_message(&e)),
+            })?;
+        let mut stream = out.stream;
+        let mut assembly = Assembly::default();
+        loop {
+            let event = match stream.recv().await {
+                Ok(Some(event)) => event,
+                Ok(None) => break,
+                Err(e) => return Err(stream_error(&e)),
+            };
+            match event {
+                ConverseStreamOutput::ContentBlockStart(ev) => {
+                    if let Some(ContentBlockStart::ToolUse(t)) = ev.start {
+                        assembly.tool(index(ev.content_block_index), Some(&t.tool_use_id), Some(&t.name), "");
+                    }
+                }
+                ConverseStreamOutput::ContentBlockDelta(ev) => match ev.delta {
+                    Some(ContentBlockDelta::Text(text)) => {
+                        assembly.text(index(ev.content_block_index), &text);
+                        on_text(&text);
+                    }
+                    Some(ContentBlockDelta::ToolUse(t)) => assembly.tool(index(ev.content_block_index), None, None, &t.input),
+                    _ => {}
+                },
+                ConverseStreamOutput::MessageStop(ev) => assembly.stop(stop_reason(&ev.stop_reason)),
+                // messageStart (role), contentBlockStop, metadata (usage): nothing to assemble.
+                _ => {}
+            }
+        }
+        if !assembly.stopped() {
+            return Err(ModelError::Transient("ConverseStream ended without messageStop".into()));
+        }
+        Ok(assembly.finish())
+    }
+}
+
+/// The parts of a Converse request, shared by Converse and ConverseStream.
+struct Parts {
+    messages: Vec<bt::Message>,
+    inference: InferenceConfiguration,
+    system: Option<Vec<SystemContentBlock>>,
+    tools: Option<ToolConfiguration>,
+}
+
+impl Parts {
+    fn new(req: &ModelRequest<'_>) -> Result<Self, ModelError> {
+        let bad = |e: BuildError| ModelError::Permanent(format!("invalid Converse request: {e}"));
+        let messages = req.messages.iter().map(to_bedrock).collect::<Result<Vec<_>, _>>().map_err(bad)?;
+        let inference = InferenceConfiguration::builder().max_tokens(i32::try_from(req.max_tokens).unwrap_or(i32::MAX)).build();
+        let system = (!req.system.is_empty()).then(|| vec![SystemContentBlock::Text(req.system.into())]);
+        let tools = if req.tools.is_empty() {
+            None
+        } else {
+            let tools = req
+                .tools
+                .iter()
+                .map(|t| {
+                    ToolSpecification::builder()
+                        .name(&t.name)
+                        .description(&t.description)
+                        .input_schema(ToolInputSchema::Json(to_document(&t.input_schema)))
+                        .build()
+                        .map(bt::Tool::ToolSpec)
+                })
+                .collect::<Result<Vec<_>, _>>()
+                .map_err(bad)?;
+            Some(ToolConfiguration::builder().set_tools(Some(tools)).build().map_err(bad)?)
+        };
+        Ok(Self { messages, inference, system, tools })
+    }
+}
+
+fn stop_reason(reason: &bt::StopReason) -> StopReason {
+    match reason {
+        bt::StopReason::EndTurn | bt::StopReason::StopSequence => StopReason::EndTurn,
+        bt::StopReason::ToolUse => StopReason::ToolUse,
+        bt::StopReason::MaxTokens => StopReason::MaxTokens,
+        other => StopReason::Other(other.as_str().into()),
+    }
+}
+
+fn index(i: i32) -> u64 {
+    u64::try_from(i).unwrap_or(0)
+}
+
+/// Classifies an error of the event stream itself (after the HTTP 200): exceptions Bedrock
+/// sends as events (throttling, a failing model stream, 5xx-like), or the connection failing.
+/// Only a validation error, or an unknown exception, is permanent.
+fn stream_error(e: &SdkError<ConverseStreamOutputError, RawMessage>) -> ModelError {
+    match e {
+        SdkError::ServiceError(se) => {
+            let err = se.err();
+            let msg = format!("{}: {}", err.code().unwrap_or("ServiceError"), err.message().unwrap_or("(no message)"));
+            match err {
+                ConverseStreamOutputError::ValidationException(_) => ModelError::Permanent(msg),
+                ConverseStreamOutputError::InternalServerException(_)
+                | ConverseStreamOutputError::ModelStreamErrorException(_)
+                | ConverseStreamOutputError::ThrottlingException(_)
+                | ConverseStreamOutputError::ServiceUnavailableException(_) => ModelError::Transient(msg),
+                other if other.code().is_some_and(|c| c.contains("Timeout") || c.contains("Throttl")) => ModelError::Transient(msg),
+                _ => ModelError::Permanent(msg),
+            }
+        }
+        other => {
+            let mut msg = format!("ConverseStream: {other}");
+            let mut src = std::error::Error::source(other);
+            while let Some(s) = src {
+                msg.push_str(": ");
+                msg.push_str(&s.to_string());
+                src = s.source();
+            }
+            ModelError::Transient(msg)
+        }
+    }
 }
 
 impl ModelProvider for Bedrock {
     fn converse<'a>(&'a self, request: ModelRequest<'a>) -> BoxFuture<'a, Result<ModelResponse, ModelError>> {
         Box::pin(self.call(request))
+    }
+
+    fn converse_stream<'a>(
+        &'a self,
+        request: ModelRequest<'a>,
+        on_text: &'a mut TextSink<'_>,
+    ) -> BoxFuture<'a, Result<ModelResponse, ModelError>> {
+        Box::pin(self.call_stream(request, on_text))
     }
 }
 

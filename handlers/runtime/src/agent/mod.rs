@@ -2,19 +2,24 @@
 //!
 //! [`Agent::respond`] sends the conversation to the model; while the model asks for tools it
 //! runs them and sends the results back, at most `max_turns` model calls per user turn.
-//! Providers ([`bedrock`], [`openai`]) translate [`Message`]s to their wire formats; user tools
-//! implement [`Tool`].
+//! [`Agent::respond_streaming`] runs the same loop with streamed model calls
+//! ([`ModelProvider::converse_stream`]), reporting text pieces and tool calls as
+//! [`AgentEvent`]s while the model produces them. Providers ([`bedrock`]: Converse and
+//! ConverseStream; [`openai`]: chat completions, plain and `"stream": true`) translate
+//! [`Message`]s to their wire formats; user tools implement [`Tool`].
 
 pub mod bedrock;
 mod message;
 pub mod openai;
 mod provider;
 mod run;
+mod stream;
 mod tool;
 
 pub use message::{Block, Message, Role};
-pub use provider::{from_env, ModelError, ModelProvider, ModelRequest, ModelResponse, StopReason};
-pub use run::{Agent, AgentError};
+pub use provider::{from_env, ModelError, ModelProvider, ModelRequest, ModelResponse, StopReason, TextSink};
+pub use run::{Agent, AgentError, AgentEvent};
+pub use stream::SseDecoder;
 pub use tool::{Tool, ToolError, ToolSpec, Toolbox};
 
 /// A boxed `Send` future (object-safe async in traits without a macro crate).

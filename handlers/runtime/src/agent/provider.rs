@@ -61,10 +61,39 @@ impl Classify for ModelError {
     }
 }
 
+/// Receives the text of a streamed model call piece by piece, as the model produces it.
+///
+/// A plain callback rather than a channel: providers call it between reads of the network
+/// stream, so it must return quickly and never block. A caller that has to do async work per
+/// piece (write to a Lambda response stream) forwards the pieces through an unbounded channel.
+pub type TextSink<'a> = dyn FnMut(&str) + Send + 'a;
+
 /// A chat model.
 pub trait ModelProvider: Send + Sync + std::fmt::Debug {
     /// One call: conversation in, assistant message out.
     fn converse<'a>(&'a self, request: ModelRequest<'a>) -> BoxFuture<'a, Result<ModelResponse, ModelError>>;
+
+    /// One streamed call: every text delta goes to `on_text` as it arrives; the result is the
+    /// same whole [`ModelResponse`] [`converse`](Self::converse) returns (tool call inputs
+    /// assembled from their fragments). Errors map to [`ModelError`] like the buffered call,
+    /// including errors that arrive after some text was delivered.
+    ///
+    /// Default, for providers without a streaming API: the buffered call, its text delivered
+    /// in one piece at the end.
+    fn converse_stream<'a>(
+        &'a self,
+        request: ModelRequest<'a>,
+        on_text: &'a mut TextSink<'_>,
+    ) -> BoxFuture<'a, Result<ModelResponse, ModelError>> {
+        Box::pin(async move {
+            let response = self.converse(request).await?;
+            let text = response.message.text();
+            if !text.is_empty() {
+                on_text(&text);
+            }
+            Ok(response)
+        })
+    }
 }
 
 /// The provider named by `MODEL_PROVIDER` with `MODEL_ID` (and, for OpenAI, `OPENAI_BASE_URL`

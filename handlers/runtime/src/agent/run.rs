@@ -78,14 +78,49 @@ impl Agent {
 
     /// Answers `user_text`, appending the user message, the model's messages and tool results
     /// to `history`. On error `history` holds the partial turn: callers save only on success.
+    /// Returns the text of the model's last message.
     pub async fn respond(&self, history: &mut Vec<Message>, user_text: &str) -> Result<String, AgentError> {
+        self.run(history, user_text, None).await
+    }
+
+    /// [`respond`](Self::respond) with streamed model calls: `sink` gets every text piece as
+    /// the model produces it and every tool call before it runs, in order. `history` is
+    /// extended exactly as by `respond`.
+    ///
+    /// Returns everything streamed as text, concatenated over all model calls of the turn
+    /// (text said before a tool call included), so the reply equals what the client saw. A
+    /// failure can come after some text was streamed: the caller tells the client the turn
+    /// failed and does not save `history`.
+    pub async fn respond_streaming(
+        &self,
+        history: &mut Vec<Message>,
+        user_text: &str,
+        sink: &mut (dyn for<'e> FnMut(AgentEvent<'e>) + Send),
+    ) -> Result<String, AgentError> {
+        self.run(history, user_text, Some(sink)).await
+    }
+
+    async fn run(
+        &self,
+        history: &mut Vec<Message>,
+        user_text: &str,
+        mut sink: Option<&mut (dyn for<'e> FnMut(AgentEvent<'e>) + Send)>,
+    ) -> Result<String, AgentError> {
         history.push(Message::user_text(user_text));
         let specs = self.tools.specs();
+        let mut streamed = String::new();
         for turn in 1..=self.max_turns {
-            let response = self
-                .provider
-                .converse(ModelRequest { system: &self.system_prompt, messages: history, tools: &specs, max_tokens: self.max_tokens })
-                .await?;
+            let request = ModelRequest { system: &self.system_prompt, messages: history, tools: &specs, max_tokens: self.max_tokens };
+            let response = match sink.as_deref_mut() {
+                None => self.provider.converse(request).await?,
+                Some(sink) => {
+                    let mut on_text = |t: &str| {
+                        streamed.push_str(t);
+                        sink(AgentEvent::Text(t));
+                    };
+                    self.provider.converse_stream(request, &mut on_text).await?
+                }
+            };
             let calls: Vec<(String, String, serde_json::Value)> = response
                 .message
                 .content
@@ -99,11 +134,14 @@ impl Agent {
             history.push(response.message);
             if response.stop != StopReason::ToolUse || calls.is_empty() {
                 tracing::info!(turn, stop = ?response.stop, "agent finished");
-                return Ok(text);
+                return Ok(if sink.is_some() { streamed } else { text });
             }
             let mut results = Vec::with_capacity(calls.len());
             for (id, name, input) in calls {
                 tracing::info!(turn, tool = %name, "tool call");
+                if let Some(sink) = sink.as_deref_mut() {
+                    sink(AgentEvent::ToolCall { id: &id, name: &name, input: &input });
+                }
                 let (content, is_error) = match self.tools.call(&name, input).await {
                     Ok(out) => (out, false),
                     Err(e) => (e.0, true),
@@ -114,4 +152,20 @@ impl Agent {
         }
         Err(AgentError::MaxTurns(self.max_turns))
     }
+}
+
+/// What [`Agent::respond_streaming`] reports while it runs.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum AgentEvent<'a> {
+    /// The next piece of the model's text.
+    Text(&'a str),
+    /// The model called a tool; it runs now, its result goes to the next model call.
+    ToolCall {
+        /// Call id.
+        id: &'a str,
+        /// Tool name.
+        name: &'a str,
+        /// Arguments.
+        input: &'a serde_json::Value,
+    },
 }
