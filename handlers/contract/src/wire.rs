@@ -241,6 +241,32 @@ pub enum WsFrame {
 pub const AGENTCORE_SESSION_ID_HEADER: &str = "X-Amzn-Bedrock-AgentCore-Runtime-Session-Id";
 /// Prefix AgentCore requires of custom request headers passed to an agent.
 pub const AGENTCORE_CUSTOM_HEADER_PREFIX: &str = "X-Amzn-Bedrock-AgentCore-Runtime-Custom-";
+/// The header a front door sends to AgentCore for the client header `name` listed in
+/// `FORWARD_HEADERS`: `name` itself when it already carries [`AGENTCORE_CUSTOM_HEADER_PREFIX`],
+/// else the prefix plus `name` without a leading `x-`, each word capitalized
+/// (`x-tenant-id` → `X-Amzn-Bedrock-AgentCore-Runtime-Custom-Tenant-Id`). The constructs check
+/// the result against the runtime's request header allowlist with this same function.
+pub fn agentcore_custom_header(name: &str) -> String {
+    let name = name.trim();
+    if name.len() >= AGENTCORE_CUSTOM_HEADER_PREFIX.len()
+        && name[..AGENTCORE_CUSTOM_HEADER_PREFIX.len()].eq_ignore_ascii_case(AGENTCORE_CUSTOM_HEADER_PREFIX)
+    {
+        return format!("{AGENTCORE_CUSTOM_HEADER_PREFIX}{}", &name[AGENTCORE_CUSTOM_HEADER_PREFIX.len()..]);
+    }
+    let bare = match name.get(..2) {
+        Some(x) if x.eq_ignore_ascii_case("x-") => &name[2..],
+        _ => name,
+    };
+    let words: Vec<String> = bare
+        .split('-')
+        .map(|w| {
+            let mut c = w.chars();
+            c.next().map(|f| f.to_ascii_uppercase().to_string() + &c.as_str().to_ascii_lowercase()).unwrap_or_default()
+        })
+        .collect();
+    format!("{AGENTCORE_CUSTOM_HEADER_PREFIX}{}", words.join("-"))
+}
+
 /// Shortest session id AgentCore accepts.
 pub const AGENTCORE_MIN_SESSION_ID_CHARS: usize = 33;
 /// Longest session id AgentCore accepts.
@@ -350,6 +376,17 @@ impl ErrorBody {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn client_headers_map_into_agentcore_custom_headers() {
+        assert_eq!(agentcore_custom_header("x-tenant-id"), "X-Amzn-Bedrock-AgentCore-Runtime-Custom-Tenant-Id");
+        assert_eq!(agentcore_custom_header("Tenant"), "X-Amzn-Bedrock-AgentCore-Runtime-Custom-Tenant");
+        assert_eq!(
+            agentcore_custom_header("x-amzn-bedrock-agentcore-runtime-custom-Region"),
+            "X-Amzn-Bedrock-AgentCore-Runtime-Custom-Region",
+            "an already prefixed name keeps its own suffix"
+        );
+    }
 
     #[test]
     fn agent_result_round_trips_with_its_flattened_outcome() {
