@@ -1,1 +1,287 @@
-//! stream-handler Lambda (skeleton; being written).
+//! stream-handler: `ServerlessAgent`'s Stream mode. The agent runs in the function and its
+//! answer leaves token by token, as the model produces it (Bedrock ConverseStream or OpenAI
+//! streaming), through Lambda response streaming.
+//!
+//! Front doors: a Function URL with InvokeMode RESPONSE_STREAM, or an API Gateway REST method
+//! with responseTransferMode STREAM (both send their usual event and read the same streamed
+//! answer, see [`agentcdk_runtime::http`]). The function serves one endpoint: the front door
+//! decides its path, so any path is accepted.
+//!
+//! `POST` a [`ChatRequest`] and the answer is `text/event-stream` ([`STREAM_CONTENT_TYPE`]),
+//! each event a [`StreamEvent`] as `data: <json>\n\n`: `start` (request and session id), `text`
+//! pieces and `tool` calls as they happen, then `done` with the whole reply — or `error`, after
+//! which the stream ends. History is saved per session only after a completed turn, before
+//! `done` is sent: a client that saw `done` can continue the session.
+//!
+//! Everything that can be refused before the model runs is refused as a plain JSON answer
+//! `{error, message}` with its 4xx/5xx status, not as a stream: wrong method (405), no caller
+//! identity unless `ALLOW_ANONYMOUS` (401), body over `MAX_BODY_BYTES` (413), non-JSON content
+//! type (415), invalid JSON or a request breaking the schema's rules (400), history unreadable
+//! (503/500).
+//!
+//! `RESPONSE_MODE`: `stream` streams; `buffered` (the contract's default for every function
+//! that reads it, so a function behind a front door that cannot stream still answers
+//! correctly) runs the same turn unstreamed and answers a [`ChatReply`]. The constructs set
+//! `stream` for Stream mode.
+
+use std::sync::Arc;
+
+use agentcdk_contract::env;
+use agentcdk_contract::wire::{ChatReply, ChatRequest, ErrorBody, ErrorCode, StreamEvent, STREAM_CONTENT_TYPE};
+use agentcdk_runtime::agent::{Agent, AgentError, AgentEvent, Message, Toolbox};
+use agentcdk_runtime::config::{self, ConfigError};
+use agentcdk_runtime::error::Classify;
+use agentcdk_runtime::http::{headers, streamed, Answer, RawResponse, Request, Response, ResponseMode, Source, StreamSender};
+use agentcdk_runtime::store::sessions::{session_key, History, SessionStore};
+use agentcdk_runtime::store::StoreError;
+use lambda_runtime::LambdaEvent;
+use serde_json::Value;
+use tokio::sync::{mpsc, oneshot};
+
+/// The stream-handler, built once per sandbox.
+#[derive(Debug, Clone)]
+pub struct App {
+    agent: Agent,
+    sessions: Option<SessionStore>,
+    mode: ResponseMode,
+    max_body: usize,
+    allow_anonymous: bool,
+}
+
+impl App {
+    /// An app running `agent`, keeping history in `sessions` (`None`: stateless turns),
+    /// answering in `mode`, with the default body limit and no anonymous callers.
+    pub fn new(agent: Agent, sessions: Option<SessionStore>, mode: ResponseMode) -> Self {
+        Self { agent, sessions, mode, max_body: env::DEFAULT_MAX_BODY_BYTES, allow_anonymous: false }
+    }
+
+    /// The app the environment describes: `MODEL_*`, `SYSTEM_PROMPT`, `MAX_TOKENS`,
+    /// `MAX_TURNS`, `SESSIONS_TABLE` (unset: stateless), `HISTORY_MAX_MESSAGES`,
+    /// `SESSION_TTL_SECONDS`, `RESPONSE_MODE`, `MAX_BODY_BYTES`, `ALLOW_ANONYMOUS`.
+    pub async fn from_env(sdk: &aws_config::SdkConfig, tools: Toolbox) -> Result<Self, ConfigError> {
+        let sessions = match config::optional(env::SESSIONS_TABLE) {
+            None => None,
+            Some(table) => Some(SessionStore::new(
+                aws_sdk_dynamodb::Client::new(sdk),
+                table,
+                config::parse_or(env::HISTORY_MAX_MESSAGES, env::DEFAULT_HISTORY_MAX_MESSAGES)?,
+                config::parse_or(env::SESSION_TTL_SECONDS, env::DEFAULT_SESSION_TTL_SECONDS)?,
+            )),
+        };
+        Ok(Self::new(Agent::from_env(sdk, tools).await?, sessions, ResponseMode::from_env()?)
+            .with_max_body(config::parse_or(env::MAX_BODY_BYTES, env::DEFAULT_MAX_BODY_BYTES)?)
+            .with_anonymous(config::parse_or(env::ALLOW_ANONYMOUS, false)?))
+    }
+
+    /// Sets the body size limit in bytes.
+    pub fn with_max_body(mut self, bytes: usize) -> Self {
+        self.max_body = bytes;
+        self
+    }
+
+    /// Lets requests without a caller identity through as the anonymous user.
+    pub fn with_anonymous(mut self, allow: bool) -> Self {
+        self.allow_anonymous = allow;
+        self
+    }
+}
+
+/// A chat turn that passed every check, ready to run.
+#[derive(Debug)]
+struct Turn {
+    request_id: String,
+    session_id: String,
+    /// Sessions table key (user and session).
+    key: String,
+    message: String,
+    history: History,
+}
+
+/// The Lambda entry point: an API Gateway REST or Function URL event in; a stream of
+/// [`StreamEvent`]s, or a JSON answer, out.
+pub async fn handle(app: Arc<App>, event: LambdaEvent<Value>) -> Result<Answer, lambda_runtime::Error> {
+    let request = match Request::from_event(event.payload) {
+        Ok(r) => r,
+        Err(e) => {
+            tracing::warn!(error = %e, "unrecognized event");
+            return Ok(refuse(&app, Source::RestApi, Response::error(ErrorCode::BadRequest, e.0)));
+        }
+    };
+    let turn = match prepare(&app, &request).await {
+        Ok(turn) => turn,
+        Err(response) => {
+            tracing::info!(method = %request.method, status = response.status, "refused");
+            return Ok(refuse(&app, request.source, response));
+        }
+    };
+    tracing::info!(request_id = %turn.request_id, mode = ?app.mode, "chat turn");
+    Ok(match app.mode {
+        ResponseMode::Buffered => Answer::BufferedResponse(buffered(&app, turn).await.into_event(request.source)),
+        ResponseMode::Stream => {
+            let (tx, response) = streamed(200, headers([("content-type", STREAM_CONTENT_TYPE), ("cache-control", "no-cache")]));
+            // lambda_runtime reads the body only after this function returned: feed it from a task.
+            tokio::spawn(stream(app, turn, tx));
+            Answer::StreamingResponse(response)
+        }
+    })
+}
+
+/// A complete JSON answer in the app's mode (a one-chunk stream with the status in the prelude
+/// when streaming).
+fn refuse(app: &App, source: Source, response: Response) -> Answer {
+    RawResponse::from(response).answer(source, app.mode)
+}
+
+/// Everything checked before the model runs: method, caller, body, history.
+async fn prepare(app: &App, req: &Request) -> Result<Turn, Response> {
+    if req.method != "POST" {
+        return Err(Response::error(ErrorCode::MethodNotAllowed, "use POST"));
+    }
+    let user_id = match &req.user_id {
+        Some(u) if !u.is_empty() => u.clone(),
+        _ if app.allow_anonymous => env::ANONYMOUS_USER_ID.into(),
+        _ => return Err(Response::error(ErrorCode::Unauthorized, "no caller identity")),
+    };
+    if req.body.len() > app.max_body {
+        return Err(Response::error(
+            ErrorCode::PayloadTooLarge,
+            format!("body is {} bytes, the limit is {}", req.body.len(), app.max_body),
+        ));
+    }
+    if let Some(ct) = req.header("content-type") {
+        if !ct.to_ascii_lowercase().contains("json") {
+            return Err(Response::error(ErrorCode::UnsupportedMediaType, "send the body as application/json"));
+        }
+    }
+    let chat: ChatRequest =
+        serde_json::from_slice(&req.body).map_err(|e| Response::error(ErrorCode::InvalidJson, format!("invalid chat request: {e}")))?;
+    chat.check().map_err(|m| Response::error(ErrorCode::BadRequest, m))?;
+    let session_id = chat.session_id.unwrap_or_else(new_id);
+    let key = session_key(&user_id, &session_id);
+    let history = match &app.sessions {
+        Some(s) => s.load(&key).await.map_err(|e| store_failure(&e).into_response())?,
+        None => History::default(),
+    };
+    Ok(Turn { request_id: new_id(), session_id, key, message: chat.message, history })
+}
+
+fn new_id() -> String {
+    uuid::Uuid::new_v4().to_string()
+}
+
+/// Runs the turn unstreamed: 200 [`ChatReply`], or the error answer.
+async fn buffered(app: &App, turn: Turn) -> Response {
+    let mut messages = turn.history.messages;
+    let reply = match app.agent.respond(&mut messages, &turn.message).await {
+        Ok(r) => r,
+        Err(e) => return agent_failure(&e).into_response(),
+    };
+    if let Err(e) = save(app, &turn.key, &messages, turn.history.version).await {
+        return e.into_response();
+    }
+    Response::json(200, &ChatReply { request_id: turn.request_id, session_id: turn.session_id, reply })
+}
+
+async fn save(app: &App, key: &str, messages: &[Message], version: u64) -> Result<(), ErrorBody> {
+    match &app.sessions {
+        Some(s) => s.save(key, messages, version).await.map_err(|e| store_failure(&e)),
+        None => Ok(()),
+    }
+}
+
+/// Streams the turn into `out`: `start`, the agent's events as they happen, then `done` once
+/// history is saved, or `error`. If the client goes away the run is abandoned (the model stops
+/// being read, nothing is saved).
+async fn stream(app: Arc<App>, turn: Turn, mut out: StreamSender) {
+    let (events, mut queue) = mpsc::unbounded_channel::<StreamEvent>();
+    let (gone, client_gone) = oneshot::channel::<()>();
+    // The agent's sink is a plain callback (it runs between reads of the model's stream); an
+    // unbounded channel hands its events to the async writer without blocking it. Unbounded is
+    // fine: the events are the model's output, which the model's own pace bounds.
+    let forward = async move {
+        while let Some(event) = queue.recv().await {
+            if out.send(sse(&event)).await.is_err() {
+                tracing::warn!("client went away; abandoning the turn");
+                let _ = gone.send(());
+                return;
+            }
+        }
+    };
+    let work = async move {
+        tokio::select! {
+            () = run_streamed(&app, turn, &events) => {}
+            _ = client_gone => {}
+        }
+        // `events` drops here, which ends `forward` once it has written everything.
+    };
+    tokio::join!(work, forward);
+}
+
+async fn run_streamed(app: &App, turn: Turn, events: &mpsc::UnboundedSender<StreamEvent>) {
+    let emit = |e: StreamEvent| {
+        let _ = events.send(e); // fails only when the writer is gone, which cancels this run
+    };
+    emit(StreamEvent::Start { request_id: turn.request_id.clone(), session_id: turn.session_id.clone() });
+    let mut messages = turn.history.messages;
+    let mut sink = |e: AgentEvent<'_>| match e {
+        AgentEvent::Text(text) => emit(StreamEvent::Text { text: text.to_owned() }),
+        AgentEvent::ToolCall { name, .. } => emit(StreamEvent::Tool { name: name.to_owned() }),
+    };
+    let result = app.agent.respond_streaming(&mut messages, &turn.message, &mut sink).await;
+    let end = match result {
+        Err(e) => StreamEvent::Error { error: agent_failure(&e) },
+        Ok(reply) => match save(app, &turn.key, &messages, turn.history.version).await {
+            Ok(()) => StreamEvent::Done { reply },
+            Err(error) => StreamEvent::Error { error },
+        },
+    };
+    tracing::info!(request_id = %turn.request_id, ok = matches!(end, StreamEvent::Done { .. }), "turn finished");
+    emit(end);
+}
+
+/// One server-sent event.
+fn sse(event: &StreamEvent) -> String {
+    // Serializing an enum of strings cannot fail; the fallback keeps the stream well-formed.
+    let json = serde_json::to_string(event).unwrap_or_else(|_| r#"{"type":"error","error":"internal","message":"encoding"}"#.into());
+    format!("data: {json}\n\n")
+}
+
+fn agent_failure(e: &AgentError) -> ErrorBody {
+    tracing::error!(error = %e, "agent failed");
+    let code = if e.is_retryable() { ErrorCode::Unavailable } else { ErrorCode::UpstreamFailed };
+    ErrorBody::new(code, e.to_string())
+}
+
+fn store_failure(e: &StoreError) -> ErrorBody {
+    tracing::error!(error = %e, "store failed");
+    if e.is_retryable() {
+        ErrorBody::new(ErrorCode::Unavailable, "storage is busy, retry shortly")
+    } else {
+        ErrorBody::new(ErrorCode::Internal, "storage failed")
+    }
+}
+
+/// An [`ErrorBody`] as the answer with its status.
+trait IntoResponse {
+    fn into_response(self) -> Response;
+}
+
+impl IntoResponse for ErrorBody {
+    fn into_response(self) -> Response {
+        Response::json(self.error.status(), &self)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn events_are_server_sent_events_of_the_contract_type() {
+        let frame = sse(&StreamEvent::Text { text: "a\nb".into() });
+        assert_eq!(frame, "data: {\"type\":\"text\",\"text\":\"a\\nb\"}\n\n", "newlines stay escaped inside one data line");
+        let err = sse(&StreamEvent::Error { error: ErrorBody::new(ErrorCode::Unavailable, "later") });
+        let v: Value = serde_json::from_str(err.trim_start_matches("data: ").trim_end()).expect("json");
+        assert_eq!(v, serde_json::json!({"type": "error", "error": "unavailable", "message": "later"}));
+    }
+}

@@ -96,13 +96,26 @@ pub trait ModelProvider: Send + Sync + std::fmt::Debug {
     }
 }
 
+/// Endpoint override for Bedrock Runtime only (the AWS SDKs' standard variable name).
+pub const BEDROCK_ENDPOINT_URL: &str = "AWS_ENDPOINT_URL_BEDROCK_RUNTIME";
+
 /// The provider named by `MODEL_PROVIDER` with `MODEL_ID` (and, for OpenAI, `OPENAI_BASE_URL`
-/// and the key from `OPENAI_API_KEY` or the `OPENAI_API_KEY_SECRET_ARN` secret, read once here).
+/// and the key from `OPENAI_API_KEY` or the `OPENAI_API_KEY_SECRET_ARN` secret, read once here;
+/// for Bedrock, [`BEDROCK_ENDPOINT_URL`] when set).
 pub async fn from_env(sdk: &aws_config::SdkConfig) -> Result<Arc<dyn ModelProvider>, ConfigError> {
     let model = config::required(env::MODEL_ID)?;
     let provider = config::optional(env::MODEL_PROVIDER).unwrap_or_else(|| env::PROVIDER_BEDROCK.into());
     match provider.as_str() {
-        env::PROVIDER_BEDROCK => Ok(Arc::new(super::bedrock::Bedrock::new(aws_sdk_bedrockruntime::Client::new(sdk), model))),
+        env::PROVIDER_BEDROCK => {
+            // The SDKs' standard per-service override, which `aws::load` (no provider chain)
+            // does not read by itself: lets Bedrock alone point elsewhere (a local peer in the
+            // tests, a VPC endpoint) while the other clients keep `AWS_ENDPOINT_URL`.
+            let mut conf = aws_sdk_bedrockruntime::config::Builder::from(sdk);
+            if let Some(url) = config::optional(BEDROCK_ENDPOINT_URL) {
+                conf = conf.endpoint_url(url);
+            }
+            Ok(Arc::new(super::bedrock::Bedrock::new(aws_sdk_bedrockruntime::Client::from_conf(conf.build()), model)))
+        }
         env::PROVIDER_OPENAI => {
             let base = config::optional(env::OPENAI_BASE_URL).unwrap_or_else(|| env::DEFAULT_OPENAI_BASE_URL.into());
             let key = super::openai::api_key_from_env(sdk).await?;
