@@ -11,7 +11,11 @@
 //! each event a [`StreamEvent`] as `data: <json>\n\n`: `start` (request and session id), `text`
 //! pieces and `tool` calls as they happen, then `done` with the whole reply — or `error`, after
 //! which the stream ends. History is saved per session only after a completed turn, before
-//! `done` is sent: a client that saw `done` can continue the session.
+//! `done` is sent: a client that saw `done` can continue the session. A failure after the
+//! status left (the model failing mid-answer, history not saved) is reported in-band as the
+//! `error` event (`unavailable`: retry; `upstream_failed`: the model refused) and the stream
+//! ends normally, rather than with Lambda's error trailer: the client gets a reason it can act
+//! on instead of a cut-off response. If the client disconnects, the turn is abandoned.
 //!
 //! Everything that can be refused before the model runs is refused as a plain JSON answer
 //! `{error, message}` with its 4xx/5xx status, not as a stream: wrong method (405), no caller
@@ -159,7 +163,7 @@ async fn prepare(app: &App, req: &Request) -> Result<Turn, Response> {
     let session_id = chat.session_id.unwrap_or_else(new_id);
     let key = session_key(&user_id, &session_id);
     let history = match &app.sessions {
-        Some(s) => s.load(&key).await.map_err(|e| store_failure(&e).into_response())?,
+        Some(s) => s.load(&key).await.map_err(|e| error_response(store_failure(&e)))?,
         None => History::default(),
     };
     Ok(Turn { request_id: new_id(), session_id, key, message: chat.message, history })
@@ -174,10 +178,10 @@ async fn buffered(app: &App, turn: Turn) -> Response {
     let mut messages = turn.history.messages;
     let reply = match app.agent.respond(&mut messages, &turn.message).await {
         Ok(r) => r,
-        Err(e) => return agent_failure(&e).into_response(),
+        Err(e) => return error_response(agent_failure(&e)),
     };
     if let Err(e) = save(app, &turn.key, &messages, turn.history.version).await {
-        return e.into_response();
+        return error_response(e);
     }
     Response::json(200, &ChatReply { request_id: turn.request_id, session_id: turn.session_id, reply })
 }
@@ -261,15 +265,9 @@ fn store_failure(e: &StoreError) -> ErrorBody {
     }
 }
 
-/// An [`ErrorBody`] as the answer with its status.
-trait IntoResponse {
-    fn into_response(self) -> Response;
-}
-
-impl IntoResponse for ErrorBody {
-    fn into_response(self) -> Response {
-        Response::json(self.error.status(), &self)
-    }
+/// An [`ErrorBody`] as the answer with its code's status.
+fn error_response(e: ErrorBody) -> Response {
+    Response::json(e.error.status(), &e)
 }
 
 #[cfg(test)]
