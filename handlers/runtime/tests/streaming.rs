@@ -295,3 +295,43 @@ async fn openai_stream_errors_are_classified() {
     let err = agent.respond_streaming(&mut Vec::new(), "hi", &mut |_| {}).await.expect_err("must fail");
     assert!(matches!(&err, AgentError::Model(ModelError::Transient(m)) if m.contains("ended early")), "{err:?}");
 }
+
+#[tokio::test]
+async fn openai_servers_that_ignore_stream_are_read_whole() {
+    let whole = HttpResponse::json(
+        200,
+        &json!({"id": "c", "object": "chat.completion", "created": 1, "model": "m",
+                "choices": [{"index": 0, "message": {"role": "assistant", "content": "All at once."}, "finish_reason": "stop"}]}),
+    );
+    let server = scripted(vec![whole]);
+    let agent = Agent::new(Arc::new(OpenAi::new(server.url(), None, "m")), "");
+    let mut seen = Seen::default();
+    let reply = agent.respond_streaming(&mut Vec::new(), "hi", &mut seen.sink()).await.expect("reply");
+    assert_eq!((reply.as_str(), seen.text().as_str()), ("All at once.", "All at once."));
+}
+
+/// A provider with only the buffered call: the trait's default `converse_stream` serves it.
+#[derive(Debug)]
+struct Buffered;
+impl agentcdk_runtime::agent::ModelProvider for Buffered {
+    fn converse<'a>(
+        &'a self,
+        _request: agentcdk_runtime::agent::ModelRequest<'a>,
+    ) -> BoxFuture<'a, Result<agentcdk_runtime::agent::ModelResponse, ModelError>> {
+        Box::pin(async {
+            Ok(agentcdk_runtime::agent::ModelResponse {
+                message: agentcdk_runtime::agent::Message::assistant_text("whole"),
+                stop: agentcdk_runtime::agent::StopReason::EndTurn,
+            })
+        })
+    }
+}
+
+#[tokio::test]
+async fn providers_without_streaming_deliver_their_text_in_one_piece() {
+    let agent = Agent::new(Arc::new(Buffered), "");
+    let mut seen = Seen::default();
+    let reply = agent.respond_streaming(&mut Vec::new(), "hi", &mut seen.sink()).await.expect("reply");
+    assert_eq!(reply, "whole");
+    assert_eq!(seen.texts.len(), 1);
+}

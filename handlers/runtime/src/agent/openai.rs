@@ -100,6 +100,21 @@ impl OpenAi {
         let mut body = self.body(&req);
         body["stream"] = Value::Bool(true);
         let mut resp = self.post(body).await?;
+        // Some OpenAI-compatible servers ignore `stream` and answer one completion: take it whole.
+        let is_json = resp
+            .headers()
+            .get(reqwest::header::CONTENT_TYPE)
+            .and_then(|v| v.to_str().ok())
+            .is_some_and(|ct| ct.to_ascii_lowercase().starts_with("application/json"));
+        if is_json {
+            let text = resp.text().await.map_err(|e| ModelError::Transient(format!("reading response: {e}")))?;
+            let response = parse_response(&text)?;
+            let text = response.message.text();
+            if !text.is_empty() {
+                on_text(&text);
+            }
+            return Ok(response);
+        }
         let mut sse = SseDecoder::new();
         let mut chat = StreamedChat::default();
         loop {
