@@ -32,6 +32,7 @@ use agentcdk_runtime::error::{sdk_disposition, sdk_message, Disposition};
 use agentcdk_runtime::http::{streamed, Answer, RawResponse, Request, Response, ResponseMode, Source};
 use aws_lambda_events::http::{HeaderMap, HeaderName};
 use aws_sdk_bedrockagentcore::config::interceptors::BeforeTransmitInterceptorContextMut;
+use aws_sdk_bedrockagentcore::config::retry::RetryConfig;
 use aws_sdk_bedrockagentcore::config::{ConfigBag, Intercept, RuntimeComponents, StalledStreamProtectionConfig};
 use aws_sdk_bedrockagentcore::error::{BoxError, ProvideErrorMetadata, SdkError};
 use aws_sdk_bedrockagentcore::operation::invoke_agent_runtime::{InvokeAgentRuntimeError, InvokeAgentRuntimeOutput};
@@ -214,9 +215,14 @@ impl Proxy {
     /// Stalled-stream protection is off: an agent may think for longer than the SDK's 20 s
     /// grace period without sending a byte, which is not a stalled connection; the function's
     /// timeout bounds the call instead.
+    ///
+    /// Retries are off too: an invocation is not idempotent (a 5xx may come after the agent's
+    /// tools ran, and a retry would run them again), and the client already gets a 503 it can
+    /// retry under its own policy — without the SDK's backoff eating API Gateway's 29 s.
     pub fn new(sdk: &aws_config::SdkConfig, config: Config) -> Self {
         let conf = aws_sdk_bedrockagentcore::config::Builder::from(sdk)
             .stalled_stream_protection(StalledStreamProtectionConfig::disabled())
+            .retry_config(RetryConfig::disabled())
             .build();
         Self { client: aws_sdk_bedrockagentcore::Client::from_conf(conf), config: Arc::new(config) }
     }
@@ -260,7 +266,9 @@ impl Proxy {
         };
         let session = out.runtime_session_id.clone().unwrap_or(session);
         let status = out.status_code.and_then(|s| u16::try_from(s).ok()).unwrap_or(200);
-        let head = RawResponse::new(status, &out.content_type, Vec::new()).with_header(AGENTCORE_SESSION_ID_HEADER, &session);
+        // The runtime's content type, or raw bytes when it named none.
+        let content_type = Some(out.content_type.as_str()).filter(|c| !c.is_empty()).unwrap_or("application/octet-stream");
+        let head = RawResponse::new(status, content_type, Vec::new()).with_header(AGENTCORE_SESSION_ID_HEADER, &session);
         tracing::info!(status, mode = ?mode, "runtime answered");
         match mode {
             ResponseMode::Buffered => buffered(head, out, req.source).await,

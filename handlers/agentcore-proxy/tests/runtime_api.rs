@@ -166,6 +166,7 @@ fn runtime_errors_become_json_answers_with_their_status() {
         assert!(body.contains(says), "{scenario}: {body}");
         assert!(h[SESSION].as_str().is_some_and(|s| s.len() >= 33), "{scenario}: the session id is echoed on errors too");
     }
+    assert_eq!(peer.requests().len(), 5, "no retries: an invocation is not idempotent");
 }
 
 #[test]
@@ -186,6 +187,12 @@ fn jwt_mode_passes_the_bearer_token_instead_of_the_role() {
     assert_eq!(r.header("authorization"), Some("Bearer eyJ.caller.token"));
     assert_eq!(r.header("x-amz-security-token"), None, "the role's session token must not leave the function");
     assert!(!r.headers.iter().any(|(_, v)| v.contains("role-session-token") || v.contains("AWS4-HMAC")), "{:?}", r.headers);
+
+    // A token the runtime's authorizer refuses is the caller's problem, not the role's.
+    let headers = json!({"authorization": "Bearer expired"});
+    let (status, _, body) = buffered(api.invoke(function_url("POST", headers, r#"{"scenario":"denied"}"#), T));
+    assert_eq!((status, error_code(&body).as_str()), (401, "unauthorized"), "{body}");
+    assert!(body.contains("refused the caller's token"), "{body}");
 }
 
 /// The peer writes 5 chunks 200 ms apart; the first must reach the Runtime API before the peer
