@@ -149,6 +149,8 @@ pub mod actions {
     pub const KMS_ENCRYPT_DECRYPT: &[&str] = &["kms:Decrypt", "kms:Encrypt", "kms:ReEncrypt*", "kms:GenerateDataKey*"];
     /// Invoke a Lambda function.
     pub const LAMBDA_INVOKE: &[&str] = &["lambda:InvokeFunction"];
+    /// Invoke an AgentCore runtime (SigV4); covers InvokeAgentRuntime's streamed answers.
+    pub const AGENTCORE_INVOKE: &[&str] = &["bedrock-agentcore:InvokeAgentRuntime"];
     /// Post to and drop WebSocket connections.
     pub const EXECUTE_API_MANAGE_CONNECTIONS: &[&str] = &["execute-api:ManageConnections"];
     /// Write a function's own logs.

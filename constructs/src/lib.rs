@@ -14,6 +14,7 @@ pub mod apigw;
 pub mod app;
 pub mod cloudwatch;
 pub mod dynamodb;
+pub mod function_url;
 pub mod iam;
 pub mod kms;
 pub mod lambda;
@@ -27,6 +28,7 @@ pub mod prelude {
 
     pub use crate::apigw::{Cors, HttpMethod, Throttling};
     pub use crate::app::App;
+    pub use crate::function_url::{FunctionUrlProps, InvokeMode, UrlAuth, UrlCors};
     pub use crate::kms::Encryption;
     pub use crate::lambda::{Code, Function, FunctionProps};
     pub use crate::logs::RetentionDays;

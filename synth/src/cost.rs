@@ -3,8 +3,9 @@
 //! A front door is what a client calls: a REST API (API Gateway v1) or a Lambda Function URL.
 //! For N requests a month at an average duration, each costs its own request fee plus the
 //! Lambda invocations behind it: requests and GB-seconds at the function's memory and
-//! architecture, and streamed bytes for response-streaming URLs. Free tiers are ignored (they
-//! are per account, not per stack).
+//! architecture, and streamed bytes for response streaming (a streaming URL, or a REST method
+//! with `responseTransferMode: STREAM`, which API Gateway also bills per started 10 MB). Free
+//! tiers are ignored (they are per account, not per stack). WebSocket APIs are not priced yet.
 //!
 //! Getting the arithmetic right matters: a widely quoted comparison says 1M requests at 5 s and
 //! 512 MB cost ~$4.12 behind API Gateway and ~$0.62 on a Function URL — figures that hold for
@@ -30,6 +31,8 @@ pub mod prices {
     pub const LAMBDA_STREAM_FREE_BYTES: f64 = 6.0 * 1024.0 * 1024.0;
     /// API Gateway REST API, per request (first 333M a month).
     pub const REST_API_REQUEST: f64 = 3.50 / 1_000_000.0;
+    /// A streamed REST response is billed as one request per started 10 MB.
+    pub const REST_STREAM_BYTES_PER_REQUEST: f64 = 10.0 * 1024.0 * 1024.0;
     /// Function URLs have no fee of their own.
     pub const FUNCTION_URL_REQUEST: f64 = 0.0;
 }
@@ -54,6 +57,8 @@ pub struct Usage {
 pub enum FrontDoor {
     /// API Gateway REST API.
     RestApi,
+    /// API Gateway REST API whose method streams (`responseTransferMode: STREAM`).
+    StreamingRestApi,
     /// Lambda Function URL, buffered.
     FunctionUrl,
     /// Lambda Function URL with `InvokeMode: RESPONSE_STREAM`.
@@ -64,6 +69,7 @@ impl fmt::Display for FrontDoor {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(match self {
             FrontDoor::RestApi => "API Gateway REST",
+            FrontDoor::StreamingRestApi => "API Gateway REST (streaming)",
             FrontDoor::FunctionUrl => "Function URL",
             FrontDoor::StreamingFunctionUrl => "Function URL (streaming)",
         })
@@ -112,11 +118,15 @@ pub fn price(front_door: FrontDoor, usage: &Usage, memory_mb: u32, arm64: bool) 
     let gb_seconds = requests * usage.duration.as_secs_f64() * f64::from(memory_mb) / 1024.0;
     let gb_second = if arm64 { prices::LAMBDA_GB_SECOND_ARM } else { prices::LAMBDA_GB_SECOND_X86 };
     let front = match front_door {
-        FrontDoor::RestApi => prices::REST_API_REQUEST,
-        FrontDoor::FunctionUrl | FrontDoor::StreamingFunctionUrl => prices::FUNCTION_URL_REQUEST,
-    } * requests;
+        FrontDoor::RestApi => prices::REST_API_REQUEST * requests,
+        FrontDoor::StreamingRestApi => {
+            let per_request = (usage.response_bytes as f64 / prices::REST_STREAM_BYTES_PER_REQUEST).ceil().max(1.0);
+            prices::REST_API_REQUEST * requests * per_request
+        }
+        FrontDoor::FunctionUrl | FrontDoor::StreamingFunctionUrl => prices::FUNCTION_URL_REQUEST * requests,
+    };
     let streamed = match front_door {
-        FrontDoor::StreamingFunctionUrl => {
+        FrontDoor::StreamingFunctionUrl | FrontDoor::StreamingRestApi => {
             let billable = (usage.response_bytes as f64 - prices::LAMBDA_STREAM_FREE_BYTES).max(0.0);
             requests * billable / (1024.0 * 1024.0 * 1024.0) * prices::LAMBDA_STREAMED_GB
         }
@@ -134,12 +144,19 @@ pub fn estimate(template: &Json, usage: &Usage) -> Vec<Estimate> {
         let (front_door, functions) = match r["Type"].as_str() {
             Some("AWS::ApiGateway::RestApi") => {
                 // The functions behind the API: its methods' proxy integrations.
-                let behind: Vec<String> = resources
+                let behind: Vec<(String, bool)> = resources
                     .values()
                     .filter(|m| m["Type"] == "AWS::ApiGateway::Method" && refers_to(&m["Properties"]["RestApiId"], id))
-                    .filter_map(|m| integration_function(&m["Properties"]["Integration"]["Uri"]))
+                    .filter_map(|m| {
+                        let integration = &m["Properties"]["Integration"];
+                        integration_function(&integration["Uri"]).map(|f| (f, integration["ResponseTransferMode"] == "STREAM"))
+                    })
                     .collect();
-                (FrontDoor::RestApi, behind)
+                let streams = behind.first().is_some_and(|(_, stream)| *stream);
+                (
+                    if streams { FrontDoor::StreamingRestApi } else { FrontDoor::RestApi },
+                    behind.into_iter().map(|(f, _)| f).collect::<Vec<_>>(),
+                )
             }
             Some("AWS::Lambda::Url") => {
                 let kind = if props["InvokeMode"] == "RESPONSE_STREAM" { FrontDoor::StreamingFunctionUrl } else { FrontDoor::FunctionUrl };
@@ -175,12 +192,12 @@ pub fn report(estimates: &[Estimate], usage: &Usage) -> String {
         usage.requests, usage.duration, usage.response_bytes
     );
     s.push_str(&format!(
-        "{:<40} {:<26} {:>7} {:>6} {:>12} {:>12} {:>12}\n",
+        "{:<40} {:<28} {:>7} {:>6} {:>12} {:>12} {:>12}\n",
         "front door", "kind", "memory", "arch", "front door", "lambda", "total"
     ));
     for e in estimates {
         s.push_str(&format!(
-            "{:<40} {:<26} {:>5}MB {:>6} {:>12} {:>12} {:>12}\n",
+            "{:<40} {:<28} {:>5}MB {:>6} {:>12} {:>12} {:>12}\n",
             e.logical_id,
             e.front_door.to_string(),
             e.memory_mb,
@@ -250,6 +267,16 @@ mod tests {
         let (_, _, _, streamed) = price(FrontDoor::StreamingFunctionUrl, &big, 128, false);
         assert_eq!(cents(streamed), 800_000, "1 GB beyond the free 6 MB, a million times, at $0.008/GB");
         assert_eq!(price(FrontDoor::StreamingFunctionUrl, &u, 128, false).3, 0.0);
+    }
+
+    #[test]
+    fn a_streamed_rest_response_is_a_request_per_started_10_mb_plus_lambda_streaming() {
+        let small = usage(Duration::from_millis(50));
+        assert_eq!(price(FrontDoor::StreamingRestApi, &small, 512, false).0, price(FrontDoor::RestApi, &small, 512, false).0);
+        let big = Usage { response_bytes: 25 * 1024 * 1024, ..small };
+        let (front, _, _, streamed) = price(FrontDoor::StreamingRestApi, &big, 512, false);
+        assert_eq!(cents(front), 1050, "25 MB = 3 billed requests of $3.50 per million");
+        assert_eq!(cents(streamed), cents(1_000_000.0 * 19.0 / 1024.0 * prices::LAMBDA_STREAMED_GB), "19 MB beyond Lambda's free 6 MB");
     }
 
     #[test]

@@ -42,6 +42,8 @@ pub fn examples() -> Vec<Example> {
         ("queue-agent", queue_agent::app),
         ("ws-agent", ws_agent::app),
         ("full", full::app),
+        ("agentcore-agent", agentcore_agent::app),
+        ("stream-agent", stream_agent::app),
     ]
 }
 

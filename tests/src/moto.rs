@@ -257,6 +257,11 @@ impl MotoServer {
     /// the `AssetBucket` parameter and the IAM capabilities. Panics unless it reaches
     /// CREATE_COMPLETE, with the stack events and moto's log.
     pub async fn deploy(&self, out: &Path, stack: &str, bucket: &str) -> Deployment {
+        self.deploy_with(out, stack, bucket, &[]).await
+    }
+
+    /// [`MotoServer::deploy`] with values for the stack's other parameters.
+    pub async fn deploy_with(&self, out: &Path, stack: &str, bucket: &str, parameters: &[(&str, &str)]) -> Deployment {
         let manifest = read_manifest(out);
         let stack_manifest = manifest.stacks.get(stack).unwrap_or_else(|| panic!("{stack} is not in {}/manifest.json", out.display()));
         let template_path = out.join(&stack_manifest.template_file);
@@ -272,8 +277,10 @@ impl MotoServer {
             .capabilities(Capability::CapabilityIam)
             .capabilities(Capability::CapabilityNamedIam);
         for name in stack_manifest.parameters.keys() {
-            if name == ASSET_BUCKET_PARAMETER {
-                create = create.parameters(Parameter::builder().parameter_key(name).parameter_value(bucket).build());
+            let value =
+                if name == ASSET_BUCKET_PARAMETER { Some(bucket) } else { parameters.iter().find(|(k, _)| k == name).map(|(_, v)| *v) };
+            if let Some(value) = value {
+                create = create.parameters(Parameter::builder().parameter_key(name).parameter_value(value).build());
             }
         }
         if let Err(e) = create.send().await {

@@ -172,5 +172,23 @@ fn cost_finds_the_front_doors_of_the_examples() {
     assert_eq!((e[0].total() * 100.0).round() as i64, 4537);
     let full = synth_into(full::app(), tempfile::tempdir().unwrap().path());
     let e = agentcdk::cost::estimate(&full.stacks[0].json, &usage);
-    assert_eq!(e.len(), 2, "the Sync and Queue agents' REST APIs (WebSocket is not priced yet): {e:?}");
+    let kinds: Vec<(&str, agentcdk::cost::FrontDoor)> = e.iter().map(|e| (e.function.as_str(), e.front_door)).collect();
+    use agentcdk::cost::FrontDoor::{RestApi, StreamingFunctionUrl, StreamingRestApi};
+    assert_eq!(kinds.len(), 5, "Sync, Queue and Stream agents, two AgentCore doors (WebSocket is not priced yet): {kinds:?}");
+    for (prefix, kind) in [
+        ("AssistantRequestHandler", RestApi),
+        ("ResearchRequestHandler", RestApi),
+        ("WriterStreamHandler", StreamingRestApi),
+        ("PlannerApiProxy", RestApi),
+        ("PlannerStreamProxy", StreamingRestApi),
+    ] {
+        assert!(kinds.iter().any(|(f, k)| f.starts_with(prefix) && *k == kind), "{prefix} behind {kind:?}: {kinds:?}");
+    }
+    for (name, app) in [("stream-agent", stream_agent::app as fn() -> agentcdk::App), ("agentcore-agent", agentcore_agent::app)] {
+        let assembly = synth_into(app(), tempfile::tempdir().unwrap().path());
+        let e = agentcdk::cost::estimate(&assembly.stacks[0].json, &usage);
+        assert_eq!(e.len(), 1, "{name}: {e:?}");
+        assert_eq!(e[0].front_door, StreamingFunctionUrl, "{name}");
+        assert_eq!(e[0].front_door_requests, 0.0, "{name}: Function URLs have no request fee");
+    }
 }

@@ -18,6 +18,9 @@ use serde_json::json;
 /// The bucket the tests upload assets to (the `AssetBucket` parameter).
 const BUCKET: &str = "agentcdk-assets";
 
+/// Values of the examples' own stack parameters (besides the asset bucket).
+const PARAMETERS: &[(&str, &str)] = &[("WeatherToolArn", "arn:aws:lambda:us-east-1:123456789012:function:weather")];
+
 /// Synthesizes `app`, uploads its assets and deploys every stack into `moto`; checks each
 /// reached CREATE_COMPLETE, has every output of the manifest with a value, and that moto made
 /// every resource it was given.
@@ -29,7 +32,7 @@ async fn deploy_app(moto: &MotoServer, name: &str, app: App) -> Vec<agentcdk_tes
     let mut deployments = Vec::new();
     for stack in &assembly.stacks {
         let started = Instant::now();
-        let deployment = moto.deploy(out.path(), &stack.name, BUCKET).await;
+        let deployment = moto.deploy_with(out.path(), &stack.name, BUCKET, PARAMETERS).await;
         println!("{name}/{}: CREATE_COMPLETE in {:.1?}", stack.name, started.elapsed());
         if deployment.skipped.is_empty() {
             println!("  moto skipped nothing");

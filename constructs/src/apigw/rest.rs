@@ -13,6 +13,9 @@ use agentcdk_synth::AnyRef;
 use serde_json::json;
 
 use super::{access_log_format, execute_api_arn};
+
+/// Longest a streamed integration (`responseTransferMode: STREAM`) may run: 15 minutes.
+pub const STREAM_INTEGRATION_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(900);
 use crate::kms::Encryption;
 use crate::lambda::Function;
 use crate::logs::{log_group, RetentionDays};
@@ -266,6 +269,36 @@ impl RestApi {
         auth: &MethodAuth,
         model: Option<&ResourceRef<cfn::Model>>,
     ) -> ResourceRef<cfn::Method> {
+        self.lambda_method(scope, method, path, function, auth, model, false)
+    }
+
+    /// Like [`RestApi::add_lambda_method`], with the response streamed (`responseTransferMode:
+    /// STREAM` on Lambda's response-streaming-invocations URI): chunks reach the client as the
+    /// function writes them, for up to 15 minutes (the integration timeout is the function's).
+    /// The function must answer with Lambda response streaming.
+    pub fn add_streaming_lambda_method(
+        &self,
+        scope: &mut Scope,
+        method: HttpMethod,
+        path: &str,
+        function: &Function,
+        auth: &MethodAuth,
+        model: Option<&ResourceRef<cfn::Model>>,
+    ) -> ResourceRef<cfn::Method> {
+        self.lambda_method(scope, method, path, function, auth, model, true)
+    }
+
+    #[allow(clippy::too_many_arguments)]
+    fn lambda_method(
+        &self,
+        scope: &mut Scope,
+        method: HttpMethod,
+        path: &str,
+        function: &Function,
+        auth: &MethodAuth,
+        model: Option<&ResourceRef<cfn::Model>>,
+        stream: bool,
+    ) -> ResourceRef<cfn::Method> {
         let resource_id = self.resource_for(scope, path);
         let normalized = normalize(path);
         let (authorization_type, authorizer_id) = match auth {
@@ -292,7 +325,9 @@ impl RestApi {
                     cfn::method::Integration {
                         type_: Some(cfn::method::Type::AwsProxy.into()),
                         integration_http_method: Some("POST".into()),
-                        uri: Some(function.invoke_uri().into()),
+                        uri: Some(if stream { function.streaming_invoke_uri() } else { function.invoke_uri() }.into()),
+                        response_transfer_mode: stream.then(|| cfn::method::ResponseTransferMode::Stream.into()),
+                        timeout_in_millis: stream.then(|| (function.timeout.min(STREAM_INTEGRATION_TIMEOUT).as_millis() as i64).into()),
                         ..Default::default()
                     }
                     .into(),

@@ -9,6 +9,8 @@ use agentcdk_synth::cfn::iam::Role;
 use agentcdk_synth::prelude::*;
 use serde_json::json;
 
+use agentcdk_contract::wire::{agentcore_custom_header, AGENTCORE_CUSTOM_HEADER_PREFIX};
+
 use super::authorizer::ClaimRule;
 use crate::iam::Statement;
 
@@ -225,6 +227,10 @@ pub struct AgentCoreRuntime {
     pub endpoints: BTreeMap<String, ResourceRef<RuntimeEndpoint>>,
     /// The generated role, if any.
     pub role: Option<ResourceRef<Role>>,
+    /// Whether callers present a JWT (CUSTOM_JWT) instead of signing with IAM.
+    pub(super) jwt: bool,
+    /// The request header allowlist.
+    pub(super) request_headers: Vec<String>,
 }
 
 impl AgentCoreRuntime {
@@ -345,7 +351,13 @@ impl AgentCoreRuntime {
             );
             endpoints.insert(e.name.clone(), endpoint);
         }
-        AgentCoreRuntime { runtime, endpoints, role }
+        AgentCoreRuntime {
+            runtime,
+            endpoints,
+            role,
+            jwt: matches!(props.authorizer, RuntimeAuthorizer::CustomJwt { .. }),
+            request_headers: props.request_headers.clone(),
+        }
     }
 
     /// The runtime ARN.
@@ -469,6 +481,44 @@ pub(super) fn check_discovery_url(scope: &mut Scope, discovery_url: &str) {
     }
 }
 
+/// Headers AgentCore refuses to pass on to an agent, as documented ("Pass custom headers to
+/// Amazon Bedrock AgentCore Runtime", restricted headers).
+pub const RESTRICTED_HEADERS: [&str; 12] = [
+    "Proxy-Authorization",
+    "WWW-Authenticate",
+    "Accept",
+    "Accept-Charset",
+    "Accept-Encoding",
+    "Accept-Language",
+    "Content-Type",
+    "Content-Length",
+    "Content-Encoding",
+    "Content-Language",
+    "Content-Location",
+    "Content-Range",
+];
+
+/// Why AgentCore would refuse `name` in a request header allowlist, if it would.
+fn header_rejection(name: &str, jwt: bool) -> Option<&'static str> {
+    let lower = name.to_ascii_lowercase();
+    if !name.starts_with(|c: char| c.is_ascii_alphabetic()) || !name.chars().all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_') {
+        return Some("a header name is a letter, then letters, digits, '-' and '_'");
+    }
+    if RESTRICTED_HEADERS.iter().any(|r| r.eq_ignore_ascii_case(name)) {
+        return Some("AgentCore restricts it");
+    }
+    if lower.starts_with("x-amz-") {
+        return Some("x-amz-* headers are reserved for SigV4");
+    }
+    if lower.starts_with("x-amzn-") && !lower.starts_with(&AGENTCORE_CUSTOM_HEADER_PREFIX.to_ascii_lowercase()) {
+        return Some("x-amzn-* headers are reserved, except the custom prefix");
+    }
+    if lower == "authorization" && !jwt {
+        return Some("Authorization reaches the agent only with a CUSTOM_JWT authorizer");
+    }
+    None
+}
+
 /// AgentCore names: a letter, then letters, digits and `_`, at most 48.
 pub(super) fn valid_name(name: &str) -> bool {
     name.len() <= limits::NAME_LEN
@@ -512,6 +562,18 @@ fn check(scope: &mut Scope, name: &str, props: &AgentCoreRuntimeProps) {
     }
     if props.request_headers.len() > limits::REQUEST_HEADERS {
         scope.error(format!("{} request headers in the allowlist, over AgentCore's 20", props.request_headers.len()), "pass fewer headers");
+    }
+    let mut seen_headers = std::collections::BTreeSet::new();
+    for h in &props.request_headers {
+        if let Some(why) = header_rejection(h, matches!(props.authorizer, RuntimeAuthorizer::CustomJwt { .. })) {
+            scope.error(
+                format!("request header '{h}' cannot be allowlisted: {why}"),
+                format!("pass it as '{}'", agentcore_custom_header(h)),
+            );
+        }
+        if !seen_headers.insert(h.to_ascii_lowercase()) {
+            scope.error(format!("request header '{h}' is listed twice"), "header names compare case-insensitively");
+        }
     }
     if props.description.as_ref().is_some_and(|d| d.chars().count() > limits::DESCRIPTION) {
         scope.error("description is over 1,200 characters", "shorten it");

@@ -2,6 +2,7 @@
 
 mod agentcore;
 mod agentcore_family;
+mod agentcore_front_door;
 mod authorizer;
 mod queue_pipeline;
 mod serverless_agent;
@@ -15,9 +16,10 @@ pub use agentcore_family::{
     browser, code_interpreter, AgentCoreGateway, AgentCoreGatewayProps, AgentCoreMemory, AgentCoreMemoryProps, GatewayAuthorizer,
     GatewayTargetProps, MemoryStrategy, MemoryStrategyKind, SchemaSource, TargetKind, ToolNetwork, ToolSpec,
 };
+pub use agentcore_front_door::{AgentCoreFrontDoor, FrontDoorKind, FrontDoorProps, INVOKE_PATH};
 pub use authorizer::{AuthorizerProps, ClaimRule, JwtConfig, LambdaAuthorizer};
 pub use queue_pipeline::{QueuePipeline, QueuePipelineProps};
-pub use serverless_agent::{AgentProps, CustomRoute, Mode, Model, Provider, QueueOptions, ServerlessAgent};
+pub use serverless_agent::{AgentProps, CustomRoute, Mode, Model, Provider, QueueOptions, ServerlessAgent, StreamOptions, StreamTransport};
 pub use ws_api::{WsApi, WsApiProps};
 
 use std::time::Duration;

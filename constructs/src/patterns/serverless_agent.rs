@@ -1,5 +1,6 @@
 //! `ServerlessAgent`: the entry point. An agent behind an authorized REST or WebSocket API,
-//! run inline (Sync) or through a queue pipeline (Queue, WebSocket).
+//! run inline (Sync), through a queue pipeline (Queue, WebSocket), or inline with the model's
+//! tokens streamed to the client as they are produced (Stream).
 
 use std::collections::BTreeMap;
 use std::time::Duration;
@@ -14,6 +15,7 @@ use super::ws_api::{WsApi, WsApiProps};
 use crate::apigw::rest::{Cors, HttpMethod, MethodAuth, RestApi, RestApiProps, Throttling};
 use crate::cloudwatch::{alarm_topic, dead_letter_alarm, function_alarms};
 use crate::dynamodb::{Attribute, Table, TableProps};
+use crate::function_url::{FunctionUrl, FunctionUrlProps, InvokeMode, UrlAuth, UrlCors};
 use crate::iam::{self, actions, Statement};
 use crate::kms::Encryption;
 use crate::lambda::{Code, Function, FunctionProps};
@@ -60,6 +62,29 @@ pub enum Mode {
     Queue(QueueOptions),
     /// WebSocket: messages are queued; replies are pushed to all the user's connections.
     WebSocket(QueueOptions),
+    /// Streaming: the stream handler runs the agent and sends the model's tokens to the client
+    /// as server-sent events while they are produced (up to 15 minutes).
+    Stream(StreamOptions),
+}
+
+/// Settings of the Stream mode.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct StreamOptions {
+    /// What clients call. Default: API Gateway REST.
+    pub transport: StreamTransport,
+}
+
+/// The front door of a streaming agent.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum StreamTransport {
+    /// API Gateway REST with `responseTransferMode: STREAM`: the Lambda authorizer, throttling,
+    /// request validation and access logs of the other modes. Default.
+    #[default]
+    Rest,
+    /// A Lambda Function URL with `InvokeMode: RESPONSE_STREAM`: no API Gateway fee, but no
+    /// Lambda authorizer either. `UrlAuth::AwsIam` takes SigV4-signed calls of principals granted
+    /// invoke on the URL; `UrlAuth::None` (together with `public: true`) takes anyone's.
+    FunctionUrl(UrlAuth),
 }
 
 /// Which model API the agent calls.
@@ -200,11 +225,14 @@ impl Default for AgentProps<'_> {
 /// An agent deployed on API Gateway + Lambda (+ SQS + DynamoDB).
 #[derive(Clone, Debug, PartialEq)]
 pub struct ServerlessAgent {
-    /// The REST API (Sync and Queue modes).
+    /// The REST API (Sync, Queue, and Stream over REST).
     pub rest_api: Option<RestApi>,
+    /// The Function URL (Stream over a Function URL).
+    pub function_url: Option<FunctionUrl>,
     /// The WebSocket API (WebSocket mode).
     pub ws_api: Option<WsApi>,
-    /// The request handler.
+    /// The function answering requests: the request handler, or in Stream mode the stream
+    /// handler.
     pub request_handler: Function,
     /// The agent runner (Queue and WebSocket modes).
     pub runner: Option<Function>,
@@ -221,8 +249,9 @@ impl ServerlessAgent {
     /// Declares the agent in `scope` (its own node).
     pub fn new(scope: &mut Scope, props: AgentProps<'_>) -> ServerlessAgent {
         check(scope, &props);
-        let queued = !matches!(props.mode, Mode::Sync);
-        let timeout = props.timeout.unwrap_or(if queued { Duration::from_secs(300) } else { REST_INTEGRATION_TIMEOUT });
+        let queued = matches!(props.mode, Mode::Queue(_) | Mode::WebSocket(_));
+        let stream = matches!(props.mode, Mode::Stream(_));
+        let timeout = props.timeout.unwrap_or(if queued || stream { Duration::from_secs(300) } else { REST_INTEGRATION_TIMEOUT });
         let routes = Routes::new(&props.api_base_path, &props.api_version, &props.agent_endpoint);
         let function_props = |code: Code, description: &str, environment: BTreeMap<String, Value<String>>| FunctionProps {
             code,
@@ -247,17 +276,22 @@ impl ServerlessAgent {
         let mut agent_env = model_environment(&props);
         agent_env.insert(env::SESSIONS_TABLE.into(), sessions.name().into());
         agent_env.extend(props.environment.clone());
-        let mode_name = match props.mode {
-            Mode::Sync => env::MODE_SYNC,
-            Mode::Queue(_) => env::MODE_QUEUE,
-            Mode::WebSocket(_) => env::MODE_WEBSOCKET,
+        let mut request_env = match props.mode {
+            Mode::Stream(_) => BTreeMap::from([(env::RESPONSE_MODE.to_owned(), Value::from(env::RESPONSE_MODE_STREAM))]),
+            Mode::Sync | Mode::Queue(_) | Mode::WebSocket(_) => {
+                let mode_name = match props.mode {
+                    Mode::Queue(_) => env::MODE_QUEUE,
+                    Mode::WebSocket(_) => env::MODE_WEBSOCKET,
+                    _ => env::MODE_SYNC,
+                };
+                BTreeMap::from([
+                    (env::AGENT_MODE.to_owned(), Value::from(mode_name)),
+                    (env::API_BASE_PATH.to_owned(), Value::from(props.api_base_path.clone())),
+                    (env::API_VERSION.to_owned(), Value::from(props.api_version.clone())),
+                    (env::AGENT_ENDPOINT.to_owned(), Value::from(props.agent_endpoint.clone())),
+                ])
+            }
         };
-        let mut request_env = BTreeMap::from([
-            (env::AGENT_MODE.to_owned(), Value::from(mode_name)),
-            (env::API_BASE_PATH.to_owned(), Value::from(props.api_base_path.clone())),
-            (env::API_VERSION.to_owned(), Value::from(props.api_version.clone())),
-            (env::AGENT_ENDPOINT.to_owned(), Value::from(props.agent_endpoint.clone())),
-        ]);
         if !queued {
             request_env.extend(agent_env.clone());
         }
@@ -266,18 +300,23 @@ impl ServerlessAgent {
             // carry no authorizer context are refused with 401.
             request_env.insert(env::ALLOW_ANONYMOUS.to_owned(), "true".into());
         }
+        let (handler_id, handler_code, handler_description) = if stream {
+            ("StreamHandler", artifacts::STREAM_HANDLER, "Agent runs streamed to the client")
+        } else {
+            ("RequestHandler", artifacts::REQUEST_HANDLER, "Agent API requests")
+        };
         let request_handler = Function::new(
-            &mut scope.scope("RequestHandler"),
+            &mut scope.scope(handler_id),
             FunctionProps {
                 memory_mb: if queued { 256 } else { props.memory_mb },
                 timeout: if queued { Duration::from_secs(10) } else { timeout },
                 reserved_concurrency: if queued { None } else { props.reserved_concurrency },
-                ..function_props(Code::handler(artifacts::REQUEST_HANDLER), "Agent API requests", request_env)
+                ..function_props(Code::handler(handler_code), handler_description, request_env)
             },
         );
 
         let (runner, response_handler, pipeline) = match props.mode {
-            Mode::Sync => {
+            Mode::Sync | Mode::Stream(_) => {
                 grant_model(scope.stack(), &props.model, &request_handler);
                 sessions.grant_read_write_data(scope.stack(), &request_handler);
                 (None, None, None)
@@ -317,7 +356,21 @@ impl ServerlessAgent {
             }
         };
 
+        let mut function_url = None;
         let (rest_api, ws_api) = match props.mode {
+            Mode::Stream(StreamOptions { transport: StreamTransport::FunctionUrl(auth) }) => {
+                let cors = props.cors.as_ref().map(|c| UrlCors {
+                    allow_origins: c.allow_origins.clone(),
+                    allow_headers: c.allow_headers.clone(),
+                    max_age_seconds: Some(c.max_age_seconds),
+                    ..Default::default()
+                });
+                function_url = Some(
+                    request_handler
+                        .add_url(&mut scope.scope("Url"), FunctionUrlProps { auth, invoke_mode: InvokeMode::ResponseStream, cors }),
+                );
+                (None, None)
+            }
             Mode::WebSocket(_) => {
                 let ws = WsApi::new(
                     &mut scope.scope("WebSocket"),
@@ -329,14 +382,14 @@ impl ServerlessAgent {
                 }
                 (None, Some(ws))
             }
-            Mode::Sync | Mode::Queue(_) => (Some(rest(scope, &props, &routes, &request_handler)), None),
+            Mode::Sync | Mode::Queue(_) | Mode::Stream(_) => (Some(rest(scope, &props, &routes, &request_handler)), None),
         };
 
         if props.alarms {
             let topic = alarm_topic(scope.stack(), props.encryption);
             let mut alarms = scope.scope("Alarms");
             for (id, f) in
-                [("RequestHandler", Some(&request_handler)), ("Runner", runner.as_ref()), ("ResponseHandler", response_handler.as_ref())]
+                [(handler_id, Some(&request_handler)), ("Runner", runner.as_ref()), ("ResponseHandler", response_handler.as_ref())]
             {
                 if let Some(f) = f {
                     function_alarms(&mut alarms.scope(id), f, &topic);
@@ -348,17 +401,20 @@ impl ServerlessAgent {
             }
         }
 
-        let agent = ServerlessAgent { rest_api, ws_api, request_handler, runner, response_handler, pipeline, sessions, routes };
+        let agent =
+            ServerlessAgent { rest_api, function_url, ws_api, request_handler, runner, response_handler, pipeline, sessions, routes };
         agent.outputs(scope);
         agent
     }
 
-    /// The chat endpoint URL (REST modes), or the WebSocket URL.
+    /// The chat endpoint URL (REST modes), the Function URL (Stream over a URL), or the
+    /// WebSocket URL.
     pub fn api_url(&self) -> Expr {
-        match (&self.rest_api, &self.ws_api) {
-            (Some(api), _) => api.url_for(self.routes.chat()),
-            (None, Some(ws)) => ws.url(),
-            (None, None) => Expr::no_value(),
+        match (&self.rest_api, &self.function_url, &self.ws_api) {
+            (Some(api), _, _) => api.url_for(self.routes.chat()),
+            (None, Some(url), _) => url.url(),
+            (None, None, Some(ws)) => ws.url(),
+            (None, None, None) => Expr::no_value(),
         }
     }
 
@@ -370,7 +426,7 @@ impl ServerlessAgent {
     fn outputs(&self, scope: &mut Scope) {
         let prefix: String = scope.id().chars().filter(char::is_ascii_alphanumeric).collect();
         let mut outputs: Vec<(&str, Expr, &str)> = Vec::new();
-        if self.rest_api.is_some() {
+        if self.rest_api.is_some() || self.function_url.is_some() {
             outputs.push(("ApiUrl", self.api_url(), "POST chat requests here"));
         }
         if let Some(ws) = &self.ws_api {
@@ -459,7 +515,11 @@ fn rest(scope: &mut Scope, props: &AgentProps<'_>, routes: &Routes, handler: &Fu
         None => MethodAuth::Public,
     };
     let model = api.add_model(scope, "ChatRequest", agentcdk_contract::chat_request_schema());
-    api.add_lambda_method(scope, HttpMethod::Post, routes.chat(), handler, &auth, Some(&model));
+    if matches!(props.mode, Mode::Stream(_)) {
+        api.add_streaming_lambda_method(scope, HttpMethod::Post, routes.chat(), handler, &auth, Some(&model));
+    } else {
+        api.add_lambda_method(scope, HttpMethod::Post, routes.chat(), handler, &auth, Some(&model));
+    }
     if matches!(props.mode, Mode::Queue(_)) {
         api.add_lambda_method(scope, HttpMethod::Get, &routes.responses_resource(), handler, &auth, None);
     }
@@ -494,6 +554,10 @@ fn check(scope: &mut Scope, props: &AgentProps<'_>) {
         scope.error("no model id", "set model: Model::bedrock(\"us.anthropic.claude-sonnet-4-5-20250929-v1:0\") or Model::openai(..)");
     }
     let websocket = matches!(props.mode, Mode::WebSocket(_));
+    if let Mode::Stream(StreamOptions { transport: StreamTransport::FunctionUrl(auth) }) = props.mode {
+        check_function_url(scope, props, auth);
+        return check_common(scope, props);
+    }
     match (props.authorizer.is_some(), props.public) {
         (false, false) if !websocket => scope.error(
             "API without an authorizer",
@@ -510,6 +574,34 @@ fn check(scope: &mut Scope, props: &AgentProps<'_>) {
             );
         }
     }
+    check_common(scope, props);
+}
+
+/// A Function URL has no Lambda authorizer, and its public form is opted into twice: the
+/// URL's `UrlAuth::None` and the agent's `public: true`.
+fn check_function_url(scope: &mut Scope, props: &AgentProps<'_>, auth: UrlAuth) {
+    if props.authorizer.is_some() {
+        scope.error(
+            "a Lambda authorizer on a Function URL",
+            "Function URLs take IAM (UrlAuth::AwsIam) or no auth; for JWT callers use StreamTransport::Rest",
+        );
+    }
+    match (auth, props.public) {
+        (UrlAuth::AwsIam, true) => scope
+            .error("public: true on an IAM-authorized Function URL", "for a public URL use StreamTransport::FunctionUrl(UrlAuth::None)"),
+        (UrlAuth::None, false) => scope.error(
+            "a Function URL without auth, but public is not set",
+            "set public: true to confirm that anyone may call it, or use UrlAuth::AwsIam",
+        ),
+        _ => {}
+    }
+    if !props.routes.is_empty() {
+        scope.error("custom routes on a Function URL agent", "routes need the REST API: use StreamTransport::Rest");
+    }
+}
+
+/// Checks of every mode.
+fn check_common(scope: &mut Scope, props: &AgentProps<'_>) {
     if let Some(0) = props.max_turns {
         scope.error("max_turns is 0", "the agent needs at least one model call");
     }

@@ -1,6 +1,7 @@
 //! Every mode in one stack, sharing one authorizer and one encryption key: a Sync agent with
-//! custom routes and CORS, a Queue agent with an OpenAI-compatible model, and a WebSocket agent
-//! on arm64 — plus alarms to one topic.
+//! custom routes and CORS, a Queue agent with an OpenAI-compatible model, a WebSocket agent on
+//! arm64, a Stream agent over API Gateway REST, and an AgentCore runtime behind the two REST
+//! front doors (buffered and streaming) — plus alarms to one topic.
 
 use std::collections::BTreeMap;
 use std::time::Duration;
@@ -74,7 +75,43 @@ pub fn app() -> App {
             ..Default::default()
         },
     );
+    let writer = ServerlessAgent::new(
+        &mut stack.scope("Writer"),
+        AgentProps {
+            mode: Mode::Stream(StreamOptions::default()),
+            model: Model::bedrock("us.anthropic.claude-sonnet-4-5-20250929-v1:0"),
+            authorizer: Some(&auth),
+            timeout: Some(Duration::from_secs(300)),
+            ..Default::default()
+        },
+    );
+    let planner = AgentCoreRuntime::new(
+        &mut stack.scope("Planner"),
+        AgentCoreRuntimeProps {
+            artifact: RuntimeArtifact::python("agent-artifacts-123456789012", "planner/code.zip", "main.py"),
+            endpoints: vec![RuntimeEndpointProps { name: "live".into(), ..Default::default() }],
+            request_headers: vec!["X-Amzn-Bedrock-AgentCore-Runtime-Custom-Tenant".into()],
+            ..Default::default()
+        },
+    );
+    AgentCoreFrontDoor::new(
+        &mut stack.scope("PlannerApi"),
+        &planner,
+        FrontDoorProps { kind: FrontDoorKind::RestBuffered, authorizer: Some(&auth), ..Default::default() },
+    );
+    AgentCoreFrontDoor::new(
+        &mut stack.scope("PlannerStream"),
+        &planner,
+        FrontDoorProps {
+            kind: FrontDoorKind::RestStream,
+            authorizer: Some(&auth),
+            endpoint: Some("live".into()),
+            forward_headers: vec!["x-tenant".into()],
+            ..Default::default()
+        },
+    );
     stack.output("AssistantUrl", assistant.api_url());
+    stack.output("WriterUrl", writer.api_url());
     stack.output("ResearchUrl", researcher.api_url());
     stack.output("ChatUrl", chat.api_url());
     app

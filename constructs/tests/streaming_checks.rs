@@ -1,0 +1,259 @@
+//! Synth-time checks of the streaming surface: Stream mode, Function URLs, AgentCore front doors
+//! and the runtime's request header allowlist. Each case makes one mistake and expects exactly
+//! one error with the construct path, the message and a hint.
+
+use std::time::Duration;
+
+use agentcdk::prelude::*;
+use agentcdk::{Diagnostic, Diagnostics, Severity};
+
+fn diagnostics(build: impl FnOnce(&mut Stack)) -> Vec<Diagnostic> {
+    let mut app = App::new();
+    build(app.stack("S", StackProps::default()));
+    match app.synthesize(&[]) {
+        Ok(a) => a.warnings,
+        Err(Diagnostics(d)) => d,
+    }
+}
+
+#[track_caller]
+fn expect_error(build: impl FnOnce(&mut Stack), path: &str, message: &str, hint: &str) {
+    let found = diagnostics(build);
+    assert_eq!(
+        found.len(),
+        1,
+        "expected one finding about '{message}', got:\n{}",
+        found.iter().map(ToString::to_string).collect::<Vec<_>>().join("\n")
+    );
+    let d = &found[0];
+    assert_eq!(d.severity, Severity::Error, "{d}");
+    assert_eq!(d.path, path, "{d}");
+    assert!(d.message.contains(message), "message of {d}");
+    assert!(d.hint.as_deref().unwrap_or_default().contains(hint), "hint of {d}");
+}
+
+fn jwt() -> JwtConfig {
+    JwtConfig { issuer: "https://issuer.example.com/".into(), audience: vec!["api".into()], ..Default::default() }
+}
+
+fn stream(transport: StreamTransport) -> AgentProps<'static> {
+    AgentProps { mode: Mode::Stream(StreamOptions { transport }), model: Model::bedrock("m"), ..Default::default() }
+}
+
+fn url_agent(props: AgentProps<'static>) -> impl FnOnce(&mut Stack) {
+    move |s| drop(ServerlessAgent::new(&mut s.scope("A"), props))
+}
+
+#[test]
+fn stream_mode_defaults_are_clean() {
+    assert!(diagnostics(url_agent(stream(StreamTransport::FunctionUrl(UrlAuth::AwsIam)))).is_empty());
+    assert!(diagnostics(url_agent(AgentProps { public: true, ..stream(StreamTransport::FunctionUrl(UrlAuth::None)) })).is_empty());
+    assert!(diagnostics(url_agent(AgentProps { public: true, ..stream(StreamTransport::Rest) })).is_empty());
+    assert!(diagnostics(|s| {
+        let auth = LambdaAuthorizer::jwt(&mut s.scope("Auth"), jwt());
+        ServerlessAgent::new(&mut s.scope("A"), AgentProps { authorizer: Some(&auth), ..stream(StreamTransport::Rest) });
+    })
+    .is_empty());
+}
+
+#[test]
+fn stream_mode_checks() {
+    expect_error(
+        |s| {
+            let auth = LambdaAuthorizer::jwt(&mut s.scope("Auth"), jwt());
+            ServerlessAgent::new(
+                &mut s.scope("A"),
+                AgentProps { authorizer: Some(&auth), ..stream(StreamTransport::FunctionUrl(UrlAuth::AwsIam)) },
+            );
+        },
+        "S/A",
+        "a Lambda authorizer on a Function URL",
+        "StreamTransport::Rest",
+    );
+    expect_error(
+        url_agent(AgentProps { public: true, ..stream(StreamTransport::FunctionUrl(UrlAuth::AwsIam)) }),
+        "S/A",
+        "public: true on an IAM-authorized Function URL",
+        "UrlAuth::None",
+    );
+    expect_error(
+        url_agent(stream(StreamTransport::FunctionUrl(UrlAuth::None))),
+        "S/A",
+        "a Function URL without auth, but public is not set",
+        "public: true",
+    );
+    expect_error(
+        url_agent(AgentProps {
+            routes: vec![CustomRoute { method: HttpMethod::Get, path: "x".into(), code: Code::handler("request-handler") }],
+            ..stream(StreamTransport::FunctionUrl(UrlAuth::AwsIam))
+        }),
+        "S/A",
+        "custom routes on a Function URL agent",
+        "StreamTransport::Rest",
+    );
+    expect_error(url_agent(stream(StreamTransport::Rest)), "S/A", "API without an authorizer", "public: true");
+    expect_error(
+        url_agent(AgentProps { timeout: Some(Duration::from_secs(901)), ..stream(StreamTransport::FunctionUrl(UrlAuth::AwsIam)) }),
+        "S/A/StreamHandler",
+        "timeout 901s is outside Lambda's 1–900 s",
+        "",
+    );
+}
+
+#[test]
+fn function_url_cors_needs_origins() {
+    expect_error(
+        |s| {
+            let f = Function::new(&mut s.scope("F"), FunctionProps { code: Code::handler("stream-handler"), ..Default::default() });
+            f.add_url(&mut s.scope("U"), FunctionUrlProps { cors: Some(UrlCors::default()), ..Default::default() });
+        },
+        "S/U",
+        "Function URL CORS without allowed origins",
+        "https://app.example.com",
+    );
+}
+
+fn runtime_props(jwt: bool) -> AgentCoreRuntimeProps {
+    AgentCoreRuntimeProps {
+        artifact: RuntimeArtifact::Container { uri: "123456789012.dkr.ecr.us-east-1.amazonaws.com/agent:1".into() },
+        authorizer: if jwt {
+            RuntimeAuthorizer::CustomJwt {
+                discovery_url: "https://issuer.example.com/.well-known/openid-configuration".into(),
+                allowed_audience: vec![],
+                allowed_clients: vec![],
+                allowed_scopes: vec![],
+                custom_claims: Default::default(),
+            }
+        } else {
+            RuntimeAuthorizer::Iam
+        },
+        endpoints: vec![RuntimeEndpointProps { name: "prod".into(), ..Default::default() }],
+        request_headers: vec!["X-Amzn-Bedrock-AgentCore-Runtime-Custom-Tenant".into()],
+        ..Default::default()
+    }
+}
+
+/// A runtime (JWT or IAM) with one front door made of `props`.
+fn door(jwt: bool, props: impl FnOnce(Option<&LambdaAuthorizer>) -> FrontDoorProps<'_> + 'static) -> impl FnOnce(&mut Stack) {
+    move |s| {
+        let auth = LambdaAuthorizer::jwt(&mut s.scope("Auth"), self::jwt());
+        let runtime = AgentCoreRuntime::new(&mut s.scope("Rt"), runtime_props(jwt));
+        AgentCoreFrontDoor::new(&mut s.scope("Door"), &runtime, props(Some(&auth)));
+    }
+}
+
+#[test]
+fn front_door_defaults_are_clean() {
+    assert!(diagnostics(door(false, |_| FrontDoorProps::default())).is_empty());
+    assert!(diagnostics(door(true, |_| FrontDoorProps {
+        kind: FrontDoorKind::FunctionUrl(UrlAuth::None),
+        public: true,
+        endpoint: Some("prod".into()),
+        forward_headers: vec!["x-tenant".into()],
+        ..Default::default()
+    }))
+    .is_empty());
+    for kind in [FrontDoorKind::RestBuffered, FrontDoorKind::RestStream] {
+        assert!(diagnostics(door(true, move |a| FrontDoorProps { kind, authorizer: a, ..Default::default() })).is_empty(), "{kind:?}");
+    }
+}
+
+#[test]
+fn front_door_checks() {
+    expect_error(
+        door(false, |_| FrontDoorProps { endpoint: Some("staging".into()), ..Default::default() }),
+        "S/Door",
+        "endpoint 'staging' is not an endpoint of the runtime",
+        "DEFAULT, prod",
+    );
+    expect_error(
+        door(false, |_| FrontDoorProps { forward_headers: vec!["x-region".into()], ..Default::default() }),
+        "S/Door",
+        "forwarded header 'x-region' is sent as 'X-Amzn-Bedrock-AgentCore-Runtime-Custom-Region', which the runtime does not allowlist",
+        "request_headers",
+    );
+    expect_error(
+        door(true, |a| FrontDoorProps {
+            kind: FrontDoorKind::RestStream,
+            authorizer: a,
+            forward_headers: vec!["Authorization".into()],
+            ..Default::default()
+        }),
+        "S/Door",
+        "Authorization in forward_headers",
+        "bearer token",
+    );
+    expect_error(
+        door(false, |a| FrontDoorProps { authorizer: a, ..Default::default() }),
+        "S/Door",
+        "a Lambda authorizer on a Function URL front door",
+        "RestStream",
+    );
+    expect_error(
+        door(false, |_| FrontDoorProps { public: true, ..Default::default() }),
+        "S/Door",
+        "public: true on an IAM-authorized Function URL",
+        "UrlAuth::None",
+    );
+    expect_error(
+        door(false, |_| FrontDoorProps { kind: FrontDoorKind::FunctionUrl(UrlAuth::None), ..Default::default() }),
+        "S/Door",
+        "a Function URL without auth, but public is not set",
+        "public: true",
+    );
+    expect_error(
+        door(true, |_| FrontDoorProps::default()),
+        "S/Door",
+        "an IAM-authorized Function URL in front of a CUSTOM_JWT runtime",
+        "UrlAuth::None",
+    );
+    expect_error(
+        door(false, |_| FrontDoorProps { kind: FrontDoorKind::RestStream, ..Default::default() }),
+        "S/Door",
+        "front door without an authorizer",
+        "public: true",
+    );
+    expect_error(
+        door(false, |a| FrontDoorProps { kind: FrontDoorKind::RestBuffered, authorizer: a, public: true, ..Default::default() }),
+        "S/Door",
+        "both an authorizer and public: true",
+        "choose one",
+    );
+    expect_error(
+        door(false, |a| FrontDoorProps {
+            kind: FrontDoorKind::RestBuffered,
+            authorizer: a,
+            timeout: Some(Duration::from_secs(30)),
+            ..Default::default()
+        }),
+        "S/Door",
+        "buffered front door timeout 30s is above API Gateway's 29 s",
+        "streaming door",
+    );
+    let found = diagnostics(door(false, |_| FrontDoorProps { timeout: Some(Duration::from_secs(901)), ..Default::default() }));
+    assert!(found.iter().any(|d| d.path == "S/Door" && d.message.contains("above 15 minutes")), "{found:?}");
+}
+
+#[test]
+fn runtime_request_header_allowlist() {
+    let rt = |jwt: bool, headers: &[&str]| {
+        let headers: Vec<String> = headers.iter().map(|h| (*h).to_owned()).collect();
+        move |s: &mut Stack| {
+            drop(AgentCoreRuntime::new(&mut s.scope("Rt"), AgentCoreRuntimeProps { request_headers: headers, ..runtime_props(jwt) }))
+        }
+    };
+    assert!(diagnostics(rt(false, &["X-Tenant-Id", "traceparent", "X-Amzn-Bedrock-AgentCore-Runtime-Custom-A2A-Version"])).is_empty());
+    assert!(diagnostics(rt(true, &["Authorization"])).is_empty(), "a JWT runtime may pass the token to the agent");
+    for (header, why) in [
+        ("Authorization", "CUSTOM_JWT"),
+        ("Content-Type", "restricts"),
+        ("x-amz-date", "SigV4"),
+        ("X-Amzn-Trace-Id", "reserved"),
+        ("X Tenant", "a letter, then"),
+    ] {
+        expect_error(rt(false, &[header]), "S/Rt", &format!("request header '{header}' cannot be allowlisted: "), "pass it as");
+        let found = diagnostics(rt(false, &[header]));
+        assert!(found[0].message.contains(why), "{header}: {}", found[0]);
+    }
+    expect_error(rt(false, &["X-Tenant", "x-tenant"]), "S/Rt", "request header 'x-tenant' is listed twice", "case-insensitively");
+}

@@ -1,0 +1,31 @@
+//! An agent whose answer streams to the client token by token (Mode::Stream): the stream
+//! handler runs behind a response-streaming Function URL, calls Bedrock's ConverseStream and
+//! writes each token as a server-sent event the moment the model produces it. Callers sign
+//! with SigV4 (IAM): grant them with `agent.function_url.grant_invoke(..)`.
+
+use std::time::Duration;
+
+use agentcdk::prelude::*;
+
+/// The app: one stack, `StreamingAgent`.
+pub fn app() -> App {
+    let mut app = App::new();
+    let stack = app.stack(
+        "StreamingAgent",
+        StackProps { description: Some("agentcdk: an agent streaming its answer over a Function URL".into()), ..Default::default() },
+    );
+    let agent = ServerlessAgent::new(
+        &mut stack.scope("Writer"),
+        AgentProps {
+            mode: Mode::Stream(StreamOptions { transport: StreamTransport::FunctionUrl(UrlAuth::AwsIam) }),
+            model: Model::bedrock("us.anthropic.claude-sonnet-4-5-20250929-v1:0"),
+            system_prompt: "You write clear, well-structured answers.".into(),
+            timeout: Some(Duration::from_secs(600)),
+            memory_mb: 1024,
+            architecture: Architecture::Arm64,
+            ..Default::default()
+        },
+    );
+    stack.output("StreamUrl", agent.api_url());
+    app
+}
