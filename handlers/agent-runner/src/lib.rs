@@ -90,12 +90,8 @@ impl Runner {
                 config::required(env::RESPONSES_TABLE)?,
                 config::parse_or(env::RESPONSE_TTL_SECONDS, env::DEFAULT_RESPONSE_TTL_SECONDS)?,
             ),
-            sessions: SessionStore::new(
-                ddb,
-                config::required(env::SESSIONS_TABLE)?,
-                config::parse_or(env::HISTORY_MAX_MESSAGES, env::DEFAULT_HISTORY_MAX_MESSAGES)?,
-                config::parse_or(env::SESSION_TTL_SECONDS, env::DEFAULT_SESSION_TTL_SECONDS)?,
-            ),
+            // The runner always keeps history: here the table is required.
+            sessions: SessionStore::from_env(ddb)?.ok_or(ConfigError::Missing(env::SESSIONS_TABLE))?,
             output: Queue::new(aws_sdk_sqs::Client::new(sdk), config::required(env::OUTPUT_QUEUE_URL)?),
             max_receive_count: config::parse_or(env::MAX_RECEIVE_COUNT, env::DEFAULT_MAX_RECEIVE_COUNT)?,
         })

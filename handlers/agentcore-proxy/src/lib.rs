@@ -24,9 +24,7 @@
 use std::sync::Arc;
 
 use agentcdk_contract::env;
-use agentcdk_contract::wire::{
-    ErrorCode, AGENTCORE_CUSTOM_HEADER_PREFIX, AGENTCORE_MAX_SESSION_ID_CHARS, AGENTCORE_MIN_SESSION_ID_CHARS, AGENTCORE_SESSION_ID_HEADER,
-};
+use agentcdk_contract::wire::{ErrorCode, AGENTCORE_MAX_SESSION_ID_CHARS, AGENTCORE_MIN_SESSION_ID_CHARS, AGENTCORE_SESSION_ID_HEADER};
 use agentcdk_runtime::config::{self, ConfigError};
 use agentcdk_runtime::error::{sdk_disposition, sdk_message, Disposition};
 use agentcdk_runtime::http::{streamed, Answer, RawResponse, Request, Response, ResponseMode, Source};
@@ -100,12 +98,9 @@ impl HeaderMapping {
 /// + the name without a leading `x-`, unless it already carries that prefix
 ///   (`X-Tenant` → `X-Amzn-Bedrock-AgentCore-Runtime-Custom-Tenant`).
 pub fn upstream_header_name(client: &str) -> String {
-    let prefix = AGENTCORE_CUSTOM_HEADER_PREFIX;
-    if client.len() >= prefix.len() && client[..prefix.len()].eq_ignore_ascii_case(prefix) {
-        return client.to_owned();
-    }
-    let bare = if client.len() > 2 && client[..2].eq_ignore_ascii_case("x-") { &client[2..] } else { client };
-    format!("{prefix}{bare}")
+    // One mapping for synth and run time: the constructs check its result against the runtime's
+    // request header allowlist.
+    agentcdk_contract::wire::agentcore_custom_header(client)
 }
 
 /// The session id to use: the client's when it has an acceptable length (400 otherwise), else
@@ -453,9 +448,8 @@ mod tests {
     #[test]
     fn forwarded_headers_get_the_custom_prefix_and_others_are_dropped() {
         assert_eq!(upstream_header_name("X-Tenant"), "X-Amzn-Bedrock-AgentCore-Runtime-Custom-Tenant");
-        assert_eq!(upstream_header_name("tenant"), "X-Amzn-Bedrock-AgentCore-Runtime-Custom-tenant");
-        assert_eq!(upstream_header_name("x-amzn-bedrock-agentcore-runtime-custom-Org"), "x-amzn-bedrock-agentcore-runtime-custom-Org");
-        assert_eq!(upstream_header_name("x-"), "X-Amzn-Bedrock-AgentCore-Runtime-Custom-x-");
+        assert_eq!(upstream_header_name("tenant-id"), "X-Amzn-Bedrock-AgentCore-Runtime-Custom-Tenant-Id");
+        assert_eq!(upstream_header_name("x-amzn-bedrock-agentcore-runtime-custom-Org"), "X-Amzn-Bedrock-AgentCore-Runtime-Custom-Org");
 
         let m = HeaderMapping::new(&["X-Tenant", "X-Amzn-Bedrock-AgentCore-Runtime-Custom-Org"]).expect("valid");
         let mut h = HeaderMap::new();

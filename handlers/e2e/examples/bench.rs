@@ -205,6 +205,43 @@ async fn main() {
     let (row, au_wall, au_cpu) = measure("authorizer", &bin("authorizer"), &au_env, &[tok], INVOCATIONS);
     rows.push(row);
 
+    // Stream mode: a Function URL event, the model's answer streamed back as SSE.
+    let url_event = |body: &str| {
+        json!({"version": "2.0", "rawPath": "/", "rawQueryString": "", "headers": {"content-type": "application/json"},
+               "requestContext": {"accountId": "123456789012", "apiId": "u", "domainName": "u.lambda-url.us-east-1.on.aws",
+                   "http": {"method": "POST", "path": "/", "protocol": "HTTP/1.1", "sourceIp": "1.2.3.4", "userAgent": "bench"},
+                   "requestId": "r", "routeKey": "$default", "stage": "$default", "time": "24/Nov/2026:00:00:00 +0000", "timeEpoch": 0},
+               "body": body, "isBase64Encoded": false})
+    };
+    let sh_env = env(
+        &[
+            ("MODEL_PROVIDER", "openai"),
+            ("MODEL_ID", "m"),
+            ("OPENAI_BASE_URL", &model_url),
+            ("OPENAI_API_KEY", "sk"),
+            ("SESSIONS_TABLE", "sessions"),
+            ("RESPONSE_MODE", "stream"),
+            ("ALLOW_ANONYMOUS", "true"),
+        ],
+        &m,
+    );
+    let (row, _, _) = measure("stream-handler", &bin("stream-handler"), &sh_env, &[url_event(r#"{"message":"hello"}"#)], 20);
+    rows.push(row);
+
+    // AgentCore front door: SigV4-signed InvokeAgentRuntime to a local peer, streamed back.
+    let runtime = HttpServer::start(|_| HttpResponse::json(200, &json!({"result": "ok"})));
+    let runtime_url = runtime.url();
+    let px_env = env(
+        &[
+            ("AGENT_RUNTIME_ARN", "arn:aws:bedrock-agentcore:us-east-1:123456789012:runtime/bench-abc"),
+            ("RESPONSE_MODE", "stream"),
+            ("AWS_ENDPOINT_URL", &runtime_url),
+        ],
+        &[],
+    );
+    let (row, _, _) = measure("agentcore-proxy", &bin("agentcore-proxy"), &px_env, &[url_event(r#"{"prompt":"hello"}"#)], 20);
+    rows.push(row);
+
     let functions: Vec<(PathBuf, Vec<(String, String)>)> = rows.iter().map(|r| (r.bin.clone(), r.env.clone())).collect();
     for (row, init) in rows.iter_mut().zip(init_times(&functions)) {
         row.init = init;

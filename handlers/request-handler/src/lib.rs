@@ -103,7 +103,10 @@ impl App {
             ))
         };
         let backend = match mode.as_str() {
-            env::MODE_SYNC => Backend::Sync { agent: Agent::from_env(sdk, tools).await?, sessions: sessions_from_env(sdk)? },
+            env::MODE_SYNC => Backend::Sync {
+                agent: Agent::from_env(sdk, tools).await?,
+                sessions: SessionStore::from_env(aws_sdk_dynamodb::Client::new(sdk))?,
+            },
             env::MODE_QUEUE => {
                 let (queue, responses) = queued()?;
                 Backend::Queue { queue, responses }
@@ -166,18 +169,6 @@ pub fn routes_from_env() -> Routes {
         &std::env::var(env::API_VERSION).unwrap_or_else(|_| env::DEFAULT_API_VERSION.into()),
         &config::optional(env::AGENT_ENDPOINT).unwrap_or_else(|| env::DEFAULT_AGENT_ENDPOINT.into()),
     )
-}
-
-fn sessions_from_env(sdk: &aws_config::SdkConfig) -> Result<Option<SessionStore>, ConfigError> {
-    let Some(table) = config::optional(env::SESSIONS_TABLE) else {
-        return Ok(None);
-    };
-    Ok(Some(SessionStore::new(
-        aws_sdk_dynamodb::Client::new(sdk),
-        table,
-        config::parse_or(env::HISTORY_MAX_MESSAGES, env::DEFAULT_HISTORY_MAX_MESSAGES)?,
-        config::parse_or(env::SESSION_TTL_SECONDS, env::DEFAULT_SESSION_TTL_SECONDS)?,
-    )))
 }
 
 /// The Lambda entry point: any supported event in, that source's response out.

@@ -63,15 +63,7 @@ impl App {
     /// `MAX_TURNS`, `SESSIONS_TABLE` (unset: stateless), `HISTORY_MAX_MESSAGES`,
     /// `SESSION_TTL_SECONDS`, `RESPONSE_MODE`, `MAX_BODY_BYTES`, `ALLOW_ANONYMOUS`.
     pub async fn from_env(sdk: &aws_config::SdkConfig, tools: Toolbox) -> Result<Self, ConfigError> {
-        let sessions = match config::optional(env::SESSIONS_TABLE) {
-            None => None,
-            Some(table) => Some(SessionStore::new(
-                aws_sdk_dynamodb::Client::new(sdk),
-                table,
-                config::parse_or(env::HISTORY_MAX_MESSAGES, env::DEFAULT_HISTORY_MAX_MESSAGES)?,
-                config::parse_or(env::SESSION_TTL_SECONDS, env::DEFAULT_SESSION_TTL_SECONDS)?,
-            )),
-        };
+        let sessions = SessionStore::from_env(aws_sdk_dynamodb::Client::new(sdk))?;
         Ok(Self::new(Agent::from_env(sdk, tools).await?, sessions, ResponseMode::from_env()?)
             .with_max_body(config::parse_or(env::MAX_BODY_BYTES, env::DEFAULT_MAX_BODY_BYTES)?)
             .with_anonymous(config::parse_or(env::ALLOW_ANONYMOUS, false)?))

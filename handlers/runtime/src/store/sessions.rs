@@ -47,6 +47,20 @@ impl SessionStore {
         Self { client, table: table.into(), max_messages, ttl_secs }
     }
 
+    /// The store `SESSIONS_TABLE` names, bounded by `HISTORY_MAX_MESSAGES` and
+    /// `SESSION_TTL_SECONDS`; `None` when the variable is unset (stateless conversations).
+    pub fn from_env(client: aws_sdk_dynamodb::Client) -> Result<Option<Self>, crate::config::ConfigError> {
+        use crate::config;
+        use agentcdk_contract::env;
+        let Some(table) = config::optional(env::SESSIONS_TABLE) else { return Ok(None) };
+        Ok(Some(Self::new(
+            client,
+            table,
+            config::parse_or(env::HISTORY_MAX_MESSAGES, env::DEFAULT_HISTORY_MAX_MESSAGES)?,
+            config::parse_or(env::SESSION_TTL_SECONDS, env::DEFAULT_SESSION_TTL_SECONDS)?,
+        )))
+    }
+
     /// Loads the history of `session_id` (empty for a new session).
     pub async fn load(&self, session_id: &str) -> Result<History, StoreError> {
         let out = self
