@@ -41,10 +41,7 @@ impl Bedrock {
             .set_tool_config(parts.tools)
             .send()
             .await
-            .map_err(|e| match sdk_disposition(&e) {
-                Disposition::Retryable => ModelError::Transient(sdk_message(&e)),
-                Disposition::Permanent => ModelError::Permanent(sdk_message(&e)),
-            })?;
+            .map_err(|e| model_error(&e))?;
         let stop = stop_reason(out.stop_reason());
         let Some(ConverseOutput::Message(msg)) = out.output else {
             return Err(ModelError::Permanent("Converse returned no message".into()));
@@ -74,10 +71,7 @@ impl Bedrock {
             .set_tool_config(parts.tools)
             .send()
             .await
-            .map_err(|e| match sdk_disposition(&e) {
-                Disposition::Retryable => ModelError::Transient(sdk_message(&e)),
-                Disposition::Permanent => ModelError::Permanent(sdk_message(&e)),
-            })?;
+            .map_err(|e| model_error(&e))?;
         let mut stream = out.stream;
         let mut assembly = Assembly::default();
         loop {
@@ -189,6 +183,16 @@ fn stream_error(e: &SdkError<ConverseStreamOutputError, RawMessage>) -> ModelErr
             }
             ModelError::Transient(msg)
         }
+    }
+}
+
+/// A failed Converse or ConverseStream call, classified like every SDK error.
+fn model_error<E: aws_sdk_bedrockruntime::error::ProvideErrorMetadata + std::error::Error + 'static>(
+    e: &aws_sdk_bedrockruntime::error::SdkError<E>,
+) -> ModelError {
+    match sdk_disposition(e) {
+        Disposition::Retryable => ModelError::Transient(sdk_message(e)),
+        Disposition::Permanent => ModelError::Permanent(sdk_message(e)),
     }
 }
 
