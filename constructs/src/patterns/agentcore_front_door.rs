@@ -238,7 +238,6 @@ fn check(scope: &mut Scope, runtime: &AgentCoreRuntime, props: &FrontDoorProps<'
             );
         }
     }
-    let rest = matches!(props.kind, FrontDoorKind::RestBuffered | FrontDoorKind::RestStream);
     match props.kind {
         FrontDoorKind::FunctionUrl(auth) => {
             if props.authorizer.is_some() {
@@ -271,7 +270,7 @@ fn check(scope: &mut Scope, runtime: &AgentCoreRuntime, props: &FrontDoorProps<'
             _ => {}
         },
     }
-    if let (true, Some(t)) = (rest && props.kind == FrontDoorKind::RestBuffered, props.timeout) {
+    if let (FrontDoorKind::RestBuffered, Some(t)) = (props.kind, props.timeout) {
         if t > REST_INTEGRATION_TIMEOUT {
             scope.error(
                 format!("buffered front door timeout {t:?} is above API Gateway's 29 s"),
