@@ -4,46 +4,18 @@
 //! peer is still producing, that tool calls are assembled from their fragments, and that errors
 //! in the stream are classified.
 
-use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use agentcdk_runtime::agent::bedrock::Bedrock;
 use agentcdk_runtime::agent::openai::OpenAi;
-use agentcdk_runtime::agent::{Agent, AgentError, AgentEvent, BoxFuture, ModelError, Tool, ToolError, ToolSpec, Toolbox};
-use agentcdk_testkit::http::{HttpRequest, HttpResponse, HttpServer};
+use agentcdk_runtime::agent::{Agent, AgentError, AgentEvent, BoxFuture, ModelError, Toolbox};
+use agentcdk_testkit::http::{HttpResponse, HttpServer};
 use aws_smithy_types::event_stream::{Header, HeaderValue, Message};
 use serde_json::{json, Value};
 
-struct Add;
-impl Tool for Add {
-    fn spec(&self) -> ToolSpec {
-        ToolSpec {
-            name: "add".into(),
-            description: "Adds two integers.".into(),
-            input_schema: json!({"type": "object",
-                "properties": {"a": {"type": "integer"}, "b": {"type": "integer"}},
-                "required": ["a", "b"]}),
-        }
-    }
-    fn call(&self, input: Value) -> BoxFuture<'_, Result<String, ToolError>> {
-        Box::pin(async move {
-            match (input["a"].as_i64(), input["b"].as_i64()) {
-                (Some(a), Some(b)) => Ok((a + b).to_string()),
-                _ => Err(ToolError("a and b must be integers".into())),
-            }
-        })
-    }
-}
-
-/// A server answering the n-th request with `answers[n]` (the last one repeats).
-fn scripted(answers: Vec<HttpResponse>) -> HttpServer {
-    let n = AtomicUsize::new(0);
-    HttpServer::start(move |_req: &HttpRequest| {
-        let i = n.fetch_add(1, Ordering::SeqCst).min(answers.len() - 1);
-        answers[i].clone()
-    })
-}
+mod common;
+use common::{scripted, Add};
 
 const GAP: Duration = Duration::from_millis(150);
 
