@@ -3,25 +3,13 @@
 
 use std::sync::Arc;
 
-use agentcdk_runtime::agent::bedrock::Bedrock;
 use agentcdk_runtime::agent::openai::OpenAi;
 use agentcdk_runtime::agent::{Agent, AgentError, Message, ModelError, Toolbox};
-use agentcdk_testkit::http::{HttpResponse, HttpServer};
+use agentcdk_testkit::http::HttpResponse;
 use serde_json::{json, Value};
 
 mod common;
-use common::{scripted, Add};
-
-async fn bedrock(server: &HttpServer) -> Bedrock {
-    let sdk = aws_config::defaults(aws_config::BehaviorVersion::latest())
-        .endpoint_url(server.url())
-        .region(aws_config::Region::new("us-east-1"))
-        .credentials_provider(aws_sdk_sqs::config::Credentials::new("testing", "testing", None, None, "test"))
-        .retry_config(aws_config::retry::RetryConfig::disabled())
-        .load()
-        .await;
-    Bedrock::new(aws_sdk_bedrockruntime::Client::new(&sdk), "us.anthropic.claude-sonnet-4-5-20250929-v1:0")
-}
+use common::{bedrock, scripted, Add};
 
 fn converse_reply(content: Value, stop: &str) -> HttpResponse {
     HttpResponse::json(

@@ -7,15 +7,14 @@
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use agentcdk_runtime::agent::bedrock::Bedrock;
 use agentcdk_runtime::agent::openai::OpenAi;
 use agentcdk_runtime::agent::{Agent, AgentError, AgentEvent, BoxFuture, ModelError, Toolbox};
-use agentcdk_testkit::http::{HttpResponse, HttpServer};
+use agentcdk_testkit::http::HttpResponse;
 use aws_smithy_types::event_stream::{Header, HeaderValue, Message};
 use serde_json::{json, Value};
 
 mod common;
-use common::{scripted, Add};
+use common::{bedrock, scripted, Add};
 
 const GAP: Duration = Duration::from_millis(150);
 
@@ -66,17 +65,6 @@ fn converse_stream(tokens: &[&str], tool: Option<(&str, &str, &str)>, stop: &str
         event("metadata", json!({"usage": {"inputTokens": 3, "outputTokens": 5, "totalTokens": 8}, "metrics": {"latencyMs": 9}})),
     ));
     HttpResponse::streamed(200, "application/vnd.amazon.eventstream", frames)
-}
-
-async fn bedrock(server: &HttpServer) -> Bedrock {
-    let sdk = aws_config::defaults(aws_config::BehaviorVersion::latest())
-        .endpoint_url(server.url())
-        .region(aws_config::Region::new("us-east-1"))
-        .credentials_provider(aws_sdk_sqs::config::Credentials::new("testing", "testing", None, None, "test"))
-        .retry_config(aws_config::retry::RetryConfig::disabled())
-        .load()
-        .await;
-    Bedrock::new(aws_sdk_bedrockruntime::Client::new(&sdk), "us.anthropic.claude-sonnet-4-5-20250929-v1:0")
 }
 
 /// What the sink saw, with arrival times.

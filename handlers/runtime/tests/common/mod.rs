@@ -2,6 +2,7 @@
 
 use std::sync::atomic::{AtomicUsize, Ordering};
 
+use agentcdk_runtime::agent::bedrock::Bedrock;
 use agentcdk_runtime::agent::{BoxFuture, Tool, ToolError, ToolSpec};
 use agentcdk_testkit::http::{HttpRequest, HttpResponse, HttpServer};
 use serde_json::{json, Value};
@@ -35,4 +36,16 @@ pub fn scripted(answers: Vec<HttpResponse>) -> HttpServer {
         let i = n.fetch_add(1, Ordering::SeqCst).min(answers.len() - 1);
         answers[i].clone()
     })
+}
+
+/// A Bedrock provider calling `server`, retries off (each test scripts every answer).
+pub async fn bedrock(server: &HttpServer) -> Bedrock {
+    let sdk = aws_config::defaults(aws_config::BehaviorVersion::latest())
+        .endpoint_url(server.url())
+        .region(aws_config::Region::new("us-east-1"))
+        .credentials_provider(aws_sdk_sqs::config::Credentials::new("testing", "testing", None, None, "test"))
+        .retry_config(aws_config::retry::RetryConfig::disabled())
+        .load()
+        .await;
+    Bedrock::new(aws_sdk_bedrockruntime::Client::new(&sdk), "us.anthropic.claude-sonnet-4-5-20250929-v1:0")
 }
