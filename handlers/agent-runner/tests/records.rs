@@ -1,8 +1,7 @@
-//! agent-runner record handling that needs no AWS: poison bodies on the SQS fixture, the
-//! queue-size guard, and the error classification.
+//! agent-runner record handling that needs no AWS: poison bodies on the SQS fixture and the
+//! error classification.
 
-use agent_runner::{fit_queue_message, RunError, MAX_REPLY_BYTES};
-use agentcdk_contract::wire::Outcome;
+use agent_runner::RunError;
 use agentcdk_runtime::error::{Classify, Disposition};
 use aws_lambda_events::event::sqs::SqsEvent;
 
@@ -11,16 +10,7 @@ fn poison_is_permanent_and_retry_states_are_not() {
     assert_eq!(RunError::Poison("x".into()).disposition(), Disposition::Permanent);
     assert_eq!(RunError::InProgress("r".into()).disposition(), Disposition::Retryable);
     assert_eq!(RunError::FailedBefore { request_id: "r".into(), reason: "x".into() }.disposition(), Disposition::Permanent);
-}
-
-#[test]
-fn oversized_replies_become_failures() {
-    let small = Outcome::Completed { reply: "ok".into() };
-    assert_eq!(fit_queue_message(small.clone()), small);
-    match fit_queue_message(Outcome::Completed { reply: "x".repeat(MAX_REPLY_BYTES + 1) }) {
-        Outcome::Failed { reason } => assert!(reason.contains("queue message limit"), "{reason}"),
-        other => panic!("{other:?}"),
-    }
+    assert_eq!(RunError::ReplyTooLarge(1).disposition(), Disposition::Permanent);
 }
 
 #[tokio::test]
@@ -41,9 +31,12 @@ async fn poison_body_on_the_sqs_fixture_fails_before_any_call() {
         sessions: agentcdk_runtime::store::SessionStore::new(ddb, "t", 1, 1),
         output: agentcdk_runtime::queue::Queue::new(aws_sdk_sqs::Client::new(&sdk), "http://q"),
         max_receive_count: 3,
+        dead_letter: None,
+        backoff: agentcdk_runtime::batch::Backoff { base_secs: 1, max_secs: 2 },
+        replies: None,
     };
     let event: SqsEvent = serde_json::from_str(include_str!("fixtures/example-sqs-event.json")).expect("fixture");
     let record = event.records[0].clone(); // body "Message Body": not an envelope
-    let err = runner.process(record, 0).await.expect_err("must fail");
+    let err = runner.process(&record, 0).await.expect_err("must fail");
     assert!(matches!(err, RunError::Poison(_)), "{err:?}");
 }

@@ -16,6 +16,7 @@ async fn agent_runner_binary_over_the_runtime_api() {
     let sqs = aws_sdk_sqs::Client::new(&sdk);
     let ddb = aws_sdk_dynamodb::Client::new(&sdk);
     let output = moto::create_queue_with_dlq(&sqs, "out", 3, 30).await;
+    let input = moto::create_queue_with_dlq(&sqs, "in", 3, 30).await;
     moto::create_responses_table(&ddb, "responses").await;
     moto::create_sessions_table(&ddb, "sessions").await;
     let secret_arn = aws_sdk_secretsmanager::Client::new(&sdk)
@@ -46,6 +47,7 @@ async fn agent_runner_binary_over_the_runtime_api() {
         ("RESPONSES_TABLE", "responses".into()),
         ("SESSIONS_TABLE", "sessions".into()),
         ("OUTPUT_QUEUE_URL", output.url.clone()),
+        ("DEAD_LETTER_QUEUE_URL", input.dlq_url.clone()),
     ] {
         env.push((k.into(), v));
     }
@@ -60,7 +62,10 @@ async fn agent_runner_binary_over_the_runtime_api() {
     poison["body"] = json!("not an envelope");
     event["Records"].as_array_mut().expect("records").push(poison);
     let out = api.invoke(event, Duration::from_secs(30));
-    assert_eq!(out, Outcome::Response(json!({"batchItemFailures": [{"itemIdentifier": "MessageID_2"}]})));
+    // The poison record went to the dead-letter queue at once, so it is reported done.
+    assert_eq!(out, Outcome::Response(json!({"batchItemFailures": []})));
+    let dead = sqs.receive_message().queue_url(&input.dlq_url).send().await.expect("receive DLQ").messages.unwrap_or_default();
+    assert_eq!(dead.iter().filter_map(|m| m.body()).collect::<Vec<_>>(), vec!["not an envelope"]);
     let req = &model.requests()[0];
     assert_eq!(req.header("authorization"), Some("Bearer sk-from-secrets-manager"));
     assert_eq!(req.json()["messages"][0]["content"], "You resolve billing issues.");

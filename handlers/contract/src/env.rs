@@ -47,6 +47,28 @@ pub const OUTPUT_QUEUE_URL: &str = "OUTPUT_QUEUE_URL";
 pub const MAX_RECEIVE_COUNT: &str = "MAX_RECEIVE_COUNT";
 /// Default of [`MAX_RECEIVE_COUNT`].
 pub const DEFAULT_MAX_RECEIVE_COUNT: u32 = 3;
+/// URL of the input queue's dead-letter queue: the agent-runner moves a record it gives up on
+/// (permanent error, or retries exhausted) there itself and reports it done, so a FIFO session's
+/// later turns are not held behind it. Default: unset (the record fails back to SQS until the
+/// redrive policy moves it, holding its FIFO group for `maxReceiveCount` × visibility timeout).
+pub const DEAD_LETTER_QUEUE_URL: &str = "DEAD_LETTER_QUEUE_URL";
+/// Seconds before the first retry of a retryable failure; each later receive doubles it
+/// (`base × 2^(receive − 1)`, capped at [`RETRY_MAX_SECONDS`]), set with
+/// ChangeMessageVisibility instead of waiting out the visibility timeout.
+/// Default: [`DEFAULT_RETRY_BASE_SECONDS`].
+pub const RETRY_BASE_SECONDS: &str = "RETRY_BASE_SECONDS";
+/// Default of [`RETRY_BASE_SECONDS`].
+pub const DEFAULT_RETRY_BASE_SECONDS: u32 = 2;
+/// Longest retry delay, seconds. Default: [`DEFAULT_RETRY_MAX_SECONDS`].
+pub const RETRY_MAX_SECONDS: &str = "RETRY_MAX_SECONDS";
+/// Default of [`RETRY_MAX_SECONDS`].
+pub const DEFAULT_RETRY_MAX_SECONDS: u32 = 60;
+/// S3 bucket for replies too large to travel inline (over 256 KiB as a queue message, or over
+/// 400 KB in the responses item with its two copies): the agent-runner writes the text there
+/// and passes a reference; readers (response-handler, request-handler) fetch it. Objects live
+/// as long as stored responses (lifecycle expiration). Default: unset (such a reply fails the
+/// request with `agent_failed`).
+pub const REPLY_BUCKET: &str = "REPLY_BUCKET";
 /// Name of the responses table (key [`crate::keys::RESPONSES_PK`]).
 pub const RESPONSES_TABLE: &str = "RESPONSES_TABLE";
 /// Name of the sessions (conversation history) table (key [`crate::keys::SESSIONS_PK`]).

@@ -107,14 +107,50 @@ pub struct QueueEnvelope {
     pub submitted_at_ms: u64,
 }
 
+/// An agent's answer as it travels between the handlers: inline, or stored in S3 when it is too
+/// large for a queue message (256 KiB) or for the responses item (400 KB, holding two copies).
+/// Clients never see a reference: GET responses and WebSocket frames carry the text.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(untagged)]
+pub enum Reply {
+    /// The text itself (serialized as a plain JSON string, as before references existed).
+    Inline(String),
+    /// The text is an S3 object.
+    Stored(StoredReply),
+}
+
+impl From<String> for Reply {
+    fn from(text: String) -> Self {
+        Self::Inline(text)
+    }
+}
+
+impl From<&str> for Reply {
+    fn from(text: &str) -> Self {
+        Self::Inline(text.into())
+    }
+}
+
+/// Where a large reply is stored: a UTF-8 text object.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct StoredReply {
+    /// Bucket (the QueuePipeline's reply bucket, `REPLY_BUCKET`).
+    pub s3_bucket: String,
+    /// Object key.
+    pub s3_key: String,
+    /// Length of the text in bytes.
+    pub bytes: u64,
+}
+
 /// How an agent run ended.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 #[serde(tag = "status", rename_all = "snake_case")]
 pub enum Outcome {
     /// The agent answered.
     Completed {
-        /// The agent's answer.
-        reply: String,
+        /// The agent's answer (inline or an S3 reference).
+        reply: Reply,
     },
     /// The run failed for good (permanent error, or retries exhausted); the input message is
     /// in (or on its way to) the dead-letter queue.
@@ -122,6 +158,18 @@ pub enum Outcome {
         /// Why, for the client.
         reason: String,
     },
+}
+
+/// Reasons a queued turn fails with, as its client sees them: a stable code before the colon,
+/// a short text after it, never a provider's or AWS's error text (that stays in the logs).
+pub mod failure {
+    /// The run failed for good (the model refused the request, the history is unreadable, ...).
+    pub const AGENT_FAILED: &str = "agent_failed: the agent could not answer this message";
+    /// Every allowed attempt hit a transient failure (throttling, timeouts).
+    pub const RETRIES_EXHAUSTED: &str = "unavailable: the agent stayed unavailable; retries exhausted";
+    /// The message reached a dead-letter queue without an earlier answer (e.g. it waited behind
+    /// a failing turn of its session until its receives ran out).
+    pub const DEAD_LETTERED: &str = "dead_lettered: the message could not be processed";
 }
 
 /// Message on the output queue: the result of one envelope.
@@ -170,14 +218,6 @@ pub enum ResponseState {
     },
 }
 
-impl From<Outcome> for ResponseState {
-    fn from(o: Outcome) -> Self {
-        match o {
-            Outcome::Completed { reply } => Self::Completed { reply },
-            Outcome::Failed { reason } => Self::Failed { reason },
-        }
-    }
-}
 
 /// Body of `GET .../responses/{request_id}` (the user id stays in the table).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
@@ -390,7 +430,9 @@ mod tests {
 
     #[test]
     fn agent_result_round_trips_with_its_flattened_outcome() {
-        for outcome in [Outcome::Completed { reply: "hi".into() }, Outcome::Failed { reason: "no".into() }] {
+        let stored = Reply::Stored(StoredReply { s3_bucket: "b".into(), s3_key: "replies/r".into(), bytes: 300_000 });
+        for outcome in [Outcome::Completed { reply: "hi".into() }, Outcome::Completed { reply: stored }, Outcome::Failed { reason: "no".into() }]
+        {
             let r = AgentResult {
                 request_id: "r".into(),
                 session_id: "s".into(),
@@ -401,6 +443,14 @@ mod tests {
             let json = serde_json::to_string(&r).expect("ser");
             assert_eq!(serde_json::from_str::<AgentResult>(&json).expect(&json), r);
         }
+        let inline = AgentResult {
+            request_id: "r".into(),
+            session_id: "s".into(),
+            user_id: "u".into(),
+            reply_to: ReplyTarget::Poll,
+            outcome: Outcome::Completed { reply: "hi".into() },
+        };
+        assert_eq!(serde_json::to_value(&inline).expect("ser")["reply"], "hi", "an inline reply is a plain string on the wire");
         let stored =
             StoredResponse { request_id: "r".into(), session_id: "s".into(), state: ResponseState::Completed { reply: "hi".into() } };
         assert_eq!(

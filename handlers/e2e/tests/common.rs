@@ -54,7 +54,7 @@ where
                 "messageAttributes": {},
                 "md5OfBody": m.md5_of_body(),
                 "eventSource": "aws:sqs",
-                "eventSourceARN": "arn:aws:sqs:us-east-1:123456789012:queue",
+                "eventSourceARN": queue_arn(url),
                 "awsRegion": "us-east-1",
             })
         })
@@ -75,6 +75,15 @@ where
         }
     }
     messages.len()
+}
+
+/// The ARN of the moto queue at `url` (`http://host/{account}/{name}`), as Lambda puts it in
+/// each record's `eventSourceARN`.
+pub fn queue_arn(url: &str) -> String {
+    let mut parts = url.rsplit('/');
+    let name = parts.next().unwrap_or_default();
+    let account = parts.next().unwrap_or_default();
+    format!("arn:aws:sqs:us-east-1:{account}:{name}")
 }
 
 /// Approximate number of visible + in-flight messages in a queue.
@@ -115,8 +124,9 @@ pub fn parse(out: &Value) -> (u64, Value) {
 }
 
 /// An OpenAI-format model peer. It answers by the last user message:
-/// `poison-model` → 400 (permanent), `flaky` → 429 (transient), `big reply` → 200 KB, else
-/// `echo: <text> (<n> messages)`. Counts calls per message text.
+/// `poison-model` → 400 (permanent), `flaky` → 429 (transient), `big reply` → 200 KB,
+/// `sized:<n>:<a|q|c>` → `n` times `a`, `"` or U+0001, else `echo: <text> (<n> messages)`.
+/// Counts calls per message text.
 #[allow(missing_debug_implementations)]
 pub struct ModelPeer {
     /// The server.
@@ -148,6 +158,20 @@ impl ModelPeer {
                     &json!({"id": "c", "object": "chat.completion", "model": "m",
                         "choices": [{"index": 0, "finish_reason": "stop", "message": {
                             "role": "assistant", "content": "é".repeat(100_000)}}]}),
+                );
+            }
+            if let Some(spec) = last.strip_prefix("sized:") {
+                let (n, kind) = spec.split_once(':').unwrap_or(("0", "a"));
+                let unit = match kind {
+                    "q" => "\"",
+                    "c" => "\u{1}",
+                    _ => "a",
+                };
+                return HttpResponse::json(
+                    200,
+                    &json!({"id": "c", "object": "chat.completion", "model": "m",
+                        "choices": [{"index": 0, "finish_reason": "stop", "message": {
+                            "role": "assistant", "content": unit.repeat(n.parse().unwrap_or(0))}}]}),
                 );
             }
             if last.contains("flaky") {

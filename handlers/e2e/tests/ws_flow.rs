@@ -12,7 +12,7 @@ use agentcdk_runtime::agent::openai::OpenAi;
 use agentcdk_runtime::agent::Agent;
 use agentcdk_runtime::auth::{AuthConfig, JwtVerifier};
 use agentcdk_runtime::queue::Queue;
-use agentcdk_runtime::store::{ConnectionStore, ResponsesStore, SessionStore};
+use agentcdk_runtime::store::{ConnectionStore, ReplyStore, ResponsesStore, SessionStore};
 use agentcdk_testkit::http::{HttpResponse, HttpServer};
 use agentcdk_testkit::keys::{jwks, now, TestKey};
 use agentcdk_testkit::moto::{self, Moto};
@@ -48,6 +48,7 @@ async fn websocket_flow_end_to_end() {
     moto::create_responses_table(&ddb, "responses").await;
     moto::create_sessions_table(&ddb, "sessions").await;
     moto::create_connections_table(&ddb, "connections").await;
+    let replies = ReplyStore::new(moto::create_bucket(&sdk, "replies").await, "replies");
     let responses = ResponsesStore::new(ddb.clone(), "responses", 3600);
     let connections = ConnectionStore::new(ddb.clone(), "connections", 7200);
 
@@ -99,8 +100,12 @@ async fn websocket_flow_end_to_end() {
         sessions: SessionStore::new(ddb.clone(), "sessions", 40, 3600),
         output: Queue::new(sqs.clone(), &output.url),
         max_receive_count: 3,
+        dead_letter: None,
+        backoff: agentcdk_runtime::batch::Backoff { base_secs: 1, max_secs: 2 },
+        replies: Some(replies.clone()),
     };
-    let responder = response_handler::Responder::new(sdk.clone(), responses.clone(), Some(connections.clone()));
+    let responder =
+        response_handler::Responder::new(sdk.clone(), responses.clone(), Some(connections.clone())).with_replies(Some(replies));
     let say = |conn: &str, text: &str| {
         let mut ev = ws_event("sendMessage", conn);
         ev["body"] = json!(json!({"action": "sendMessage", "message": text}).to_string());
@@ -121,7 +126,8 @@ async fn websocket_flow_end_to_end() {
     let stored = responses.get(id).await.expect("get").expect("stored");
     assert_eq!(stored.user_id, "alice");
 
-    // A 200 KB reply arrives in two frames (128 KB limit) on each connection.
+    // A 200 KB reply (stored in S3: with its two copies it is over the item limit) arrives in
+    // two frames (128 KB limit) on each connection.
     say("c-2", "big reply please").await.expect("message");
     deliver().await;
     let log = moto.log();

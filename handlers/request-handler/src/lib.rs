@@ -24,7 +24,7 @@ use agentcdk_contract::wire::{
 use agentcdk_runtime::agent::{Agent, AgentError, Toolbox};
 use agentcdk_runtime::config::{self, ConfigError};
 use agentcdk_runtime::error::Classify;
-use agentcdk_runtime::queue::Queue;
+use agentcdk_runtime::queue::{message_group, Queue};
 use agentcdk_runtime::store::sessions::{session_key, SessionStore};
 use agentcdk_runtime::store::{ConnectionStore, ResponsesStore, StoreError};
 use lambda_runtime::LambdaEvent;
@@ -99,7 +99,9 @@ impl App {
         let queued = || -> Result<(Queue, ResponsesStore), ConfigError> {
             Ok((
                 Queue::new(aws_sdk_sqs::Client::new(sdk), config::required(env::INPUT_QUEUE_URL)?),
-                ResponsesStore::new(aws_sdk_dynamodb::Client::new(sdk), config::required(env::RESPONSES_TABLE)?, ttl),
+                // GET returns replies stored in S3 too (fetched from the reply bucket).
+                ResponsesStore::new(aws_sdk_dynamodb::Client::new(sdk), config::required(env::RESPONSES_TABLE)?, ttl)
+                    .with_replies(agentcdk_runtime::store::ReplyStore::from_env(sdk)),
             ))
         };
         let backend = match mode.as_str() {
@@ -321,7 +323,7 @@ fn store_failure(e: &StoreError) -> Response {
 /// marked failed so a poll does not wait forever, and the client gets 503 (retry).
 async fn enqueue(queue: &Queue, responses: &ResponsesStore, envelope: &QueueEnvelope) -> Result<(), Response> {
     responses.put_pending(&envelope.request_id, &envelope.session_id, &envelope.user_id).await.map_err(|e| store_failure(&e))?;
-    if let Err(e) = queue.send(envelope, &envelope.session_id, &envelope.request_id).await {
+    if let Err(e) = queue.send(envelope, &message_group(&envelope.user_id, &envelope.session_id), &envelope.request_id).await {
         tracing::error!(error = %e, request_id = %envelope.request_id, "enqueue failed");
         let failed = AgentResult {
             request_id: envelope.request_id.clone(),

@@ -1,16 +1,19 @@
 //! WebSocket frames of a result, each within API Gateway's 128 KB frame limit.
 
-use agentcdk_contract::wire::{AgentResult, Outcome, WsFrame};
+use agentcdk_contract::wire::{AgentResult, Outcome, Reply, WsFrame};
 
 /// API Gateway WebSocket frame limit in bytes.
 pub const FRAME_LIMIT: usize = 128 * 1024;
 
 /// The frames (serialized JSON) for `result`, each at most `limit` bytes: one `error` frame for
-/// a failure; `reply` frames numbered 1..=parts for a completion.
+/// a failure; `reply` frames numbered 1..=parts for a completion. A reply stored in S3 must be
+/// fetched first (the responder does); here it becomes an `error` frame pointing to GET.
 pub fn frames(result: &AgentResult, limit: usize) -> Vec<String> {
+    let error = |reason: &str| vec![json(&WsFrame::Error { request_id: result.request_id.clone(), reason: reason.into() })];
     let text = match &result.outcome {
-        Outcome::Failed { reason } => return vec![json(&WsFrame::Error { request_id: result.request_id.clone(), reason: reason.clone() })],
-        Outcome::Completed { reply } => reply,
+        Outcome::Failed { reason } => return error(reason),
+        Outcome::Completed { reply: Reply::Inline(text) } => text,
+        Outcome::Completed { reply: Reply::Stored(_) } => return error("reply_stored: fetch it with GET responses/{request_id}"),
     };
     let frame = |reply: &str, part: u32, parts: u32| WsFrame::Reply {
         request_id: result.request_id.clone(),
@@ -80,7 +83,7 @@ mod tests {
     fn large_reply_is_split_within_the_limit_and_reassembles() {
         // Multi-byte characters and characters JSON escapes, 300 KB in all.
         let reply: String = "añ\"\n€😀x".repeat(300 * 1024 / 14);
-        let f = frames(&result(Outcome::Completed { reply: reply.clone() }), FRAME_LIMIT);
+        let f = frames(&result(Outcome::Completed { reply: reply.clone().into() }), FRAME_LIMIT);
         assert!(f.len() >= 3, "{} frames", f.len());
         let mut joined = String::new();
         for (i, frame) in f.iter().enumerate() {

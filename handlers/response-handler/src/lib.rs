@@ -5,6 +5,13 @@
 //! Management API: connections that are gone (410) are removed from the connections table, and
 //! replies over the 128 KB frame limit are split into numbered parts.
 //!
+//! It is also the dead-letter consumer of a QueuePipeline (event sources on both dead-letter
+//! queues): an [`AgentResult`] from the output DLQ is stored and pushed again (a second
+//! chance: a completed reply is kept, not turned into a failure); a [`QueueEnvelope`] from the
+//! input DLQ marks its request `failed` for its client (and pushes the error frame for
+//! WebSocket replies) unless it already had a final state, and keeps the original body on the
+//! responses item for inspection and replay. Nothing in a dead-letter queue stays `pending`.
+//!
 //! Failures are partial batch failures; storing and pushing are idempotent enough to repeat
 //! (a repeated push shows the client a duplicate frame, never a lost one).
 
@@ -14,11 +21,11 @@ use std::collections::HashMap;
 use std::sync::Mutex;
 
 use agentcdk_contract::env;
-use agentcdk_contract::wire::{AgentResult, ReplyTarget};
+use agentcdk_contract::wire::{failure, AgentResult, Outcome, QueueEnvelope, Reply, ReplyTarget};
 use agentcdk_runtime::batch;
 use agentcdk_runtime::config::{self, ConfigError};
 use agentcdk_runtime::error::{sdk_disposition, sdk_message, Classify, Disposition};
-use agentcdk_runtime::store::{ConnectionStore, ResponsesStore, StoreError};
+use agentcdk_runtime::store::{ConnectionStore, ReplyStore, ResponsesStore, StoreError};
 use aws_lambda_events::event::sqs::{SqsBatchResponse, SqsEvent, SqsMessage};
 use aws_sdk_apigatewaymanagement::error::SdkError;
 use aws_sdk_apigatewaymanagement::operation::post_to_connection::PostToConnectionError;
@@ -57,6 +64,8 @@ impl Classify for ResponseError {
 pub struct Responder {
     responses: ResponsesStore,
     connections: Option<ConnectionStore>,
+    /// The reply bucket: a reply stored there is fetched to be pushed.
+    replies: Option<ReplyStore>,
     sdk: aws_config::SdkConfig,
     /// Management API clients per endpoint (one per WebSocket API stage).
     clients: Mutex<HashMap<String, aws_sdk_apigatewaymanagement::Client>>,
@@ -65,7 +74,13 @@ pub struct Responder {
 impl Responder {
     /// A responder over these stores; `sdk` configures the Management API clients.
     pub fn new(sdk: aws_config::SdkConfig, responses: ResponsesStore, connections: Option<ConnectionStore>) -> Self {
-        Self { responses, connections, sdk, clients: Mutex::new(HashMap::new()) }
+        Self { responses, connections, replies: None, sdk, clients: Mutex::new(HashMap::new()) }
+    }
+
+    /// Fetches replies stored in S3 from `replies` before pushing them.
+    pub fn with_replies(mut self, replies: Option<ReplyStore>) -> Self {
+        self.replies = replies;
+        self
     }
 
     /// The responder the environment describes.
@@ -81,7 +96,8 @@ impl Responder {
                 config::parse_or(env::RESPONSE_TTL_SECONDS, env::DEFAULT_RESPONSE_TTL_SECONDS)?,
             ),
             connections,
-        ))
+        )
+        .with_replies(ReplyStore::from_env(sdk)))
     }
 
     fn client(&self, endpoint: &str) -> aws_sdk_apigatewaymanagement::Client {
@@ -95,10 +111,17 @@ impl Responder {
             .clone()
     }
 
-    /// Stores one result and pushes it when it is a WebSocket reply.
+    /// Stores one result and pushes it when it is a WebSocket reply; a dead-lettered envelope
+    /// fails its request (see the crate docs).
     pub async fn process(&self, record: SqsMessage) -> Result<(), ResponseError> {
-        let result: AgentResult =
-            serde_json::from_str(record.body.as_deref().unwrap_or_default()).map_err(|e| ResponseError::Poison(e.to_string()))?;
+        let body = record.body.as_deref().unwrap_or_default();
+        let result: AgentResult = match serde_json::from_str(body) {
+            Ok(r) => r,
+            Err(e) => match serde_json::from_str::<QueueEnvelope>(body) {
+                Ok(envelope) => return self.dead_lettered(envelope, body).await,
+                Err(_) => return Err(ResponseError::Poison(e.to_string())),
+            },
+        };
         self.responses.finish(&result).await?;
         tracing::info!(request_id = %result.request_id, "response stored");
         if let ReplyTarget::WebSocket { endpoint } = &result.reply_to {
@@ -107,9 +130,35 @@ impl Responder {
         Ok(())
     }
 
+    /// An input message that reached its dead-letter queue: its request fails for its client
+    /// now (unless it already ended), and the body stays on the responses item.
+    async fn dead_lettered(&self, envelope: QueueEnvelope, body: &str) -> Result<(), ResponseError> {
+        let result = AgentResult {
+            request_id: envelope.request_id,
+            session_id: envelope.session_id,
+            user_id: envelope.user_id,
+            reply_to: envelope.reply_to,
+            outcome: Outcome::Failed { reason: failure::DEAD_LETTERED.into() },
+        };
+        let was_pending = self.responses.dead_lettered(&result, body).await?;
+        tracing::warn!(request_id = %result.request_id, was_pending, "dead-lettered message recorded");
+        if let (true, ReplyTarget::WebSocket { endpoint }) = (was_pending, &result.reply_to) {
+            self.push(&result, endpoint).await?;
+        }
+        Ok(())
+    }
+
     async fn push(&self, result: &AgentResult, endpoint: &str) -> Result<(), ResponseError> {
         let connections = self.connections.as_ref().ok_or(ResponseError::NoConnectionsTable)?;
-        let frames = frames::frames(result, frames::FRAME_LIMIT);
+        let frames = match &result.outcome {
+            Outcome::Completed { reply: Reply::Stored(stored) } => {
+                let replies = self.replies.as_ref().ok_or_else(|| StoreError::NoReplyBucket(result.request_id.clone()))?;
+                let text = replies.get(stored).await?;
+                let inline = AgentResult { outcome: Outcome::Completed { reply: Reply::Inline(text) }, ..result.clone() };
+                frames::frames(&inline, frames::FRAME_LIMIT)
+            }
+            _ => frames::frames(result, frames::FRAME_LIMIT),
+        };
         let client = self.client(endpoint);
         let mut retry = None;
         for conn in connections.by_user(&result.user_id).await? {

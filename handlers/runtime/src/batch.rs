@@ -2,8 +2,10 @@
 //! source mapping): only the failed records return to the queue.
 //!
 //! FIFO-aware: once a record of a message group fails, the later records of that group in the
-//! same batch are reported failed without being processed, so a session's turns never run out
-//! of order. (Standard queues carry no `MessageGroupId`; their records are independent.)
+//! same batch are not processed, so a session's turns never run out of order: each is handed to
+//! a `skipped` callback instead ([`process_with_skip`]), which decides whether it returns to the
+//! queue (reported failed) or was settled otherwise (e.g. moved to the dead-letter queue on its
+//! last receive). (Standard queues carry no `MessageGroupId`; their records are independent.)
 
 use std::collections::HashSet;
 use std::fmt::Display;
@@ -21,15 +23,54 @@ pub fn receive_count(record: &SqsMessage) -> u32 {
     record.attributes.get(APPROXIMATE_RECEIVE_COUNT).and_then(|v| v.parse().ok()).unwrap_or(1)
 }
 
-/// Runs `process` on each record in order and returns the batch item failures.
+/// Delay before a retryable failure is retried: `base × 2^(receive − 1)` seconds, capped at
+/// `max` — short (a FIFO session waits behind it) and growing (a struggling dependency is not
+/// hammered). Applied with ChangeMessageVisibility, so it replaces the visibility timeout.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Backoff {
+    /// Delay after the first receive, seconds.
+    pub base_secs: u32,
+    /// Longest delay, seconds.
+    pub max_secs: u32,
+}
+
+impl Backoff {
+    /// Seconds to wait after the `receive`-th receive (1-based) failed.
+    pub fn delay(&self, receive: u32) -> u32 {
+        let factor = 1u32.checked_shl(receive.saturating_sub(1)).unwrap_or(u32::MAX);
+        self.base_secs.saturating_mul(factor).min(self.max_secs)
+    }
+}
+
+/// The FIFO message group of a record, if it has one.
+pub fn message_group(record: &SqsMessage) -> Option<&str> {
+    record.attributes.get(MESSAGE_GROUP_ID).map(String::as_str)
+}
+
+/// Runs `process` on each record in order and returns the batch item failures; records
+/// skipped behind a failed record of their FIFO group are reported failed.
 ///
 /// A record without a message id cannot be reported; it is processed like the others and, if it
 /// fails, the whole batch is reported failed (the safe side: nothing is dropped).
-pub async fn process<F, Fut, E>(event: SqsEvent, mut process: F) -> SqsBatchResponse
+pub async fn process<F, Fut, E>(event: SqsEvent, process: F) -> SqsBatchResponse
 where
     F: FnMut(SqsMessage) -> Fut,
     Fut: Future<Output = Result<(), E>>,
     E: Display,
+{
+    process_with_skip(event, process, |_| std::future::ready(false)).await
+}
+
+/// Like [`process`], but each record skipped behind a failed record of its FIFO group goes to
+/// `skipped`, which answers whether it settled the record itself (`true`: not reported failed)
+/// or it returns to the queue (`false`).
+pub async fn process_with_skip<F, Fut, E, S, SFut>(event: SqsEvent, mut process: F, mut skipped: S) -> SqsBatchResponse
+where
+    F: FnMut(SqsMessage) -> Fut,
+    Fut: Future<Output = Result<(), E>>,
+    E: Display,
+    S: FnMut(SqsMessage) -> SFut,
+    SFut: Future<Output = bool>,
 {
     let all_ids: Vec<String> = event.records.iter().filter_map(|r| r.message_id.clone()).collect();
     let mut failed_groups: HashSet<String> = HashSet::new();
@@ -41,7 +82,12 @@ where
         if let Some(g) = &group {
             if failed_groups.contains(g) {
                 tracing::warn!(message_id = ?id, group = %g, "skipped: an earlier record of its message group failed");
-                failures.extend(id);
+                if !skipped(record).await {
+                    match id {
+                        Some(id) => failures.push(id),
+                        None => fail_all = true,
+                    }
+                }
                 continue;
             }
         }
@@ -117,6 +163,33 @@ mod tests {
         .await;
         assert_eq!(ids(&resp), vec!["a2", "a3"]);
         assert_eq!(seen, vec!["a1", "b1", "a2", "b2"], "a3 must not run");
+    }
+
+    #[test]
+    fn backoff_is_short_growing_and_capped() {
+        let b = Backoff { base_secs: 2, max_secs: 60 };
+        let delays: Vec<u32> = (1..=7).map(|r| b.delay(r)).collect();
+        assert_eq!(delays, vec![2, 4, 8, 16, 32, 60, 60]);
+        assert_eq!(b.delay(0), 2);
+        assert_eq!(b.delay(200), 60, "no overflow on a huge receive count");
+    }
+
+    #[tokio::test]
+    async fn skipped_records_go_to_the_skip_callback_which_may_settle_them() {
+        let ev = event(&[("a1", Some("A")), ("a2", Some("A")), ("a3", Some("A"))]);
+        let mut skipped_seen = Vec::new();
+        let resp = process_with_skip(
+            ev,
+            |r| async move { if r.body.as_deref() == Some("a1") { Err("boom") } else { Ok(()) } },
+            |r| {
+                let body = r.body.unwrap_or_default();
+                skipped_seen.push(body.clone());
+                std::future::ready(body == "a3")
+            },
+        )
+        .await;
+        assert_eq!(skipped_seen, vec!["a2", "a3"]);
+        assert_eq!(ids(&resp), vec!["a1", "a2"], "a3 was settled by the callback");
     }
 
     #[tokio::test]

@@ -86,6 +86,20 @@ impl Drop for Moto {
     }
 }
 
+/// An S3 client for moto (path-style addressing: `{bucket}.127.0.0.1` does not resolve) and a
+/// new bucket `name` in it.
+pub async fn create_bucket(sdk: &aws_config::SdkConfig, name: &str) -> aws_sdk_s3::Client {
+    let s3 = aws_sdk_s3::Client::from_conf(aws_sdk_s3::config::Builder::from(sdk).force_path_style(true).build());
+    s3.create_bucket().bucket(name).send().await.expect("CreateBucket");
+    s3
+}
+
+/// The keys of the objects in `bucket`.
+pub async fn object_keys(s3: &aws_sdk_s3::Client, bucket: &str) -> Vec<String> {
+    let out = s3.list_objects_v2().bucket(bucket).send().await.expect("ListObjectsV2");
+    out.contents().iter().filter_map(|o| o.key().map(str::to_owned)).collect()
+}
+
 /// A queue with its dead-letter queue.
 #[derive(Debug, Clone)]
 pub struct QueuePair {

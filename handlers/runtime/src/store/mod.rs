@@ -2,6 +2,7 @@
 //! (conversation history) and WebSocket connections. Names from [`agentcdk_contract::keys`].
 
 pub mod connections;
+pub mod replies;
 pub mod responses;
 pub mod sessions;
 
@@ -12,6 +13,7 @@ use std::collections::HashMap;
 use crate::error::{sdk_disposition, sdk_message, Classify, Disposition};
 
 pub use connections::ConnectionStore;
+pub use replies::ReplyStore;
 pub use responses::{Claim, ResponseItem, ResponsesStore};
 pub use sessions::SessionStore;
 
@@ -28,6 +30,19 @@ pub enum StoreError {
         /// Whether a retry may help.
         disposition: Disposition,
     },
+    /// S3 (the reply bucket) refused or could not be reached.
+    #[error("S3 {op} failed: {message}")]
+    Object {
+        /// Operation name.
+        op: &'static str,
+        /// What S3 said.
+        message: String,
+        /// Whether a retry may help.
+        disposition: Disposition,
+    },
+    /// A reply is stored in S3 but this function has no reply bucket (`REPLY_BUCKET`).
+    #[error("reply of {0} is stored in S3, but REPLY_BUCKET is not set")]
+    NoReplyBucket(String),
     /// An item does not have the shape this code writes (a bug or a foreign writer).
     #[error("item {key} in {table} is malformed: {reason}")]
     Corrupt {
@@ -43,8 +58,8 @@ pub enum StoreError {
 impl Classify for StoreError {
     fn disposition(&self) -> Disposition {
         match self {
-            Self::Dynamo { disposition, .. } => *disposition,
-            Self::Corrupt { .. } => Disposition::Permanent,
+            Self::Dynamo { disposition, .. } | Self::Object { disposition, .. } => *disposition,
+            Self::Corrupt { .. } | Self::NoReplyBucket(_) => Disposition::Permanent,
         }
     }
 }

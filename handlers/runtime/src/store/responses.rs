@@ -9,20 +9,25 @@
 use std::collections::HashMap;
 
 use agentcdk_contract::keys::{RESPONSES_PK, TTL, USER_ID};
-use agentcdk_contract::wire::{AgentResult, Outcome, ResponseState, StoredResponse};
+use agentcdk_contract::wire::{AgentResult, Outcome, Reply, ResponseState, StoredReply, StoredResponse};
 use aws_sdk_dynamodb::types::AttributeValue;
 
-use super::{dynamo_err, get_s, is_condition_failed, n, s, StoreError};
+use super::{dynamo_err, get_s, is_condition_failed, n, s, ReplyStore, StoreError};
 use crate::time::now_secs;
 
 const SESSION_ID: &str = "session_id";
 const STATUS: &str = "status";
 const REPLY: &str = "reply";
+/// A reply stored in S3: its [`StoredReply`] as JSON, instead of [`REPLY`].
+const REPLY_REF: &str = "reply_ref";
 const REASON: &str = "reason";
 const RUN_STATE: &str = "run_state";
 const RUN_LEASE_UNTIL: &str = "run_lease_until";
 const RUN_REPLY: &str = "run_reply";
+const RUN_REPLY_REF: &str = "run_reply_ref";
 const RUN_ERROR: &str = "run_error";
+/// The original body of a dead-lettered message, kept for inspection and replay.
+const DEAD_LETTER_BODY: &str = "dead_letter_body";
 
 /// A stored response and its owner.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -41,7 +46,7 @@ pub enum Claim {
     /// An earlier delivery already ran the model: re-send this reply, do not run again.
     AlreadyDone {
         /// The stored reply.
-        reply: String,
+        reply: Reply,
     },
     /// An earlier delivery failed permanently: keep failing towards the DLQ, do not run again.
     FailedPermanently {
@@ -58,12 +63,19 @@ pub struct ResponsesStore {
     client: aws_sdk_dynamodb::Client,
     table: String,
     ttl_secs: u64,
+    replies: Option<ReplyStore>,
 }
 
 impl ResponsesStore {
     /// The table `table`; items live `ttl_secs` after their last write.
     pub fn new(client: aws_sdk_dynamodb::Client, table: impl Into<String>, ttl_secs: u64) -> Self {
-        Self { client, table: table.into(), ttl_secs }
+        Self { client, table: table.into(), ttl_secs, replies: None }
+    }
+
+    /// Reads replies stored in S3 from `replies` ([`ResponsesStore::get`] returns their text).
+    pub fn with_replies(mut self, replies: Option<ReplyStore>) -> Self {
+        self.replies = replies;
+        self
     }
 
     fn expires(&self) -> AttributeValue {
@@ -88,7 +100,8 @@ impl ResponsesStore {
         Ok(())
     }
 
-    /// The stored response of `request_id`, if any (strongly consistent).
+    /// The stored response of `request_id`, if any (strongly consistent); a reply stored in S3
+    /// is fetched, so callers always get the text.
     pub async fn get(&self, request_id: &str) -> Result<Option<ResponseItem>, StoreError> {
         let out = self
             .client
@@ -107,7 +120,7 @@ impl ResponsesStore {
         let session_id = get_s(&item, SESSION_ID).unwrap_or_default();
         let state = match get_s(&item, STATUS) {
             Some("pending") | None => ResponseState::Pending,
-            Some("completed") => ResponseState::Completed { reply: get_s(&item, REPLY).unwrap_or_default().into() },
+            Some("completed") => ResponseState::Completed { reply: self.reply_text(request_id, &item, REPLY, REPLY_REF).await? },
             Some("failed") => ResponseState::Failed { reason: get_s(&item, REASON).unwrap_or_default().into() },
             Some(other) => return Err(corrupt(&format!("unknown status {other:?}"))),
         };
@@ -117,12 +130,34 @@ impl ResponsesStore {
         }))
     }
 
+    /// The reply an item holds in `text_attr`, or in S3 as referenced by `ref_attr`.
+    async fn reply_text(
+        &self,
+        request_id: &str,
+        item: &HashMap<String, AttributeValue>,
+        text_attr: &str,
+        ref_attr: &str,
+    ) -> Result<String, StoreError> {
+        match stored_reply(item, ref_attr).map_err(|reason| self.corrupt(request_id, &reason))? {
+            None => Ok(get_s(item, text_attr).unwrap_or_default().into()),
+            Some(stored) => match &self.replies {
+                Some(replies) => replies.get(&stored).await,
+                None => Err(StoreError::NoReplyBucket(request_id.into())),
+            },
+        }
+    }
+
+    fn corrupt(&self, key: &str, reason: &str) -> StoreError {
+        StoreError::Corrupt { table: self.table.clone(), key: key.into(), reason: reason.into() }
+    }
+
     /// Stores the final result of a request. `completed` is final: a late `failed` (from an
     /// exhausted retry racing a success) does not overwrite it. Idempotent.
     pub async fn finish(&self, result: &AgentResult) -> Result<(), StoreError> {
-        let (status, attr, text, other) = match &result.outcome {
-            Outcome::Completed { reply } => ("completed", REPLY, reply, REASON),
-            Outcome::Failed { reason } => ("failed", REASON, reason, REPLY),
+        let (status, attr, text, others) = match &result.outcome {
+            Outcome::Completed { reply: Reply::Inline(reply) } => ("completed", REPLY, reply.clone(), [REASON, REPLY_REF]),
+            Outcome::Completed { reply: Reply::Stored(stored) } => ("completed", REPLY_REF, reference(stored), [REASON, REPLY]),
+            Outcome::Failed { reason } => ("failed", REASON, reason.clone(), [REPLY, REPLY_REF]),
         };
         let res = self
             .client
@@ -131,12 +166,13 @@ impl ResponsesStore {
             .key(RESPONSES_PK, s(&result.request_id))
             .update_expression(
                 "SET #st = :st, #text = :text, #ttl = :ttl, \
-                 #uid = if_not_exists(#uid, :uid), #sid = if_not_exists(#sid, :sid) REMOVE #other",
+                 #uid = if_not_exists(#uid, :uid), #sid = if_not_exists(#sid, :sid) REMOVE #other1, #other2",
             )
             .condition_expression("attribute_not_exists(#st) OR #st <> :completed")
             .expression_attribute_names("#st", STATUS)
             .expression_attribute_names("#text", attr)
-            .expression_attribute_names("#other", other)
+            .expression_attribute_names("#other1", others[0])
+            .expression_attribute_names("#other2", others[1])
             .expression_attribute_names("#ttl", TTL)
             .expression_attribute_names("#uid", USER_ID)
             .expression_attribute_names("#sid", SESSION_ID)
@@ -153,6 +189,59 @@ impl ResponsesStore {
             Err(e) if is_condition_failed(&e) => Ok(()),
             Err(e) => Err(dynamo_err("UpdateItem")(e)),
         }
+    }
+
+    /// Records a message that reached a dead-letter queue: marks its request `failed` with
+    /// `result`'s reason unless it already has a final state, and keeps the message `body` on
+    /// the item (attribute `dead_letter_body`, until the item's TTL) for inspection and replay.
+    /// Returns whether the request was still pending (its client had not been told).
+    pub async fn dead_lettered(&self, result: &AgentResult, body: &str) -> Result<bool, StoreError> {
+        let Outcome::Failed { reason } = &result.outcome else {
+            return Err(StoreError::Corrupt {
+                table: self.table.clone(),
+                key: result.request_id.clone(),
+                reason: "a dead-lettered request can only fail".into(),
+            });
+        };
+        let res = self
+            .client
+            .update_item()
+            .table_name(&self.table)
+            .key(RESPONSES_PK, s(&result.request_id))
+            .update_expression(
+                "SET #st = :failed, #reason = :reason, #ttl = :ttl, \
+                 #uid = if_not_exists(#uid, :uid), #sid = if_not_exists(#sid, :sid)",
+            )
+            .condition_expression("attribute_not_exists(#st) OR #st = :pending")
+            .expression_attribute_names("#st", STATUS)
+            .expression_attribute_names("#reason", REASON)
+            .expression_attribute_names("#ttl", TTL)
+            .expression_attribute_names("#uid", USER_ID)
+            .expression_attribute_names("#sid", SESSION_ID)
+            .expression_attribute_values(":failed", s("failed"))
+            .expression_attribute_values(":pending", s("pending"))
+            .expression_attribute_values(":reason", s(reason))
+            .expression_attribute_values(":ttl", self.expires())
+            .expression_attribute_values(":uid", s(&result.user_id))
+            .expression_attribute_values(":sid", s(&result.session_id))
+            .send()
+            .await;
+        let was_pending = match res {
+            Ok(_) => true,
+            Err(e) if is_condition_failed(&e) => false,
+            Err(e) => return Err(dynamo_err("UpdateItem")(e)),
+        };
+        self.client
+            .update_item()
+            .table_name(&self.table)
+            .key(RESPONSES_PK, s(&result.request_id))
+            .update_expression("SET #dl = :dl")
+            .expression_attribute_names("#dl", DEAD_LETTER_BODY)
+            .expression_attribute_values(":dl", s(body))
+            .send()
+            .await
+            .map_err(dynamo_err("UpdateItem"))?;
+        Ok(was_pending)
     }
 
     /// Claims the run of `request_id` until `lease_until` (epoch seconds): succeeds when no
@@ -195,15 +284,23 @@ impl ResponsesStore {
             .item
             .unwrap_or_default();
         Ok(match get_s(&item, RUN_STATE) {
-            Some("done") => Claim::AlreadyDone { reply: get_s(&item, RUN_REPLY).unwrap_or_default().into() },
+            Some("done") => Claim::AlreadyDone {
+                reply: match stored_reply(&item, RUN_REPLY_REF).map_err(|reason| self.corrupt(request_id, &reason))? {
+                    Some(stored) => Reply::Stored(stored),
+                    None => Reply::Inline(get_s(&item, RUN_REPLY).unwrap_or_default().into()),
+                },
+            },
             Some("failed") => Claim::FailedPermanently { reason: get_s(&item, RUN_ERROR).unwrap_or_default().into() },
             _ => Claim::InProgress,
         })
     }
 
     /// Records that the run of `request_id` produced `reply` (before the reply is sent on).
-    pub async fn run_done(&self, request_id: &str, reply: &str) -> Result<(), StoreError> {
-        self.set_run(request_id, "done", Some((RUN_REPLY, reply))).await
+    pub async fn run_done(&self, request_id: &str, reply: &Reply) -> Result<(), StoreError> {
+        match reply {
+            Reply::Inline(text) => self.set_run(request_id, "done", Some((RUN_REPLY, text))).await,
+            Reply::Stored(stored) => self.set_run(request_id, "done", Some((RUN_REPLY_REF, &reference(stored)))).await,
+        }
     }
 
     /// Records that the run of `request_id` failed permanently, with the reason.
@@ -234,4 +331,14 @@ impl ResponsesStore {
         req.send().await.map_err(dynamo_err("UpdateItem"))?;
         Ok(())
     }
+}
+
+/// The JSON form of a stored reply's reference, as kept in an item.
+fn reference(stored: &StoredReply) -> String {
+    serde_json::to_string(stored).unwrap_or_default()
+}
+
+/// The stored reply referenced by attribute `name`, if the item has one.
+fn stored_reply(item: &HashMap<String, AttributeValue>, name: &str) -> Result<Option<StoredReply>, String> {
+    get_s(item, name).map(|json| serde_json::from_str(json).map_err(|e| format!("{name}: {e}"))).transpose()
 }
