@@ -218,7 +218,6 @@ pub enum ResponseState {
     },
 }
 
-
 /// Body of `GET .../responses/{request_id}` (the user id stays in the table).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 pub struct StoredResponse {
@@ -431,7 +430,8 @@ mod tests {
     #[test]
     fn agent_result_round_trips_with_its_flattened_outcome() {
         let stored = Reply::Stored(StoredReply { s3_bucket: "b".into(), s3_key: "replies/r".into(), bytes: 300_000 });
-        for outcome in [Outcome::Completed { reply: "hi".into() }, Outcome::Completed { reply: stored }, Outcome::Failed { reason: "no".into() }]
+        for outcome in
+            [Outcome::Completed { reply: "hi".into() }, Outcome::Completed { reply: stored }, Outcome::Failed { reason: "no".into() }]
         {
             let r = AgentResult {
                 request_id: "r".into(),

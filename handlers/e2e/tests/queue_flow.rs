@@ -9,9 +9,9 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use agentcdk_contract::routes::Routes;
+use agentcdk_contract::wire::{failure, AgentResult, Outcome, ReplyTarget};
 use agentcdk_runtime::agent::openai::OpenAi;
 use agentcdk_runtime::agent::Agent;
-use agentcdk_contract::wire::{failure, AgentResult, Outcome, ReplyTarget};
 use agentcdk_runtime::batch::Backoff;
 use agentcdk_runtime::queue::Queue;
 use agentcdk_runtime::store::replies::{item_bytes, DYNAMODB_ITEM_LIMIT, SQS_MESSAGE_LIMIT};

@@ -104,8 +104,7 @@ async fn websocket_flow_end_to_end() {
         backoff: agentcdk_runtime::batch::Backoff { base_secs: 1, max_secs: 2 },
         replies: Some(replies.clone()),
     };
-    let responder =
-        response_handler::Responder::new(sdk.clone(), responses.clone(), Some(connections.clone())).with_replies(Some(replies));
+    let responder = response_handler::Responder::new(sdk.clone(), responses.clone(), Some(connections.clone())).with_replies(Some(replies));
     let say = |conn: &str, text: &str| {
         let mut ev = ws_event("sendMessage", conn);
         ev["body"] = json!(json!({"action": "sendMessage", "message": text}).to_string());

@@ -180,7 +180,13 @@ mod tests {
         let mut skipped_seen = Vec::new();
         let resp = process_with_skip(
             ev,
-            |r| async move { if r.body.as_deref() == Some("a1") { Err("boom") } else { Ok(()) } },
+            |r| async move {
+                if r.body.as_deref() == Some("a1") {
+                    Err("boom")
+                } else {
+                    Ok(())
+                }
+            },
             |r| {
                 let body = r.body.unwrap_or_default();
                 skipped_seen.push(body.clone());

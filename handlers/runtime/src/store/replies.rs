@@ -84,14 +84,11 @@ impl ReplyStore {
 
     /// The text of a stored reply.
     pub async fn get(&self, stored: &StoredReply) -> Result<String, StoreError> {
-        let out = self
-            .client
-            .get_object()
-            .bucket(&stored.s3_bucket)
-            .key(&stored.s3_key)
-            .send()
-            .await
-            .map_err(|e| StoreError::Object { op: "GetObject", disposition: sdk_disposition(&e), message: sdk_message(&e) })?;
+        let out = self.client.get_object().bucket(&stored.s3_bucket).key(&stored.s3_key).send().await.map_err(|e| StoreError::Object {
+            op: "GetObject",
+            disposition: sdk_disposition(&e),
+            message: sdk_message(&e),
+        })?;
         let corrupt = |reason: String| StoreError::Corrupt { table: stored.s3_bucket.clone(), key: stored.s3_key.clone(), reason };
         let bytes = out.body.collect().await.map_err(|e| corrupt(format!("body: {e}")))?.into_bytes();
         String::from_utf8(bytes.to_vec()).map_err(|_| corrupt("not UTF-8".into()))
