@@ -47,6 +47,7 @@ pub const ALL: &[TypeInfo] = &[
     <crate::cfn::lambda::Version as CfnResource>::INFO,
     <crate::cfn::logs::LogGroup as CfnResource>::INFO,
     <crate::cfn::s3::Bucket as CfnResource>::INFO,
+    <crate::cfn::s3::BucketPolicy as CfnResource>::INFO,
     <crate::cfn::sns::Topic as CfnResource>::INFO,
     <crate::cfn::sqs::Queue as CfnResource>::INFO,
     <crate::cfn::sqs::QueuePolicy as CfnResource>::INFO,

@@ -2,5 +2,7 @@
 //! `AWS::S3` resource types.
 
 pub mod bucket;
+pub mod bucket_policy;
 
 pub use bucket::Bucket;
+pub use bucket_policy::BucketPolicy;
