@@ -96,7 +96,10 @@ pub fn function_alarms(scope: &mut Scope, function: &crate::lambda::Function, to
     }
 }
 
-/// "Dead-letter queue not empty" alarm: a message that could not be processed is waiting.
+/// "A message was dead-lettered" alarm. The pipeline's DLQs are consumed (the DLQ consumer
+/// fails the request for its client and keeps the body), so a DLQ is empty again within
+/// seconds and its depth says little: the alarm counts what the consumer received instead
+/// (every dead letter is received at least once; one it cannot settle is received again).
 pub fn dead_letter_alarm(scope: &mut Scope, queue: &crate::sqs::Queue, topic: &ResourceRef<Topic>) {
     let Some(dlq) = &queue.dead_letter_queue else { return };
     add_alarm(
@@ -104,11 +107,11 @@ pub fn dead_letter_alarm(scope: &mut Scope, queue: &crate::sqs::Queue, topic: &R
         "DeadLetterAlarm",
         MetricAlarm {
             namespace: "AWS/SQS",
-            metric: "ApproximateNumberOfMessagesVisible",
+            metric: "NumberOfMessagesReceived",
             dimension: ("QueueName", dlq.attr_queue_name()),
-            statistic: alarm::Statistic::Maximum,
+            statistic: alarm::Statistic::Sum,
             threshold: 1.0,
-            description: format!("{}: messages in the dead-letter queue", queue.path),
+            description: format!("{}: messages reached the dead-letter queue", queue.path),
         },
         topic,
     );

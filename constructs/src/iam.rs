@@ -143,6 +143,10 @@ pub mod actions {
     /// Write items.
     pub const DYNAMODB_WRITE: &[&str] =
         &["dynamodb:PutItem", "dynamodb:UpdateItem", "dynamodb:DeleteItem", "dynamodb:BatchWriteItem", "dynamodb:DescribeTable"];
+    /// Write objects (no read, list or delete).
+    pub const S3_PUT: &[&str] = &["s3:PutObject"];
+    /// Read objects (no list).
+    pub const S3_GET: &[&str] = &["s3:GetObject"];
     /// Use a KMS key to read data encrypted with it.
     pub const KMS_DECRYPT: &[&str] = &["kms:Decrypt"];
     /// Use a KMS key to write data encrypted with it.

@@ -1,7 +1,7 @@
 //! agentcdk: typed constructs for deploying AI agents on AWS serverless.
 //!
 //! Building blocks with secure defaults and least-privilege grants ([`lambda`], [`sqs`],
-//! [`dynamodb`], [`apigw`], [`iam`], [`kms`], [`logs`], [`cloudwatch`]) and the agent patterns
+//! [`s3`], [`dynamodb`], [`apigw`], [`iam`], [`kms`], [`logs`], [`cloudwatch`]) and the agent patterns
 //! built from them ([`patterns`]). The synthesis core is re-exported: apps depend on this
 //! crate only.
 
@@ -20,6 +20,7 @@ pub mod kms;
 pub mod lambda;
 pub mod logs;
 pub mod patterns;
+pub mod s3;
 pub mod sqs;
 
 /// Everything an app's `main` needs: the synth prelude plus the constructs.

@@ -122,6 +122,19 @@ impl Queue {
         }
     }
 
+    /// The dead-letter queue as a queue of its own (for grants, URL and event sources).
+    pub fn dead_letter(&self) -> Option<Queue> {
+        self.dead_letter_queue.as_ref().map(|dlq| Queue {
+            queue: dlq.clone(),
+            dead_letter_queue: None,
+            fifo: self.fifo,
+            visibility_timeout: self.visibility_timeout,
+            max_receive_count: None,
+            encryption: self.encryption,
+            path: format!("{}/DeadLetterQueue", self.path),
+        })
+    }
+
     /// The queue ARN.
     pub fn arn(&self) -> Expr {
         self.queue.attr_arn()

@@ -58,7 +58,7 @@ fn queue_mode_wires_the_pipeline_per_the_contract() {
     let t = queue_agent(Mode::Queue);
     // Event sources report partial batch failures: the handlers return SqsBatchResponse.
     let mappings: Vec<_> = resources(&t, "AWS::Lambda::EventSourceMapping").collect();
-    assert_eq!(mappings.len(), 2);
+    assert_eq!(mappings.len(), 4, "runner on input, responder on output and on both dead-letter queues");
     for (_, m) in &mappings {
         assert_eq!(m["Properties"]["FunctionResponseTypes"], json!(["ReportBatchItemFailures"]));
         assert_eq!(m["Properties"]["BatchSize"], 1);
@@ -97,6 +97,7 @@ fn queue_mode_wires_the_pipeline_per_the_contract() {
     assert_eq!(writers.len(), 3, "request handler, runner and response handler write responses: {writers:?}");
     let responder = env_of(&t, "AgentResponseHandler");
     assert!(responder.contains_key(env::RESPONSES_TABLE) && responder.contains_key(env::RESPONSE_TTL_SECONDS));
+    queue_failures_and_big_replies_are_wired(&t);
     // The responses table is keyed by request id with TTL, retained, encrypted, recoverable.
     let table = one(&t, "AWS::DynamoDB::Table", "AgentPipelineResponses");
     assert_eq!(table["Properties"]["KeySchema"], json!([{"AttributeName": keys::RESPONSES_PK, "KeyType": "HASH"}]));
@@ -108,6 +109,40 @@ fn queue_mode_wires_the_pipeline_per_the_contract() {
     assert_eq!(methods.len(), 2);
     assert!(methods.iter().all(|m| m["AuthorizationType"] == "CUSTOM"));
     assert!(resources(&t, "AWS::ApiGateway::Resource").any(|(_, r)| r["Properties"]["PathPart"] == "{request_id}"));
+}
+
+/// Item 2 and 5 of issue 2.1, template side: the runner dead-letters given-up records itself,
+/// the responder consumes both DLQs, and big replies go to a private, expiring bucket.
+fn queue_failures_and_big_replies_are_wired(t: &Json) {
+    let runner = env_of(t, "AgentRunner");
+    let input_dlq = one(t, "AWS::SQS::Queue", "AgentPipelineInputDeadLetterQueue");
+    let dlq_id = resources(t, "AWS::SQS::Queue").find(|(_, q)| *q == input_dlq).unwrap().0;
+    assert_eq!(runner[env::DEAD_LETTER_QUEUE_URL], json!({"Ref": dlq_id}));
+    let sends_to_dlq = statements(t).into_iter().any(|s| {
+        s["Action"].as_array().is_some_and(|a| a.contains(&json!("sqs:SendMessage"))) && s["Resource"]["Fn::GetAtt"][0] == json!(dlq_id)
+    });
+    assert!(sends_to_dlq, "the runner may send to the input DLQ");
+    let dlq_sources: Vec<String> = resources(t, "AWS::Lambda::EventSourceMapping")
+        .filter_map(|(_, m)| m["Properties"]["EventSourceArn"]["Fn::GetAtt"][0].as_str().map(str::to_owned))
+        .filter(|q| q.contains("DeadLetterQueue"))
+        .collect();
+    assert_eq!(dlq_sources.len(), 2, "the DLQ consumer reads both dead-letter queues: {dlq_sources:?}");
+    let bucket = one(t, "AWS::S3::Bucket", "AgentPipelineReplies");
+    let p = &bucket["Properties"];
+    assert_eq!(p["LifecycleConfiguration"]["Rules"][0]["ExpirationInDays"], 1, "expires with the 1-day response TTL");
+    assert_eq!(p["BucketEncryption"]["ServerSideEncryptionConfiguration"][0]["ServerSideEncryptionByDefault"]["SSEAlgorithm"], "aws:kms");
+    assert_eq!(p["PublicAccessBlockConfiguration"]["RestrictPublicBuckets"], true);
+    let bucket_id = resources(t, "AWS::S3::Bucket").next().unwrap().0;
+    for f in ["AgentRunner", "AgentRequestHandler", "AgentResponseHandler"] {
+        assert_eq!(env_of(t, f)[env::REPLY_BUCKET], json!({"Ref": bucket_id}), "{f}");
+    }
+    let s3: Vec<Json> = statements(t).into_iter().filter(|s| s["Action"].as_str().is_some_and(|a| a.starts_with("s3:"))).collect();
+    let put: Vec<_> = s3.iter().filter(|s| s["Action"] == "s3:PutObject").collect();
+    let get: Vec<_> = s3.iter().filter(|s| s["Action"] == "s3:GetObject").collect();
+    assert_eq!((put.len(), get.len(), s3.len()), (1, 2, 3), "runner writes; request and response handlers read: {s3:?}");
+    assert_eq!(put[0]["Resource"]["Fn::Sub"][0], "${Arn}/*", "objects of the one bucket only");
+    let policy = resources(t, "AWS::S3::BucketPolicy").next().unwrap().1;
+    assert_eq!(policy["Properties"]["PolicyDocument"]["Statement"][0]["Condition"], json!({"Bool": {"aws:SecureTransport": "false"}}));
 }
 
 #[test]
@@ -267,7 +302,8 @@ fn handlers_are_referenced_by_artifact_name() {
 fn alarms_cover_functions_and_dead_letter_queues() {
     let t = queue_agent(Mode::Queue);
     let alarms: Vec<_> = resources(&t, "AWS::CloudWatch::Alarm").map(|(_, a)| a["Properties"].clone()).collect();
-    let dlq = alarms.iter().filter(|a| a["MetricName"] == "ApproximateNumberOfMessagesVisible").count();
+    // The DLQ consumer empties the dead-letter queues, so the alarm counts what reached them.
+    let dlq = alarms.iter().filter(|a| a["MetricName"] == "NumberOfMessagesReceived" && a["Statistic"] == "Sum").count();
     let errors = alarms.iter().filter(|a| a["MetricName"] == "Errors").count();
     let throttles = alarms.iter().filter(|a| a["MetricName"] == "Throttles").count();
     assert_eq!((dlq, errors, throttles), (2, 3, 3));

@@ -1,5 +1,10 @@
 //! `QueuePipeline`: producer → input queue → runner → output queue → responder → responses
 //! table. Usable on its own with any three functions.
+//!
+//! Failures: the runner moves a record it gives up on to the input dead-letter queue itself
+//! (`DEAD_LETTER_QUEUE_URL`) and backs retryable ones off with ChangeMessageVisibility, so a
+//! FIFO session is never held for `maxReceiveCount` × visibility timeout; the responder also
+//! consumes both dead-letter queues and marks whatever lands there `failed` for its client.
 
 use std::time::Duration;
 
@@ -11,6 +16,7 @@ use super::secs;
 use crate::dynamodb::{Attribute, Table, TableProps};
 use crate::kms::Encryption;
 use crate::lambda::Function;
+use crate::s3::{Bucket, BucketProps};
 use crate::sqs::{self, DeadLetter, QueueProps};
 
 /// SQS event source limits, checked at synth.
@@ -36,8 +42,9 @@ pub struct QueuePipelineProps<'a> {
     pub runner: &'a Function,
     /// Consumes the output queue, writes the responses table (the response handler).
     pub responder: &'a Function,
-    /// FIFO queues with the session id as message group (one conversation's turns run in
-    /// order) and the request id as deduplication id. Default: true.
+    /// FIFO queues with a hash of (user id, session id) as message group (one conversation's
+    /// turns run in order; other users' sessions never wait on it) and the request id as
+    /// deduplication id. Default: true.
     pub fifo: bool,
     /// Receives before a failing message moves to its dead-letter queue. Default: 3.
     pub max_receive_count: u32,
@@ -54,7 +61,8 @@ pub struct QueuePipelineProps<'a> {
     /// Visibility timeout of the input queue. Default: 6 × the runner's timeout (AWS guidance
     /// for Lambda event sources); a smaller value is refused.
     pub visibility_timeout: Option<Duration>,
-    /// How long stored responses live. Default: 1 day.
+    /// How long stored responses live (and replies too large to travel inline, in the reply
+    /// bucket). Default: 1 day.
     pub response_ttl: Duration,
     /// Encryption of queues and table. Default: the stack key.
     pub encryption: Encryption,
@@ -89,6 +97,9 @@ pub struct QueuePipeline {
     pub output: sqs::Queue,
     /// Stored responses, keyed by request id, with TTL.
     pub responses: Table,
+    /// Replies too large for a queue message or the responses item (`REPLY_BUCKET`), expired
+    /// with the responses.
+    pub replies: Bucket,
 }
 
 impl QueuePipeline {
@@ -122,9 +133,18 @@ impl QueuePipeline {
                 ..Default::default()
             },
         );
+        let replies =
+            Bucket::new(&mut scope.scope("Replies"), BucketProps { expiration: props.response_ttl, encryption: props.encryption });
 
         let stack = scope.stack();
         let ttl = props.response_ttl.as_secs().to_string();
+        // Big replies: the runner writes them, the producer (GET) and responder (push) read them.
+        replies.grant_put(stack, props.runner);
+        props.runner.add_environment(stack, env::REPLY_BUCKET, replies.name());
+        for reader in [props.producer, props.responder] {
+            replies.grant_read(stack, reader);
+            reader.add_environment(stack, env::REPLY_BUCKET, replies.name());
+        }
         // The producer records each request as pending before enqueueing it, and answers polls.
         input.grant_send_messages(stack, props.producer);
         responses.grant_read_write_data(stack, props.producer);
@@ -141,15 +161,33 @@ impl QueuePipeline {
         props.runner.add_environment(stack, env::RESPONSES_TABLE, responses.name());
         props.runner.add_environment(stack, env::RESPONSE_TTL_SECONDS, ttl.clone());
         props.runner.add_environment(stack, env::MAX_RECEIVE_COUNT, props.max_receive_count.to_string());
+        // A run given up (permanent error, retries exhausted) goes to the DLQ at once.
+        let input_dlq = input.dead_letter();
+        let output_dlq = output.dead_letter();
+        if let Some(dlq) = &input_dlq {
+            dlq.grant_send_messages(stack, props.runner);
+            props.runner.add_environment(stack, env::DEAD_LETTER_QUEUE_URL, dlq.url());
+        }
 
         output.grant_consume_messages(stack, props.responder);
         responses.grant_read_write_data(stack, props.responder);
         props.responder.add_environment(stack, env::RESPONSES_TABLE, responses.name());
         props.responder.add_environment(stack, env::RESPONSE_TTL_SECONDS, ttl);
 
+        // The responder is also the dead-letter consumer: nothing in a DLQ stays pending.
+        for dlq in input_dlq.iter().chain(&output_dlq) {
+            dlq.grant_consume_messages(stack, props.responder);
+        }
+
         event_source(scope, "RunnerTrigger", &input, props.runner, &props);
         event_source(scope, "ResponderTrigger", &output, props.responder, &props);
-        QueuePipeline { input, output, responses }
+        if let Some(dlq) = &input_dlq {
+            event_source(scope, "InputDeadLetterTrigger", dlq, props.responder, &props);
+        }
+        if let Some(dlq) = &output_dlq {
+            event_source(scope, "OutputDeadLetterTrigger", dlq, props.responder, &props);
+        }
+        QueuePipeline { input, output, responses, replies }
     }
 }
 
