@@ -161,33 +161,37 @@ impl QueuePipeline {
         props.runner.add_environment(stack, env::RESPONSES_TABLE, responses.name());
         props.runner.add_environment(stack, env::RESPONSE_TTL_SECONDS, ttl.clone());
         props.runner.add_environment(stack, env::MAX_RECEIVE_COUNT, props.max_receive_count.to_string());
-        // A run given up (permanent error, retries exhausted) goes to the DLQ at once.
-        let input_dlq = input.dead_letter();
-        let output_dlq = output.dead_letter();
-        if let Some(dlq) = &input_dlq {
-            dlq.grant_send_messages(stack, props.runner);
-            props.runner.add_environment(stack, env::DEAD_LETTER_QUEUE_URL, dlq.url());
-        }
 
         output.grant_consume_messages(stack, props.responder);
         responses.grant_read_write_data(stack, props.responder);
         props.responder.add_environment(stack, env::RESPONSES_TABLE, responses.name());
         props.responder.add_environment(stack, env::RESPONSE_TTL_SECONDS, ttl);
 
-        // The responder is also the dead-letter consumer: nothing in a DLQ stays pending.
-        for dlq in input_dlq.iter().chain(&output_dlq) {
-            dlq.grant_consume_messages(stack, props.responder);
-        }
-
         event_source(scope, "RunnerTrigger", &input, props.runner, &props);
         event_source(scope, "ResponderTrigger", &output, props.responder, &props);
-        if let Some(dlq) = &input_dlq {
-            event_source(scope, "InputDeadLetterTrigger", dlq, props.responder, &props);
-        }
-        if let Some(dlq) = &output_dlq {
-            event_source(scope, "OutputDeadLetterTrigger", dlq, props.responder, &props);
-        }
+        dead_letters(scope, &input, &output, &props);
         QueuePipeline { input, output, responses, replies }
+    }
+}
+
+/// The runner sends a run it gives up (permanent error, retries exhausted) to the input DLQ at
+/// once (`DEAD_LETTER_QUEUE_URL`); the responder consumes both DLQs, so nothing that lands in
+/// one stays pending for its client.
+fn dead_letters(scope: &mut Scope, input: &sqs::Queue, output: &sqs::Queue, props: &QueuePipelineProps<'_>) {
+    let (input_dlq, output_dlq) = (input.dead_letter(), output.dead_letter());
+    let stack = scope.stack();
+    if let Some(dlq) = &input_dlq {
+        dlq.grant_send_messages(stack, props.runner);
+        props.runner.add_environment(stack, env::DEAD_LETTER_QUEUE_URL, dlq.url());
+    }
+    for dlq in input_dlq.iter().chain(&output_dlq) {
+        dlq.grant_consume_messages(stack, props.responder);
+    }
+    if let Some(dlq) = &input_dlq {
+        event_source(scope, "InputDeadLetterTrigger", dlq, props.responder, props);
+    }
+    if let Some(dlq) = &output_dlq {
+        event_source(scope, "OutputDeadLetterTrigger", dlq, props.responder, props);
     }
 }
 
