@@ -19,13 +19,13 @@ use std::sync::Arc;
 use agentcdk_contract::env;
 use agentcdk_contract::routes::Routes;
 use agentcdk_contract::wire::{
-    Accepted, AgentResult, ChatReply, ChatRequest, ErrorCode, Outcome, QueueEnvelope, ReplyTarget, ResponseStatus, WsFrame,
+    is_valid_id, Accepted, AgentResult, ChatReply, ChatRequest, ErrorCode, Outcome, QueueEnvelope, ReplyTarget, ResponseStatus, WsFrame,
 };
 use agentcdk_runtime::agent::{Agent, AgentError, Toolbox};
 use agentcdk_runtime::config::{self, ConfigError};
 use agentcdk_runtime::error::Classify;
 use agentcdk_runtime::queue::Queue;
-use agentcdk_runtime::store::sessions::{session_key, SessionStore};
+use agentcdk_runtime::store::sessions::{session_key, History, SessionStore};
 use agentcdk_runtime::store::{ConnectionStore, ResponsesStore, StoreError};
 use lambda_runtime::LambdaEvent;
 use serde_json::Value;
@@ -209,10 +209,29 @@ pub async fn respond(app: &App, req: &Request) -> Response {
     Response::error(ErrorCode::NotFound, format!("no route for {} {}", req.method, req.path))
 }
 
-fn user(app: &App, req: &Request) -> Result<String, Response> {
+/// Who is calling: a verified user, or (with `ALLOW_ANONYMOUS`) anyone.
+#[derive(Debug, Clone, PartialEq, Eq)]
+enum Caller {
+    /// The user id the front door verified.
+    User(String),
+    /// No identity: every such caller shares [`env::ANONYMOUS_USER_ID`], so sessions are the
+    /// only thing keeping their histories apart (see [`anonymous_session`]).
+    Anonymous,
+}
+
+impl Caller {
+    fn id(&self) -> &str {
+        match self {
+            Self::User(u) => u,
+            Self::Anonymous => env::ANONYMOUS_USER_ID,
+        }
+    }
+}
+
+fn user(app: &App, req: &Request) -> Result<Caller, Response> {
     match &req.user_id {
-        Some(u) if !u.is_empty() => Ok(u.clone()),
-        _ if app.allow_anonymous => Ok(env::ANONYMOUS_USER_ID.into()),
+        Some(u) if !u.is_empty() => Ok(Caller::User(u.clone())),
+        _ if app.allow_anonymous => Ok(Caller::Anonymous),
         _ => Err(Response::error(ErrorCode::Unauthorized, "no caller identity in the authorizer context")),
     }
 }
@@ -238,7 +257,7 @@ fn new_id() -> String {
 }
 
 async fn chat(app: &App, req: &Request) -> Response {
-    let user_id = match user(app, req) {
+    let caller = match user(app, req) {
         Ok(u) => u,
         Err(r) => return r,
     };
@@ -248,8 +267,15 @@ async fn chat(app: &App, req: &Request) -> Response {
     };
     let request_id = new_id();
     let session_id = chat.session_id.clone().unwrap_or_else(new_id);
+    let user_id = caller.id().to_owned();
     match &app.backend {
-        Backend::Sync { agent, sessions } => sync_chat(agent, sessions.as_ref(), &user_id, request_id, session_id, &chat.message).await,
+        Backend::Sync { agent, sessions } => {
+            let turn = SyncTurn { caller: &caller, request_id, session_id, client_chose: chat.session_id.is_some() };
+            sync_chat(agent, sessions.as_ref(), turn, &chat.message).await
+        }
+        Backend::Queue { .. } | Backend::WebSocket { .. } if caller == Caller::Anonymous && chat.session_id.is_some() => {
+            Response::error(ErrorCode::BadRequest, ANONYMOUS_QUEUED_SESSION)
+        }
         Backend::Queue { queue, responses } | Backend::WebSocket { queue, responses, .. } => {
             let envelope = QueueEnvelope {
                 request_id,
@@ -270,15 +296,23 @@ async fn chat(app: &App, req: &Request) -> Response {
     }
 }
 
-async fn sync_chat(
-    agent: &Agent,
-    sessions: Option<&SessionStore>,
-    user_id: &str,
+/// Why an anonymous caller may not name a session in Queue and WebSocket modes.
+const ANONYMOUS_QUEUED_SESSION: &str =
+    "anonymous callers cannot continue a session in this mode (its history is not checked here): omit session_id";
+
+/// A Sync-mode turn that passed the checks.
+#[derive(Debug)]
+struct SyncTurn<'c> {
+    caller: &'c Caller,
     request_id: String,
     session_id: String,
-    message: &str,
-) -> Response {
-    let key = session_key(user_id, &session_id);
+    /// The session id came from the client (else it was issued for this turn).
+    client_chose: bool,
+}
+
+async fn sync_chat(agent: &Agent, sessions: Option<&SessionStore>, turn: SyncTurn<'_>, message: &str) -> Response {
+    let SyncTurn { caller, request_id, session_id, client_chose } = turn;
+    let key = session_key(caller.id(), &session_id);
     let history = match sessions {
         Some(s) => match s.load(&key).await {
             Ok(h) => h,
@@ -286,26 +320,41 @@ async fn sync_chat(
         },
         None => Default::default(),
     };
-    let mut messages = history.messages;
+    if let (Some(_), Err(r)) = (sessions, anonymous_session(caller, client_chose, &history)) {
+        return r;
+    }
+    let mut messages = history.messages.clone();
     let reply = match agent.respond(&mut messages, message).await {
         Ok(r) => r,
         Err(e) => return agent_failure(&e),
     };
     if let Some(s) = sessions {
-        if let Err(e) = s.save(&key, &messages, history.version).await {
+        let turn = &messages[history.messages.len()..];
+        if let Err(e) = s.append_turn(&key, history, turn, &request_id).await {
             return store_failure(&e);
         }
     }
     Response::json(200, &ChatReply { request_id, session_id, reply })
 }
 
+/// Anonymous callers all share one user id, so a session id alone separates their histories.
+/// Only ids this handler issued (UUID v4, 122 random bits) ever create an anonymous session: a
+/// client-chosen id must name a session that already exists, so it was issued, and whoever
+/// holds it may continue it (bearer semantics). A guessed or made-up id gets 404 and creates
+/// nothing.
+fn anonymous_session(caller: &Caller, client_chose: bool, history: &History) -> Result<(), Response> {
+    if *caller == Caller::Anonymous && client_chose && history.version == 0 {
+        return Err(Response::error(ErrorCode::NotFound, "unknown session: omit session_id to start a new one"));
+    }
+    Ok(())
+}
+
+/// The client gets a stable code and a fixed message; the model's own text (which can name
+/// role ARNs and account ids) stays in the log.
 fn agent_failure(e: &AgentError) -> Response {
     tracing::error!(error = %e, "agent failed");
-    if e.is_retryable() {
-        Response::error(ErrorCode::Unavailable, e.to_string())
-    } else {
-        Response::error(ErrorCode::UpstreamFailed, e.to_string())
-    }
+    let code = if e.is_retryable() { ErrorCode::Unavailable } else { ErrorCode::UpstreamFailed };
+    Response::error(code, code.public_message())
 }
 
 fn store_failure(e: &StoreError) -> Response {
@@ -338,18 +387,22 @@ async fn enqueue(queue: &Queue, responses: &ResponsesStore, envelope: &QueueEnve
 }
 
 async fn get_response(app: &App, req: &Request, request_id: &str) -> Response {
-    let user_id = match user(app, req) {
+    let caller = match user(app, req) {
         Ok(u) => u,
         Err(r) => return r,
     };
+    // An id we could never have issued names nothing: 404 before any table call (no echo).
+    if !is_valid_id(request_id) {
+        return Response::error(ErrorCode::NotFound, "no such request");
+    }
     let responses = match &app.backend {
         Backend::Queue { responses, .. } | Backend::WebSocket { responses, .. } => responses,
         Backend::Sync { .. } => return Response::error(ErrorCode::NotFound, "responses are not stored in sync mode"),
     };
     match responses.get(request_id).await {
-        Ok(Some(item)) if item.user_id == user_id => Response::json(200, &item.response),
+        Ok(Some(item)) if item.user_id == caller.id() => Response::json(200, &item.response),
         // Another user's request looks exactly like a missing one.
-        Ok(_) => Response::error(ErrorCode::NotFound, format!("no request {request_id}")),
+        Ok(_) => Response::error(ErrorCode::NotFound, "no such request"),
         Err(e) => store_failure(&e),
     }
 }
