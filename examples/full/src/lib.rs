@@ -90,7 +90,11 @@ pub fn app() -> App {
         AgentCoreRuntimeProps {
             artifact: RuntimeArtifact::python("agent-artifacts-123456789012", "planner/code.zip", "main.py"),
             endpoints: vec![RuntimeEndpointProps { name: "live".into(), ..Default::default() }],
-            request_headers: vec!["X-Amzn-Bedrock-AgentCore-Runtime-Custom-Tenant".into()],
+            // The front doors below verify callers: they send the user id in the second header.
+            request_headers: vec![
+                "X-Amzn-Bedrock-AgentCore-Runtime-Custom-Tenant".into(),
+                "X-Amzn-Bedrock-AgentCore-Runtime-Custom-User-Id".into(),
+            ],
             ..Default::default()
         },
     );
