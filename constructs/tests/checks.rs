@@ -637,3 +637,25 @@ fn agentcore_family_ranges() {
         "both",
     );
 }
+
+#[test]
+fn justifications_need_a_reason_and_the_checks_resource_type() {
+    expect_error(
+        |s: &mut Stack| {
+            let q = Queue::new(&mut s.scope("Q"), QueueProps::default());
+            s.resource(&q.queue).justify(Check::LambdaDeadLetterQueue, "because");
+        },
+        "S/Q/Resource",
+        "justification of CKV_AWS_116 (dead-letter queue for asynchronous invocations) on a AWS::SQS::Queue",
+        "a check of AWS::Lambda::Function resources",
+    );
+    expect_error(
+        |s: &mut Stack| {
+            let f = function(&mut s.scope("F"));
+            s.resource(&f.function).justify(Check::LambdaDeadLetterQueue, "  ");
+        },
+        "S/F/Resource",
+        "justification of CKV_AWS_116 without a reason",
+        "say why",
+    );
+}
