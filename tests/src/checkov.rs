@@ -107,10 +107,6 @@ mod tests {
 
     use super::*;
 
-    fn finding(check: &str, resource: &str) -> Finding {
-        Finding { check_id: check.into(), check_name: String::new(), resource: resource.into(), file: "/x.json".into() }
-    }
-
     #[test]
     fn reads_and_strips_the_checkov_skips_of_a_template() {
         let t = json!({"Resources": {
