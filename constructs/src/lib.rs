@@ -13,8 +13,8 @@ pub use app::App;
 
 pub mod accepted;
 pub mod apigw;
-pub mod assertions;
 pub mod app;
+pub mod assertions;
 pub mod cloudwatch;
 pub mod dynamodb;
 pub mod function_url;

@@ -147,11 +147,7 @@ fn an_iam_runtime_front_door_signs_for_exactly_its_endpoint() {
     let invoke: Vec<_> = t.statements_of(f).into_iter().filter(|s| s.actions.iter().any(|a| a.starts_with("bedrock-agentcore:"))).collect();
     assert_eq!(invoke.len(), 1, "{invoke:?}");
     assert_eq!(invoke[0].actions, ["bedrock-agentcore:InvokeAgentRuntime"]);
-    t.assert_can_exactly(
-        f,
-        "bedrock-agentcore:InvokeAgentRuntime",
-        [rt.arn(), rt.endpoints["prod"].attr_agent_runtime_endpoint_arn()],
-    );
+    t.assert_can_exactly(f, "bedrock-agentcore:InvokeAgentRuntime", [rt.arn(), rt.endpoints["prod"].attr_agent_runtime_endpoint_arn()]);
     t.resource_has_properties(&door.function_url.as_ref().unwrap().url, json!({"AuthType": "AWS_IAM", "InvokeMode": "RESPONSE_STREAM"}));
 }
 

@@ -144,8 +144,7 @@ impl Justifications {
         }
         let reason = |reasons: &Vec<String>| reasons.join("; ");
         let checkov: Vec<Json> = checks.iter().map(|(c, r)| json!({"id": c.checkov(), "comment": reason(r)})).collect();
-        let cfn_nag: Vec<Json> =
-            checks.iter().filter_map(|(c, r)| c.cfn_nag().map(|id| json!({"id": id, "reason": reason(r)}))).collect();
+        let cfn_nag: Vec<Json> = checks.iter().filter_map(|(c, r)| c.cfn_nag().map(|id| json!({"id": id, "reason": reason(r)}))).collect();
         let guard: Vec<Json> = checks.iter().filter_map(|(c, _)| c.guard().map(Json::from)).collect();
         let mut out = vec![("checkov", json!({ "skip": checkov }))];
         if !cfn_nag.is_empty() {

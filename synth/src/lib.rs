@@ -55,7 +55,7 @@ pub use value::{Json, Required, Value};
 /// Everything an app's `main` needs.
 pub mod prelude {
     pub use crate::{
-        App, Architecture, AssetRef, AssetSource, Check, Condition, ConditionRef, DeletionPolicy, Expr, Json, Output, Parameter, ParameterRef,
-        Pseudo, RawResource, ResourceRef, Scope, Stack, StackProps, UpdateReplacePolicy, Value,
+        App, Architecture, AssetRef, AssetSource, Check, Condition, ConditionRef, DeletionPolicy, Expr, Json, Output, Parameter,
+        ParameterRef, Pseudo, RawResource, ResourceRef, Scope, Stack, StackProps, UpdateReplacePolicy, Value,
     };
 }

@@ -165,7 +165,12 @@ impl Template {
     /// Asserts `principal` may do `action` on exactly `resources` (as a set): "this function can
     /// `sqs:SendMessage` on this queue and nothing else".
     #[track_caller]
-    pub fn assert_can_exactly<J: Into<Json>>(&self, principal: &(impl LogicalId + ?Sized), action: &str, resources: impl IntoIterator<Item = J>) {
+    pub fn assert_can_exactly<J: Into<Json>>(
+        &self,
+        principal: &(impl LogicalId + ?Sized),
+        action: &str,
+        resources: impl IntoIterator<Item = J>,
+    ) {
         let expected: Vec<Json> = resources.into_iter().map(Into::into).collect();
         let granted = self.granted_resources(principal, action);
         let same = expected.iter().all(|e| granted.contains(e)) && granted.iter().all(|g| expected.contains(g));

@@ -233,7 +233,10 @@ impl Match {
             (Kind::Absent, Some(v)) => out.fail(path, format!("expected absent, found {}", show(v))),
             (Kind::Not(inner), actual) => {
                 if inner.evaluate(actual).is_match() {
-                    out.fail(path, format!("expected anything but {}, found {}", show(&inner.pattern()), actual.map_or("nothing".into(), show)));
+                    out.fail(
+                        path,
+                        format!("expected anything but {}, found {}", show(&inner.pattern()), actual.map_or("nothing".into(), show)),
+                    );
                 }
             }
             (_, None) => out.fail(path, format!("expected {}, found nothing", show(&self.pattern()))),

@@ -200,7 +200,14 @@ impl Template {
     pub fn resource_has_properties(&self, id: &(impl LogicalId + ?Sized), props: impl Into<Match>) {
         let found = self.resource_by_id(id);
         let m = props.into();
-        if let Err(message) = closest_or_ok("resource", &format!("{} properties", found.logical_id), &[(found.logical_id, Part::Properties.of(&found))], &m, Some(1), None) {
+        if let Err(message) = closest_or_ok(
+            "resource",
+            &format!("{} properties", found.logical_id),
+            &[(found.logical_id, Part::Properties.of(&found))],
+            &m,
+            Some(1),
+            None,
+        ) {
             panic!("{message}");
         }
     }
@@ -330,7 +337,8 @@ fn closest_or_ok(
     };
     if matching.is_empty() {
         // Closest: fewest mismatches; among those, the one missing the fewest keys.
-        let closeness = |o: &matcher::Outcome| (o.mismatches.len(), o.mismatches.iter().filter(|m| m.message.ends_with("found nothing")).count());
+        let closeness =
+            |o: &matcher::Outcome| (o.mismatches.len(), o.mismatches.iter().filter(|m| m.message.ends_with("found nothing")).count());
         let Some((id, json, outcome)) = outcomes.iter().min_by_key(|(_, _, o)| closeness(o)) else { return Err(message) };
         let _ = writeln!(message, "closest: {id}, with {} mismatch(es):", outcome.mismatches.len());
         for mismatch in &outcome.mismatches {

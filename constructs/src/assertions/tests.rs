@@ -117,9 +117,12 @@ fn captures_keep_values_of_matching_resources_only() {
     t.has_resource_properties("AWS::SQS::Queue", object_like! {"MessageRetentionPeriod" => &retention});
     assert_eq!(retention.values(), [json!(1209600)]);
     let dlq = Capture::new();
-    t.has_resource_properties("AWS::SQS::Queue", object_like! {"RedrivePolicy" => object_like! {"deadLetterTargetArn" => object_like! {
-        "Fn::GetAtt" => array_with([Match::from(&dlq)])
-    }}});
+    t.has_resource_properties(
+        "AWS::SQS::Queue",
+        object_like! {"RedrivePolicy" => object_like! {"deadLetterTargetArn" => object_like! {
+            "Fn::GetAtt" => array_with([Match::from(&dlq)])
+        }}},
+    );
     assert_eq!(dlq.string(), "DlqE5F6A7B8");
     let unused = Capture::new();
     assert!(t.find_resources("AWS::SQS::Queue", object_like! {"Nope" => &unused}).is_empty());

@@ -444,7 +444,6 @@ impl ServerlessAgent {
     pub fn connections_table_name(&self) -> Option<Expr> {
         self.ws_api.as_ref().map(|ws| ws.connections.name())
     }
-
 }
 
 fn model_environment(props: &AgentProps<'_>) -> BTreeMap<String, Value<String>> {

@@ -113,7 +113,13 @@ pub fn app() -> App {
 }
 
 /// The findings this example accepts, each on its resource with the reason.
-fn justify(stack: &mut Stack, queue: &ResourceRef<Queue>, dlq: &ResourceRef<Queue>, logs: &ResourceRef<LogGroup>, function: &ResourceRef<Function>) {
+fn justify(
+    stack: &mut Stack,
+    queue: &ResourceRef<Queue>,
+    dlq: &ResourceRef<Queue>,
+    logs: &ResourceRef<LogGroup>,
+    function: &ResourceRef<Function>,
+) {
     const SQS_KEYS: &str = "Encrypted at rest with SQS-managed keys (SqsManagedSseEnabled: true), which the check does not \
                             recognize; this L1 example has no KMS key on purpose (the constructs use the stack key).";
     stack.resource(queue).justify(Check::SqsQueueKms, SQS_KEYS);
