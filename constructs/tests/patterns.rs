@@ -158,7 +158,7 @@ fn websocket_mode_authorizes_connect_and_scopes_connection_management() {
     let authorizer = resources(&t, "AWS::ApiGatewayV2::Authorizer").next().unwrap().1;
     assert_eq!(authorizer["Properties"]["IdentitySource"], json!(["route.request.header.Sec-WebSocket-Protocol"]));
     let manage: Vec<_> = statements(&t).into_iter().filter(|s| s["Action"] == "execute-api:ManageConnections").collect();
-    assert_eq!(manage.len(), 2, "the request handler (accepted frames) and the response handler (replies)");
+    assert_eq!(manage.len(), 1, "only the response handler (replies); the request handler answers by route response");
     assert!(manage[0]["Resource"]["Fn::Sub"][0].as_str().unwrap().ends_with("${Api}/agents/*/@connections/*"), "{}", manage[0]);
     let connections = one(&t, "AWS::DynamoDB::Table", "AgentWebSocketConnections");
     assert_eq!(connections["Properties"]["GlobalSecondaryIndexes"][0]["IndexName"], keys::CONNECTIONS_BY_USER_INDEX);
@@ -173,6 +173,33 @@ fn websocket_mode_authorizes_connect_and_scopes_connection_management() {
     let connection = env_of(&t, "AgentWebSocketConnectionHandler");
     assert_eq!(connection[env::JWT_ISSUER], "https://issuer.example.com/");
     assert_eq!(connection[env::JWKS_URL], "https://issuer.example.com/.well-known/jwks.json");
+}
+
+#[test]
+fn websocket_messages_get_their_answer_through_a_route_response() {
+    // Without a route response API Gateway drops what the message handler returns: the
+    // `accepted` and `refused` frames would never reach the client.
+    let t = queue_agent(Mode::WebSocket);
+    let route_id = |key: &str| {
+        let found: Vec<_> = resources(&t, "AWS::ApiGatewayV2::Route").filter(|(_, r)| r["Properties"]["RouteKey"] == key).collect();
+        assert_eq!(found.len(), 1, "{key}");
+        (found[0].0.clone(), found[0].1["Properties"].clone())
+    };
+    let (default_id, default) = route_id("$default");
+    assert_eq!(default["RouteResponseSelectionExpression"], "$default", "{default}");
+    let responses: Vec<_> = resources(&t, "AWS::ApiGatewayV2::RouteResponse").map(|(id, r)| (id.clone(), r.clone())).collect();
+    assert_eq!(responses.len(), 1, "one route response, on the message route only");
+    let (response_id, response) = &responses[0];
+    assert_eq!(response["Properties"]["RouteResponseKey"], "$default");
+    assert_eq!(response["Properties"]["RouteId"], json!({"Ref": default_id}));
+    assert!(response["Properties"]["ApiId"].is_object());
+    for key in ["$connect", "$disconnect"] {
+        assert!(route_id(key).1.get("RouteResponseSelectionExpression").is_none(), "{key} answers the handshake, not a message");
+    }
+    // The deployment waits for the route response (and its id changes with it).
+    let (_, deployment) = resources(&t, "AWS::ApiGatewayV2::Deployment").next().unwrap();
+    let depends: Vec<&str> = deployment["DependsOn"].as_array().unwrap().iter().map(|d| d.as_str().unwrap()).collect();
+    assert!(depends.contains(&response_id.as_str()), "{depends:?}");
 }
 
 #[test]
