@@ -185,16 +185,15 @@ fn websocket_mode_authorizes_connect_and_scopes_connection_management() {
         "AWS::ApiGatewayV2::Authorizer",
         object_like! {"IdentitySource" => exact(json!(["route.request.header.Sec-WebSocket-Protocol"]))},
     );
-    // The request handler (accepted frames) and the response handler (replies) manage this
-    // API's connections, and nothing else.
+    // Only the response handler (replies) manages this API's connections: the request handler
+    // answers each message through the route response.
     let connections = json!({"Fn::Sub": [
         "arn:${AWS::Partition}:execute-api:${AWS::Region}:${AWS::AccountId}:${Api}/agents/*/@connections/*",
         {"Api": {"Ref": ws.api.api.logical_id()}}
     ]});
-    for f in [&agent.request_handler, agent.response_handler.as_ref().unwrap()] {
-        t.assert_can_exactly(f, "execute-api:ManageConnections", [connections.clone()]);
-    }
-    assert_eq!(t.statements().iter().filter(|s| s.allows("execute-api:ManageConnections")).count(), 2);
+    t.assert_can_exactly(agent.response_handler.as_ref().unwrap(), "execute-api:ManageConnections", [connections]);
+    t.assert_cannot(&agent.request_handler, "execute-api:ManageConnections");
+    assert_eq!(t.statements().iter().filter(|s| s.allows("execute-api:ManageConnections")).count(), 1);
     t.resource_has_properties(
         &ws.connections,
         object_like! {"GlobalSecondaryIndexes" => array_with([object_like! {
@@ -204,7 +203,7 @@ fn websocket_mode_authorizes_connect_and_scopes_connection_management() {
     );
     let callback = object_like! {env::CONNECTIONS_TABLE => ws.connections.name(), env::WEBSOCKET_CALLBACK_URL => any_value()};
     t.resource_has_properties(agent.response_handler.as_ref().unwrap(), env_like(callback.clone()));
-    // The message handler answers on the connection.
+    // The message handler reads connection records and knows the endpoint.
     t.resource_has_properties(&agent.request_handler, env_like(callback));
     t.resource_has_properties(
         &ws.connection_handler,
@@ -213,6 +212,26 @@ fn websocket_mode_authorizes_connect_and_scopes_connection_management() {
             env::JWKS_URL => "https://issuer.example.com/.well-known/jwks.json",
         }),
     );
+}
+
+#[test]
+fn websocket_messages_get_their_answer_through_a_route_response() {
+    // Without a route response API Gateway drops what the message handler returns: the
+    // `accepted` and `refused` frames would never reach the client.
+    let (t, _) = queue_agent(Mode::WebSocket);
+    let route = |key: &str| t.resource("AWS::ApiGatewayV2::Route", json!({"RouteKey": key}));
+    let default = route("$default");
+    t.resource_has_properties(default.logical_id, object_like! {"RouteResponseSelectionExpression" => "$default"});
+    t.resource_count_is("AWS::ApiGatewayV2::RouteResponse", 1);
+    let response = t.resource(
+        "AWS::ApiGatewayV2::RouteResponse",
+        object_like! {"RouteResponseKey" => "$default", "RouteId" => json!({"Ref": default.logical_id}), "ApiId" => any_value()},
+    );
+    for key in ["$connect", "$disconnect"] {
+        t.resource_has_properties(route(key).logical_id, object_like! {"RouteResponseSelectionExpression" => absent()});
+    }
+    // The deployment waits for the route response (and its id changes with it).
+    t.has_resource("AWS::ApiGatewayV2::Deployment", object_like! {"DependsOn" => array_with([json!(response.logical_id)])});
 }
 
 #[test]

@@ -60,7 +60,9 @@ pub enum Mode {
     Sync,
     /// REST async: POST answers 202 with a request id; `GET …/responses/{id}` polls.
     Queue(QueueOptions),
-    /// WebSocket: messages are queued; replies are pushed to all the user's connections.
+    /// WebSocket: messages are queued and answered at once on the sender's connection
+    /// (`accepted` or `refused`); replies are pushed to all the user's connections, and
+    /// `{"action":"get","request_id":…}` fetches one after a reconnect.
     WebSocket(QueueOptions),
     /// Streaming: the stream handler runs the agent and sends the model's tokens to the client
     /// as server-sent events while they are produced (up to 15 minutes).
