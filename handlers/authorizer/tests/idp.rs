@@ -76,69 +76,134 @@ async fn cognito_id_tokens_pass_on_aud_and_token_use() {
     assert_eq!(v.verify(&key.sign(&access_with_aud)).await, Err(AuthError::TokenUse("id")));
 }
 
-#[tokio::test]
-async fn auth0_okta_entra_and_keycloak_token_shapes() {
-    let key = TestKey::rsa("idp-1");
-    let jwks = JwksServer::start(&[&key]);
+/// Another identity provider: what `JwtConfig`'s constructor for it configures, and a token
+/// shaped like the provider's.
+struct Provider {
+    name: &'static str,
+    issuer: &'static str,
+    audiences: &'static [&'static str],
+    clients: &'static [&'static str],
+    client_claim: &'static str,
+    scope: &'static str,
+    claims: Value,
+}
+
+impl Provider {
+    fn config(&self, jwks: &JwksServer) -> AuthConfig {
+        AuthConfig {
+            required_scopes: vec![self.scope.into()],
+            ..config(jwks, self.issuer, self.audiences, self.clients, self.client_claim)
+        }
+    }
+
+    /// The environment `JwtConfig::environment` gives the authorizer for this provider.
+    fn env(&self, jwks_url: &str) -> Vec<(&'static str, String)> {
+        let mut vars = vec![
+            (env::JWKS_URL, jwks_url.to_owned()),
+            (env::JWT_ISSUER, self.issuer.to_owned()),
+            (env::JWT_ALLOWED_CLIENTS, self.clients.join(",")),
+            (env::JWT_CLIENT_ID_CLAIM, self.client_claim.to_owned()),
+            (env::JWT_REQUIRED_SCOPES, self.scope.to_owned()),
+        ];
+        if !self.audiences.is_empty() {
+            vars.push((env::JWT_AUDIENCE, self.audiences.join(",")));
+        }
+        vars
+    }
+}
+
+const ENTRA_ISS: &str = "https://login.microsoftonline.com/72f988bf-86f1-41af-91ab-2d7cd011db47/v2.0";
+const ENTRA_APP: &str = "6e74172b-be56-4843-9ff4-e66a39bb12e3";
+
+fn providers() -> Vec<Provider> {
     let (t, exp) = (now(), now() + 3600);
-    let entra_iss = "https://login.microsoftonline.com/72f988bf-86f1-41af-91ab-2d7cd011db47/v2.0";
-    let entra_app = "6e74172b-be56-4843-9ff4-e66a39bb12e3";
-    // (provider, config as the JwtConfig constructor sets it, a real-shaped token, the client claim)
-    let cases: Vec<(&str, AuthConfig, Value, &str)> = vec![
-        (
-            "Auth0: aud array, azp, scope string, issuer with its trailing slash",
-            AuthConfig {
-                required_scopes: vec!["chat:write".into()],
-                ..config(&jwks, "https://example.us.auth0.com/", &["support-api"], &["auth0-web-client"], "azp")
-            },
-            json!({"iss": "https://example.us.auth0.com/", "sub": "auth0|64f0c0ffee", "aud": ["support-api", "https://example.us.auth0.com/userinfo"],
+    vec![
+        Provider {
+            name: "Auth0: aud array, azp, scope string, issuer with its trailing slash",
+            issuer: "https://example.us.auth0.com/",
+            audiences: &["support-api"],
+            clients: &["auth0-web-client"],
+            client_claim: "azp",
+            scope: "chat:write",
+            claims: json!({"iss": "https://example.us.auth0.com/", "sub": "auth0|64f0c0ffee", "aud": ["support-api", "https://example.us.auth0.com/userinfo"],
                    "iat": t, "exp": exp, "azp": "auth0-web-client", "scope": "openid profile chat:write", "permissions": ["chat:write"]}),
-            "azp",
-        ),
-        (
-            "Okta: scp array, cid, issuer without trailing slash",
-            AuthConfig {
-                required_scopes: vec!["chat:write".into()],
-                ..config(&jwks, "https://example.okta.com/oauth2/default", &["api://default"], &["0oa1okta-client"], "cid")
-            },
-            json!({"ver": 1, "jti": "AT.x", "iss": "https://example.okta.com/oauth2/default", "aud": "api://default", "iat": t, "exp": exp,
+        },
+        Provider {
+            name: "Okta: scp array, cid, issuer without trailing slash",
+            issuer: "https://example.okta.com/oauth2/default",
+            audiences: &["api://default"],
+            clients: &["0oa1okta-client"],
+            client_claim: "cid",
+            scope: "chat:write",
+            claims: json!({"ver": 1, "jti": "AT.x", "iss": "https://example.okta.com/oauth2/default", "aud": "api://default", "iat": t, "exp": exp,
                    "cid": "0oa1okta-client", "uid": "00u1user", "scp": ["openid", "chat:write"], "auth_time": t, "sub": "jdoe@example.com"}),
-            "cid",
-        ),
-        (
-            "Entra ID v2: aud app id, azp, scp string, roles",
-            AuthConfig {
-                required_scopes: vec!["chat.write".into()],
-                ..config(&jwks, entra_iss, &[entra_app], &["entra-spa-client"], "azp")
-            },
-            json!({"aud": entra_app, "iss": entra_iss, "iat": t, "nbf": t, "exp": exp, "aio": "AWQAm/8", "azp": "entra-spa-client",
+        },
+        Provider {
+            name: "Entra ID v2: aud app id, azp, scp string, roles",
+            issuer: ENTRA_ISS,
+            audiences: &[ENTRA_APP],
+            clients: &["entra-spa-client"],
+            client_claim: "azp",
+            scope: "chat.write",
+            claims: json!({"aud": ENTRA_APP, "iss": ENTRA_ISS, "iat": t, "nbf": t, "exp": exp, "aio": "AWQAm/8", "azp": "entra-spa-client",
                    "azpacr": "0", "name": "Jane Doe", "oid": "00000000-0000-0000-66f3-3332eca7ea81", "preferred_username": "jane@contoso.com",
                    "rh": "0.AAAA", "roles": ["Chat.Admin"], "scp": "chat.read chat.write", "sub": "AAAAAAAAAAAAAAAAAAAAAIkzqFVrSaSaFHy782bbtaQ",
                    "tid": "72f988bf-86f1-41af-91ab-2d7cd011db47", "uti": "fqiBqXLPj0eQa82S-IYFAA", "ver": "2.0"}),
-            "azp",
-        ),
-        (
-            "Keycloak: aud account, azp, scope string, realm_access",
-            config(&jwks, "https://sso.example.com/realms/acme", &[], &["support-web"], "azp"),
-            json!({"exp": exp, "iat": t, "auth_time": t, "jti": "onrtac:1", "iss": "https://sso.example.com/realms/acme", "aud": "account",
+        },
+        Provider {
+            name: "Keycloak: aud account, azp, scope string, realm_access",
+            issuer: "https://sso.example.com/realms/acme",
+            audiences: &[],
+            clients: &["support-web"],
+            client_claim: "azp",
+            scope: "profile",
+            claims: json!({"exp": exp, "iat": t, "auth_time": t, "jti": "onrtac:1", "iss": "https://sso.example.com/realms/acme", "aud": "account",
                    "sub": "f3a1c5e2-0000-4000-8000-000000000001", "typ": "Bearer", "azp": "support-web", "sid": "s-1", "acr": "1",
                    "realm_access": {"roles": ["default-roles-acme", "offline_access"]},
                    "resource_access": {"account": {"roles": ["manage-account"]}}, "scope": "openid email profile",
                    "email_verified": true, "preferred_username": "jdoe"}),
-            "azp",
-        ),
-    ];
-    for (name, cfg, claims, client_claim) in cases {
-        let issuer = cfg.issuer.clone();
-        let v = JwtVerifier::new(cfg);
-        v.verify(&key.sign(&claims)).await.unwrap_or_else(|e| panic!("{name}: {e:?}"));
-        let other_client = with(claims.clone(), client_claim, json!("someone-else"));
-        assert_eq!(v.verify(&key.sign(&other_client)).await, Err(AuthError::Client), "{name}");
-        let slash_flipped = match issuer.strip_suffix('/') {
-            Some(bare) => bare.to_owned(),
-            None => format!("{issuer}/"),
-        };
-        assert_eq!(v.verify(&key.sign(&with(claims, "iss", json!(slash_flipped)))).await, Err(AuthError::Issuer), "{name}");
+        },
+    ]
+}
+
+/// The issuer with its trailing slash added or removed.
+fn slash_flipped(issuer: &str) -> String {
+    match issuer.strip_suffix('/') {
+        Some(bare) => bare.to_owned(),
+        None => format!("{issuer}/"),
+    }
+}
+
+#[tokio::test]
+async fn auth0_okta_entra_and_keycloak_token_shapes() {
+    let key = TestKey::rsa("idp-1");
+    let jwks = JwksServer::start(&[&key]);
+    for p in providers() {
+        let v = JwtVerifier::new(p.config(&jwks));
+        v.verify(&key.sign(&p.claims)).await.unwrap_or_else(|e| panic!("{}: {e:?}", p.name));
+        let other_client = with(p.claims.clone(), p.client_claim, json!("someone-else"));
+        assert_eq!(v.verify(&key.sign(&other_client)).await, Err(AuthError::Client), "{}", p.name);
+        let flipped = with(p.claims.clone(), "iss", json!(slash_flipped(p.issuer)));
+        assert_eq!(v.verify(&key.sign(&flipped)).await, Err(AuthError::Issuer), "{}", p.name);
+        let no_scope = AuthConfig { required_scopes: vec!["admin:all".into()], ..p.config(&jwks) };
+        assert!(matches!(JwtVerifier::new(no_scope).verify(&key.sign(&p.claims)).await, Err(AuthError::Scope(_))), "{}", p.name);
+    }
+}
+
+#[test]
+fn every_provider_through_the_authorizer_binary() {
+    let key = TestKey::rsa("idp-1");
+    let jwks = JwksServer::start(&[&key]);
+    for p in providers() {
+        let vars: Vec<(&str, String)> = p.env(&jwks.url());
+        let vars: Vec<(&str, &str)> = vars.iter().map(|(k, v)| (*k, v.as_str())).collect();
+        let (api, f) = binary(&vars);
+        let allowed = invoke(&api, &key.sign(&p.claims)).unwrap_or_else(|e| panic!("{}: {e}", p.name));
+        assert_eq!(allowed["policyDocument"]["Statement"][0]["Effect"], "Allow", "{}", p.name);
+        assert_eq!(allowed["principalId"], p.claims["sub"], "{}", p.name);
+        let other_client = with(p.claims.clone(), p.client_claim, json!("someone-else"));
+        assert_eq!(invoke(&api, &key.sign(&other_client)), Err("Unauthorized".into()), "{}", p.name);
+        f.stop();
     }
 }
 
