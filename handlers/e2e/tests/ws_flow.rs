@@ -65,11 +65,15 @@ async fn websocket_flow_end_to_end() {
         jwks_url: jwks_server.url(),
         issuer: "https://issuer.test/".into(),
         audiences: vec!["api".into()],
+        allowed_clients: vec![],
+        client_id_claim: "client_id".into(),
+        token_use: None,
         required_scopes: vec![],
         claim_rules: vec![],
         user_id_claim: "sub".into(),
         leeway_secs: 30,
         jwks_ttl: Duration::from_secs(600),
+        jwks_grace: Duration::from_secs(600),
     };
     let ws = ws_connection::Connections::new(JwtVerifier::new(auth()), connections.clone());
     let token_until = |user: &str, exp: i64| key.sign(&json!({"sub": user, "iss": "https://issuer.test/", "aud": "api", "exp": exp}));
