@@ -42,7 +42,7 @@ fn published_path_dependencies_carry_the_version() {
     for file in files {
         let text = fs::read_to_string(repo_root().join(file)).unwrap();
         let deps = text.split("[dev-dependencies]").next().unwrap_or_default();
-        for line in deps.lines().filter(|l| l.contains("path = ") && !l.trim_start().starts_with('#')) {
+        for line in deps.lines().filter(|l| l.contains('{') && l.contains("path = ") && !l.trim_start().starts_with('#')) {
             // Test-only crates are never published and never a user's dependency.
             if ["agentcdk-testkit", "agentcdk-tests"].iter().any(|t| line.starts_with(t)) {
                 continue;

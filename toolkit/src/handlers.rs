@@ -107,7 +107,9 @@ fn cargo_lambda(root: &Path, names: &[&str], architecture: &str, target_dir: &Pa
     if locked {
         command.arg("--locked");
     }
-    command.arg("--manifest-path").arg(&manifest).arg("--target-dir").arg(target_dir).arg("--lambda-dir").arg(lambda_dir);
+    // The target dir through the environment: cargo-lambda passes a --target-dir flag on to its
+    // `cargo metadata` call too, which refuses it.
+    command.env("CARGO_TARGET_DIR", target_dir).arg("--manifest-path").arg(&manifest).arg("--lambda-dir").arg(lambda_dir);
     for name in names {
         command.args(["-p", name]);
     }

@@ -50,7 +50,7 @@ pub fn package_manifest(manifest: &Manifest, out: &Path, target_dir: &Path) -> R
     for (hash, asset) in &manifest.assets {
         if let AssetSourceManifest::Handler { name, architecture, version, workspace } = &asset.source {
             if !dir.join(&asset.object_key).is_file() {
-                let workspace = workspace.as_ref().map(|w| std::path::absolute(out.join(w)).unwrap_or_else(|_| out.join(w)));
+                let workspace = workspace.as_ref().map(|w| fs::canonicalize(out.join(w)).unwrap_or_else(|_| out.join(w)));
                 let request = Request { name: name.clone(), architecture: architecture.clone(), version: version.clone(), workspace };
                 requests.insert(hash.clone(), request);
             }
