@@ -239,6 +239,12 @@ fn a_scaffolded_project_synthesizes() {
         serde_json::from_str(&fs::read_to_string(dir.join("cdk.out/SupportBot.template.json")).unwrap()).unwrap();
     let functions = template["Resources"].as_object().unwrap().values().filter(|r| r["Type"] == "AWS::Lambda::Function").count();
     assert_eq!(functions, 1, "one agent, one function");
+    // The project's second command, `cargo test`: its snapshot test and its assertions test.
+    // The first run records the snapshot (what `cargo insta accept` does for a user); the
+    // second, as CI runs it, must pass against the recorded file.
+    run(&dir, &cargo, &["test", "--quiet"], &[("INSTA_UPDATE", "always".into())]);
+    assert!(dir.join("src/snapshots").read_dir().map(|mut d| d.next().is_some()).unwrap_or(false), "the snapshot was recorded");
+    run(&dir, &cargo, &["test", "--quiet"], &[("INSTA_UPDATE", "no".into()), ("CI", "true".into())]);
     // `new` refuses to write over a project.
     let again = Command::new(toolkit()).args(["new", "support-bot"]).current_dir(home.path()).output().unwrap();
     assert_eq!(again.status.code(), Some(1));
