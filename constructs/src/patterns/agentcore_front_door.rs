@@ -182,6 +182,7 @@ impl AgentCoreFrontDoor {
                         ..Default::default()
                     },
                 );
+                crate::accepted::NO_STAGE_CACHE.apply(scope.stack(), &api.stage);
                 let auth = match props.authorizer {
                     Some(a) => MethodAuth::Custom(a.attach_rest(scope, &api)),
                     None => MethodAuth::Public,
@@ -198,10 +199,7 @@ impl AgentCoreFrontDoor {
             let topic = alarm_topic(scope.stack(), props.encryption);
             function_alarms(&mut scope.scope("Alarms"), &function, &topic);
         }
-        let door = AgentCoreFrontDoor { function, rest_api, function_url };
-        let prefix: String = scope.id().chars().filter(char::is_ascii_alphanumeric).collect();
-        scope.stack().output(&format!("{prefix}Url"), Output::new(door.url()).description("POST agent invocations here"));
-        door
+        AgentCoreFrontDoor { function, rest_api, function_url }
     }
 
     /// What clients call: the Function URL, or the REST API's invoke resource.

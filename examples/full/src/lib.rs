@@ -98,12 +98,12 @@ pub fn app() -> App {
             ..Default::default()
         },
     );
-    AgentCoreFrontDoor::new(
+    let planner_api = AgentCoreFrontDoor::new(
         &mut stack.scope("PlannerApi"),
         &planner,
         FrontDoorProps { kind: FrontDoorKind::RestBuffered, authorizer: Some(&auth), ..Default::default() },
     );
-    AgentCoreFrontDoor::new(
+    let planner_stream = AgentCoreFrontDoor::new(
         &mut stack.scope("PlannerStream"),
         &planner,
         FrontDoorProps {
@@ -118,5 +118,7 @@ pub fn app() -> App {
     stack.output("WriterUrl", writer.api_url());
     stack.output("ResearchUrl", researcher.api_url());
     stack.output("ChatUrl", chat.api_url());
+    stack.output("PlannerApiUrl", planner_api.url());
+    stack.output("PlannerStreamUrl", planner_stream.url());
     app
 }

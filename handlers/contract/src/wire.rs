@@ -214,8 +214,17 @@ pub struct ConnectionRecord {
     pub connection_id: String,
     /// Verified user id.
     pub user_id: String,
-    /// Epoch seconds after which DynamoDB may delete the record.
+    /// Epoch seconds after which the connection is over and DynamoDB may delete the record:
+    /// the token's `exp` or the connection TTL, whichever comes first.
     pub expires_at: u64,
+}
+
+impl ConnectionRecord {
+    /// Whether the connection is over at `now` (epoch seconds): its token (or TTL) ran out, so
+    /// it may send nothing more and must be sent nothing more.
+    pub fn is_expired(&self, now: u64) -> bool {
+        self.expires_at <= now
+    }
 }
 
 /// Frame pushed to a WebSocket client.
@@ -250,6 +259,43 @@ pub enum WsFrame {
         /// Why.
         reason: String,
     },
+    /// The turn is accepted and still running: the answer to a `get` before its reply exists.
+    Pending {
+        /// Request id of the turn.
+        request_id: String,
+        /// Conversation of the turn.
+        session_id: String,
+    },
+    /// The message (or `get`) was refused: nothing runs for it. The same `error` codes and
+    /// messages as the HTTP answers; `request_id` is set when the turn already had one (e.g. it
+    /// was recorded but could not be queued: `unavailable`, retry).
+    Refused {
+        /// Request id of the turn, when one was assigned.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        request_id: Option<String>,
+        /// Code and message.
+        #[serde(flatten)]
+        error: ErrorBody,
+    },
+}
+
+/// `action` of a WebSocket message that asks for the state of an earlier turn:
+/// `{"action": "get", "request_id": "…", "part": 2}` (`part` of a reply over the frame limit,
+/// default 1). Any other action (or none) is a chat message. API Gateway routes on
+/// `$request.body.action`; an action without a route of its own reaches `$default`.
+pub const WS_ACTION_GET: &str = "get";
+
+/// Body of a WebSocket `get` (see [`WS_ACTION_GET`]).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct WsGet {
+    /// Always [`WS_ACTION_GET`].
+    pub action: String,
+    /// The turn to look up (from its `accepted` frame).
+    pub request_id: String,
+    /// Which part of a reply split over several frames (1-based). Default: 1.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub part: Option<u32>,
 }
 
 /// Header carrying an AgentCore runtime session id, on requests to the front door and the runtime
@@ -471,6 +517,20 @@ mod tests {
             serde_json::to_value(&stored).expect("ser"),
             serde_json::json!({"request_id": "r", "session_id": "s", "status": "completed", "reply": "hi"})
         );
+    }
+
+    #[test]
+    fn refused_frames_carry_the_error_body_and_the_request_id_once_known() {
+        let early = WsFrame::Refused { request_id: None, error: ErrorBody::new(ErrorCode::PayloadTooLarge, "too big") };
+        assert_eq!(
+            serde_json::to_value(&early).expect("ser"),
+            serde_json::json!({"type": "refused", "error": "payload_too_large", "message": "too big"})
+        );
+        let late = WsFrame::Refused { request_id: Some("r".into()), error: ErrorBody::new(ErrorCode::Unavailable, "retry") };
+        for frame in [early, late, WsFrame::Pending { request_id: "r".into(), session_id: "s".into() }] {
+            let json = serde_json::to_string(&frame).expect("ser");
+            assert_eq!(serde_json::from_str::<WsFrame>(&json).expect(&json), frame);
+        }
     }
 
     #[test]

@@ -5,12 +5,16 @@
 //!   enqueues a [`QueueEnvelope`] and answers 202 with the request id.
 //! - `GET {base}/{version}/{endpoint}/responses/{request_id}`: the stored response (pending,
 //!   completed or failed) — only to the user who submitted it; anyone else gets 404.
-//! - WebSocket messages: like POST chat in WebSocket mode; replies are pushed later.
+//! - WebSocket messages: like POST chat in WebSocket mode, answered with an `accepted` or
+//!   `refused` frame (the route response); replies are pushed later. `{"action": "get",
+//!   "request_id": …}` answers with the stored state of an earlier turn of the same user (a
+//!   client that reconnected fetches what it missed).
 //! - Custom routes registered with [`App::route`].
 //!
-//! The user id comes only from the authorizer context (for WebSocket messages: the connection
-//! record written by ws-connection after verifying the token), never from the body. Client
-//! mistakes get a 4xx `{ "error", "message" }` body; unknown routes 404.
+//! The user id comes only from the authorizer context (for WebSocket messages: the unexpired
+//! connection record written by ws-connection after verifying the token), never from the body.
+//! Client mistakes get a 4xx `{ "error", "message" }` body (on a WebSocket: a `refused` frame
+//! with the same code and message); unknown routes 404.
 
 pub mod http;
 
@@ -19,7 +23,8 @@ use std::sync::Arc;
 use agentcdk_contract::env;
 use agentcdk_contract::routes::Routes;
 use agentcdk_contract::wire::{
-    is_valid_id, Accepted, AgentResult, ChatReply, ChatRequest, ErrorCode, Outcome, QueueEnvelope, ReplyTarget, ResponseStatus, WsFrame,
+    is_valid_id, Accepted, AgentResult, ChatReply, ChatRequest, ErrorBody, ErrorCode, Outcome, QueueEnvelope, ReplyTarget,
+    ResponseState, ResponseStatus, StoredResponse, WsFrame, WsGet, WS_ACTION_GET,
 };
 use agentcdk_runtime::agent::{Agent, AgentError, Toolbox};
 use agentcdk_runtime::config::{self, ConfigError};
@@ -27,6 +32,7 @@ use agentcdk_runtime::error::Classify;
 use agentcdk_runtime::queue::Queue;
 use agentcdk_runtime::store::sessions::{session_key, History, SessionStore};
 use agentcdk_runtime::store::{ConnectionStore, ResponsesStore, StoreError};
+use agentcdk_runtime::ws::{reply_frames, FRAME_LIMIT};
 use lambda_runtime::LambdaEvent;
 use serde_json::Value;
 
@@ -407,31 +413,48 @@ async fn get_response(app: &App, req: &Request, request_id: &str) -> Response {
     }
 }
 
+/// A WebSocket message (`$default` route): a `get` or a chat turn, answered with exactly one
+/// [`WsFrame`]. The answer travels back on the sender's own connection as the route response
+/// WsApi declares (`RouteResponseSelectionExpression: $default`), not through PostToConnection:
+/// it needs no Management API call or grant, and arrives as the answer to that very message.
+/// API Gateway passes a proxy integration's `body` through whatever its `statusCode`, so the
+/// status stays the HTTP status the frame stands for (logs and metrics read it).
 async fn ws_message(app: &App, req: &Request) -> Response {
     let Backend::WebSocket { queue, responses, connections, callback_url } = &app.backend else {
-        return Response::error(ErrorCode::NotFound, "this API does not take WebSocket messages");
+        return refused(Response::error(ErrorCode::NotFound, "this API does not take WebSocket messages"), None);
     };
     let Some(ws) = &req.ws else {
-        return Response::error(ErrorCode::BadRequest, "no connection");
+        return refused(Response::error(ErrorCode::BadRequest, "no connection"), None);
     };
-    // The authorizer context if there is one, else the connection verified at $connect.
-    let user_id = match &req.user_id {
-        Some(u) => u.clone(),
-        None => match connections.get(&ws.connection_id).await {
-            Ok(Some(c)) => c.user_id,
-            Ok(None) => return Response::error(ErrorCode::Unauthorized, "unknown or expired connection"),
-            Err(e) => return store_failure(&e),
-        },
+    // The connection record is the identity: ws-connection wrote it after verifying the token,
+    // and it expires with the token's `exp`, so an expired connection sends nothing more.
+    let user_id = match connections.get(&ws.connection_id).await {
+        Ok(Some(c)) => c.user_id,
+        Ok(None) => {
+            let r = Response::error(ErrorCode::Unauthorized, "unknown or expired connection: connect again with a valid token");
+            return refused(r, None);
+        }
+        Err(e) => return refused(store_failure(&e), None),
     };
-    // WebSocket APIs route on a field of the body (often "action"): drop it before parsing.
+    if req.body.len() > app.max_body {
+        let r = Response::error(ErrorCode::PayloadTooLarge, format!("body is {} bytes, the limit is {}", req.body.len(), app.max_body));
+        return refused(r, None);
+    }
+    // WebSocket APIs route on a field of the body (`action`): drop it before parsing a chat turn.
     let mut body = req.body.clone();
     if let Ok(Value::Object(mut map)) = serde_json::from_slice::<Value>(&body) {
+        if map.get("action").and_then(Value::as_str) == Some(WS_ACTION_GET) {
+            return match serde_json::from_value::<WsGet>(Value::Object(map)) {
+                Ok(get) => ws_get(responses, &user_id, &get).await,
+                Err(e) => refused(Response::error(ErrorCode::InvalidJson, format!("invalid get: {e}")), None),
+            };
+        }
         map.remove("action");
         body = Value::Object(map).to_string().into_bytes();
     }
     let chat = match parse_chat(app, req, &body) {
         Ok(c) => c,
-        Err(r) => return r,
+        Err(r) => return refused(r, None),
     };
     let envelope = QueueEnvelope {
         request_id: new_id(),
@@ -443,6 +466,45 @@ async fn ws_message(app: &App, req: &Request) -> Response {
     };
     match enqueue(queue, responses, &envelope).await {
         Ok(()) => Response::json(200, &WsFrame::Accepted { request_id: envelope.request_id, session_id: envelope.session_id }),
-        Err(r) => r,
+        Err(r) => refused(r, Some(envelope.request_id.as_str())),
+    }
+}
+
+/// The stored state of an earlier turn as a frame: `pending`, `reply` (the part asked for) or
+/// `error`; a turn of another user looks exactly like a missing one (`refused`, not_found).
+async fn ws_get(responses: &ResponsesStore, user_id: &str, get: &WsGet) -> Response {
+    let id = get.request_id.as_str();
+    // Like GET responses/{id}: an id we could never have issued names nothing, and is neither
+    // looked up nor echoed.
+    if !is_valid_id(id) {
+        return refused(Response::error(ErrorCode::NotFound, "no such request"), None);
+    }
+    let stored = match responses.get(id).await {
+        Ok(Some(item)) if item.user_id == user_id => item.response,
+        Ok(_) => return refused(Response::error(ErrorCode::NotFound, "no such request"), Some(id)),
+        Err(e) => return refused(store_failure(&e), Some(id)),
+    };
+    let StoredResponse { request_id, session_id, state } = stored;
+    match state {
+        ResponseState::Pending => Response::json(200, &WsFrame::Pending { request_id, session_id }),
+        ResponseState::Failed { reason } => Response::json(200, &WsFrame::Error { request_id, reason }),
+        ResponseState::Completed { reply } => {
+            let mut frames = reply_frames(&request_id, &session_id, &reply, FRAME_LIMIT);
+            let part = get.part.unwrap_or(1);
+            let parts = frames.len();
+            match usize::try_from(part).ok().filter(|p| (1..=parts).contains(p)) {
+                Some(p) => Response { status: 200, body: serde_json::from_str(&frames.swap_remove(p - 1)).unwrap_or(Value::Null) },
+                None => refused(Response::error(ErrorCode::BadRequest, format!("part {part} of {parts} does not exist")), Some(id)),
+            }
+        }
+    }
+}
+
+/// An error answer as a `refused` frame: the same status, code and message, with the request
+/// id when the turn had one.
+fn refused(r: Response, request_id: Option<&str>) -> Response {
+    match serde_json::from_value::<ErrorBody>(r.body.clone()) {
+        Ok(error) => Response::json(r.status, &WsFrame::Refused { request_id: request_id.map(str::to_owned), error }),
+        Err(_) => r,
     }
 }

@@ -6,7 +6,8 @@
 //! door, buffered and streamed answers), [`aws`] (SDK config built once per sandbox),
 //! [`agent`] (tool-use loop, model providers), [`store`] (DynamoDB tables), [`queue`] (SQS),
 //! [`batch`] (FIFO-aware partial batch failures), [`auth`] (JWT verification via JWKS),
-//! [`secret`] (values `Debug` never prints) and [`tls`] (one trust store per process).
+//! [`secret`] (values `Debug` never prints), [`tls`] (one trust store per process) and [`ws`]
+//! (WebSocket frames within the size limit).
 
 pub mod agent;
 pub mod auth;
@@ -21,5 +22,6 @@ pub mod secret;
 pub mod store;
 pub mod time;
 pub mod tls;
+pub mod ws;
 
 pub use agentcdk_contract as contract;
