@@ -137,6 +137,8 @@ impl QueuePipeline {
             Bucket::new(&mut scope.scope("Replies"), BucketProps { expiration: props.response_ttl, encryption: props.encryption });
 
         let stack = scope.stack();
+        crate::accepted::REPLY_BUCKET_NO_ACCESS_LOGS.apply(stack, &replies.bucket);
+        crate::accepted::REPLY_BUCKET_NO_VERSIONING.apply(stack, &replies.bucket);
         let ttl = props.response_ttl.as_secs().to_string();
         // Big replies: the runner writes them, the producer (GET) and responder (push) read them.
         replies.grant_put(stack, props.runner);
@@ -213,6 +215,7 @@ fn event_source(scope: &mut Scope, id: &str, queue: &sqs::Queue, function: &Func
     );
     // The mapping checks the function's permissions on the queue when it is created.
     scope.stack().resource(&mapping).depends_on(&function.role.policy);
+    crate::accepted::INVOKED_BY_SQS.apply(scope.stack(), &function.function);
 }
 
 fn check(scope: &mut Scope, props: &QueuePipelineProps<'_>) {

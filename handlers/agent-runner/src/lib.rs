@@ -233,14 +233,16 @@ impl Runner {
                 return Err(e.into());
             }
         };
-        let mut messages = history.messages;
+        let mut messages = history.messages.clone();
         match self.agent.respond(&mut messages, &envelope.message).await {
             Ok(text) => {
                 let reply = self.place(envelope, text).await?;
                 // Recorded before anything else: from here on the model never runs again.
                 self.responses.run_done(id, &reply).await?;
-                if let Err(e) = self.sessions.save(&key, &messages, history.version).await {
-                    tracing::warn!(request_id = %id, error = %e, "history not saved");
+                // A concurrent turn of the session is merged, not lost (append_turn retries).
+                let turn = &messages[history.messages.len()..];
+                if let Err(e) = self.sessions.append_turn(&key, history, turn, id).await {
+                    tracing::error!(request_id = %id, error = %e, "history not saved: this turn is missing from the session");
                 }
                 tracing::info!(request_id = %id, "agent replied");
                 self.send(envelope, Outcome::Completed { reply }).await
