@@ -27,7 +27,7 @@ struct Setup {
 }
 
 async fn setup(peer: &HttpServer) -> Setup {
-    let moto = Moto::start();
+    let moto = Moto::start_serialized();
     let sdk = moto.sdk_config().await;
     let (sqs, ddb) = (aws_sdk_sqs::Client::new(&sdk), aws_sdk_dynamodb::Client::new(&sdk));
     moto::create_responses_table(&ddb, "responses").await;

@@ -23,8 +23,8 @@ use std::sync::Arc;
 use agentcdk_contract::env;
 use agentcdk_contract::routes::Routes;
 use agentcdk_contract::wire::{
-    is_valid_id, Accepted, AgentResult, ChatReply, ChatRequest, ErrorBody, ErrorCode, Outcome, QueueEnvelope, ReplyTarget,
-    ResponseState, ResponseStatus, StoredResponse, WsFrame, WsGet, WS_ACTION_GET,
+    is_valid_id, Accepted, AgentResult, ChatReply, ChatRequest, ErrorBody, ErrorCode, Outcome, QueueEnvelope, ReplyTarget, ResponseState,
+    ResponseStatus, StoredResponse, WsFrame, WsGet, WS_ACTION_GET,
 };
 use agentcdk_runtime::agent::{Agent, AgentError, Toolbox};
 use agentcdk_runtime::config::{self, ConfigError};

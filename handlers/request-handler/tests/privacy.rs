@@ -61,7 +61,7 @@ fn texts(messages: &[Message]) -> Vec<String> {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn concurrent_sync_turns_of_one_session_both_land_in_history() {
-    let moto = Moto::start();
+    let moto = Moto::start_serialized();
     let peer = gated_openai_peer(2);
     let (app, sessions) = sync_app(&moto, &peer).await;
     // Round 1 starts the session, round 2 continues it: each pair reads the same version.
@@ -81,7 +81,7 @@ async fn concurrent_sync_turns_of_one_session_both_land_in_history() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn anonymous_callers_continue_only_sessions_the_handler_issued() {
-    let moto = Moto::start();
+    let moto = Moto::start_serialized();
     let peer = gated_openai_peer(1);
     let (app, sessions) = sync_app(&moto, &peer).await;
     let app = app.with_anonymous(true);
@@ -118,7 +118,7 @@ fn uuid_v4(s: &str) -> bool {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn model_error_text_never_reaches_the_client() {
-    let moto = Moto::start();
+    let moto = Moto::start_serialized();
     let peer = HttpServer::start(|req| {
         let status = if req.json().to_string().contains("busy") { 429 } else { 403 };
         HttpResponse::json(status, &json!({"error": {"message": DENIED, "type": "permission_error"}}))
@@ -137,7 +137,7 @@ async fn model_error_text_never_reaches_the_client() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn client_ids_are_checked_before_dynamodb_and_sqs() {
-    let moto = Moto::start();
+    let moto = Moto::start_serialized();
     let sdk = moto.sdk_config().await;
     let sqs = aws_sdk_sqs::Client::new(&sdk);
     let ddb = aws_sdk_dynamodb::Client::new(&sdk);

@@ -18,7 +18,7 @@ fn turn(n: usize) -> Vec<Message> {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn turns_saved_against_the_same_version_all_survive() {
-    let moto = Moto::start();
+    let moto = Moto::start_serialized();
     let s = store(&moto).await;
     s.append_turn("u#s", s.load("u#s").await.expect("load"), &turn(0), "r-0").await.expect("first turn");
     // Every writer read version 1; as many writers as attempts still all get in.
@@ -44,7 +44,7 @@ async fn turns_saved_against_the_same_version_all_survive() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_turn_appended_twice_is_kept_once() {
-    let moto = Moto::start();
+    let moto = Moto::start_serialized();
     let s = store(&moto).await;
     let base = s.load("u#s").await.expect("load");
     s.append_turn("u#s", base.clone(), &turn(1), "r-1").await.expect("write");

@@ -40,7 +40,7 @@ async fn status(app: &Arc<App>, message: &str) -> u64 {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn concurrent_turns_of_one_session_both_land_in_history() {
-    let moto = Moto::start();
+    let moto = Moto::start_serialized();
     let ddb = aws_sdk_dynamodb::Client::new(&moto.sdk_config().await);
     moto::create_sessions_table(&ddb, "sessions").await;
     let sessions = SessionStore::new(ddb, "sessions", 40, 3600);

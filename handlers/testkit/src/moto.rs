@@ -26,20 +26,45 @@ impl Moto {
     /// Starts moto_server from the venv on a free port and waits until it answers.
     pub fn start() -> Self {
         let bin = crate::venv_tool("moto_server");
+        Self::launch(&bin, |port| vec!["-H".into(), "127.0.0.1".into(), "-p".into(), port.to_string()])
+    }
+
+    /// Starts moto serving one request at a time, for tests of optimistic concurrency.
+    ///
+    /// DynamoDB applies a conditional write atomically: of two `PutItem`s conditioned on the
+    /// same version, one succeeds and the other gets `ConditionalCheckFailedException`
+    /// (Amazon DynamoDB Developer Guide, "Condition expressions" and "Optimistic locking with
+    /// version number"). moto checks the condition and then writes with no lock between the
+    /// two (`moto/dynamodb/models/table.py`, `Table.put_item`), and `moto_server` serves each
+    /// request on its own thread, so under load both racing writes can pass and one turn is
+    /// silently lost: a race of the emulator, not of the code under test. The same moto
+    /// application served by werkzeug without threads has DynamoDB's semantics. Don't
+    /// long-poll SQS against it: one waiting `ReceiveMessage` would hold every other request.
+    pub fn start_serialized() -> Self {
+        const SERVE: &str = "import sys\n\
+            from werkzeug.serving import run_simple\n\
+            from moto.moto_server.werkzeug_app import DomainDispatcherApplication, MotoRequestHandler, create_backend_app\n\
+            app = DomainDispatcherApplication(create_backend_app)\n\
+            run_simple(sys.argv[1], int(sys.argv[2]), app, threaded=False, request_handler=MotoRequestHandler)\n";
+        let python = crate::venv_tool("python");
+        Self::launch(&python, |port| vec!["-c".into(), SERVE.into(), "127.0.0.1".into(), port.to_string()])
+    }
+
+    fn launch(program: &std::path::Path, args: impl FnOnce(u16) -> Vec<String>) -> Self {
         let port = crate::free_port();
         let log_path = std::env::temp_dir().join(format!("agentcdk-moto-{port}.log"));
         let log = std::fs::File::create(&log_path).expect("moto log file");
-        let child = Command::new(&bin)
-            .args(["-H", "127.0.0.1", "-p", &port.to_string()])
+        let child = Command::new(program)
+            .args(args(port))
             .stdin(Stdio::null())
             .stdout(Stdio::from(log.try_clone().expect("log file")))
             .stderr(Stdio::from(log))
             .spawn()
-            .unwrap_or_else(|e| panic!("cannot start {}: {e}", bin.display()));
+            .unwrap_or_else(|e| panic!("cannot start {}: {e}", program.display()));
         let moto = Self { child, port, log_path };
         let started = Instant::now();
         while TcpStream::connect(("127.0.0.1", port)).is_err() {
-            assert!(started.elapsed() < Duration::from_secs(30), "moto_server did not listen on port {port} within 30 s");
+            assert!(started.elapsed() < Duration::from_secs(30), "moto did not listen on port {port} within 30 s");
             std::thread::sleep(Duration::from_millis(50));
         }
         moto
