@@ -66,13 +66,13 @@ fn print_banner(dev: &DevServer, out: &std::path::Path) {
     for door in dev.urls() {
         let line = match door.kind {
             FrontDoorKind::RestApi => format!(
-                "REST {}: {}\n    curl -s{token} -H 'content-type: application/json' -d '{{\"message\":\"hello\"}}' {}/<path of POST chat>\n    cargo agentcdk chat --out {}",
+                "REST {}: {}\n    curl -s{token} -H 'content-type: application/json' -d '{{\"message\":\"hello\"}}' {}/<path of POST chat>\n    cargo agentcdk chat --out {} \"hello\"",
                 door.logical_id,
                 door.url,
                 door.url,
                 out.display()
             ),
-            FrontDoorKind::WebSocket => format!("WebSocket {}: {}\n    cargo agentcdk chat --out {} --websocket", door.logical_id, door.url, out.display()),
+            FrontDoorKind::WebSocket => format!("WebSocket {}: {}\n    cargo agentcdk chat --out {} \"hello\"", door.logical_id, door.url, out.display()),
             FrontDoorKind::FunctionUrl => format!("Function URL {}: {}\n    curl -N --aws-sigv4 aws:amz:us-east-1:lambda --user testing:testing -d '{{\"message\":\"hello\"}}' {}", door.logical_id, door.url, door.url),
             FrontDoorKind::Issuer => format!("local issuer: {} (tokens: cargo agentcdk token --user alice)", door.url),
         };

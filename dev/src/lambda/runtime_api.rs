@@ -62,8 +62,12 @@ async fn route(req: Request<Incoming>, shared: &Shared, sandbox: &SandboxState) 
         let body = net::read_body(req.into_body(), MAX_RESPONSE).await;
         let outcome = match (kind, body) {
             ("response", Ok(b)) => Reply::Buffered(b),
-            ("response", Err(_)) => Reply::Error(json!({"errorType": "Function.ResponseSizeTooLarge", "errorMessage": "Response payload size exceeded maximum allowed payload size (6291556 bytes)."})),
-            (_, body) => Reply::Error(serde_json::from_slice(&body.unwrap_or_default()).unwrap_or_else(|_| json!({"errorType": "Unknown"}))),
+            ("response", Err(_)) => Reply::Error(
+                json!({"errorType": "Function.ResponseSizeTooLarge", "errorMessage": "Response payload size exceeded maximum allowed payload size (6291556 bytes)."}),
+            ),
+            (_, body) => {
+                Reply::Error(serde_json::from_slice(&body.unwrap_or_default()).unwrap_or_else(|_| json!({"errorType": "Unknown"})))
+            }
         };
         let _ = reply.send(Ok(outcome));
     }

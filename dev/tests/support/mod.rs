@@ -44,7 +44,8 @@ pub fn handler_bins() -> PathBuf {
     if let Some(d) = std::env::var_os("AGENTCDK_DEV_HANDLERS_BIN_DIR") {
         return PathBuf::from(d);
     }
-    let target = std::env::var_os("CARGO_TARGET_DIR").map(PathBuf::from).unwrap_or_else(|| Path::new(env!("CARGO_MANIFEST_DIR")).join("../target"));
+    let target =
+        std::env::var_os("CARGO_TARGET_DIR").map(PathBuf::from).unwrap_or_else(|| Path::new(env!("CARGO_MANIFEST_DIR")).join("../target"));
     let dir = target.join("debug");
     assert!(
         dir.join("request-handler").is_file(),
