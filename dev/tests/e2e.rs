@@ -76,6 +76,29 @@ async fn queue_agent_submit_poll_owner_check_and_authorizer_cache() {
     dev.shutdown().await;
 }
 
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn queue_agent_turn_that_fails_for_good_is_reported_to_its_client() {
+    let peer = ModelPeer::failing(400).await;
+    let (dev, _dir) = serve(queue_agent::app(), &peer).await;
+    let chat = format!("{}/api/v1/chat", dev.url(FrontDoorKind::RestApi).expect("a REST API"));
+    let alice = dev.issuer().expect("the local issuer").mint("alice", &[], 600).expect("token");
+    let (status, accepted) = post(&chat, Some(&alice), &json!({"message": "hi"})).await;
+    assert_eq!(status, 202, "{accepted}");
+    let poll = format!("{chat}/responses/{}", accepted["request_id"].as_str().expect("id"));
+    let started = Instant::now();
+    let answer = loop {
+        let (_, v) = get(&poll, &alice).await;
+        if v["status"] != "pending" {
+            break v;
+        }
+        assert!(started.elapsed() < Duration::from_secs(60), "a permanent model failure left the turn pending: {v}");
+        tokio::time::sleep(Duration::from_millis(200)).await;
+    };
+    assert_eq!(answer["status"], "failed", "the client is told: {answer}");
+    assert!(!answer.to_string().contains("arn:aws"), "nothing private reaches the client: {answer}");
+    dev.shutdown().await;
+}
+
 /// Python `websockets` client: connects with the token as the subprotocol, sends one message on
 /// the first of two connections of the same user, and prints every frame each connection got
 /// (JSON lines `{"conn": i, "frame": ...}`) until both got the reply.

@@ -86,6 +86,15 @@ impl Drop for ModelPeer {
 impl ModelPeer {
     /// Starts the peer.
     pub async fn start(reply: &'static str, gap: Duration) -> Self {
+        Self::start_with(reply, gap, 200).await
+    }
+
+    /// A peer that refuses every call with `status` (400: a permanent failure of the turn).
+    pub async fn failing(status: u16) -> Self {
+        Self::start_with("", Duration::ZERO, status).await
+    }
+
+    async fn start_with(reply: &'static str, gap: Duration, status: u16) -> Self {
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("bind");
         let url = format!("http://{}/v1", listener.local_addr().expect("addr"));
         let calls = Arc::new(Mutex::new(Vec::new()));
@@ -103,6 +112,12 @@ impl ModelPeer {
                             let v: Value = serde_json::from_slice(&body).unwrap_or_default();
                             let stream = v["stream"] == json!(true);
                             c.lock().expect("lock").push(v);
+                            if status != 200 {
+                                let err = json!({"error": {"message": "scripted failure", "type": "invalid_request_error"}});
+                                let mut r = hyper::Response::new(http_body_util::Full::new(Bytes::from(err.to_string())).boxed());
+                                *r.status_mut() = hyper::StatusCode::from_u16(status).expect("status");
+                                return Ok::<_, Infallible>(r);
+                            }
                             Ok::<_, Infallible>(answer(reply, stream, gap, l))
                         }
                     });
