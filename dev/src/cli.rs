@@ -54,10 +54,25 @@ pub async fn run(args: DevArgs) -> Result<(), DevError> {
     };
     let dev = DevServer::start(opts).await?;
     print_banner(&dev, &args.out);
-    let _ = tokio::signal::ctrl_c().await;
+    wait_for_stop().await;
     logs::dev("stopping: functions, front doors, moto_server");
     dev.shutdown().await;
     Ok(())
+}
+
+/// Ctrl-C (SIGINT) or SIGTERM: either way everything dev started is stopped.
+async fn wait_for_stop() {
+    match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+        Ok(mut term) => {
+            tokio::select! {
+                _ = tokio::signal::ctrl_c() => {}
+                _ = term.recv() => {}
+            }
+        }
+        Err(_) => {
+            let _ = tokio::signal::ctrl_c().await;
+        }
+    }
 }
 
 fn print_banner(dev: &DevServer, out: &std::path::Path) {
