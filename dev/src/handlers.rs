@@ -12,6 +12,12 @@ use crate::DevError;
 
 /// Builds `crates` of the handlers workspace at `workspace`; returns each crate's binary.
 pub async fn build(workspace: &Path, crates: &BTreeSet<String>) -> Result<BTreeMap<String, PathBuf>, DevError> {
+    if !workspace.join("Cargo.toml").is_file() {
+        return Err(DevError::Build(format!(
+            "the handlers workspace {} named by the manifest is not there (was cdk.out moved away from the project?)\n  hint: synth again in place, or pass --handlers-bin-dir",
+            workspace.display()
+        )));
+    }
     let mut cmd = tokio::process::Command::new(std::env::var("CARGO").unwrap_or_else(|_| "cargo".into()));
     cmd.arg("build").arg("--message-format=json-render-diagnostics").arg("--manifest-path").arg(workspace.join("Cargo.toml"));
     for c in crates {
