@@ -174,36 +174,8 @@ impl DevServer {
                 f.prewarm().await?;
             }
         }
-        let rest: Vec<Arc<RestApi>> = RestApi::all(&assembly, &locals, &functions).into_iter().map(Arc::new).collect();
-        for (api, l) in rest.iter().zip(rest_listeners) {
-            doors.push(FrontDoor {
-                kind: FrontDoorKind::RestApi,
-                logical_id: api.logical_id.clone(),
-                url: format!("http://{}/{}", addr(&l), api.stage),
-            });
-            tasks.push(api.clone().serve(l));
-        }
-        let ws: Vec<Arc<WsApi>> = WsApi::all(&assembly, &locals, &functions).into_iter().map(Arc::new).collect();
-        for (api, l) in ws.iter().zip(ws_listeners) {
-            doors.push(FrontDoor {
-                kind: FrontDoorKind::WebSocket,
-                logical_id: api.logical_id.clone(),
-                url: format!("ws://{}/{}", addr(&l), api.stage),
-            });
-            tasks.push(api.clone().serve(l));
-        }
-        for (url, l) in FunctionUrl::all(&assembly, &functions).into_iter().zip(url_listeners) {
-            doors.push(FrontDoor {
-                kind: FrontDoorKind::FunctionUrl,
-                logical_id: url.logical_id.clone(),
-                url: format!("http://{}/", addr(&l)),
-            });
-            tasks.push(Arc::new(url).serve(l));
-        }
-        let sqs = crate::sqs::client(&moto.endpoint);
-        for m in crate::sqs::mappings(&assembly, &locals, &functions) {
-            tasks.extend(crate::sqs::start(m, sqs.clone()));
-        }
+        let listeners = Listeners { rest: rest_listeners, ws: ws_listeners, urls: url_listeners };
+        let (rest, ws) = serve_doors(&assembly, &locals, &functions, &moto.endpoint, listeners, &mut doors, &mut tasks);
         let state_file = opts.assembly.join(STATE_FILE);
         let state = json!({
             "stack": assembly.stack, "moto": moto.endpoint, "issuer": issuer.as_ref().map(|i| i.url.clone()),
@@ -270,6 +242,55 @@ impl DevServer {
         self.moto.stop().await;
         let _ = std::fs::remove_file(&self.state_file);
     }
+}
+
+struct Listeners {
+    rest: Vec<tokio::net::TcpListener>,
+    ws: Vec<tokio::net::TcpListener>,
+    urls: Vec<tokio::net::TcpListener>,
+}
+
+/// Starts every front door and event source mapping of the stack on its listener.
+fn serve_doors(
+    assembly: &Assembly,
+    locals: &Locals,
+    functions: &HashMap<String, Function>,
+    moto: &str,
+    listeners: Listeners,
+    doors: &mut Vec<FrontDoor>,
+    tasks: &mut Vec<tokio::task::JoinHandle<()>>,
+) -> (Vec<Arc<RestApi>>, Vec<Arc<WsApi>>) {
+    let rest: Vec<Arc<RestApi>> = RestApi::all(assembly, locals, functions).into_iter().map(Arc::new).collect();
+    for (api, l) in rest.iter().zip(listeners.rest) {
+        doors.push(FrontDoor {
+            kind: FrontDoorKind::RestApi,
+            logical_id: api.logical_id.clone(),
+            url: format!("http://{}/{}", addr(&l), api.stage),
+        });
+        tasks.push(api.clone().serve(l));
+    }
+    let ws: Vec<Arc<WsApi>> = WsApi::all(assembly, locals, functions).into_iter().map(Arc::new).collect();
+    for (api, l) in ws.iter().zip(listeners.ws) {
+        doors.push(FrontDoor {
+            kind: FrontDoorKind::WebSocket,
+            logical_id: api.logical_id.clone(),
+            url: format!("ws://{}/{}", addr(&l), api.stage),
+        });
+        tasks.push(api.clone().serve(l));
+    }
+    for (url, l) in FunctionUrl::all(assembly, functions).into_iter().zip(listeners.urls) {
+        doors.push(FrontDoor {
+            kind: FrontDoorKind::FunctionUrl,
+            logical_id: url.logical_id.clone(),
+            url: format!("http://{}/", addr(&l)),
+        });
+        tasks.push(Arc::new(url).serve(l));
+    }
+    let sqs = crate::sqs::client(moto);
+    for m in crate::sqs::mappings(assembly, locals, functions) {
+        tasks.extend(crate::sqs::start(m, sqs.clone()));
+    }
+    (rest, ws)
 }
 
 fn rss_of(pid: u32) -> Option<u64> {
