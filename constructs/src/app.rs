@@ -1,13 +1,19 @@
-//! The app users declare stacks in: agentcdk-synth's [`agentcdk_synth::App`] with the full
-//! command line.
+//! The app users declare stacks in: agentcdk-synth's [`agentcdk_synth::App`] and its command
+//! line (`synth`, `list`, `cost`).
+//!
+//! Everything that builds handlers or talks to AWS (`package`, `deploy`, `diff`, `destroy`,
+//! `outputs`) lives in the toolkit, `cargo agentcdk` (crate `cargo-agentcdk`), which runs this
+//! app for its cloud assembly as the AWS CDK's `cdk deploy` does. So an app compiles without
+//! the AWS SDK: a first build of a new project in about a minute, a re-synth after an edit in
+//! under a second (README, "The app and the toolkit").
 
 use std::ffi::OsString;
 use std::ops::{Deref, DerefMut};
 use std::process::ExitCode;
 
 /// The root of the construct tree. Everything of [`agentcdk_synth::App`] is reachable through
-/// `Deref`/`DerefMut` (`stack`, `stacks`, `synthesize`); [`App::run`] adds `package`, `deploy`,
-/// `diff`, `destroy` and `outputs` to `synth` and `list` (feature `deploy`, on by default).
+/// `Deref`/`DerefMut` (`stack`, `stacks`, `synthesize`); [`App::run`] is the command line
+/// `synth`, `list`, `cost` that `cargo agentcdk` calls.
 #[derive(Debug, Default)]
 pub struct App(agentcdk_synth::App);
 
@@ -33,14 +39,7 @@ impl App {
         I: IntoIterator<Item = T>,
         T: Into<OsString> + Clone,
     {
-        #[cfg(feature = "deploy")]
-        {
-            agentcdk_deploy::run(self.0, args)
-        }
-        #[cfg(not(feature = "deploy"))]
-        {
-            self.0.run_with(args)
-        }
+        self.0.run_with(args)
     }
 }
 

@@ -129,7 +129,9 @@ impl Function {
                 ..Default::default()
             },
         );
+        crate::accepted::INVOKED_SYNCHRONOUSLY.apply(scope.stack(), &self.function);
         if props.auth == UrlAuth::None {
+            crate::accepted::PUBLIC_URL.apply(scope.stack(), &url);
             scope.add(
                 "PublicUrlPermission",
                 cfn::Permission {

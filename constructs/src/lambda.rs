@@ -235,6 +235,12 @@ impl Function {
         // The function may only start once its permissions exist (event source mappings check
         // them at creation).
         scope.stack().resource(&function).depends_on(&role.policy);
+        if props.reserved_concurrency.is_none() {
+            crate::accepted::NO_RESERVED_CONCURRENCY.apply(scope.stack(), &function);
+        }
+        if props.vpc.is_none() {
+            crate::accepted::NO_VPC.apply(scope.stack(), &function);
+        }
         if props.vpc.is_some() {
             iam::grant(
                 scope.stack(),

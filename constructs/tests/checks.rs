@@ -257,8 +257,32 @@ fn authorizer_checks() {
     expect_error(
         auth(AuthorizerProps { jwt: JwtConfig { audience: vec![], ..jwt() }, ..Default::default() }),
         "S/Auth",
-        "JWT audience is empty",
-        "other apps",
+        "neither audience nor allowed_clients",
+        "JwtConfig::cognito_access",
+    );
+    expect_error(
+        auth(AuthorizerProps { jwt: JwtConfig { allowed_clients: vec![" ".into()], ..jwt() }, ..Default::default() }),
+        "S/Auth",
+        "empty entry",
+        "client",
+    );
+    expect_error(
+        auth(AuthorizerProps {
+            jwt: JwtConfig {
+                issuer: "https://cognito-idp.us-east-1.amazonaws.com/us-east-1_abc/".into(),
+                ..JwtConfig::cognito_access("x", ["web"])
+            },
+            ..Default::default()
+        }),
+        "S/Auth",
+        "ends in '/'",
+        "compared exactly",
+    );
+    expect_error(
+        auth(AuthorizerProps { jwt: JwtConfig::cognito_access("abc123", ["web"]), ..Default::default() }),
+        "S/Auth",
+        "is not https://cognito-idp.{region}.amazonaws.com/{user pool id}",
+        "us-east-1_AbC123",
     );
     expect_error(
         auth(AuthorizerProps { jwt: JwtConfig { jwks_url: Some("http://keys/".into()), ..jwt() }, ..Default::default() }),
@@ -635,5 +659,27 @@ fn agentcore_family_ranges() {
         "S/C",
         "VPC network without subnets or security groups",
         "both",
+    );
+}
+
+#[test]
+fn justifications_need_a_reason_and_the_checks_resource_type() {
+    expect_error(
+        |s: &mut Stack| {
+            let q = Queue::new(&mut s.scope("Q"), QueueProps::default());
+            s.resource(&q.queue).justify(Check::LambdaDeadLetterQueue, "because");
+        },
+        "S/Q/Resource",
+        "justification of CKV_AWS_116 (dead-letter queue for asynchronous invocations) on a AWS::SQS::Queue",
+        "a check of AWS::Lambda::Function resources",
+    );
+    expect_error(
+        |s: &mut Stack| {
+            let f = function(&mut s.scope("F"));
+            s.resource(&f.function).justify(Check::LambdaDeadLetterQueue, "  ");
+        },
+        "S/F/Resource",
+        "justification of CKV_AWS_116 without a reason",
+        "say why",
     );
 }

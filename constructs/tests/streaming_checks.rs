@@ -6,6 +6,7 @@ use std::time::Duration;
 
 use agentcdk::prelude::*;
 use agentcdk::{Diagnostic, Diagnostics, Severity};
+use agentcdk_contract::wire::AGENTCORE_USER_ID_HEADER;
 
 fn diagnostics(build: impl FnOnce(&mut Stack)) -> Vec<Diagnostic> {
     let mut app = App::new();
@@ -128,7 +129,7 @@ fn runtime_props(jwt: bool) -> AgentCoreRuntimeProps {
             RuntimeAuthorizer::Iam
         },
         endpoints: vec![RuntimeEndpointProps { name: "prod".into(), ..Default::default() }],
-        request_headers: vec!["X-Amzn-Bedrock-AgentCore-Runtime-Custom-Tenant".into()],
+        request_headers: vec!["X-Amzn-Bedrock-AgentCore-Runtime-Custom-Tenant".into(), AGENTCORE_USER_ID_HEADER.into()],
         ..Default::default()
     }
 }
@@ -232,6 +233,57 @@ fn front_door_checks() {
     );
     let found = diagnostics(door(false, |_| FrontDoorProps { timeout: Some(Duration::from_secs(901)), ..Default::default() }));
     assert!(found.iter().any(|d| d.path == "S/Door" && d.message.contains("above 15 minutes")), "{found:?}");
+}
+
+/// Front door props given the stack's authorizer.
+type DoorProps = for<'a> fn(Option<&'a LambdaAuthorizer>) -> FrontDoorProps<'a>;
+
+fn rest_with_authorizer(a: Option<&LambdaAuthorizer>) -> FrontDoorProps<'_> {
+    FrontDoorProps { kind: FrontDoorKind::RestBuffered, authorizer: a, ..Default::default() }
+}
+
+fn iam_url(_: Option<&LambdaAuthorizer>) -> FrontDoorProps<'_> {
+    FrontDoorProps::default()
+}
+
+fn public_url(_: Option<&LambdaAuthorizer>) -> FrontDoorProps<'_> {
+    FrontDoorProps { kind: FrontDoorKind::FunctionUrl(UrlAuth::None), public: true, ..Default::default() }
+}
+
+/// An IAM runtime whose allowlist lacks the user header, with one front door of `props`.
+fn door_without_user_header(props: DoorProps) -> impl FnOnce(&mut Stack) {
+    move |s| {
+        let auth = LambdaAuthorizer::jwt(&mut s.scope("Auth"), self::jwt());
+        let runtime = AgentCoreRuntime::new(&mut s.scope("Rt"), AgentCoreRuntimeProps { request_headers: vec![], ..runtime_props(false) });
+        AgentCoreFrontDoor::new(&mut s.scope("Door"), &runtime, props(Some(&auth)));
+    }
+}
+
+#[test]
+fn the_verified_caller_header_is_allowlisted_and_never_forwarded_from_clients() {
+    // A door that verifies callers sends the user id: a runtime that does not allowlist it gets
+    // a warning (the agent would not see who calls); a public door has no caller to send.
+    let verified: [DoorProps; 2] = [rest_with_authorizer, iam_url];
+    for props in verified {
+        let found = diagnostics(door_without_user_header(props));
+        assert_eq!(found.len(), 1, "{found:?}");
+        assert_eq!((found[0].severity, found[0].path.as_str()), (Severity::Warning, "S/Door"));
+        assert!(found[0].message.contains(AGENTCORE_USER_ID_HEADER), "{}", found[0]);
+        assert!(found[0].hint.as_deref().unwrap_or_default().contains("request_headers"), "{}", found[0]);
+    }
+    assert!(diagnostics(door_without_user_header(public_url)).is_empty());
+    // A client header mapped onto it would let a client pose as another user.
+    expect_error(
+        door(false, |a| FrontDoorProps {
+            kind: FrontDoorKind::RestBuffered,
+            authorizer: a,
+            forward_headers: vec!["x-user-id".into()],
+            ..Default::default()
+        }),
+        "S/Door",
+        "carries the verified caller",
+        "rename",
+    );
 }
 
 #[test]

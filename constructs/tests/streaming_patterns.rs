@@ -2,33 +2,18 @@
 //! vars from the contract), how clients reach them (Function URL or streamed REST method), and
 //! exactly which permissions they get.
 
+use agentcdk::assertions::{absent, any_value, ends_with, Match, Template};
 use agentcdk::contract::{artifacts, env};
+use agentcdk::object_like;
 use agentcdk::prelude::*;
-use serde_json::{json, Value as Json};
+use serde_json::json;
 
-fn synth(build: impl FnOnce(&mut Stack)) -> Json {
+/// Builds stack `S` with `build`, synthesizes it, and returns its template and what `build`
+/// returned (the constructs' handles).
+fn synth<T>(build: impl FnOnce(&mut Stack) -> T) -> (Template, T) {
     let mut app = App::new();
-    build(app.stack("S", StackProps::default()));
-    let assembly = app.synthesize(&[]).unwrap_or_else(|d| panic!("{d}"));
-    assembly.stacks[0].json.clone()
-}
-
-fn of_type<'a>(t: &'a Json, type_name: &'a str) -> Vec<(&'a String, &'a Json)> {
-    t["Resources"].as_object().unwrap().iter().filter(|(_, r)| r["Type"] == type_name).collect()
-}
-
-fn one<'a>(t: &'a Json, type_name: &'a str) -> (&'a String, &'a Json) {
-    let all = of_type(t, type_name);
-    assert_eq!(all.len(), 1, "{type_name}: {all:?}");
-    all[0]
-}
-
-/// Every statement of every IAM policy in the template.
-fn statements(t: &Json) -> Vec<Json> {
-    of_type(t, "AWS::IAM::Policy")
-        .iter()
-        .flat_map(|(_, p)| p["Properties"]["PolicyDocument"]["Statement"].as_array().unwrap().clone())
-        .collect()
+    let handles = build(app.stack("S", StackProps::default()));
+    (Template::from_stack(&mut app, "S"), handles)
 }
 
 fn runtime(jwt: bool) -> AgentCoreRuntimeProps {
@@ -53,7 +38,7 @@ fn runtime(jwt: bool) -> AgentCoreRuntimeProps {
 
 #[test]
 fn stream_mode_over_a_function_url_streams_with_iam_auth() {
-    let t = synth(|s| {
+    let (t, agent) = synth(|s| {
         ServerlessAgent::new(
             &mut s.scope("A"),
             AgentProps {
@@ -61,34 +46,41 @@ fn stream_mode_over_a_function_url_streams_with_iam_auth() {
                 model: Model::bedrock("anthropic.claude-3-haiku-20240307-v1:0"),
                 ..Default::default()
             },
-        );
+        )
     });
-    let (fn_id, f) = one(&t, "AWS::Lambda::Function");
-    let (_, url) = one(&t, "AWS::Lambda::Url");
-    assert_eq!(url["Properties"]["InvokeMode"], "RESPONSE_STREAM");
-    assert_eq!(url["Properties"]["AuthType"], "AWS_IAM");
-    assert_eq!(url["Properties"]["TargetFunctionArn"], json!({"Fn::GetAtt": [fn_id, "Arn"]}));
-    assert!(of_type(&t, "AWS::Lambda::Permission").is_empty(), "an IAM URL has no resource-based permission");
-    assert!(of_type(&t, "AWS::ApiGateway::RestApi").is_empty());
-    let vars = &f["Properties"]["Environment"]["Variables"];
-    assert_eq!(vars[env::RESPONSE_MODE], env::RESPONSE_MODE_STREAM);
-    assert_eq!(vars[env::MODEL_ID], "anthropic.claude-3-haiku-20240307-v1:0");
-    assert!(vars.get(env::SESSIONS_TABLE).is_some());
-    assert!(vars.get(env::ALLOW_ANONYMOUS).is_none(), "IAM callers are identified");
-    assert_eq!(f["Properties"]["Timeout"], 300, "Stream mode default: 5 minutes");
-    let invoke: Vec<_> = statements(&t).into_iter().filter(|s| s["Action"].to_string().contains("bedrock:")).collect();
-    assert_eq!(invoke.len(), 1, "{invoke:?}");
-    assert!(invoke[0]["Action"].to_string().contains("bedrock:InvokeModelWithResponseStream"), "ConverseStream needs it: {invoke:?}");
-    assert!(t["Outputs"]
-        .as_object()
-        .unwrap()
-        .values()
-        .any(|o| o["Value"] == json!({"Fn::GetAtt": [one(&t, "AWS::Lambda::Url").0, "FunctionUrl"]})));
+    let f = &agent.request_handler;
+    t.resource_count_is("AWS::Lambda::Function", 1);
+    t.resource_count_is("AWS::Lambda::Url", 1);
+    let url = &agent.function_url.as_ref().unwrap().url;
+    t.resource_has_properties(url, json!({"InvokeMode": "RESPONSE_STREAM", "AuthType": "AWS_IAM", "TargetFunctionArn": f.arn()}));
+    t.resource_count_is("AWS::Lambda::Permission", 0); // an IAM URL has no resource-based permission
+    t.resource_count_is("AWS::ApiGateway::RestApi", 0);
+    t.resource_has_properties(
+        f,
+        object_like! {
+            // Stream mode default: 5 minutes.
+            "Timeout" => 300,
+            "Environment" => object_like! {"Variables" => object_like! {
+                env::RESPONSE_MODE => env::RESPONSE_MODE_STREAM,
+                env::MODEL_ID => "anthropic.claude-3-haiku-20240307-v1:0",
+                env::SESSIONS_TABLE => agent.sessions.name(),
+                // IAM callers are identified.
+                env::ALLOW_ANONYMOUS => absent(),
+            }},
+        },
+    );
+    // One statement grants Bedrock, and it covers ConverseStream (InvokeModelWithResponseStream).
+    let bedrock: Vec<_> = t.statements_of(f).into_iter().filter(|s| s.actions.iter().any(|a| a.starts_with("bedrock:"))).collect();
+    assert_eq!(bedrock.len(), 1, "{bedrock:?}");
+    assert!(bedrock[0].allows("bedrock:InvokeModelWithResponseStream"), "ConverseStream needs it: {bedrock:?}");
+    // The construct adds no output: the app exports the URL if it wants to.
+    t.output_count_is(0);
+    assert_eq!(serde_json::Value::from(agent.api_url()), json!({"Fn::GetAtt": [url.logical_id(), "FunctionUrl"]}));
 }
 
 #[test]
 fn stream_mode_over_rest_uses_the_streaming_integration() {
-    let t = synth(|s| {
+    let (t, _) = synth(|s| {
         let auth = LambdaAuthorizer::jwt(
             &mut s.scope("Auth"),
             JwtConfig { issuer: "https://issuer.example.com/".into(), audience: vec!["api".into()], ..Default::default() },
@@ -104,93 +96,111 @@ fn stream_mode_over_rest_uses_the_streaming_integration() {
             },
         );
     });
-    let post: Vec<_> =
-        of_type(&t, "AWS::ApiGateway::Method").into_iter().filter(|(_, m)| m["Properties"]["HttpMethod"] == "POST").collect();
-    assert_eq!(post.len(), 1);
-    let integration = &post[0].1["Properties"]["Integration"];
-    assert_eq!(integration["ResponseTransferMode"], "STREAM");
-    assert_eq!(integration["TimeoutInMillis"], 600_000, "the function's timeout, up to 15 minutes");
-    let uri = integration["Uri"]["Fn::Sub"][0].as_str().unwrap();
-    assert!(uri.ends_with("/2021-11-15/functions/${Arn}/response-streaming-invocations"), "{uri}");
-    assert_eq!(post[0].1["Properties"]["AuthorizationType"], "CUSTOM");
-    assert!(post[0].1["Properties"]["RequestModels"].is_object(), "the body is validated at the edge as in the other modes");
+    t.resource_properties_count_is("AWS::ApiGateway::Method", json!({"HttpMethod": "POST"}), 1);
+    t.has_resource_properties(
+        "AWS::ApiGateway::Method",
+        object_like! {
+            "HttpMethod" => "POST",
+            "AuthorizationType" => "CUSTOM",
+            // The body is validated at the edge as in the other modes.
+            "RequestModels" => object_like! {"application/json" => any_value()},
+            "Integration" => object_like! {
+                "ResponseTransferMode" => "STREAM",
+                // The function's timeout, up to 15 minutes.
+                "TimeoutInMillis" => 600_000,
+                "Uri" => object_like! {"Fn::Sub" => json!(["arn:${AWS::Partition}:apigateway:${AWS::Region}:lambda:path/2021-11-15/functions/${Arn}/response-streaming-invocations", {}])},
+            },
+        },
+    );
 }
 
 #[test]
 fn an_iam_runtime_front_door_signs_for_exactly_its_endpoint() {
-    let t = synth(|s| {
+    let (t, (rt, door)) = synth(|s| {
         let rt = AgentCoreRuntime::new(&mut s.scope("Rt"), runtime(false));
-        AgentCoreFrontDoor::new(
+        let door = AgentCoreFrontDoor::new(
             &mut s.scope("Door"),
             &rt,
             FrontDoorProps { endpoint: Some("prod".into()), forward_headers: vec!["x-tenant-id".into()], ..Default::default() },
         );
+        (rt, door)
     });
-    let (_, f) = one(&t, "AWS::Lambda::Function");
-    let code_key = f["Properties"]["Code"]["S3Key"].as_str().unwrap().to_owned();
-    assert!(code_key.ends_with(".zip"), "{code_key}");
-    let (runtime_id, _) = one(&t, "AWS::BedrockAgentCore::Runtime");
-    let (endpoint_id, _) = one(&t, "AWS::BedrockAgentCore::RuntimeEndpoint");
-    let vars = &f["Properties"]["Environment"]["Variables"];
-    assert_eq!(vars[env::AGENT_RUNTIME_ARN], json!({"Fn::GetAtt": [runtime_id, "AgentRuntimeArn"]}));
-    assert_eq!(vars[env::AGENT_RUNTIME_QUALIFIER], "prod");
-    assert_eq!(vars[env::AGENT_RUNTIME_AUTH], env::RUNTIME_AUTH_IAM);
-    assert_eq!(vars[env::RESPONSE_MODE], env::RESPONSE_MODE_STREAM);
-    assert_eq!(vars[env::FORWARD_HEADERS], "x-tenant-id");
-    let invoke: Vec<_> = statements(&t).into_iter().filter(|s| s["Action"].to_string().contains("bedrock-agentcore:")).collect();
+    let f = &door.function;
+    t.resource_count_is("AWS::Lambda::Function", 1);
+    t.resource_count_is("AWS::BedrockAgentCore::Runtime", 1);
+    t.resource_count_is("AWS::BedrockAgentCore::RuntimeEndpoint", 1);
+    t.resource_has_properties(
+        f,
+        object_like! {
+            "Code" => object_like! {"S3Key" => ends_with(".zip")},
+            "Environment" => object_like! {"Variables" => object_like! {
+                env::AGENT_RUNTIME_ARN => rt.arn(),
+                env::AGENT_RUNTIME_QUALIFIER => "prod",
+                env::AGENT_RUNTIME_AUTH => env::RUNTIME_AUTH_IAM,
+                env::RESPONSE_MODE => env::RESPONSE_MODE_STREAM,
+                env::FORWARD_HEADERS => "x-tenant-id",
+            }},
+        },
+    );
+    assert_eq!(serde_json::Value::from(rt.arn()), json!({"Fn::GetAtt": [rt.runtime.logical_id(), "AgentRuntimeArn"]}));
+    // Exactly one statement, exactly the runtime and its endpoint.
+    let invoke: Vec<_> = t.statements_of(f).into_iter().filter(|s| s.actions.iter().any(|a| a.starts_with("bedrock-agentcore:"))).collect();
     assert_eq!(invoke.len(), 1, "{invoke:?}");
-    assert_eq!(invoke[0]["Action"], "bedrock-agentcore:InvokeAgentRuntime");
-    assert_eq!(
-        invoke[0]["Resource"],
-        json!([{"Fn::GetAtt": [runtime_id, "AgentRuntimeArn"]}, {"Fn::GetAtt": [endpoint_id, "AgentRuntimeEndpointArn"]}])
-    );
-    let (_, url) = one(&t, "AWS::Lambda::Url");
-    assert_eq!(
-        (url["Properties"]["AuthType"].as_str(), url["Properties"]["InvokeMode"].as_str()),
-        (Some("AWS_IAM"), Some("RESPONSE_STREAM"))
-    );
+    assert_eq!(invoke[0].actions, ["bedrock-agentcore:InvokeAgentRuntime"]);
+    t.assert_can_exactly(f, "bedrock-agentcore:InvokeAgentRuntime", [rt.arn(), rt.endpoints["prod"].attr_agent_runtime_endpoint_arn()]);
+    t.resource_has_properties(&door.function_url.as_ref().unwrap().url, json!({"AuthType": "AWS_IAM", "InvokeMode": "RESPONSE_STREAM"}));
 }
 
 #[test]
 fn a_jwt_runtime_front_door_passes_tokens_and_holds_no_agentcore_permission() {
-    let t = synth(|s| {
+    let (t, door) = synth(|s| {
         let rt = AgentCoreRuntime::new(&mut s.scope("Rt"), runtime(true));
         AgentCoreFrontDoor::new(
             &mut s.scope("Door"),
             &rt,
             FrontDoorProps { kind: FrontDoorKind::FunctionUrl(UrlAuth::None), public: true, ..Default::default() },
-        );
+        )
     });
-    let (fn_id, f) = one(&t, "AWS::Lambda::Function");
-    assert_eq!(f["Properties"]["Environment"]["Variables"][env::AGENT_RUNTIME_AUTH], env::RUNTIME_AUTH_JWT);
-    assert_eq!(f["Properties"]["Environment"]["Variables"][env::AGENT_RUNTIME_QUALIFIER], env::DEFAULT_AGENT_RUNTIME_QUALIFIER);
-    assert!(statements(&t).iter().all(|s| !s["Action"].to_string().contains("bedrock-agentcore:InvokeAgentRuntime")));
-    let perms: Vec<_> = of_type(&t, "AWS::Lambda::Permission").into_iter().map(|(_, p)| p["Properties"].clone()).collect();
-    assert_eq!(perms.len(), 2, "{perms:?}");
-    for p in &perms {
-        assert_eq!(p["Principal"], "*");
-        assert_eq!(p["FunctionName"], json!({"Fn::GetAtt": [fn_id, "Arn"]}));
-    }
-    assert!(perms.iter().any(|p| p["Action"] == "lambda:InvokeFunctionUrl" && p["FunctionUrlAuthType"] == "NONE"));
-    assert!(perms.iter().any(|p| p["Action"] == "lambda:InvokeFunction" && p["InvokedViaFunctionUrl"] == true), "only via the URL");
+    let f = &door.function;
+    t.resource_count_is("AWS::Lambda::Function", 1);
+    t.resource_has_properties(
+        f,
+        object_like! {"Environment" => object_like! {"Variables" => object_like! {
+            env::AGENT_RUNTIME_AUTH => env::RUNTIME_AUTH_JWT,
+            env::AGENT_RUNTIME_QUALIFIER => env::DEFAULT_AGENT_RUNTIME_QUALIFIER,
+        }}},
+    );
+    t.assert_cannot(f, "bedrock-agentcore:InvokeAgentRuntime");
+    assert!(t.statements().iter().all(|s| !s.allows("bedrock-agentcore:InvokeAgentRuntime")));
+    // Anyone may call the URL, and the function only through it.
+    t.resource_count_is("AWS::Lambda::Permission", 2);
+    t.resource_properties_count_is("AWS::Lambda::Permission", json!({"Principal": "*", "FunctionName": f.arn()}), 2);
+    t.has_resource_properties("AWS::Lambda::Permission", json!({"Action": "lambda:InvokeFunctionUrl", "FunctionUrlAuthType": "NONE"}));
+    t.has_resource_properties("AWS::Lambda::Permission", json!({"Action": "lambda:InvokeFunction", "InvokedViaFunctionUrl": true}));
 }
 
 #[test]
 fn the_rest_front_doors_buffer_or_stream() {
     for (kind, stream) in [(FrontDoorKind::RestBuffered, false), (FrontDoorKind::RestStream, true)] {
-        let t = synth(|s| {
+        let (t, door) = synth(|s| {
             let rt = AgentCoreRuntime::new(&mut s.scope("Rt"), runtime(false));
-            AgentCoreFrontDoor::new(&mut s.scope("Door"), &rt, FrontDoorProps { kind, public: true, ..Default::default() });
+            AgentCoreFrontDoor::new(&mut s.scope("Door"), &rt, FrontDoorProps { kind, public: true, ..Default::default() })
         });
-        let (_, f) = one(&t, "AWS::Lambda::Function");
+        t.resource_count_is("AWS::Lambda::Function", 1);
         let mode = if stream { env::RESPONSE_MODE_STREAM } else { env::RESPONSE_MODE_BUFFERED };
-        assert_eq!(f["Properties"]["Environment"]["Variables"][env::RESPONSE_MODE], mode);
-        assert_eq!(f["Properties"]["Timeout"], if stream { 900 } else { 29 });
-        let post: Vec<_> =
-            of_type(&t, "AWS::ApiGateway::Method").into_iter().filter(|(_, m)| m["Properties"]["HttpMethod"] == "POST").collect();
-        let integration = &post[0].1["Properties"]["Integration"];
-        assert_eq!(integration["ResponseTransferMode"].as_str(), stream.then_some("STREAM"), "{kind:?}");
-        assert!(of_type(&t, "AWS::Lambda::Url").is_empty());
+        t.resource_has_properties(
+            &door.function,
+            object_like! {
+                "Timeout" => if stream { 900 } else { 29 },
+                "Environment" => object_like! {"Variables" => object_like! {env::RESPONSE_MODE => mode}},
+            },
+        );
+        let transfer = if stream { Match::from("STREAM") } else { absent() };
+        t.has_resource_properties(
+            "AWS::ApiGateway::Method",
+            object_like! {"HttpMethod" => "POST", "Integration" => object_like! {"ResponseTransferMode" => transfer}},
+        );
+        t.resource_count_is("AWS::Lambda::Url", 0);
     }
 }
 

@@ -34,8 +34,8 @@ pub struct ChatArgs {
     /// Conversation to continue.
     #[arg(long)]
     pub session: Option<String>,
-    /// Cloud assembly folder of the running `dev`.
-    #[arg(long, default_value = "cdk.out")]
+    /// Cloud assembly folder of the running `dev`: the toolkit's global `--out`.
+    #[arg(skip = std::path::PathBuf::from("cdk.out"))]
     pub out: std::path::PathBuf,
     /// The chat route under a REST stage (used when --url is a stage).
     #[arg(long, default_value = "api/v1/chat")]

@@ -15,8 +15,8 @@ use crate::{logs, DevError, DevOptions, DevServer};
 pub struct DevArgs {
     /// The stack to serve (default: the only one).
     pub stack: Option<String>,
-    /// Cloud assembly folder written by synth.
-    #[arg(long, default_value = "cdk.out")]
+    /// Cloud assembly folder written by synth: the toolkit's global `--out`.
+    #[arg(skip = PathBuf::from("cdk.out"))]
     pub out: PathBuf,
     /// First port of the front doors (the next ones follow); 0 = free ports.
     #[arg(long, default_value_t = 3000)]
@@ -112,8 +112,8 @@ pub struct TokenArgs {
     /// Lifetime in seconds.
     #[arg(long, default_value_t = 3600)]
     pub ttl: u64,
-    /// Cloud assembly folder of the running `dev`.
-    #[arg(long, default_value = "cdk.out")]
+    /// Cloud assembly folder of the running `dev`: the toolkit's global `--out`.
+    #[arg(skip = PathBuf::from("cdk.out"))]
     pub out: PathBuf,
 }
 

@@ -8,7 +8,7 @@ use std::process::ExitCode;
 
 use indexmap::IndexMap;
 
-use crate::assets::{handlers_dir, AssetSource};
+use crate::assets::{handler_source, AssetSource, HandlerSource};
 use crate::diagnostic::{Diagnostic, Diagnostics};
 use crate::manifest::{self, AssetManifest, AssetSourceManifest, Manifest, ParameterManifest, StackManifest};
 use crate::render;
@@ -166,12 +166,21 @@ impl Assembly {
             .iter()
             .map(|(hash, source)| {
                 let source_manifest = match source {
-                    AssetSource::Handler { name, architecture } => AssetSourceManifest::Handler {
-                        name: name.clone(),
-                        architecture: architecture.name().to_owned(),
-                        workspace: handlers_dir()
-                            .map_or_else(|| "handlers".to_owned(), |h| manifest::relative_to(&manifest::absolute(&h), &out_abs)),
-                    },
+                    AssetSource::Handler { name, architecture } => {
+                        let (version, workspace) = match handler_source() {
+                            HandlerSource::Workspace(root) => (
+                                crate::assets::HANDLERS_VERSION.to_owned(),
+                                Some(manifest::relative_to(&manifest::absolute(&root), &out_abs)),
+                            ),
+                            HandlerSource::Registry { version } => (version, None),
+                        };
+                        AssetSourceManifest::Handler {
+                            name: name.clone(),
+                            architecture: architecture.name().to_owned(),
+                            version,
+                            workspace,
+                        }
+                    }
                     AssetSource::Path(p) => AssetSourceManifest::Path { path: manifest::relative_to(&manifest::absolute(p), &out_abs) },
                 };
                 let am = AssetManifest {

@@ -14,12 +14,51 @@ use crate::diagnostic::Diagnostic;
 use crate::expr::Expr;
 use crate::stack::ASSET_BUCKET_PARAMETER;
 
-/// The environment variable that points synth at the handlers workspace. Default: the nearest
-/// `handlers/` folder (with a `Cargo.toml`) in the working directory or one of its parents.
+/// The environment variable that points synth at a handlers workspace of your own (a fork with
+/// a patched handler, say). Default: none; see [`handler_source`].
 pub const HANDLERS_DIR_ENV: &str = "AGENTCDK_HANDLERS_DIR";
 
-/// The crates of the handlers workspace every handler is built from besides its own.
+/// The crates of the handlers workspace every stock handler is built from besides its own
+/// (each stock handler depends on both by path).
 pub const SHARED_HANDLER_CRATES: [&str; 2] = ["contract", "runtime"];
+
+/// The version of the stock handler crates that belong to this agentcdk: they are released
+/// together, with one version (the handlers workspace's `version` equals the root one's; a
+/// test in tests/ checks it).
+pub const HANDLERS_VERSION: &str = env!("CARGO_PKG_VERSION");
+
+/// Where the stock handlers' sources come from. Decided by how Cargo resolved agentcdk for
+/// the app — never by a download at synth time (synth only hashes).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum HandlerSource {
+    /// A handlers workspace on disk: the `handlers/` folder beside this crate when it was
+    /// compiled from a checkout (a path or git dependency: Cargo checks out the whole
+    /// repository), or `$AGENTCDK_HANDLERS_DIR`. Built from there with its `Cargo.lock`.
+    Workspace(PathBuf),
+    /// agentcdk came from a registry (only its own package is on disk): the handler is the
+    /// registry package `<name>@<version>`, built with the `Cargo.lock` packaged in it. A
+    /// registry version never changes, so name and version identify the bytes built.
+    Registry {
+        /// [`HANDLERS_VERSION`].
+        version: String,
+    },
+}
+
+/// The stock handlers' source: `$AGENTCDK_HANDLERS_DIR` if set; else the `handlers/` workspace
+/// beside this crate's sources if there is one (a checkout: path or git dependency); else the
+/// registry packages of [`HANDLERS_VERSION`].
+pub fn handler_source() -> HandlerSource {
+    if let Some(dir) = std::env::var_os(HANDLERS_DIR_ENV) {
+        return HandlerSource::Workspace(PathBuf::from(dir));
+    }
+    // The crate's folder in a checkout is `<repo>/synth`; the handlers are `<repo>/handlers`.
+    if let Some(beside) = Path::new(env!("CARGO_MANIFEST_DIR")).parent().map(|repo| repo.join("handlers")) {
+        if beside.join("Cargo.toml").is_file() && beside.join("contract/Cargo.toml").is_file() {
+            return HandlerSource::Workspace(beside);
+        }
+    }
+    HandlerSource::Registry { version: HANDLERS_VERSION.to_owned() }
+}
 
 /// Instruction set of a Lambda function's code.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
@@ -83,28 +122,13 @@ impl AssetSource {
         let mut hasher = Sha256::new();
         match self {
             AssetSource::Handler { name, architecture } => {
-                let root = handlers_dir().ok_or_else(|| AssetError::NoHandlersDir(name.clone()))?;
-                let own = root.join(name);
-                if !own.join("Cargo.toml").is_file() {
-                    return Err(AssetError::UnknownHandler { name: name.clone(), root });
-                }
                 hasher.update(b"handler\0");
                 hasher.update(architecture.name().as_bytes());
                 hasher.update(b"\0");
-                let mut files = Vec::new();
-                for file in ["Cargo.toml", "Cargo.lock"] {
-                    if root.join(file).is_file() {
-                        files.push(root.join(file));
-                    }
+                match handler_source() {
+                    HandlerSource::Workspace(root) => hash_handler_workspace(&mut hasher, &root, name)?,
+                    HandlerSource::Registry { version } => hasher.update(format!("registry\0{name}@{version}").as_bytes()),
                 }
-                collect_files(&own, &mut files).map_err(|e| AssetError::io(&own, e))?;
-                for shared in SHARED_HANDLER_CRATES {
-                    let dir = root.join(shared);
-                    if dir.is_dir() {
-                        collect_files(&dir, &mut files).map_err(|e| AssetError::io(&dir, e))?;
-                    }
-                }
-                hash_files(&mut hasher, &root, files)?;
             }
             AssetSource::Path(path) => {
                 let meta = fs::metadata(path).map_err(|e| AssetError::io(path, e))?;
@@ -151,8 +175,6 @@ impl Packaging {
 /// Why an asset could not be hashed.
 #[derive(Debug)]
 pub enum AssetError {
-    /// No handlers workspace was found.
-    NoHandlersDir(String),
     /// The handlers workspace has no such crate.
     UnknownHandler {
         /// Requested handler.
@@ -172,13 +194,13 @@ impl AssetError {
     /// The diagnostic for the construct at `path`.
     pub fn at(&self, path: &str) -> Diagnostic {
         match self {
-            AssetError::NoHandlersDir(name) => Diagnostic::error(path, format!("handler '{name}': no handlers workspace found"))
-                .hint(format!("run synth inside the project (a parent folder has handlers/Cargo.toml) or set {HANDLERS_DIR_ENV}")),
-            AssetError::UnknownHandler { name, root } => Diagnostic::error(
-                path,
-                format!("handler '{name}' not found in {}", root.display()),
-            )
-            .hint(format!("expected {}/Cargo.toml; handler names are crate folders of the handlers workspace", root.join(name).display())),
+            AssetError::UnknownHandler { name, root } => {
+                Diagnostic::error(path, format!("handler '{name}' not found in {}", root.display())).hint(format!(
+                    "expected {}/Cargo.toml; handler names are crate folders of the handlers workspace{}",
+                    root.join(name).display(),
+                    if std::env::var_os(HANDLERS_DIR_ENV).is_some() { format!(" (from {HANDLERS_DIR_ENV})") } else { String::new() }
+                ))
+            }
             AssetError::Io(p, e) => Diagnostic::error(path, format!("cannot read asset {}: {e}", p.display()))
                 .hint("asset paths are resolved against the working directory; check the path exists"),
         }
@@ -217,14 +239,34 @@ pub fn object_key(hash: &str) -> String {
     format!("{hash}.zip")
 }
 
-/// The handlers workspace: `$AGENTCDK_HANDLERS_DIR`, else the nearest `handlers/Cargo.toml`
-/// from the working directory up.
-pub fn handlers_dir() -> Option<PathBuf> {
-    if let Some(dir) = std::env::var_os(HANDLERS_DIR_ENV) {
-        return Some(PathBuf::from(dir));
+/// Hashes exactly what `cargo lambda build -p <name>` reads in a handlers workspace: its
+/// `Cargo.toml` (profile, shared dependency versions) and `Cargo.lock` (the build is
+/// `--locked`), and the manifest, `build.rs` and `src/` of the handler's crate and of the
+/// crates it depends on by path ([`SHARED_HANDLER_CRATES`]). Tests, benches and READMEs are
+/// not built, so editing them does not change the asset.
+fn hash_handler_workspace(hasher: &mut Sha256, root: &Path, name: &str) -> Result<(), AssetError> {
+    if !root.join(name).join("Cargo.toml").is_file() {
+        return Err(AssetError::UnknownHandler { name: name.to_owned(), root: root.to_owned() });
     }
-    let cwd = std::env::current_dir().ok()?;
-    cwd.ancestors().map(|a| a.join("handlers")).find(|h| h.join("Cargo.toml").is_file())
+    let mut files = Vec::new();
+    for file in ["Cargo.toml", "Cargo.lock"] {
+        if root.join(file).is_file() {
+            files.push(root.join(file));
+        }
+    }
+    for krate in std::iter::once(name).chain(SHARED_HANDLER_CRATES) {
+        let dir = root.join(krate);
+        for file in ["Cargo.toml", "build.rs"] {
+            if dir.join(file).is_file() {
+                files.push(dir.join(file));
+            }
+        }
+        let src = dir.join("src");
+        if src.is_dir() {
+            collect_files(&src, &mut files).map_err(|e| AssetError::io(&src, e))?;
+        }
+    }
+    hash_files(hasher, root, files)
 }
 
 /// Build output and VCS folders never count as sources.
@@ -266,6 +308,56 @@ fn hash_files(hasher: &mut Sha256, base: &Path, mut files: Vec<PathBuf>) -> Resu
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    fn handler_hash(root: &Path) -> String {
+        let mut hasher = Sha256::new();
+        hash_handler_workspace(&mut hasher, root, "my-handler").unwrap();
+        hasher.finalize().iter().map(|b| format!("{b:02x}")).collect()
+    }
+
+    #[test]
+    fn a_handler_hash_covers_exactly_what_cargo_builds() {
+        let d = tempfile::tempdir().unwrap();
+        let root = d.path();
+        for krate in ["my-handler", "contract", "runtime", "testkit"] {
+            fs::create_dir_all(root.join(krate).join("src")).unwrap();
+            fs::create_dir_all(root.join(krate).join("tests")).unwrap();
+            fs::write(root.join(krate).join("Cargo.toml"), format!("[package]\nname = \"{krate}\"")).unwrap();
+            fs::write(root.join(krate).join("src/lib.rs"), "pub fn f() {}").unwrap();
+            fs::write(root.join(krate).join("tests/t.rs"), "#[test] fn t() {}").unwrap();
+        }
+        fs::write(root.join("Cargo.toml"), "[workspace]").unwrap();
+        fs::write(root.join("Cargo.lock"), "version = 4").unwrap();
+        let base = handler_hash(root);
+        // Not built into the binary: tests, READMEs, other crates, build output.
+        fs::write(root.join("my-handler/tests/t.rs"), "#[test] fn t2() {}").unwrap();
+        fs::write(root.join("runtime/README.md"), "docs").unwrap();
+        fs::write(root.join("testkit/src/lib.rs"), "pub fn g() {}").unwrap();
+        fs::create_dir_all(root.join("my-handler/target")).unwrap();
+        assert_eq!(handler_hash(root), base, "files the build does not read");
+        // Built: every one of these changes the asset.
+        for (file, text) in [
+            ("my-handler/src/lib.rs", "pub fn f() { }"),
+            ("my-handler/build.rs", "fn main() {}"),
+            ("contract/src/lib.rs", "pub fn f() { }"),
+            ("runtime/Cargo.toml", "[package]\nname = \"runtime\"\nversion = \"0.2.0\""),
+            ("Cargo.lock", "version = 4\n# changed"),
+            ("Cargo.toml", "[workspace]\n[profile.release]"),
+        ] {
+            let before = handler_hash(root);
+            fs::write(root.join(file), text).unwrap();
+            assert_ne!(handler_hash(root), before, "{file} is built");
+        }
+    }
+
+    #[test]
+    fn in_a_checkout_the_handlers_are_the_workspace_beside_it() {
+        if std::env::var_os(HANDLERS_DIR_ENV).is_some() {
+            return;
+        }
+        let repo = Path::new(env!("CARGO_MANIFEST_DIR")).parent().unwrap();
+        assert_eq!(handler_source(), HandlerSource::Workspace(repo.join("handlers")));
+    }
 
     #[test]
     fn hash_follows_content_not_location_or_time() {

@@ -84,8 +84,9 @@ where
     execute(&mut app, cli.command)
 }
 
-/// Runs one parsed command: what a richer command line (agentcdk-deploy's) calls for the
-/// commands it takes from here.
+/// Runs one parsed command: for an app with a command line of its own that embeds these
+/// commands (`#[command(flatten)]`). Building and deploying are the toolkit's (`cargo
+/// agentcdk`), which runs the app's `synth`.
 pub fn execute(app: &mut App, command: Command) -> ExitCode {
     match command {
         Command::Synth { out, stacks } => synth(app, &out, &stacks),

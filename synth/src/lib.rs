@@ -29,6 +29,7 @@ pub mod cost;
 pub mod diagnostic;
 pub mod expr;
 pub mod ids;
+pub mod justification;
 pub mod manifest;
 pub mod parameter;
 mod render;
@@ -43,6 +44,7 @@ pub use assets::{Architecture, AssetRef, AssetSource};
 pub use condition::{Condition, ConditionRef};
 pub use diagnostic::{Diagnostic, Diagnostics, Severity};
 pub use expr::{Expr, List, Pseudo};
+pub use justification::Check;
 pub use parameter::{Output, Parameter, ParameterRef, ParameterType};
 pub use render::FORMAT_VERSION;
 pub use resource::{AnyRef, CfnResource, RawResource, ResourceRef, Tagging, TypeInfo};
@@ -53,7 +55,7 @@ pub use value::{Json, Required, Value};
 /// Everything an app's `main` needs.
 pub mod prelude {
     pub use crate::{
-        App, Architecture, AssetRef, AssetSource, Condition, ConditionRef, DeletionPolicy, Expr, Json, Output, Parameter, ParameterRef,
-        Pseudo, RawResource, ResourceRef, Scope, Stack, StackProps, UpdateReplacePolicy, Value,
+        App, Architecture, AssetRef, AssetSource, Check, Condition, ConditionRef, DeletionPolicy, Expr, Json, Output, Parameter,
+        ParameterRef, Pseudo, RawResource, ResourceRef, Scope, Stack, StackProps, UpdateReplacePolicy, Value,
     };
 }

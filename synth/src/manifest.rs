@@ -82,15 +82,21 @@ pub struct AssetManifest {
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase", tag = "kind")]
 pub enum AssetSourceManifest {
-    /// A crate of the handlers workspace.
+    /// A stock handler crate, built with cargo-lambda.
     #[serde(rename_all = "camelCase")]
     Handler {
-        /// Crate folder name.
+        /// Crate (package and binary) name.
         name: String,
         /// `x86_64` or `arm64`.
         architecture: String,
-        /// The handlers workspace folder.
-        workspace: String,
+        /// The crate's version: the registry package `name@version` when there is no
+        /// `workspace`.
+        version: String,
+        /// The handlers workspace to build it in (relative to the output folder): the one of
+        /// the agentcdk checkout the app was compiled from. Absent: agentcdk came from a
+        /// registry, and so does the handler.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        workspace: Option<String>,
     },
     /// A local file or folder.
     Path {
@@ -135,10 +141,22 @@ mod tests {
 
     #[test]
     fn asset_source_round_trips() {
-        let m =
-            AssetSourceManifest::Handler { name: "agent-runner".into(), architecture: "x86_64".into(), workspace: "../handlers".into() };
+        let m = AssetSourceManifest::Handler {
+            name: "agent-runner".into(),
+            architecture: "x86_64".into(),
+            version: "0.1.0".into(),
+            workspace: Some("../handlers".into()),
+        };
         let json = serde_json::to_string(&m).unwrap();
-        assert_eq!(json, r#"{"kind":"handler","name":"agent-runner","architecture":"x86_64","workspace":"../handlers"}"#);
+        assert_eq!(json, r#"{"kind":"handler","name":"agent-runner","architecture":"x86_64","version":"0.1.0","workspace":"../handlers"}"#);
         assert_eq!(serde_json::from_str::<AssetSourceManifest>(&json).unwrap(), m);
+        let registry = AssetSourceManifest::Handler {
+            name: "agent-runner".into(),
+            architecture: "x86_64".into(),
+            version: "0.1.0".into(),
+            workspace: None,
+        };
+        let json = serde_json::to_string(&registry).unwrap();
+        assert_eq!(json, r#"{"kind":"handler","name":"agent-runner","architecture":"x86_64","version":"0.1.0"}"#);
     }
 }

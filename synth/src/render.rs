@@ -60,8 +60,13 @@ fn resource(stack: &Stack, entry: &Entry) -> Json {
     if let Some(p) = o.update_replace_policy {
         out.insert("UpdateReplacePolicy".into(), Json::String(p.name().into()));
     }
-    if !o.metadata.is_empty() {
-        out.insert("Metadata".into(), to_json(&o.metadata));
+    // Justifications first; an explicit metadata entry of the same key replaces them.
+    let mut metadata: Map<String, Json> = o.justifications.metadata().into_iter().map(|(k, v)| (k.to_owned(), v)).collect();
+    for (k, v) in &o.metadata {
+        metadata.insert(k.clone(), to_json(v));
+    }
+    if !metadata.is_empty() {
+        out.insert("Metadata".into(), Json::Object(metadata));
     }
     let mut json = Json::Object(out);
     for ov in &o.overrides {

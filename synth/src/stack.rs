@@ -9,6 +9,7 @@ use crate::assets::{AssetRef, AssetSource};
 use crate::condition::{Condition, ConditionRef};
 use crate::diagnostic::Diagnostic;
 use crate::ids;
+use crate::justification::{Check, Justifications};
 use crate::parameter::{Output, Parameter, ParameterRef};
 use crate::resource::{AnyRef, AnyResource, CfnResource, RawResource, ResourceRef};
 use crate::scope::Scope;
@@ -85,6 +86,7 @@ pub(crate) struct ResourceOptions {
     pub deletion_policy: Option<DeletionPolicy>,
     pub update_replace_policy: Option<UpdateReplacePolicy>,
     pub metadata: IndexMap<String, Json>,
+    pub justifications: Justifications,
     pub overrides: Vec<Override>,
 }
 
@@ -460,6 +462,42 @@ impl ResourceOptionsMut<'_> {
             o.metadata.insert(key.to_owned(), value.into());
         }
         self
+    }
+
+    /// Records that this resource fails `check` on purpose, and why: rendered into the
+    /// resource's `Metadata` for checkov, cfn_nag and cfn-guard (see [`Check`]), so scanners run
+    /// on the synthesized template skip it and show the reason. The construct that made the
+    /// decision calls this; a justification needs a reason and must fit the resource's type
+    /// (otherwise an error is recorded). An explicit `metadata("checkov", ..)` replaces it.
+    pub fn justify(&mut self, check: Check, reason: &str) -> &mut Self {
+        let problem = match self.entry.as_deref() {
+            Some(entry) if entry.resource.type_name() != check.resource_type() => Some((
+                entry.path.clone(),
+                format!("justification of {} ({}) on a {}", check.checkov(), check.title(), entry.resource.type_name()),
+                format!("{} is a check of {} resources", check.checkov(), check.resource_type()),
+            )),
+            Some(entry) if reason.trim().is_empty() => Some((
+                entry.path.clone(),
+                format!("justification of {} without a reason", check.checkov()),
+                "say why the finding is right by design: the reason is what a reviewer of the template reads".to_owned(),
+            )),
+            _ => None,
+        };
+        if let Some((path, message, hint)) = problem {
+            if let Some(diags) = self.diagnostics.as_deref_mut() {
+                diags.push(Diagnostic::error(path, message).hint(hint));
+            }
+            return self;
+        }
+        if let Some(o) = self.options() {
+            o.justifications.add(check, reason.trim());
+        }
+        self
+    }
+
+    /// The checks justified on this resource so far.
+    pub fn justified(&self) -> Vec<Check> {
+        self.entry.as_deref().map(|e| e.options.justifications.checks().collect()).unwrap_or_default()
     }
 
     /// Overrides anything in the rendered resource by dotted path (`Properties.X.Y`,

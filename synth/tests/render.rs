@@ -256,3 +256,23 @@ fn cli_cost_prices_the_front_doors() {
     assert_eq!(build().run_with(["app", "cost", "--requests", "1000", "--duration-ms", "50"]), ExitCode::SUCCESS);
     assert_eq!(build().run_with(["app", "cost", "--duration-ms", "soon"]), ExitCode::from(2));
 }
+
+#[test]
+fn justifications_render_for_each_scanner_and_explicit_metadata_wins() {
+    let mut app = App::new();
+    let s = app.stack("S", StackProps::default());
+    let q = s.add("Q", Queue::default());
+    let r = s.add("R", Queue::default());
+    s.resource(&q).metadata("owner", "me").justify(Check::SqsQueueKms, "SQS-managed keys");
+    s.resource(&r).justify(Check::SqsQueueKms, "SQS-managed keys").metadata("checkov", json!({"skip": []}));
+    let t = app.synthesize(&[]).unwrap().stacks.remove(0).json;
+    assert_eq!(
+        t["Resources"]["Q"]["Metadata"],
+        json!({
+            "checkov": {"skip": [{"id": "CKV_AWS_27", "comment": "SQS-managed keys"}]},
+            "cfn_nag": {"rules_to_suppress": [{"id": "W48", "reason": "SQS-managed keys"}]},
+            "owner": "me"
+        })
+    );
+    assert_eq!(t["Resources"]["R"]["Metadata"]["checkov"], json!({"skip": []}), "an explicit metadata entry replaces the rendered one");
+}

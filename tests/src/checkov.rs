@@ -1,18 +1,14 @@
-//! checkov (PyPI, in the project venv) on synthesized templates, and the repository's list of
-//! accepted findings, `checkov-suppressions.yaml`.
-//!
-//! checkov runs with nothing skipped; the suppressions are applied here, so a test can report
-//! both a finding no entry covers and an entry that covers no finding any more (stale).
+//! checkov (PyPI, in the project venv) on synthesized templates. Accepted findings are not
+//! listed here: each template carries them in its resources' `Metadata` (`checkov.skip`, with
+//! the reason), written by the construct that made the decision, so checkov honours them on
+//! any user's template too.
 
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::process::Command;
 
 use serde_json::Value;
 
-use crate::{repo_root, venv_tool};
-
-/// The suppression file's name at the repository root.
-pub const SUPPRESSIONS_FILE: &str = "checkov-suppressions.yaml";
+use crate::venv_tool;
 
 /// One failed check.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -75,90 +71,34 @@ pub fn parse_report(report: &Value) -> Vec<Finding> {
     findings
 }
 
-/// One accepted finding.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct Suppression {
-    /// The check id.
-    pub check: String,
-    /// Which resources: a type (`AWS::Lambda::Function`) or `Type.LogicalId`. Empty: all.
-    pub resources: Vec<String>,
-    /// Why the finding is accepted (required).
-    pub reason: String,
-}
-
-impl Suppression {
-    /// Whether this entry covers `finding`.
-    pub fn covers(&self, finding: &Finding) -> bool {
-        self.check == finding.check_id
-            && (self.resources.is_empty()
-                || self
-                    .resources
-                    .iter()
-                    .any(|r| finding.resource == *r || finding.resource.strip_prefix(r.as_str()).is_some_and(|rest| rest.starts_with('.'))))
-    }
-}
-
-impl std::fmt::Display for Suppression {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        if self.resources.is_empty() {
-            write!(f, "{} (every resource)", self.check)
-        } else {
-            write!(f, "{} on {}", self.check, self.resources.join(", "))
+/// The checkov skips a template's resources carry in their `Metadata` (`checkov.skip[].id`),
+/// as `(Type.LogicalId, CKV id)`.
+pub fn justified_checks(template: &Value) -> Vec<(String, String)> {
+    let resources = template.get("Resources").and_then(Value::as_object).cloned().unwrap_or_default();
+    let mut out = Vec::new();
+    for (id, resource) in &resources {
+        let kind = resource.get("Type").and_then(Value::as_str).unwrap_or_default();
+        let skips = resource.pointer("/Metadata/checkov/skip").and_then(Value::as_array).cloned().unwrap_or_default();
+        for skip in skips {
+            if let Some(check) = skip.get("id").and_then(Value::as_str) {
+                out.push((format!("{kind}.{id}"), check.to_owned()));
+            }
         }
     }
+    out
 }
 
-/// The repository's suppressions ([`SUPPRESSIONS_FILE`]). The YAML is read with the venv's
-/// Python (PyYAML comes with checkov), so the tests need no YAML crate. Panics on an entry
-/// without a check id or a reason.
-pub fn load_suppressions() -> Vec<Suppression> {
-    load_suppressions_from(&repo_root().join(SUPPRESSIONS_FILE))
-}
-
-/// [`load_suppressions`] from another file.
-pub fn load_suppressions_from(path: &Path) -> Vec<Suppression> {
-    let script = "import json, sys, yaml; print(json.dumps(yaml.safe_load(open(sys.argv[1])) or {}))";
-    let output = Command::new(venv_tool("python"))
-        .args(["-c", script])
-        .arg(path)
-        .output()
-        .unwrap_or_else(|e| panic!("cannot run the venv's python: {e}"));
-    assert!(output.status.success(), "cannot read {}:\n{}", path.display(), String::from_utf8_lossy(&output.stderr));
-    let doc: Value = serde_json::from_slice(&output.stdout).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
-    parse_suppressions(&doc).unwrap_or_else(|e| panic!("{}: {e}", path.display()))
-}
-
-/// The suppressions of the file's content (as JSON): `{suppressions: [{check, resources?,
-/// reason}]}`. An entry without a check id or a reason is an error.
-pub fn parse_suppressions(doc: &Value) -> Result<Vec<Suppression>, String> {
-    let entries = doc.get("suppressions").and_then(Value::as_array).map(Vec::as_slice).unwrap_or_default();
-    let mut suppressions = Vec::new();
-    for (i, entry) in entries.iter().enumerate() {
-        let field = |key: &str| entry.get(key).and_then(Value::as_str).map(str::trim).unwrap_or_default().to_owned();
-        let check = field("check");
-        let reason = field("reason");
-        if check.is_empty() {
-            return Err(format!("entry {} has no `check`", i + 1));
+/// The template without its checkov skips (to see what checkov would report without them).
+pub fn without_checkov_skips(template: &Value) -> Value {
+    let mut copy = template.clone();
+    if let Some(resources) = copy.get_mut("Resources").and_then(Value::as_object_mut) {
+        for resource in resources.values_mut() {
+            if let Some(metadata) = resource.get_mut("Metadata").and_then(Value::as_object_mut) {
+                metadata.shift_remove("checkov");
+            }
         }
-        if reason.is_empty() {
-            return Err(format!("entry {} ({check}) has no `reason`: every suppression says why", i + 1));
-        }
-        let resources = match entry.get("resources") {
-            None | Some(Value::Null) => Vec::new(),
-            Some(Value::String(one)) => vec![one.clone()],
-            Some(Value::Array(many)) => many.iter().filter_map(Value::as_str).map(str::to_owned).collect(),
-            Some(other) => return Err(format!("entry {} ({check}): `resources` must be a string or a list, not {other}", i + 1)),
-        };
-        suppressions.push(Suppression { check, resources, reason });
     }
-    Ok(suppressions)
-}
-
-/// Findings no suppression covers, and suppressions that cover no finding (stale).
-pub fn apply_suppressions<'a>(findings: &'a [Finding], suppressions: &'a [Suppression]) -> (Vec<&'a Finding>, Vec<&'a Suppression>) {
-    let open = findings.iter().filter(|f| !suppressions.iter().any(|s| s.covers(f))).collect();
-    let stale = suppressions.iter().filter(|s| !findings.iter().any(|f| s.covers(f))).collect();
-    (open, stale)
+    copy
 }
 
 #[cfg(test)]
@@ -167,47 +107,16 @@ mod tests {
 
     use super::*;
 
-    fn finding(check: &str, resource: &str) -> Finding {
-        Finding { check_id: check.into(), check_name: String::new(), resource: resource.into(), file: "/x.json".into() }
-    }
-
     #[test]
-    fn suppressions_match_by_check_and_resource() {
-        let by_type = Suppression { check: "CKV_AWS_117".into(), resources: vec!["AWS::Lambda::Function".into()], reason: "r".into() };
-        assert!(by_type.covers(&finding("CKV_AWS_117", "AWS::Lambda::Function.Fn1234")));
-        assert!(!by_type.covers(&finding("CKV_AWS_117", "AWS::Lambda::FunctionX.Fn")));
-        assert!(!by_type.covers(&finding("CKV_AWS_116", "AWS::Lambda::Function.Fn1234")));
-        let by_id = Suppression { check: "CKV_AWS_117".into(), resources: vec!["AWS::Lambda::Function.Fn1234".into()], reason: "r".into() };
-        assert!(by_id.covers(&finding("CKV_AWS_117", "AWS::Lambda::Function.Fn1234")));
-        assert!(!by_id.covers(&finding("CKV_AWS_117", "AWS::Lambda::Function.Other")));
-        let all = Suppression { check: "CKV_AWS_117".into(), resources: vec![], reason: "r".into() };
-        assert!(all.covers(&finding("CKV_AWS_117", "AWS::Lambda::Function.Other")));
-    }
-
-    #[test]
-    fn open_findings_and_stale_suppressions() {
-        let findings = [finding("A", "T::T::T.X"), finding("B", "T::T::T.Y")];
-        let suppressions = [
-            Suppression { check: "A".into(), resources: vec![], reason: "r".into() },
-            Suppression { check: "C".into(), resources: vec![], reason: "r".into() },
-        ];
-        let (open, stale) = apply_suppressions(&findings, &suppressions);
-        assert_eq!(open, [&findings[1]]);
-        assert_eq!(stale, [&suppressions[1]]);
-    }
-
-    #[test]
-    fn every_suppression_needs_a_check_and_a_reason() {
-        let good = json!({"suppressions": [{"check": "CKV_AWS_1", "resources": "AWS::SQS::Queue", "reason": "because"}]});
-        let parsed = parse_suppressions(&good).unwrap();
-        assert_eq!(
-            parsed,
-            [Suppression { check: "CKV_AWS_1".into(), resources: vec!["AWS::SQS::Queue".into()], reason: "because".into() }]
-        );
-        assert!(parse_suppressions(&json!({"suppressions": [{"check": "CKV_AWS_1"}]})).unwrap_err().contains("no `reason`"));
-        assert!(parse_suppressions(&json!({"suppressions": [{"check": "CKV_AWS_1", "reason": "  "}]})).is_err());
-        assert!(parse_suppressions(&json!({"suppressions": [{"reason": "why"}]})).unwrap_err().contains("no `check`"));
-        assert_eq!(parse_suppressions(&json!({})).unwrap(), []);
+    fn reads_and_strips_the_checkov_skips_of_a_template() {
+        let t = json!({"Resources": {
+            "Fn": {"Type": "AWS::Lambda::Function", "Metadata": {"checkov": {"skip": [{"id": "CKV_AWS_116", "comment": "sync"}]}, "other": 1}},
+            "Q": {"Type": "AWS::SQS::Queue"}
+        }});
+        assert_eq!(justified_checks(&t), [("AWS::Lambda::Function.Fn".to_owned(), "CKV_AWS_116".to_owned())]);
+        let stripped = without_checkov_skips(&t);
+        assert_eq!(justified_checks(&stripped), []);
+        assert_eq!(stripped["Resources"]["Fn"]["Metadata"], json!({"other": 1}));
     }
 
     #[test]

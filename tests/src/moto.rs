@@ -432,7 +432,7 @@ where
     E: std::error::Error + aws_sdk_cloudformation::error::ProvideErrorMetadata + 'static,
     R: std::fmt::Debug,
 {
-    let mut text = agentcdk_deploy::aws::error_text(error);
+    let mut text = cargo_agentcdk::aws::error_text(error);
     if error.as_service_error().and_then(|e| e.code()).is_none() {
         if let Some(raw) = error.raw_response() {
             let _ = write!(text, " (raw response: {raw:?})");

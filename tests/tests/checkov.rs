@@ -1,52 +1,81 @@
-//! Every example template passes checkov (PyPI, CloudFormation checks) with no failed check
-//! except the entries of `checkov-suppressions.yaml`, each of which must still be needed.
+//! Every example template passes checkov (PyPI, CloudFormation checks) untouched: no
+//! suppression file, no skip flag — only what the templates say about themselves in their
+//! resources' `Metadata`. And each of those justifications still covers a real finding.
 
-use agentcdk_tests::checkov::{apply_suppressions, load_suppressions, run_checkov, SUPPRESSIONS_FILE};
-use agentcdk_tests::{examples, synth_into};
+use std::collections::BTreeSet;
 use std::path::PathBuf;
 
-#[test]
-fn examples_pass_checkov_except_the_suppressions() {
-    let out = tempfile::tempdir().unwrap();
-    let mut templates: Vec<(&str, PathBuf)> = Vec::new();
-    for (name, app) in examples() {
-        let dir = out.path().join(name);
-        let assembly = synth_into(app(), &dir);
-        templates.extend(assembly.stacks.iter().map(|s| (name, dir.join(s.file_name()))));
-    }
-    let paths: Vec<PathBuf> = templates.iter().map(|(_, p)| p.clone()).collect();
-    let findings = run_checkov(&paths);
-    let suppressions = load_suppressions();
-    let (open, stale) = apply_suppressions(&findings, &suppressions);
+use agentcdk_tests::checkov::{justified_checks, run_checkov, without_checkov_skips};
+use agentcdk_tests::{examples, synth_into};
 
-    let example_of = |file: &str| templates.iter().find(|(name, _)| file.contains(&format!("/{name}/"))).map_or("?", |(name, _)| name);
-    for (name, _) in examples() {
-        let mine: Vec<_> = findings.iter().filter(|f| example_of(&f.file) == name).collect();
-        println!("{name}: {} failed check(s) before suppressions", mine.len());
+/// Every example synthesized into `out`: (example, template path, template JSON).
+fn example_templates(out: &std::path::Path) -> Vec<(&'static str, PathBuf, serde_json::Value)> {
+    let mut templates = Vec::new();
+    for (name, app) in examples() {
+        let dir = out.join(name);
+        let assembly = synth_into(app(), &dir);
+        templates.extend(assembly.stacks.iter().map(|s| (name, dir.join(s.file_name()), s.json.clone())));
+    }
+    templates
+}
+
+#[test]
+fn examples_pass_checkov_untouched() {
+    let out = tempfile::tempdir().unwrap();
+    let templates = example_templates(out.path());
+    let paths: Vec<PathBuf> = templates.iter().map(|(_, p, _)| p.clone()).collect();
+    let findings = run_checkov(&paths);
+    let mut problems = String::new();
+    for (name, path, json) in &templates {
+        let file = path.file_name().unwrap().to_string_lossy().into_owned();
+        let mine: Vec<_> = findings.iter().filter(|f| f.file.ends_with(&format!("{name}/{file}"))).collect();
+        println!("{name}: {} failed, {} justified in the template", mine.len(), justified_checks(json).len());
         for finding in mine {
-            let suppressed = suppressions.iter().any(|s| s.covers(finding));
-            println!("  {} {} {}", if suppressed { "suppressed" } else { "OPEN      " }, finding.check_id, finding.resource);
+            problems += &format!("[{name}] {finding}\n");
         }
     }
-    let mut problems = String::new();
-    for finding in &open {
-        problems += &format!("failed check [{}]: {finding}\n", example_of(&finding.file));
-    }
-    for suppression in &stale {
-        problems += &format!(
-            "stale suppression: {suppression} matches no finding any more; delete it from {SUPPRESSIONS_FILE} (reason was: {})\n",
-            suppression.reason
-        );
-    }
     assert!(
-        problems.is_empty(),
-        "checkov: fix the template (or, for a finding that is right by design, add an entry with its reason to {SUPPRESSIONS_FILE}):\n{problems}"
+        findings.is_empty(),
+        "checkov failed checks: fix the construct, or, for a finding that is right by design, justify it on the resource \
+         (constructs/src/accepted.rs):\n{problems}"
     );
 }
 
 #[test]
+fn every_justification_covers_a_real_finding() {
+    // The same templates with their checkov skips removed: checkov must then fail exactly the
+    // justified checks. A justification checkov would not report is stale (delete it); this also
+    // proves checkov reads the metadata, since the untouched templates pass.
+    let out = tempfile::tempdir().unwrap();
+    let templates = example_templates(out.path());
+    let mut justified = BTreeSet::new();
+    let mut stripped = Vec::new();
+    std::fs::create_dir_all(out.path().join("stripped")).unwrap();
+    for (name, path, json) in &templates {
+        // One folder, file names unique per example: a finding's file names its example.
+        let file = format!("{name}__{}", path.file_name().unwrap().to_string_lossy());
+        let copy = out.path().join("stripped").join(&file);
+        std::fs::write(&copy, serde_json::to_string_pretty(&without_checkov_skips(json)).unwrap()).unwrap();
+        justified.extend(justified_checks(json).into_iter().map(|(resource, check)| (file.clone(), resource, check)));
+        stripped.push(copy);
+    }
+    assert!(!justified.is_empty(), "the examples justify no finding at all");
+    let reported: BTreeSet<(String, String, String)> = run_checkov(&stripped)
+        .into_iter()
+        .map(|f| {
+            let file = f.file.rsplit('/').next().unwrap_or_default().to_owned();
+            (file, f.resource, f.check_id)
+        })
+        .collect();
+    let stale: Vec<_> = justified.difference(&reported).collect();
+    assert!(stale.is_empty(), "justifications checkov does not need (stale, delete them): {stale:#?}");
+    let unjustified: Vec<_> = reported.difference(&justified).collect();
+    assert!(unjustified.is_empty(), "findings without a justification: {unjustified:#?}");
+}
+
+#[test]
 fn checkov_really_fails_on_an_unencrypted_queue() {
-    // Guards the test above: checkov must run its CloudFormation checks and report them.
+    // Guards the tests above: checkov must run its CloudFormation checks and report them.
     let dir = tempfile::tempdir().unwrap();
     let bad = dir.path().join("Bad.template.json");
     std::fs::write(&bad, r#"{"Resources": {"Plain": {"Type": "AWS::SQS::Queue", "Properties": {"SqsManagedSseEnabled": false}}}}"#)
@@ -56,12 +85,4 @@ fn checkov_really_fails_on_an_unencrypted_queue() {
         findings.iter().any(|f| f.check_id == "CKV_AWS_27" && f.resource == "AWS::SQS::Queue.Plain"),
         "checkov should report CKV_AWS_27 (SQS queue not encrypted), found: {findings:?}"
     );
-}
-
-#[test]
-fn every_suppression_names_a_check_and_gives_a_reason() {
-    // load_suppressions refuses an entry without a check id or a reason.
-    for suppression in load_suppressions() {
-        assert!(suppression.check.starts_with("CKV"), "{suppression}: not a checkov check id");
-    }
 }

@@ -1,6 +1,7 @@
 //! The way from `synth` to a running stack, against a local moto_server:
 //!
-//! - the project's command line (agentcdk-deploy, through `src/bin/deploy-cli-app.rs`):
+//! - the toolkit (`cargo agentcdk`, through `src/bin/agentcdk-toolkit.rs`) running two apps of
+//!   `src/bin/deploy-cli-app.rs` with `--app`:
 //!   deploy → deploy again (no changes) → a changed property → deploy (an UPDATE change set,
 //!   checked in moto's SQS) → diff (no differences; and exit 1 against the old value) →
 //!   outputs → destroy, plus the refusals (no --bucket, no terminal to confirm on);
@@ -20,10 +21,18 @@ use agentcdk_tests::venv_tool;
 
 const BUCKET: &str = "agentcdk-deploy-cli";
 
-/// Runs the CLI test app (`deploy-cli-app <app> <args>`) in `dir` against `moto`, stdin closed.
+/// Runs the toolkit on a test app (`cargo agentcdk --app "deploy-cli-app <app>" <args>`) in
+/// `dir` against `moto`, stdin closed.
 fn cli(moto: &MotoServer, dir: &Path, app: &str, args: &[&str], env: &[(&str, &str)]) -> Output {
-    let mut command = Command::new(env!("CARGO_BIN_EXE_deploy-cli-app"));
-    command.arg(app).args(args).current_dir(dir).stdin(Stdio::null()).env("NO_COLOR", "1").env_remove("AWS_PROFILE");
+    let mut command = Command::new(env!("CARGO_BIN_EXE_agentcdk-toolkit"));
+    command
+        .arg("--app")
+        .arg(format!("{} {app}", env!("CARGO_BIN_EXE_deploy-cli-app")))
+        .args(args)
+        .current_dir(dir)
+        .stdin(Stdio::null())
+        .env("NO_COLOR", "1")
+        .env_remove("AWS_PROFILE");
     command.envs(moto.env()).envs(env.iter().copied());
     let started = Instant::now();
     let output = command.output().unwrap_or_else(|e| panic!("cannot run deploy-cli-app: {e}"));

@@ -52,7 +52,8 @@ pub(crate) fn content_hash(stack: &agentcdk_synth::Stack, members: &[agentcdk_sy
 }
 
 /// Lets API Gateway invoke `function`, only from `source_arn` (an API, method and path, a
-/// route, or an authorizer).
+/// route, or an authorizer). API Gateway invokes synchronously: the function needs no DLQ
+/// (recorded as an accepted finding on it).
 pub(crate) fn allow_api_gateway_invoke(
     scope: &mut agentcdk_synth::Scope,
     id: &str,
@@ -69,6 +70,7 @@ pub(crate) fn allow_api_gateway_invoke(
             ..Default::default()
         },
     );
+    crate::accepted::INVOKED_SYNCHRONOUSLY.apply(scope.stack(), &function.function);
 }
 
 /// `arn:…:execute-api:region:account:{api}/authorizers/{authorizer}`.

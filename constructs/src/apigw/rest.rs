@@ -336,6 +336,9 @@ impl RestApi {
             },
         );
         self.state.borrow_mut().members.push(m.erase());
+        if matches!(auth, MethodAuth::Public) {
+            crate::accepted::PUBLIC_METHOD.apply(scope.stack(), &m);
+        }
         self.permit(scope, function, method, &normalized);
         if self.cors.is_some() {
             self.preflight(scope, &normalized);

@@ -16,12 +16,17 @@ use crate::kms::Encryption;
 use crate::lambda::Function;
 use crate::logs::{log_group, RetentionDays};
 
+/// The one route response key WebSocket APIs support: every answer of the integration goes
+/// back to the sender (with a Lambda proxy integration, the `body` it returns).
+pub const ROUTE_RESPONSE_KEY: &str = "$default";
+
 /// Props of a [`WebSocketApi`].
 #[derive(Clone, Debug, PartialEq)]
 pub struct WebSocketApiProps {
     /// Stage name. Default: `agents`.
     pub stage_name: String,
-    /// Where the route is read from in a message. Default: `$request.body.action`.
+    /// Where the route is read from in a message. Default: `$request.body.action` (a message
+    /// whose `action` has no route of its own, or that has none, goes to `$default`).
     pub route_selection_expression: String,
     /// Throttling of every route. Default: 50 messages/s, burst 100.
     pub throttling: Throttling,
@@ -154,6 +159,11 @@ impl WebSocketApi {
     /// Routes `route_key` (`$connect`, `$disconnect`, `$default`, or a custom action) to
     /// `function` through a Lambda proxy integration, with an invoke permission for this route
     /// only. `authorizer` is only valid on `$connect`.
+    ///
+    /// Message routes (all but `$connect` and `$disconnect`) are two-way: the route has
+    /// `RouteResponseSelectionExpression: $default` and a `$default` route response, so the
+    /// `body` the function returns reaches the sender as a message. Without one API Gateway
+    /// drops it, and a client whose message was refused would wait forever.
     pub fn add_route(
         &self,
         scope: &mut Scope,
@@ -178,6 +188,7 @@ impl WebSocketApi {
                 ..Default::default()
             },
         );
+        let two_way = !matches!(route_key, "$connect" | "$disconnect");
         let route = api_scope.add(
             &format!("{id}Route"),
             cfn::Route {
@@ -186,9 +197,21 @@ impl WebSocketApi {
                 authorization_type: Some(if authorizer.is_some() { "CUSTOM" } else { "NONE" }.into()),
                 authorizer_id: authorizer.map(|a| a.reference().into()),
                 target: Some(Expr::sub_with("integrations/${Integration}", [("Integration", integration.reference())]).into()),
+                route_response_selection_expression: two_way.then(|| ROUTE_RESPONSE_KEY.into()),
                 ..Default::default()
             },
         );
+        let route_response = two_way.then(|| {
+            api_scope.add(
+                &format!("{id}RouteResponse"),
+                cfn::RouteResponse {
+                    api_id: Some(self.api.reference().into()),
+                    route_id: Some(route.reference().into()),
+                    route_response_key: Some(ROUTE_RESPONSE_KEY.into()),
+                    ..Default::default()
+                },
+            )
+        });
         super::allow_api_gateway_invoke(
             &mut api_scope,
             &format!("{id}Permission"),
@@ -198,6 +221,7 @@ impl WebSocketApi {
         let mut routes = self.routes.borrow_mut();
         routes.push(integration.erase());
         routes.push(route.erase());
+        routes.extend(route_response.map(|r| r.erase()));
         route
     }
 

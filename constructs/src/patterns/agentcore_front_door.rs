@@ -10,7 +10,7 @@
 use std::collections::BTreeMap;
 use std::time::Duration;
 
-use agentcdk_contract::wire::agentcore_custom_header;
+use agentcdk_contract::wire::{agentcore_custom_header, AGENTCORE_USER_ID_HEADER};
 use agentcdk_contract::{artifacts, env};
 use agentcdk_synth::prelude::*;
 
@@ -182,6 +182,7 @@ impl AgentCoreFrontDoor {
                         ..Default::default()
                     },
                 );
+                crate::accepted::NO_STAGE_CACHE.apply(scope.stack(), &api.stage);
                 let auth = match props.authorizer {
                     Some(a) => MethodAuth::Custom(a.attach_rest(scope, &api)),
                     None => MethodAuth::Public,
@@ -198,10 +199,7 @@ impl AgentCoreFrontDoor {
             let topic = alarm_topic(scope.stack(), props.encryption);
             function_alarms(&mut scope.scope("Alarms"), &function, &topic);
         }
-        let door = AgentCoreFrontDoor { function, rest_api, function_url };
-        let prefix: String = scope.id().chars().filter(char::is_ascii_alphanumeric).collect();
-        scope.stack().output(&format!("{prefix}Url"), Output::new(door.url()).description("POST agent invocations here"));
-        door
+        AgentCoreFrontDoor { function, rest_api, function_url }
     }
 
     /// What clients call: the Function URL, or the REST API's invoke resource.
@@ -231,12 +229,28 @@ fn check(scope: &mut Scope, runtime: &AgentCoreRuntime, props: &FrontDoorProps<'
             continue;
         }
         let mapped = agentcore_custom_header(h);
+        if mapped.eq_ignore_ascii_case(AGENTCORE_USER_ID_HEADER) {
+            scope.error(
+                format!("forwarded header '{h}' would be sent as '{mapped}', which carries the verified caller"),
+                "rename the client header: only the front door sets the caller's user id",
+            );
+            continue;
+        }
         if !runtime.request_headers.iter().any(|a| a.eq_ignore_ascii_case(&mapped)) {
             scope.error(
                 format!("forwarded header '{h}' is sent as '{mapped}', which the runtime does not allowlist"),
                 format!("add \"{mapped}\" to the runtime's request_headers"),
             );
         }
+    }
+    // Behind a verified caller the proxy binds sessions to the user and sends the user id as
+    // AGENTCORE_USER_ID_HEADER; AgentCore passes it to the agent only if the runtime allowlists it.
+    let verified = props.authorizer.is_some() || props.kind == FrontDoorKind::FunctionUrl(UrlAuth::AwsIam);
+    if verified && !runtime.request_headers.iter().any(|a| a.eq_ignore_ascii_case(AGENTCORE_USER_ID_HEADER)) {
+        scope.warn(
+            format!("the front door sends the verified caller as '{AGENTCORE_USER_ID_HEADER}', which the runtime does not allowlist"),
+            format!("add \"{AGENTCORE_USER_ID_HEADER}\" to the runtime's request_headers so the agent can tell its users apart"),
+        );
     }
     match props.kind {
         FrontDoorKind::FunctionUrl(auth) => {

@@ -17,7 +17,7 @@ pub use agentcore_family::{
     GatewayTargetProps, MemoryStrategy, MemoryStrategyKind, SchemaSource, TargetKind, ToolNetwork, ToolSpec,
 };
 pub use agentcore_front_door::{AgentCoreFrontDoor, FrontDoorKind, FrontDoorProps, INVOKE_PATH};
-pub use authorizer::{AuthorizerProps, ClaimRule, JwtConfig, LambdaAuthorizer};
+pub use authorizer::{AuthorizerProps, ClaimRule, JwtConfig, LambdaAuthorizer, TokenUse};
 pub use queue_pipeline::{QueuePipeline, QueuePipelineProps};
 pub use serverless_agent::{AgentProps, CustomRoute, Mode, Model, Provider, QueueOptions, ServerlessAgent, StreamOptions, StreamTransport};
 pub use ws_api::{WsApi, WsApiProps};

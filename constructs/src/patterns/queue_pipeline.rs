@@ -171,6 +171,7 @@ fn event_source(scope: &mut Scope, id: &str, queue: &sqs::Queue, function: &Func
     );
     // The mapping checks the function's permissions on the queue when it is created.
     scope.stack().resource(&mapping).depends_on(&function.role.policy);
+    crate::accepted::INVOKED_BY_SQS.apply(scope.stack(), &function.function);
 }
 
 fn check(scope: &mut Scope, props: &QueuePipelineProps<'_>) {

@@ -60,7 +60,9 @@ pub enum Mode {
     Sync,
     /// REST async: POST answers 202 with a request id; `GET …/responses/{id}` polls.
     Queue(QueueOptions),
-    /// WebSocket: messages are queued; replies are pushed to all the user's connections.
+    /// WebSocket: messages are queued and answered at once on the sender's connection
+    /// (`accepted` or `refused`); replies are pushed to all the user's connections, and
+    /// `{"action":"get","request_id":…}` fetches one after a reconnect.
     WebSocket(QueueOptions),
     /// Streaming: the stream handler runs the agent and sends the model's tokens to the client
     /// as server-sent events while they are produced (up to 15 minutes).
@@ -401,10 +403,7 @@ impl ServerlessAgent {
             }
         }
 
-        let agent =
-            ServerlessAgent { rest_api, function_url, ws_api, request_handler, runner, response_handler, pipeline, sessions, routes };
-        agent.outputs(scope);
-        agent
+        ServerlessAgent { rest_api, function_url, ws_api, request_handler, runner, response_handler, pipeline, sessions, routes }
     }
 
     /// The chat endpoint URL (REST modes), the Function URL (Stream over a URL), or the
@@ -423,25 +422,29 @@ impl ServerlessAgent {
         self.ws_api.as_ref().map(WsApi::url)
     }
 
-    fn outputs(&self, scope: &mut Scope) {
-        let prefix: String = scope.id().chars().filter(char::is_ascii_alphanumeric).collect();
-        let mut outputs: Vec<(&str, Expr, &str)> = Vec::new();
-        if self.rest_api.is_some() || self.function_url.is_some() {
-            outputs.push(("ApiUrl", self.api_url(), "POST chat requests here"));
-        }
-        if let Some(ws) = &self.ws_api {
-            outputs.push(("WebSocketUrl", ws.url(), "Connect here (token in Sec-WebSocket-Protocol or Authorization)"));
-            outputs.push(("ConnectionsTable", ws.connections.name(), "WebSocket connections"));
-        }
-        outputs.push(("SessionsTable", self.sessions.name(), "Conversation history per session"));
-        if let Some(p) = &self.pipeline {
-            outputs.push(("InputQueueName", p.input.name(), "Agent requests"));
-            outputs.push(("OutputQueueName", p.output.name(), "Agent results"));
-            outputs.push(("ResponsesTable", p.responses.name(), "Stored responses"));
-        }
-        for (name, value, description) in outputs {
-            scope.stack().output(&format!("{prefix}{name}"), Output::new(value).description(description));
-        }
+    /// The sessions table's name (conversation history per session).
+    pub fn sessions_table_name(&self) -> Expr {
+        self.sessions.name()
+    }
+
+    /// The input queue's name (Queue and WebSocket modes).
+    pub fn input_queue_name(&self) -> Option<Expr> {
+        self.pipeline.as_ref().map(|p| p.input.name())
+    }
+
+    /// The output queue's name (Queue and WebSocket modes).
+    pub fn output_queue_name(&self) -> Option<Expr> {
+        self.pipeline.as_ref().map(|p| p.output.name())
+    }
+
+    /// The stored responses table's name (Queue and WebSocket modes).
+    pub fn responses_table_name(&self) -> Option<Expr> {
+        self.pipeline.as_ref().map(|p| p.responses.name())
+    }
+
+    /// The WebSocket connections table's name (WebSocket mode).
+    pub fn connections_table_name(&self) -> Option<Expr> {
+        self.ws_api.as_ref().map(|ws| ws.connections.name())
     }
 }
 
@@ -510,6 +513,7 @@ fn rest(scope: &mut Scope, props: &AgentProps<'_>, routes: &Routes, handler: &Fu
             ..Default::default()
         },
     );
+    crate::accepted::NO_STAGE_CACHE.apply(scope.stack(), &api.stage);
     let auth = match props.authorizer {
         Some(a) => MethodAuth::Custom(a.attach_rest(scope, &api)),
         None => MethodAuth::Public,

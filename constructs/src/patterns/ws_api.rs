@@ -17,7 +17,7 @@ use crate::lambda::{Code, Function, FunctionProps};
 pub struct WsApiProps<'a> {
     /// Verifies the token on `$connect`. Required: a WebSocket API without one is refused.
     pub authorizer: Option<&'a LambdaAuthorizer>,
-    /// Handles messages (`$default`). Required.
+    /// Handles messages (`$default`, two-way: what it returns reaches the sender). Required.
     pub message_handler: &'a Function,
     /// How long a connection record lives. Default: 2 hours (API Gateway's connection limit).
     pub connection_ttl: Duration,
@@ -109,10 +109,9 @@ impl WsApi {
     }
 
     /// Lets the message handler answer on the connection a message came from: look up the
-    /// connection's user (read the connections table) and post to connections of this API;
-    /// sets its environment.
+    /// connection's user (read the connections table); sets its environment. Its answer
+    /// travels as the `$default` route response, so it needs no Management API grant.
     pub fn grant_reply(&self, stack: &mut Stack, handler: &Function) {
-        self.api.grant_manage_connections(stack, handler);
         self.connections.grant_read_data(stack, handler);
         handler.add_environment(stack, env::CONNECTIONS_TABLE, self.connections.name());
         handler.add_environment(stack, env::WEBSOCKET_CALLBACK_URL, self.api.callback_url());

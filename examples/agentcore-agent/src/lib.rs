@@ -88,8 +88,7 @@ pub fn app() -> App {
     );
     runtime.use_memory(stack, &memory);
     runtime.use_gateway(stack, &gateway);
-    // Outputs DoorUrl: POST invocations there.
-    AgentCoreFrontDoor::new(
+    let door = AgentCoreFrontDoor::new(
         &mut stack.scope("Door"),
         &runtime,
         FrontDoorProps {
@@ -102,6 +101,7 @@ pub fn app() -> App {
             ..Default::default()
         },
     );
+    stack.output("DoorUrl", Output::new(door.url()).description("POST agent invocations here"));
     stack.output("RuntimeArn", runtime.arn());
     app
 }

@@ -90,16 +90,20 @@ pub fn app() -> App {
         AgentCoreRuntimeProps {
             artifact: RuntimeArtifact::python("agent-artifacts-123456789012", "planner/code.zip", "main.py"),
             endpoints: vec![RuntimeEndpointProps { name: "live".into(), ..Default::default() }],
-            request_headers: vec!["X-Amzn-Bedrock-AgentCore-Runtime-Custom-Tenant".into()],
+            // The front doors below verify callers: they send the user id in the second header.
+            request_headers: vec![
+                "X-Amzn-Bedrock-AgentCore-Runtime-Custom-Tenant".into(),
+                "X-Amzn-Bedrock-AgentCore-Runtime-Custom-User-Id".into(),
+            ],
             ..Default::default()
         },
     );
-    AgentCoreFrontDoor::new(
+    let planner_api = AgentCoreFrontDoor::new(
         &mut stack.scope("PlannerApi"),
         &planner,
         FrontDoorProps { kind: FrontDoorKind::RestBuffered, authorizer: Some(&auth), ..Default::default() },
     );
-    AgentCoreFrontDoor::new(
+    let planner_stream = AgentCoreFrontDoor::new(
         &mut stack.scope("PlannerStream"),
         &planner,
         FrontDoorProps {
@@ -114,5 +118,7 @@ pub fn app() -> App {
     stack.output("WriterUrl", writer.api_url());
     stack.output("ResearchUrl", researcher.api_url());
     stack.output("ChatUrl", chat.api_url());
+    stack.output("PlannerApiUrl", planner_api.url());
+    stack.output("PlannerStreamUrl", planner_stream.url());
     app
 }

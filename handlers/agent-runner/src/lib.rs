@@ -13,7 +13,7 @@
 //! to the client as failed. Nothing is dropped.
 
 use agentcdk_contract::env;
-use agentcdk_contract::wire::{AgentResult, Outcome, QueueEnvelope};
+use agentcdk_contract::wire::{AgentResult, ErrorCode, Outcome, QueueEnvelope};
 use agentcdk_runtime::agent::{Agent, AgentError, Toolbox};
 use agentcdk_runtime::batch;
 use agentcdk_runtime::config::{self, ConfigError};
@@ -124,13 +124,15 @@ impl Runner {
                 return Err(e.into());
             }
         };
-        let mut messages = history.messages;
+        let mut messages = history.messages.clone();
         match self.agent.respond(&mut messages, &envelope.message).await {
             Ok(reply) => {
                 // Recorded before anything else: from here on the model never runs again.
                 self.responses.run_done(id, &reply).await?;
-                if let Err(e) = self.sessions.save(&key, &messages, history.version).await {
-                    tracing::warn!(request_id = %id, error = %e, "history not saved");
+                // A concurrent turn of the session is merged, not lost (append_turn retries).
+                let turn = &messages[history.messages.len()..];
+                if let Err(e) = self.sessions.append_turn(&key, history, turn, id).await {
+                    tracing::error!(request_id = %id, error = %e, "history not saved: this turn is missing from the session");
                 }
                 tracing::info!(request_id = %id, "agent replied");
                 self.send(envelope, Outcome::Completed { reply }).await
@@ -139,14 +141,17 @@ impl Runner {
                 tracing::warn!(request_id = %id, error = %e, last_attempt, "retryable agent failure");
                 self.responses.run_release(id).await?;
                 if last_attempt {
-                    let reason = format!("gave up after {} attempts: {e}", self.max_receive_count);
+                    // The client gets the code's fixed message; the error text stays in the log.
+                    let reason = ErrorCode::Unavailable.public_message().to_owned();
                     self.send(envelope, Outcome::Failed { reason }).await?;
                 }
                 Err(e.into())
             }
             Err(e) => {
                 tracing::error!(request_id = %id, error = %e, "permanent agent failure");
-                let reason = e.to_string();
+                // What the client reads (responses table, WebSocket frame): never the model's
+                // text, which can name role ARNs and account ids.
+                let reason = ErrorCode::UpstreamFailed.public_message().to_owned();
                 self.responses.run_failed(id, &reason).await?;
                 self.send(envelope, Outcome::Failed { reason }).await?;
                 Err(e.into())

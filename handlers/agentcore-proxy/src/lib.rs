@@ -7,9 +7,18 @@
 //! - **Auth to the runtime** ([`env::AGENT_RUNTIME_AUTH`]): `iam` signs with the function's
 //!   role (SigV4, by the SDK); `jwt` passes the caller's `Authorization: Bearer` token on
 //!   (see [`BearerToken`]), and a request without one gets 401.
-//! - **Session**: the client's [`AGENTCORE_SESSION_ID_HEADER`] when it is 33–256 characters,
-//!   else 400; without one a new UUID (36 characters). The id is echoed in the answer's header
-//!   so the client can continue the session.
+//! - **Session**: the client's [`AGENTCORE_SESSION_ID_HEADER`] when it is 33–256 characters
+//!   of `A-Z a-z 0-9 _ . : -`, else 400; without one a new UUID (36 characters). The client's
+//!   id is echoed in the answer's header so the client can continue the session.
+//! - **Sessions belong to the caller**: behind a front door that verifies callers (a Lambda
+//!   authorizer, or an IAM Function URL), the runtime session id is
+//!   [`runtime_session_id`]`(user, client id)`, a SHA-256 of both: another user naming the same
+//!   client id reaches a different runtime session, never this one. Without a verified caller
+//!   (a public door) the client's id is the runtime's, and whoever holds it can continue the
+//!   session (bearer semantics).
+//! - **Caller to the agent**: the verified user id goes to the runtime as
+//!   [`AGENTCORE_USER_ID_HEADER`], set by the proxy only; a client sending that header, or a
+//!   `FORWARD_HEADERS` entry mapping onto it, is never passed on.
 //! - **Headers**: only those listed in [`env::FORWARD_HEADERS`] reach the runtime, as
 //!   `X-Amzn-Bedrock-AgentCore-Runtime-Custom-*` ([`HeaderMapping`]); all others are dropped.
 //!   `Content-Type` (default `application/json`) and `Accept` are passed on.
@@ -17,18 +26,22 @@
 //!   and body in one proxy response; `stream` forwards each chunk as it arrives from the
 //!   runtime. Errors before the first byte are a proper status with an `{error, message}` body
 //!   in either mode; an error mid-stream ends the stream with Lambda's error trailer.
-//! - **Runtime errors**: throttling and 5xx → 503 (retry later), validation → 400 with
-//!   AgentCore's message, access denied → 502 naming the missing permission, anything else
-//!   permanent → 502.
+//! - **Runtime errors**: throttling and 5xx → 503 (retry later), validation → 400, access
+//!   denied → 502 (401 in `jwt` mode: the token was refused), anything else permanent → 502.
+//!   The client gets the code and a fixed message; AgentCore's own text (runtime ARN, account
+//!   id, role) and the missing permission go to the log only.
 
 use std::sync::Arc;
 
 use agentcdk_contract::env;
-use agentcdk_contract::wire::{ErrorCode, AGENTCORE_MAX_SESSION_ID_CHARS, AGENTCORE_MIN_SESSION_ID_CHARS, AGENTCORE_SESSION_ID_HEADER};
+use agentcdk_contract::wire::{
+    ErrorCode, AGENTCORE_MAX_SESSION_ID_CHARS, AGENTCORE_MIN_SESSION_ID_CHARS, AGENTCORE_SESSION_ID_HEADER, AGENTCORE_USER_ID_HEADER,
+};
 use agentcdk_runtime::config::{self, ConfigError};
 use agentcdk_runtime::error::{sdk_disposition, sdk_message, Disposition};
 use agentcdk_runtime::http::{streamed, Answer, RawResponse, Request, Response, ResponseMode, Source};
-use aws_lambda_events::http::{HeaderMap, HeaderName};
+use agentcdk_runtime::secret::Secret;
+use aws_lambda_events::http::{HeaderMap, HeaderName, HeaderValue};
 use aws_sdk_bedrockagentcore::config::interceptors::BeforeTransmitInterceptorContextMut;
 use aws_sdk_bedrockagentcore::config::retry::RetryConfig;
 use aws_sdk_bedrockagentcore::config::{ConfigBag, Intercept, RuntimeComponents, StalledStreamProtectionConfig};
@@ -37,6 +50,7 @@ use aws_sdk_bedrockagentcore::operation::invoke_agent_runtime::{InvokeAgentRunti
 use aws_sdk_bedrockagentcore::primitives::Blob;
 use lambda_runtime::LambdaEvent;
 use serde_json::Value;
+use sha2::{Digest, Sha256};
 
 /// Content type sent to the runtime when the client names none.
 pub const DEFAULT_CONTENT_TYPE: &str = "application/json";
@@ -62,7 +76,8 @@ impl HeaderMapping {
     /// The mapping for client header `names` (see [`upstream_header_name`]). `Authorization`
     /// is refused: it reaches the runtime only as the credential in `jwt` mode, never as a
     /// custom header the agent code could read and replay; the session id header has its own
-    /// rule.
+    /// rule; a name mapping onto [`AGENTCORE_USER_ID_HEADER`] is refused, so a client can never
+    /// pose as another user.
     pub fn new<S: AsRef<str>>(names: &[S]) -> Result<Self, String> {
         let mut pairs = Vec::new();
         for name in names {
@@ -74,7 +89,11 @@ impl HeaderMapping {
             if parsed.as_str().eq_ignore_ascii_case(AGENTCORE_SESSION_ID_HEADER) {
                 return Err(format!("{AGENTCORE_SESSION_ID_HEADER} is always passed on; do not list it"));
             }
-            pairs.push((parsed, upstream_header_name(name)));
+            let upstream = upstream_header_name(name);
+            if upstream.eq_ignore_ascii_case(AGENTCORE_USER_ID_HEADER) {
+                return Err(format!("{name} would be sent as {AGENTCORE_USER_ID_HEADER}, which carries the verified caller; rename it"));
+            }
+            pairs.push((parsed, upstream));
         }
         Ok(Self(pairs))
     }
@@ -103,23 +122,50 @@ pub fn upstream_header_name(client: &str) -> String {
     agentcdk_contract::wire::agentcore_custom_header(client)
 }
 
-/// The session id to use: the client's when it has an acceptable length (400 otherwise), else
-/// a new UUID v4 (36 characters, above AgentCore's minimum of 33).
+/// The client's session id: the header's when it is 33–256 characters of
+/// `A-Z a-z 0-9 _ . : -` (400 otherwise, without echoing it), else a new UUID v4 (36
+/// characters, above AgentCore's minimum of 33).
 pub fn session_id(from_client: Option<&str>) -> Result<String, String> {
     match from_client.map(str::trim).filter(|s| !s.is_empty()) {
         None => Ok(uuid::Uuid::new_v4().to_string()),
         Some(s) => {
-            let n = s.chars().count();
-            if (AGENTCORE_MIN_SESSION_ID_CHARS..=AGENTCORE_MAX_SESSION_ID_CHARS).contains(&n) {
+            let n = s.len();
+            let charset = s.bytes().all(|c| c.is_ascii_alphanumeric() || matches!(c, b'_' | b'.' | b':' | b'-'));
+            if charset && (AGENTCORE_MIN_SESSION_ID_CHARS..=AGENTCORE_MAX_SESSION_ID_CHARS).contains(&n) {
                 Ok(s.to_owned())
             } else {
                 Err(format!(
                     "{AGENTCORE_SESSION_ID_HEADER} must be {AGENTCORE_MIN_SESSION_ID_CHARS} to {AGENTCORE_MAX_SESSION_ID_CHARS} \
-                     characters, it is {n}; omit it to start a new session"
+                     characters of A-Z a-z 0-9 _ . : -; omit it to start a new session"
                 ))
             }
         }
     }
+}
+
+/// The runtime session of `client_session` for `user`: with a verified user, the hex SHA-256
+/// of `user`, a zero byte and the client's id (64 characters, inside AgentCore's 33–256), so
+/// equal client ids of two users never meet in one runtime session and the mapping cannot be
+/// steered by choosing either part (neither can contain a zero byte). Without one, the
+/// client's id itself.
+pub fn runtime_session_id(user: Option<&str>, client_session: &str) -> String {
+    let Some(user) = user else { return client_session.to_owned() };
+    let mut h = Sha256::new();
+    h.update(user.as_bytes());
+    h.update([0u8]);
+    h.update(client_session.as_bytes());
+    h.finalize().iter().map(|b| format!("{b:02x}")).collect()
+}
+
+/// A request that passed [`Proxy::check`].
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Checked {
+    /// The session id the client sees (sent back in the answer's header).
+    pub client_session: String,
+    /// The session id AgentCore sees ([`runtime_session_id`]).
+    pub runtime_session: String,
+    /// The verified caller (a valid header value), sent as [`AGENTCORE_USER_ID_HEADER`].
+    pub user: Option<String>,
 }
 
 /// The token of an `Authorization: Bearer <token>` header (scheme case-insensitive).
@@ -244,22 +290,23 @@ impl Proxy {
     /// Answers one request.
     pub async fn respond(&self, req: &Request) -> Answer {
         let mode = self.config.mode;
-        let session = match self.check(req) {
-            Ok(s) => s,
+        let checked = match self.check(req) {
+            Ok(c) => c,
             Err(e) => {
                 tracing::info!(method = %req.method, status = e.response().status, "refused");
                 return RawResponse::from(e.response()).answer(req.source, mode);
             }
         };
-        let out = match self.invoke(req, &session).await {
+        let session = checked.client_session.clone();
+        let out = match self.invoke(req, checked).await {
             Ok(out) => out,
             Err(e) => {
                 let r = e.response();
-                tracing::warn!(status = r.status, error = %e, "runtime call failed");
+                tracing::warn!(status = r.status, "runtime call failed");
                 return RawResponse::from(r).with_header(AGENTCORE_SESSION_ID_HEADER, &session).answer(req.source, mode);
             }
         };
-        let session = out.runtime_session_id.clone().unwrap_or(session);
+        // The client's id, not the runtime's: bound sessions are derived again on each call.
         let status = out.status_code.and_then(|s| u16::try_from(s).ok()).unwrap_or(200);
         // The runtime's content type, or raw bytes when it named none.
         let content_type = Some(out.content_type.as_str()).filter(|c| !c.is_empty()).unwrap_or("application/octet-stream");
@@ -272,7 +319,7 @@ impl Proxy {
     }
 
     /// Method, body size, session id and (jwt) token: the client's mistakes, before any call.
-    fn check(&self, req: &Request) -> Result<String, ProxyError> {
+    fn check(&self, req: &Request) -> Result<Checked, ProxyError> {
         if req.method != "POST" {
             return Err(ProxyError::Client(ErrorCode::MethodNotAllowed, format!("use POST, not {}", req.method)));
         }
@@ -288,18 +335,32 @@ impl Proxy {
                 "send Authorization: Bearer <token>; the agent runtime verifies it".into(),
             ));
         }
-        session_id(req.header(AGENTCORE_SESSION_ID_HEADER)).map_err(|m| ProxyError::Client(ErrorCode::BadRequest, m))
+        // A header that is not visible ASCII is refused too, not taken for a missing one.
+        let header = req.headers.get(AGENTCORE_SESSION_ID_HEADER).map(|v| v.to_str().unwrap_or("\u{0}"));
+        let client_session = session_id(header).map_err(|m| ProxyError::Client(ErrorCode::BadRequest, m))?;
+        let user_id = req.user_id.as_deref().filter(|u| !u.is_empty());
+        let user = match user_id {
+            None => None,
+            Some(u) if HeaderValue::from_str(u).is_ok() => Some(u.to_owned()),
+            Some(_) => {
+                tracing::error!("the authorizer's user id is not a valid header value");
+                return Err(ProxyError::Runtime(ErrorCode::Internal, ErrorCode::Internal.public_message().into()));
+            }
+        };
+        let runtime_session = runtime_session_id(user_id, &client_session);
+        Ok(Checked { client_session, runtime_session, user })
     }
 
-    async fn invoke(&self, req: &Request, session: &str) -> Result<InvokeAgentRuntimeOutput, ProxyError> {
+    async fn invoke(&self, req: &Request, checked: Checked) -> Result<InvokeAgentRuntimeOutput, ProxyError> {
         let c = &self.config;
         let custom = c.forward.map(&req.headers);
+        let user = checked.user;
         let mut op = self
             .client
             .invoke_agent_runtime()
             .agent_runtime_arn(&c.runtime_arn)
             .qualifier(&c.qualifier)
-            .runtime_session_id(session)
+            .runtime_session_id(&checked.runtime_session)
             .content_type(req.header("content-type").unwrap_or(DEFAULT_CONTENT_TYPE))
             .payload(Blob::new(req.body.clone()));
         if let Some(accept) = req.header("accept") {
@@ -311,14 +372,22 @@ impl Proxy {
                 // Names were validated at init and values came from valid header values.
                 let _ = r.headers_mut().try_insert(name.clone(), value.clone());
             }
+            // Set last and replacing: only the proxy speaks for the caller.
+            r.headers_mut().remove(AGENTCORE_USER_ID_HEADER);
+            if let Some(user) = &user {
+                r.headers_mut().insert(AGENTCORE_USER_ID_HEADER, user.clone());
+            }
         });
         if c.auth == RuntimeAuth::Jwt {
             let token = bearer_token(req.header("authorization")).unwrap_or_default().to_owned();
-            op = op.interceptor(BearerToken(token));
+            op = op.interceptor(BearerToken(Secret::new(token)));
         }
         op.send().await.map_err(|e| self.runtime_error(&e))
     }
 
+    /// The client's answer to a failed call: a code and a fixed message. AgentCore's text
+    /// names the runtime ARN, the account and the function's role, so it and the diagnosis go
+    /// to the log only.
     fn runtime_error(&self, e: &SdkError<InvokeAgentRuntimeError>) -> ProxyError {
         let message = sdk_message(e);
         let code = match e {
@@ -326,28 +395,27 @@ impl Proxy {
             _ => String::new(),
         };
         let throttled = matches!(e, SdkError::ServiceError(se) if se.raw().status().as_u16() == 429);
-        match code.as_str() {
-            "ValidationException" => ProxyError::Runtime(ErrorCode::BadRequest, message),
-            "AccessDeniedException" if self.config.auth == RuntimeAuth::Jwt => {
-                ProxyError::Runtime(ErrorCode::Unauthorized, format!("the agent runtime refused the caller's token ({message})"))
+        let c = &self.config;
+        let (status, client) = match code.as_str() {
+            "ValidationException" => (ErrorCode::BadRequest, "the agent runtime refused the request as invalid"),
+            "AccessDeniedException" if c.auth == RuntimeAuth::Jwt => {
+                (ErrorCode::Unauthorized, "the agent runtime refused the caller's token")
             }
-            "AccessDeniedException" => ProxyError::Runtime(
-                ErrorCode::UpstreamFailed,
-                format!(
-                    "the function's role lacks bedrock-agentcore:InvokeAgentRuntime on {} (or the runtime does not use IAM \
-                     auth): {message}",
-                    self.config.runtime_arn
-                ),
-            ),
-            "ResourceNotFoundException" => ProxyError::Runtime(
-                ErrorCode::UpstreamFailed,
-                format!("agent runtime {} (qualifier {}) not found: {message}", self.config.runtime_arn, self.config.qualifier),
-            ),
+            "AccessDeniedException" => {
+                tracing::error!(runtime = %c.runtime_arn, %message, "the function's role lacks bedrock-agentcore:InvokeAgentRuntime on the runtime (or the runtime does not use IAM auth)");
+                (ErrorCode::UpstreamFailed, ErrorCode::UpstreamFailed.public_message())
+            }
+            "ResourceNotFoundException" => {
+                tracing::error!(runtime = %c.runtime_arn, qualifier = %c.qualifier, %message, "agent runtime not found");
+                (ErrorCode::UpstreamFailed, ErrorCode::UpstreamFailed.public_message())
+            }
             _ if throttled || sdk_disposition(e) == Disposition::Retryable => {
-                ProxyError::Runtime(ErrorCode::Unavailable, format!("the agent runtime is busy or failing, retry shortly: {message}"))
+                (ErrorCode::Unavailable, ErrorCode::Unavailable.public_message())
             }
-            _ => ProxyError::Runtime(ErrorCode::UpstreamFailed, format!("the agent runtime failed: {message}")),
-        }
+            _ => (ErrorCode::UpstreamFailed, ErrorCode::UpstreamFailed.public_message()),
+        };
+        tracing::warn!(code = %code, %message, "runtime call failed");
+        ProxyError::Runtime(status, client.to_owned())
     }
 }
 
@@ -365,7 +433,7 @@ async fn buffered(head: RawResponse, out: InvokeAgentRuntimeOutput, source: Sour
             }
             Some(Err(e)) => {
                 tracing::warn!(error = %e, "runtime answer broke off");
-                let msg = format!("the agent runtime's answer broke off: {e}");
+                let msg = ErrorCode::Unavailable.public_message();
                 return failed(&head, ErrorCode::Unavailable, msg).answer(source, ResponseMode::Buffered);
             }
         }
@@ -397,7 +465,7 @@ fn stream(head: RawResponse, out: InvokeAgentRuntimeOutput) -> Answer {
                 }
                 Err(e) => {
                     tracing::warn!(error = %e, "runtime stream broke off");
-                    tx.fail(format!("the agent runtime's stream broke off: {e}"));
+                    tx.fail("the agent runtime's stream broke off");
                     return;
                 }
             }
@@ -414,13 +482,8 @@ fn stream(head: RawResponse, out: InvokeAgentRuntimeOutput) -> Answer {
 /// token, and a runtime with a JWT authorizer refuses SigV4 anyway — and removes
 /// `x-amz-security-token`, so the role's session token never leaves the function. (The
 /// remaining `x-amz-date` / `x-amz-content-sha256` are harmless without the signature.)
-pub struct BearerToken(String);
-
-impl std::fmt::Debug for BearerToken {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str("BearerToken(..)") // never log the token
-    }
-}
+#[derive(Debug)]
+pub struct BearerToken(Secret);
 
 impl Intercept for BearerToken {
     fn name(&self) -> &'static str {
@@ -435,7 +498,7 @@ impl Intercept for BearerToken {
     ) -> Result<(), BoxError> {
         let headers = context.request_mut().headers_mut();
         headers.remove("x-amz-security-token");
-        headers.try_insert("authorization", format!("Bearer {}", self.0))?;
+        headers.try_insert("authorization", format!("Bearer {}", self.0.expose()))?;
         Ok(())
     }
 }
@@ -468,7 +531,29 @@ mod tests {
     }
 
     #[test]
+    fn runtime_sessions_are_bound_to_the_verified_user() {
+        let client = "c".repeat(40);
+        let a = runtime_session_id(Some("alice"), &client);
+        let b = runtime_session_id(Some("bob"), &client);
+        assert_ne!(a, b, "same client id, different users: different runtime sessions");
+        assert_eq!(a, runtime_session_id(Some("alice"), &client), "stable across calls");
+        assert_eq!(a.len(), 64);
+        assert!((AGENTCORE_MIN_SESSION_ID_CHARS..=AGENTCORE_MAX_SESSION_ID_CHARS).contains(&a.len()));
+        // The separator keeps (user, session) pairs apart even when their concatenations meet.
+        assert_ne!(runtime_session_id(Some("ab"), "cd"), runtime_session_id(Some("a"), "bcd"));
+        assert_eq!(runtime_session_id(None, &client), client, "no verified caller: the client's id");
+    }
+
+    #[test]
+    fn debug_never_shows_the_bearer_token() {
+        let shown = format!("{:?}", BearerToken(Secret::new("eyJ.secret.sig")));
+        assert!(!shown.contains("eyJ.secret.sig"), "{shown}");
+    }
+
+    #[test]
     fn authorization_bad_names_and_the_session_header_cannot_be_forwarded() {
+        assert!(HeaderMapping::new(&["x-user-id"]).is_err(), "would pose as the verified caller");
+        assert!(HeaderMapping::new(&[AGENTCORE_USER_ID_HEADER]).is_err());
         assert!(HeaderMapping::new(&["Authorization"]).is_err());
         assert!(HeaderMapping::new(&["bad name"]).is_err());
         assert!(HeaderMapping::new(&[AGENTCORE_SESSION_ID_HEADER]).is_err());
@@ -483,8 +568,11 @@ mod tests {
         assert_eq!(session_id(Some(&ok)).as_deref(), Ok(ok.as_str()));
         assert!(session_id(Some(&"s".repeat(256))).is_ok());
         let short = session_id(Some("abc")).expect_err("too short");
-        assert!(short.contains("33 to 256") && short.contains("it is 3"), "{short}");
-        assert!(session_id(Some(&"s".repeat(257))).is_err());
+        assert!(short.contains("33 to 256"), "{short}");
+        for bad in ["s".repeat(257), "s".repeat(2048), format!("{}#", "s".repeat(40)), format!("{}\u{e9}", "s".repeat(40))] {
+            let msg = session_id(Some(&bad)).expect_err("refused");
+            assert!(!msg.contains(&bad), "the answer never echoes the id");
+        }
     }
 
     fn proxy(auth: RuntimeAuth) -> Proxy {
@@ -514,7 +602,7 @@ mod tests {
 
     #[test]
     fn client_mistakes_are_refused_before_any_call() {
-        let status = |p: &Proxy, r: &Request| p.check(r).map_err(|e| e.response().status);
+        let status = |p: &Proxy, r: &Request| p.check(r).map(|c| c.client_session).map_err(|e| e.response().status);
         let iam = proxy(RuntimeAuth::Iam);
         assert_eq!(status(&iam, &function_url("GET", serde_json::json!({}), "")), Err(405));
         assert_eq!(status(&iam, &function_url("POST", serde_json::json!({}), "01234567890")), Err(413));

@@ -17,6 +17,11 @@ const ARN: &str = "arn:aws:bedrock-agentcore:us-east-1:123456789012:runtime/supp
 const ARN_IN_PATH: &str = "arn%3Aaws%3Abedrock-agentcore%3Aus-east-1%3A123456789012%3Aruntime%2Fsupport_agent-AbC123dEf";
 const SESSION: &str = "x-amzn-bedrock-agentcore-runtime-session-id";
 const T: Duration = Duration::from_secs(30);
+const USER: &str = "x-amzn-bedrock-agentcore-runtime-custom-user-id";
+/// What AgentCore says when the role may not invoke: the role's ARN and the account id, which
+/// must never reach a client.
+const DENIED: &str = "User: arn:aws:sts::123456789012:assumed-role/ProxyRole-1A2B/agentcore-proxy is not authorized to perform: \
+                      bedrock-agentcore:InvokeAgentRuntime on resource: arn:aws:bedrock-agentcore:us-east-1:123456789012:runtime/x";
 
 /// The peer: echoes the session id, answers by the body's `scenario`.
 fn agentcore(req: &HttpRequest) -> HttpResponse {
@@ -27,7 +32,7 @@ fn agentcore(req: &HttpRequest) -> HttpResponse {
     let chunks = |n: usize| (0..n).map(|i| (Duration::from_millis(200), format!("data: part {i}\n\n").into_bytes())).collect();
     match req.json()["scenario"].as_str().unwrap_or_default() {
         "validation" => error(400, "ValidationException", "payload must be an object"),
-        "denied" => error(403, "AccessDeniedException", "User is not authorized to perform: bedrock-agentcore:InvokeAgentRuntime"),
+        "denied" => error(403, "AccessDeniedException", DENIED),
         "throttle" => error(429, "ThrottlingException", "slow down"),
         "internal" => error(500, "InternalServerException", "boom"),
         "missing" => error(404, "ResourceNotFoundException", "no such runtime"),
@@ -51,7 +56,18 @@ fn spawn(api: &RuntimeApi, env: &[(String, String)]) -> Function {
     Function::spawn(Path::new(env!("CARGO_BIN_EXE_agentcore-proxy")), api, env)
 }
 
-/// An API Gateway REST proxy event (the same for buffered and STREAM methods).
+/// `rest(..)` with the authorizer context of `user` (`None`: no authorizer, a public door).
+fn rest_as(user: Option<&str>, headers: Value, body: &str) -> Value {
+    let mut ev = rest("POST", headers, body);
+    ev["requestContext"]["authorizer"] = match user {
+        Some(u) => json!({"principalId": u, "userId": u}),
+        None => json!({}),
+    };
+    ev
+}
+
+/// An API Gateway REST proxy event (the same for buffered and STREAM methods), from user
+/// `admin` (the fixture's authorizer principal).
 fn rest(method: &str, headers: Value, body: &str) -> Value {
     let mut ev: Value = serde_json::from_str(include_str!("fixtures/example-apigw-request.json")).expect("fixture");
     ev["httpMethod"] = json!(method);
@@ -115,7 +131,8 @@ fn buffered_rest_front_door_signs_maps_headers_and_keeps_sessions() {
     assert_eq!(reqs.len(), 1);
     let r = &reqs[0];
     assert_eq!((r.method.as_str(), r.path.as_str()), ("POST", format!("/runtimes/{ARN_IN_PATH}/invocations?qualifier=prod").as_str()));
-    assert_eq!(r.header(SESSION), Some(session.as_str()));
+    assert_eq!(r.header(SESSION), Some(agentcore_proxy::runtime_session_id(Some("admin"), &session).as_str()), "bound to the caller");
+    assert_eq!(r.header(USER), Some("admin"), "the verified caller reaches the agent");
     assert_eq!(r.body, br#"{"prompt":"hi"}"#);
     assert_eq!((r.header("content-type"), r.header("accept")), (Some("application/json"), Some("text/plain")));
     assert_eq!(r.header("x-amzn-bedrock-agentcore-runtime-custom-tenant"), Some("acme"));
@@ -134,7 +151,7 @@ fn buffered_rest_front_door_signs_maps_headers_and_keeps_sessions() {
     let with_session = json!({"Content-Type": "application/json", "X-Amzn-Bedrock-AgentCore-Runtime-Session-Id": mine});
     let (status, h, _) = buffered(api.invoke(rest("POST", with_session, "{}"), T));
     assert_eq!((status, h[SESSION].as_str()), (200, Some(mine)));
-    assert_eq!(peer.requests()[1].header(SESSION), Some(mine));
+    assert_eq!(peer.requests()[1].header(SESSION), Some(agentcore_proxy::runtime_session_id(Some("admin"), mine).as_str()));
     // No content type from the client: application/json is sent.
     assert_eq!(peer.requests()[1].header("accept"), None);
 
@@ -154,16 +171,19 @@ fn runtime_errors_become_json_answers_with_their_status() {
     let peer = HttpServer::start(agentcore);
     let api = RuntimeApi::start();
     let _f = spawn(&api, &env(&peer.url(), &[]));
-    for (scenario, status, code, says) in [
+    for (scenario, status, code, upstream_text) in [
         ("validation", 400, "bad_request", "payload must be an object"),
-        ("denied", 502, "upstream_failed", "role lacks bedrock-agentcore:InvokeAgentRuntime"),
-        ("missing", 502, "upstream_failed", "not found"),
+        ("denied", 502, "upstream_failed", "is not authorized"),
+        ("missing", 502, "upstream_failed", "no such runtime"),
         ("throttle", 503, "unavailable", "slow down"),
         ("internal", 503, "unavailable", "boom"),
     ] {
         let (s, h, body) = buffered(api.invoke(rest("POST", json!({}), &json!({"scenario": scenario}).to_string()), T));
         assert_eq!((s, error_code(&body).as_str()), (status, code), "{scenario}: {body}");
-        assert!(body.contains(says), "{scenario}: {body}");
+        // A fixed message: neither AgentCore's text nor the runtime ARN, role or account id.
+        for private in [upstream_text, "123456789012", "arn:", "ProxyRole", "support_agent"] {
+            assert!(!body.contains(private), "{scenario}: {private:?} reached the client: {body}");
+        }
         assert!(h[SESSION].as_str().is_some_and(|s| s.len() >= 33), "{scenario}: the session id is echoed on errors too");
     }
     assert_eq!(peer.requests().len(), 5, "no retries: an invocation is not idempotent");
@@ -193,6 +213,58 @@ fn jwt_mode_passes_the_bearer_token_instead_of_the_role() {
     let (status, _, body) = buffered(api.invoke(function_url("POST", headers, r#"{"scenario":"denied"}"#), T));
     assert_eq!((status, error_code(&body).as_str()), (401, "unauthorized"), "{body}");
     assert!(body.contains("refused the caller's token"), "{body}");
+    assert!(!body.contains("123456789012") && !body.contains("arn:"), "{body}");
+}
+
+#[test]
+fn sessions_are_bound_to_the_verified_caller_who_reaches_the_agent_unspoofed() {
+    let peer = HttpServer::start(agentcore);
+    let api = RuntimeApi::start();
+    let _f = spawn(&api, &env(&peer.url(), &[("FORWARD_HEADERS", "X-Tenant")]));
+    let shared = "the-same-client-session-id-for-both-users";
+    let spoof = json!({
+        "Content-Type": "application/json", "X-Tenant": "acme",
+        "X-Amzn-Bedrock-AgentCore-Runtime-Session-Id": shared,
+        "X-Amzn-Bedrock-AgentCore-Runtime-Custom-User-Id": "mallory", "X-User-Id": "mallory"
+    });
+    for user in ["alice", "bob"] {
+        let (status, h, _) = buffered(api.invoke(rest_as(Some(user), spoof.clone(), "{}"), T));
+        assert_eq!((status, h[SESSION].as_str()), (200, Some(shared)), "the client sees its own id");
+    }
+    let reqs = peer.requests();
+    let (a, b) = (&reqs[0], &reqs[1]);
+    assert_ne!(a.header(SESSION), b.header(SESSION), "two users, one client id: two runtime sessions");
+    assert_ne!(a.header(SESSION), Some(shared), "the client's id is not the runtime's");
+    assert_eq!((a.header(USER), b.header(USER)), (Some("alice"), Some("bob")), "the verified user, not the spoofed header");
+    for r in [a, b] {
+        let users: Vec<&str> = r.headers.iter().filter(|(k, _)| k == USER).map(|(_, v)| v.as_str()).collect();
+        assert_eq!(users.len(), 1, "exactly one user header: {users:?}");
+        assert_eq!(r.header("x-amzn-bedrock-agentcore-runtime-custom-tenant"), Some("acme"));
+        assert!(!r.headers.iter().any(|(_, v)| v == "mallory"), "{:?}", r.headers);
+    }
+
+    // Without a verified caller (a public door) the client's id is the runtime's and no user
+    // header is sent: the id alone is the key to the session (bearer semantics).
+    let (status, _, _) = buffered(api.invoke(rest_as(None, spoof, "{}"), T));
+    assert_eq!(status, 200);
+    let r = &peer.requests()[2];
+    assert_eq!((r.header(SESSION), r.header(USER)), (Some(shared), None));
+}
+
+#[test]
+fn client_session_ids_are_checked_before_any_call() {
+    let peer = HttpServer::start(agentcore);
+    let api = RuntimeApi::start();
+    let _f = spawn(&api, &env(&peer.url(), &[]));
+    let long = "s".repeat(2048);
+    let hash = format!("{}#1", "s".repeat(40));
+    let unicode = format!("{}\u{e9}", "s".repeat(40));
+    for bad in [long.as_str(), hash.as_str(), unicode.as_str(), "short"] {
+        let (status, _, body) = buffered(api.invoke(rest("POST", json!({ "X-Amzn-Bedrock-AgentCore-Runtime-Session-Id": bad }), "{}"), T));
+        assert_eq!((status, error_code(&body).as_str()), (400, "bad_request"), "{bad}: {body}");
+        assert!(!body.contains(bad), "the id is not echoed");
+    }
+    assert!(peer.requests().is_empty(), "refused ids never reach the runtime");
 }
 
 /// The peer writes 5 chunks 200 ms apart; the first must reach the Runtime API before the peer

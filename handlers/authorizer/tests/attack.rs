@@ -1,16 +1,18 @@
 //! The authorizer attack suite: real RS256/ES256 signatures with keys generated here, a JWKS
 //! served over HTTP on 127.0.0.1, and every rejection the authorizer promises.
 
-use std::sync::{Arc, Mutex};
+mod common;
+
 use std::time::Duration;
 
 use agentcdk_runtime::auth::{AuthConfig, AuthError, Claims, JwksCache, JwtVerifier, Validator};
-use agentcdk_testkit::http::{HttpResponse, HttpServer};
-use agentcdk_testkit::keys::{jwks, now, tamper, unsigned, TestKey};
+use agentcdk_testkit::keys::{now, tamper, unsigned, JwksServer, TestKey};
 use authorizer::{handle, Authorizer};
 use jsonwebtoken::{Algorithm, EncodingKey, Header};
 use lambda_runtime::{Context, LambdaEvent};
 use serde_json::{json, Value};
+
+use common::with;
 
 /// An attack: its name, the token, and the rejection it must get.
 type Attack = (&'static str, String, fn(&AuthError) -> bool);
@@ -21,46 +23,36 @@ const AUD: &str = "support-api";
 struct Env {
     rsa: TestKey,
     ec: TestKey,
-    jwks_doc: Arc<Mutex<Value>>,
-    server: HttpServer,
+    jwks: JwksServer,
 }
 
 fn env() -> Env {
     let rsa = TestKey::rsa("rsa-1");
     let ec = TestKey::ec("ec-1");
-    let jwks_doc = Arc::new(Mutex::new(jwks(&[&rsa, &ec])));
-    let doc = jwks_doc.clone();
-    let server = HttpServer::start(move |req| {
-        if req.path == "/.well-known/jwks.json" {
-            HttpResponse::json(200, &doc.lock().expect("lock"))
-        } else {
-            HttpResponse::json(404, &json!({}))
-        }
-    });
-    Env { rsa, ec, jwks_doc, server }
+    let jwks = JwksServer::start(&[&rsa, &ec]);
+    Env { rsa, ec, jwks }
 }
 
 fn config(e: &Env) -> AuthConfig {
     AuthConfig {
-        jwks_url: format!("{}/.well-known/jwks.json", e.server.url()),
+        jwks_url: e.jwks.url(),
         issuer: ISS.into(),
         audiences: vec![AUD.into(), "other-api".into()],
+        allowed_clients: vec![],
+        client_id_claim: "client_id".into(),
+        token_use: None,
         required_scopes: vec![],
         claim_rules: vec![],
         user_id_claim: "sub".into(),
         leeway_secs: 30,
         jwks_ttl: Duration::from_secs(3600),
+        jwks_grace: Duration::from_secs(3600),
     }
 }
 
 fn claims() -> Value {
     json!({"sub": "user-42", "iss": ISS, "aud": AUD, "exp": now() + 600, "nbf": now() - 5,
            "iat": now(), "scope": "chat:read chat:write", "tenant": "acme"})
-}
-
-fn with(mut c: Value, k: &str, v: Value) -> Value {
-    c[k] = v;
-    c
 }
 
 fn token_event(token: &str) -> Value {
@@ -246,7 +238,7 @@ async fn jwks_is_cached_and_refetched_on_key_rotation() {
     }
     assert_eq!(verifier.jwks().fetch_count(), 1, "cached across calls");
     let rotated = TestKey::ec("ec-2");
-    *e.jwks_doc.lock().expect("lock") = jwks(&[&e.rsa, &rotated]);
+    e.jwks.set_keys(&[&e.rsa, &rotated]);
     verifier.verify(&rotated.sign(&claims())).await.expect("new key accepted");
     assert_eq!(verifier.jwks().fetch_count(), 2, "refetched for the unknown kid");
     assert!(matches!(verifier.verify(&e.ec.sign(&claims())).await, Err(AuthError::UnknownKey(_))), "retired key refused");

@@ -110,8 +110,47 @@ pub const OPENAI_API_KEY_SECRET_ARN: &str = "OPENAI_API_KEY_SECRET_ARN";
 pub const JWKS_URL: &str = "JWKS_URL";
 /// Expected `iss` claim. Required.
 pub const JWT_ISSUER: &str = "JWT_ISSUER";
-/// Accepted `aud` values, comma separated; the token must carry at least one. Required.
+/// Accepted `aud` values, comma separated; the token must carry at least one. Required unless
+/// [`JWT_ALLOWED_CLIENTS`] is set (Cognito access tokens carry no `aud`); when unset, `aud` is
+/// not checked.
 pub const JWT_AUDIENCE: &str = "JWT_AUDIENCE";
+/// Accepted client ids, comma separated; the claim [`JWT_CLIENT_ID_CLAIM`] must be one of them
+/// (a missing claim is refused). Required unless [`JWT_AUDIENCE`] is set. Default: any client.
+pub const JWT_ALLOWED_CLIENTS: &str = "JWT_ALLOWED_CLIENTS";
+/// Claim naming the client a token was issued to, checked against [`JWT_ALLOWED_CLIENTS`]:
+/// `client_id` (Cognito access tokens), `azp` (Auth0, Entra ID, Keycloak), `cid` (Okta).
+/// Default: [`DEFAULT_JWT_CLIENT_ID_CLAIM`].
+pub const JWT_CLIENT_ID_CLAIM: &str = "JWT_CLIENT_ID_CLAIM";
+/// Default of [`JWT_CLIENT_ID_CLAIM`].
+pub const DEFAULT_JWT_CLIENT_ID_CLAIM: &str = "client_id";
+/// The `token_use` claim a token must carry, [`TokenUse::Access`] or [`TokenUse::Id`] (Amazon
+/// Cognito marks its access and ID tokens so; one must never pass for the other). Default:
+/// not checked.
+pub const JWT_TOKEN_USE: &str = "JWT_TOKEN_USE";
+
+/// The values of [`JWT_TOKEN_USE`] and of Cognito's `token_use` claim.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum TokenUse {
+    /// `access`: an access token (`client_id`, `scope`, no `aud`).
+    Access,
+    /// `id`: an ID token (`aud` = the app client id).
+    Id,
+}
+
+impl TokenUse {
+    /// The claim value.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            TokenUse::Access => "access",
+            TokenUse::Id => "id",
+        }
+    }
+
+    /// Parses a claim value.
+    pub fn parse(s: &str) -> Option<Self> {
+        [TokenUse::Access, TokenUse::Id].into_iter().find(|t| t.as_str() == s)
+    }
+}
 /// Scopes the token must all carry (`scope` string or `scp` array), space or comma separated.
 /// Default: none.
 pub const JWT_REQUIRED_SCOPES: &str = "JWT_REQUIRED_SCOPES";
@@ -122,7 +161,7 @@ pub const JWT_CLAIM_RULES: &str = "JWT_CLAIM_RULES";
 pub const JWT_USER_ID_CLAIM: &str = "JWT_USER_ID_CLAIM";
 /// Default of [`JWT_USER_ID_CLAIM`].
 pub const DEFAULT_JWT_USER_ID_CLAIM: &str = "sub";
-/// Clock skew allowed on `exp` and `nbf`, seconds. Default: [`DEFAULT_JWT_LEEWAY_SECONDS`].
+/// Clock skew allowed on `exp`, `nbf` and `iat`, seconds. Default: [`DEFAULT_JWT_LEEWAY_SECONDS`].
 pub const JWT_LEEWAY_SECONDS: &str = "JWT_LEEWAY_SECONDS";
 /// Default of [`JWT_LEEWAY_SECONDS`].
 pub const DEFAULT_JWT_LEEWAY_SECONDS: u64 = 30;
@@ -130,6 +169,14 @@ pub const DEFAULT_JWT_LEEWAY_SECONDS: u64 = 30;
 pub const JWKS_CACHE_SECONDS: &str = "JWKS_CACHE_SECONDS";
 /// Default of [`JWKS_CACHE_SECONDS`].
 pub const DEFAULT_JWKS_CACHE_SECONDS: u64 = 3_600;
+/// Seconds cached keys keep verifying after [`JWKS_CACHE_SECONDS`] while a refetch fails or
+/// hangs: requests are served from the cache and the JWKS is refetched in the background (one
+/// fetch at a time, at most one every 10 s), so an issuer outage adds no latency and locks no
+/// one out. A removed key stops verifying at the first successful refetch. Default:
+/// [`DEFAULT_JWKS_GRACE_SECONDS`].
+pub const JWKS_GRACE_SECONDS: &str = "JWKS_GRACE_SECONDS";
+/// Default of [`JWKS_GRACE_SECONDS`]: one day, longer than any IdP outage we expect.
+pub const DEFAULT_JWKS_GRACE_SECONDS: u64 = 86_400;
 
 // ---- streaming (stream-handler, agentcore-proxy) ----
 

@@ -44,14 +44,29 @@ impl ChatRequest {
             return Err(format!("message is {chars} characters, the limit is {MAX_MESSAGE_CHARS}"));
         }
         if let Some(id) = &self.session_id {
-            let ok = !id.is_empty()
-                && id.chars().count() <= MAX_SESSION_ID_CHARS as usize
-                && id.chars().all(|c| c.is_ascii_alphanumeric() || matches!(c, '_' | '.' | ':' | '-'));
-            if !ok {
-                return Err(format!("session_id must be 1-{MAX_SESSION_ID_CHARS} characters of A-Z a-z 0-9 _ . : -"));
-            }
+            check_id("session_id", id)?;
         }
         Ok(())
+    }
+}
+
+/// Whether `id` is a well-formed client-controlled id (session id, request id): 1 to
+/// [`MAX_SESSION_ID_CHARS`] characters of [`SESSION_ID_PATTERN`]. Every id a client sends is
+/// checked with this before it reaches DynamoDB or SQS, so a 2 KB id, a `#` (the separator of
+/// the sessions table's `user#session` key) or non-ASCII text is a 4xx, never a 500 from a
+/// refused key. Ids the handlers issue (UUIDs) always pass.
+pub fn is_valid_id(id: &str) -> bool {
+    !id.is_empty()
+        && id.len() <= MAX_SESSION_ID_CHARS as usize
+        && id.bytes().all(|c| c.is_ascii_alphanumeric() || matches!(c, b'_' | b'.' | b':' | b'-'))
+}
+
+/// [`is_valid_id`] as a check with the message a client gets (which never echoes the id).
+pub fn check_id(field: &str, id: &str) -> Result<(), String> {
+    if is_valid_id(id) {
+        Ok(())
+    } else {
+        Err(format!("{field} must be 1-{MAX_SESSION_ID_CHARS} characters of A-Z a-z 0-9 _ . : -"))
     }
 }
 
@@ -119,7 +134,8 @@ pub enum Outcome {
     /// The run failed for good (permanent error, or retries exhausted); the input message is
     /// in (or on its way to) the dead-letter queue.
     Failed {
-        /// Why, for the client.
+        /// Why, for the client: a fixed message (see [`ErrorCode::public_message`]), never an
+        /// error's own text, which can name role ARNs and account ids.
         reason: String,
     },
 }
@@ -198,8 +214,17 @@ pub struct ConnectionRecord {
     pub connection_id: String,
     /// Verified user id.
     pub user_id: String,
-    /// Epoch seconds after which DynamoDB may delete the record.
+    /// Epoch seconds after which the connection is over and DynamoDB may delete the record:
+    /// the token's `exp` or the connection TTL, whichever comes first.
     pub expires_at: u64,
+}
+
+impl ConnectionRecord {
+    /// Whether the connection is over at `now` (epoch seconds): its token (or TTL) ran out, so
+    /// it may send nothing more and must be sent nothing more.
+    pub fn is_expired(&self, now: u64) -> bool {
+        self.expires_at <= now
+    }
 }
 
 /// Frame pushed to a WebSocket client.
@@ -234,6 +259,43 @@ pub enum WsFrame {
         /// Why.
         reason: String,
     },
+    /// The turn is accepted and still running: the answer to a `get` before its reply exists.
+    Pending {
+        /// Request id of the turn.
+        request_id: String,
+        /// Conversation of the turn.
+        session_id: String,
+    },
+    /// The message (or `get`) was refused: nothing runs for it. The same `error` codes and
+    /// messages as the HTTP answers; `request_id` is set when the turn already had one (e.g. it
+    /// was recorded but could not be queued: `unavailable`, retry).
+    Refused {
+        /// Request id of the turn, when one was assigned.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        request_id: Option<String>,
+        /// Code and message.
+        #[serde(flatten)]
+        error: ErrorBody,
+    },
+}
+
+/// `action` of a WebSocket message that asks for the state of an earlier turn:
+/// `{"action": "get", "request_id": "…", "part": 2}` (`part` of a reply over the frame limit,
+/// default 1). Any other action (or none) is a chat message. API Gateway routes on
+/// `$request.body.action`; an action without a route of its own reaches `$default`.
+pub const WS_ACTION_GET: &str = "get";
+
+/// Body of a WebSocket `get` (see [`WS_ACTION_GET`]).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct WsGet {
+    /// Always [`WS_ACTION_GET`].
+    pub action: String,
+    /// The turn to look up (from its `accepted` frame).
+    pub request_id: String,
+    /// Which part of a reply split over several frames (1-based). Default: 1.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub part: Option<u32>,
 }
 
 /// Header carrying an AgentCore runtime session id, on requests to the front door and the runtime
@@ -266,6 +328,12 @@ pub fn agentcore_custom_header(name: &str) -> String {
         .collect();
     format!("{AGENTCORE_CUSTOM_HEADER_PREFIX}{}", words.join("-"))
 }
+
+/// The header a front door sends to AgentCore with the caller's verified user id (from the
+/// authorizer), so the agent can tell its users apart. It is never taken from the client: the
+/// front door sets it itself and refuses a `FORWARD_HEADERS` entry that maps onto it. A runtime
+/// that wants it lists it in its request header allowlist (the constructs do).
+pub const AGENTCORE_USER_ID_HEADER: &str = "X-Amzn-Bedrock-AgentCore-Runtime-Custom-User-Id";
 
 /// Shortest session id AgentCore accepts.
 pub const AGENTCORE_MIN_SESSION_ID_CHARS: usize = 33;
@@ -357,6 +425,25 @@ impl ErrorCode {
     }
 }
 
+impl ErrorCode {
+    /// The fixed message a client gets for a failure on our side or upstream (the codes a
+    /// client cannot cause): errors of models, providers and AWS carry role ARNs and account
+    /// ids, so their text stays in the logs and the client gets this code and message.
+    pub const fn public_message(self) -> &'static str {
+        match self {
+            Self::UpstreamFailed => "the model could not answer this request",
+            Self::Unavailable => "the service is busy or failing, retry shortly",
+            Self::Internal => "internal error",
+            Self::InvalidJson | Self::BadRequest => "the request is invalid",
+            Self::Unauthorized => "no valid caller identity",
+            Self::Forbidden | Self::NotFound => "not found",
+            Self::MethodNotAllowed => "method not allowed",
+            Self::PayloadTooLarge => "the body is too large",
+            Self::UnsupportedMediaType => "send the body as application/json",
+        }
+    }
+}
+
 /// Body of every error answer: `{ "error": code, "message": text }`.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 pub struct ErrorBody {
@@ -370,6 +457,12 @@ impl ErrorBody {
     /// An error body with `code` and `message`.
     pub fn new(code: ErrorCode, message: impl Into<String>) -> Self {
         Self { error: code, message: message.into() }
+    }
+
+    /// An error body with `code` and its fixed [`ErrorCode::public_message`]: the answer to
+    /// every failure whose own text must not reach the client.
+    pub fn public(code: ErrorCode) -> Self {
+        Self::new(code, code.public_message())
     }
 }
 
@@ -386,6 +479,23 @@ mod tests {
             "X-Amzn-Bedrock-AgentCore-Runtime-Custom-Region",
             "an already prefixed name keeps its own suffix"
         );
+    }
+
+    #[test]
+    fn the_user_id_header_is_an_agentcore_custom_header() {
+        assert_eq!(agentcore_custom_header("x-user-id"), AGENTCORE_USER_ID_HEADER);
+        assert_eq!(agentcore_custom_header(AGENTCORE_USER_ID_HEADER), AGENTCORE_USER_ID_HEADER);
+    }
+
+    #[test]
+    fn client_ids_are_checked_for_length_and_charset() {
+        assert!(is_valid_id("0b9e6f3c-6c47-4f6e-9a55-1f2d3c4b5a69"));
+        assert!(is_valid_id(&"a".repeat(MAX_SESSION_ID_CHARS as usize)));
+        for bad in [String::new(), "a".repeat(2048), "a#b".into(), "caf\u{e9}".into(), "a b".into(), "a/b".into()] {
+            assert!(!is_valid_id(&bad), "{bad:?}");
+            let msg = check_id("request_id", &bad).expect_err("refused");
+            assert!(!msg.contains(&bad) || bad.is_empty(), "the message never echoes the id: {msg}");
+        }
     }
 
     #[test]
@@ -407,6 +517,20 @@ mod tests {
             serde_json::to_value(&stored).expect("ser"),
             serde_json::json!({"request_id": "r", "session_id": "s", "status": "completed", "reply": "hi"})
         );
+    }
+
+    #[test]
+    fn refused_frames_carry_the_error_body_and_the_request_id_once_known() {
+        let early = WsFrame::Refused { request_id: None, error: ErrorBody::new(ErrorCode::PayloadTooLarge, "too big") };
+        assert_eq!(
+            serde_json::to_value(&early).expect("ser"),
+            serde_json::json!({"type": "refused", "error": "payload_too_large", "message": "too big"})
+        );
+        let late = WsFrame::Refused { request_id: Some("r".into()), error: ErrorBody::new(ErrorCode::Unavailable, "retry") };
+        for frame in [early, late, WsFrame::Pending { request_id: "r".into(), session_id: "s".into() }] {
+            let json = serde_json::to_string(&frame).expect("ser");
+            assert_eq!(serde_json::from_str::<WsFrame>(&json).expect(&json), frame);
+        }
     }
 
     #[test]

@@ -5,12 +5,16 @@
 //!   enqueues a [`QueueEnvelope`] and answers 202 with the request id.
 //! - `GET {base}/{version}/{endpoint}/responses/{request_id}`: the stored response (pending,
 //!   completed or failed) — only to the user who submitted it; anyone else gets 404.
-//! - WebSocket messages: like POST chat in WebSocket mode; replies are pushed later.
+//! - WebSocket messages: like POST chat in WebSocket mode, answered with an `accepted` or
+//!   `refused` frame (the route response); replies are pushed later. `{"action": "get",
+//!   "request_id": …}` answers with the stored state of an earlier turn of the same user (a
+//!   client that reconnected fetches what it missed).
 //! - Custom routes registered with [`App::route`].
 //!
-//! The user id comes only from the authorizer context (for WebSocket messages: the connection
-//! record written by ws-connection after verifying the token), never from the body. Client
-//! mistakes get a 4xx `{ "error", "message" }` body; unknown routes 404.
+//! The user id comes only from the authorizer context (for WebSocket messages: the unexpired
+//! connection record written by ws-connection after verifying the token), never from the body.
+//! Client mistakes get a 4xx `{ "error", "message" }` body (on a WebSocket: a `refused` frame
+//! with the same code and message); unknown routes 404.
 
 pub mod http;
 
@@ -19,14 +23,16 @@ use std::sync::Arc;
 use agentcdk_contract::env;
 use agentcdk_contract::routes::Routes;
 use agentcdk_contract::wire::{
-    Accepted, AgentResult, ChatReply, ChatRequest, ErrorCode, Outcome, QueueEnvelope, ReplyTarget, ResponseStatus, WsFrame,
+    is_valid_id, Accepted, AgentResult, ChatReply, ChatRequest, ErrorBody, ErrorCode, Outcome, QueueEnvelope, ReplyTarget, ResponseState,
+    ResponseStatus, StoredResponse, WsFrame, WsGet, WS_ACTION_GET,
 };
 use agentcdk_runtime::agent::{Agent, AgentError, Toolbox};
 use agentcdk_runtime::config::{self, ConfigError};
 use agentcdk_runtime::error::Classify;
 use agentcdk_runtime::queue::Queue;
-use agentcdk_runtime::store::sessions::{session_key, SessionStore};
+use agentcdk_runtime::store::sessions::{session_key, History, SessionStore};
 use agentcdk_runtime::store::{ConnectionStore, ResponsesStore, StoreError};
+use agentcdk_runtime::ws::{reply_frames, FRAME_LIMIT};
 use lambda_runtime::LambdaEvent;
 use serde_json::Value;
 
@@ -209,10 +215,29 @@ pub async fn respond(app: &App, req: &Request) -> Response {
     Response::error(ErrorCode::NotFound, format!("no route for {} {}", req.method, req.path))
 }
 
-fn user(app: &App, req: &Request) -> Result<String, Response> {
+/// Who is calling: a verified user, or (with `ALLOW_ANONYMOUS`) anyone.
+#[derive(Debug, Clone, PartialEq, Eq)]
+enum Caller {
+    /// The user id the front door verified.
+    User(String),
+    /// No identity: every such caller shares [`env::ANONYMOUS_USER_ID`], so sessions are the
+    /// only thing keeping their histories apart (see [`anonymous_session`]).
+    Anonymous,
+}
+
+impl Caller {
+    fn id(&self) -> &str {
+        match self {
+            Self::User(u) => u,
+            Self::Anonymous => env::ANONYMOUS_USER_ID,
+        }
+    }
+}
+
+fn user(app: &App, req: &Request) -> Result<Caller, Response> {
     match &req.user_id {
-        Some(u) if !u.is_empty() => Ok(u.clone()),
-        _ if app.allow_anonymous => Ok(env::ANONYMOUS_USER_ID.into()),
+        Some(u) if !u.is_empty() => Ok(Caller::User(u.clone())),
+        _ if app.allow_anonymous => Ok(Caller::Anonymous),
         _ => Err(Response::error(ErrorCode::Unauthorized, "no caller identity in the authorizer context")),
     }
 }
@@ -238,7 +263,7 @@ fn new_id() -> String {
 }
 
 async fn chat(app: &App, req: &Request) -> Response {
-    let user_id = match user(app, req) {
+    let caller = match user(app, req) {
         Ok(u) => u,
         Err(r) => return r,
     };
@@ -248,8 +273,15 @@ async fn chat(app: &App, req: &Request) -> Response {
     };
     let request_id = new_id();
     let session_id = chat.session_id.clone().unwrap_or_else(new_id);
+    let user_id = caller.id().to_owned();
     match &app.backend {
-        Backend::Sync { agent, sessions } => sync_chat(agent, sessions.as_ref(), &user_id, request_id, session_id, &chat.message).await,
+        Backend::Sync { agent, sessions } => {
+            let turn = SyncTurn { caller: &caller, request_id, session_id, client_chose: chat.session_id.is_some() };
+            sync_chat(agent, sessions.as_ref(), turn, &chat.message).await
+        }
+        Backend::Queue { .. } | Backend::WebSocket { .. } if caller == Caller::Anonymous && chat.session_id.is_some() => {
+            Response::error(ErrorCode::BadRequest, ANONYMOUS_QUEUED_SESSION)
+        }
         Backend::Queue { queue, responses } | Backend::WebSocket { queue, responses, .. } => {
             let envelope = QueueEnvelope {
                 request_id,
@@ -270,15 +302,23 @@ async fn chat(app: &App, req: &Request) -> Response {
     }
 }
 
-async fn sync_chat(
-    agent: &Agent,
-    sessions: Option<&SessionStore>,
-    user_id: &str,
+/// Why an anonymous caller may not name a session in Queue and WebSocket modes.
+const ANONYMOUS_QUEUED_SESSION: &str =
+    "anonymous callers cannot continue a session in this mode (its history is not checked here): omit session_id";
+
+/// A Sync-mode turn that passed the checks.
+#[derive(Debug)]
+struct SyncTurn<'c> {
+    caller: &'c Caller,
     request_id: String,
     session_id: String,
-    message: &str,
-) -> Response {
-    let key = session_key(user_id, &session_id);
+    /// The session id came from the client (else it was issued for this turn).
+    client_chose: bool,
+}
+
+async fn sync_chat(agent: &Agent, sessions: Option<&SessionStore>, turn: SyncTurn<'_>, message: &str) -> Response {
+    let SyncTurn { caller, request_id, session_id, client_chose } = turn;
+    let key = session_key(caller.id(), &session_id);
     let history = match sessions {
         Some(s) => match s.load(&key).await {
             Ok(h) => h,
@@ -286,26 +326,41 @@ async fn sync_chat(
         },
         None => Default::default(),
     };
-    let mut messages = history.messages;
+    if let (Some(_), Err(r)) = (sessions, anonymous_session(caller, client_chose, &history)) {
+        return r;
+    }
+    let mut messages = history.messages.clone();
     let reply = match agent.respond(&mut messages, message).await {
         Ok(r) => r,
         Err(e) => return agent_failure(&e),
     };
     if let Some(s) = sessions {
-        if let Err(e) = s.save(&key, &messages, history.version).await {
+        let turn = &messages[history.messages.len()..];
+        if let Err(e) = s.append_turn(&key, history, turn, &request_id).await {
             return store_failure(&e);
         }
     }
     Response::json(200, &ChatReply { request_id, session_id, reply })
 }
 
+/// Anonymous callers all share one user id, so a session id alone separates their histories.
+/// Only ids this handler issued (UUID v4, 122 random bits) ever create an anonymous session: a
+/// client-chosen id must name a session that already exists, so it was issued, and whoever
+/// holds it may continue it (bearer semantics). A guessed or made-up id gets 404 and creates
+/// nothing.
+fn anonymous_session(caller: &Caller, client_chose: bool, history: &History) -> Result<(), Response> {
+    if *caller == Caller::Anonymous && client_chose && history.version == 0 {
+        return Err(Response::error(ErrorCode::NotFound, "unknown session: omit session_id to start a new one"));
+    }
+    Ok(())
+}
+
+/// The client gets a stable code and a fixed message; the model's own text (which can name
+/// role ARNs and account ids) stays in the log.
 fn agent_failure(e: &AgentError) -> Response {
     tracing::error!(error = %e, "agent failed");
-    if e.is_retryable() {
-        Response::error(ErrorCode::Unavailable, e.to_string())
-    } else {
-        Response::error(ErrorCode::UpstreamFailed, e.to_string())
-    }
+    let code = if e.is_retryable() { ErrorCode::Unavailable } else { ErrorCode::UpstreamFailed };
+    Response::error(code, code.public_message())
 }
 
 fn store_failure(e: &StoreError) -> Response {
@@ -338,47 +393,68 @@ async fn enqueue(queue: &Queue, responses: &ResponsesStore, envelope: &QueueEnve
 }
 
 async fn get_response(app: &App, req: &Request, request_id: &str) -> Response {
-    let user_id = match user(app, req) {
+    let caller = match user(app, req) {
         Ok(u) => u,
         Err(r) => return r,
     };
+    // An id we could never have issued names nothing: 404 before any table call (no echo).
+    if !is_valid_id(request_id) {
+        return Response::error(ErrorCode::NotFound, "no such request");
+    }
     let responses = match &app.backend {
         Backend::Queue { responses, .. } | Backend::WebSocket { responses, .. } => responses,
         Backend::Sync { .. } => return Response::error(ErrorCode::NotFound, "responses are not stored in sync mode"),
     };
     match responses.get(request_id).await {
-        Ok(Some(item)) if item.user_id == user_id => Response::json(200, &item.response),
+        Ok(Some(item)) if item.user_id == caller.id() => Response::json(200, &item.response),
         // Another user's request looks exactly like a missing one.
-        Ok(_) => Response::error(ErrorCode::NotFound, format!("no request {request_id}")),
+        Ok(_) => Response::error(ErrorCode::NotFound, "no such request"),
         Err(e) => store_failure(&e),
     }
 }
 
+/// A WebSocket message (`$default` route): a `get` or a chat turn, answered with exactly one
+/// [`WsFrame`]. The answer travels back on the sender's own connection as the route response
+/// WsApi declares (`RouteResponseSelectionExpression: $default`), not through PostToConnection:
+/// it needs no Management API call or grant, and arrives as the answer to that very message.
+/// API Gateway passes a proxy integration's `body` through whatever its `statusCode`, so the
+/// status stays the HTTP status the frame stands for (logs and metrics read it).
 async fn ws_message(app: &App, req: &Request) -> Response {
     let Backend::WebSocket { queue, responses, connections, callback_url } = &app.backend else {
-        return Response::error(ErrorCode::NotFound, "this API does not take WebSocket messages");
+        return refused(Response::error(ErrorCode::NotFound, "this API does not take WebSocket messages"), None);
     };
     let Some(ws) = &req.ws else {
-        return Response::error(ErrorCode::BadRequest, "no connection");
+        return refused(Response::error(ErrorCode::BadRequest, "no connection"), None);
     };
-    // The authorizer context if there is one, else the connection verified at $connect.
-    let user_id = match &req.user_id {
-        Some(u) => u.clone(),
-        None => match connections.get(&ws.connection_id).await {
-            Ok(Some(c)) => c.user_id,
-            Ok(None) => return Response::error(ErrorCode::Unauthorized, "unknown or expired connection"),
-            Err(e) => return store_failure(&e),
-        },
+    // The connection record is the identity: ws-connection wrote it after verifying the token,
+    // and it expires with the token's `exp`, so an expired connection sends nothing more.
+    let user_id = match connections.get(&ws.connection_id).await {
+        Ok(Some(c)) => c.user_id,
+        Ok(None) => {
+            let r = Response::error(ErrorCode::Unauthorized, "unknown or expired connection: connect again with a valid token");
+            return refused(r, None);
+        }
+        Err(e) => return refused(store_failure(&e), None),
     };
-    // WebSocket APIs route on a field of the body (often "action"): drop it before parsing.
+    if req.body.len() > app.max_body {
+        let r = Response::error(ErrorCode::PayloadTooLarge, format!("body is {} bytes, the limit is {}", req.body.len(), app.max_body));
+        return refused(r, None);
+    }
+    // WebSocket APIs route on a field of the body (`action`): drop it before parsing a chat turn.
     let mut body = req.body.clone();
     if let Ok(Value::Object(mut map)) = serde_json::from_slice::<Value>(&body) {
+        if map.get("action").and_then(Value::as_str) == Some(WS_ACTION_GET) {
+            return match serde_json::from_value::<WsGet>(Value::Object(map)) {
+                Ok(get) => ws_get(responses, &user_id, &get).await,
+                Err(e) => refused(Response::error(ErrorCode::InvalidJson, format!("invalid get: {e}")), None),
+            };
+        }
         map.remove("action");
         body = Value::Object(map).to_string().into_bytes();
     }
     let chat = match parse_chat(app, req, &body) {
         Ok(c) => c,
-        Err(r) => return r,
+        Err(r) => return refused(r, None),
     };
     let envelope = QueueEnvelope {
         request_id: new_id(),
@@ -390,6 +466,45 @@ async fn ws_message(app: &App, req: &Request) -> Response {
     };
     match enqueue(queue, responses, &envelope).await {
         Ok(()) => Response::json(200, &WsFrame::Accepted { request_id: envelope.request_id, session_id: envelope.session_id }),
-        Err(r) => r,
+        Err(r) => refused(r, Some(envelope.request_id.as_str())),
+    }
+}
+
+/// The stored state of an earlier turn as a frame: `pending`, `reply` (the part asked for) or
+/// `error`; a turn of another user looks exactly like a missing one (`refused`, not_found).
+async fn ws_get(responses: &ResponsesStore, user_id: &str, get: &WsGet) -> Response {
+    let id = get.request_id.as_str();
+    // Like GET responses/{id}: an id we could never have issued names nothing, and is neither
+    // looked up nor echoed.
+    if !is_valid_id(id) {
+        return refused(Response::error(ErrorCode::NotFound, "no such request"), None);
+    }
+    let stored = match responses.get(id).await {
+        Ok(Some(item)) if item.user_id == user_id => item.response,
+        Ok(_) => return refused(Response::error(ErrorCode::NotFound, "no such request"), Some(id)),
+        Err(e) => return refused(store_failure(&e), Some(id)),
+    };
+    let StoredResponse { request_id, session_id, state } = stored;
+    match state {
+        ResponseState::Pending => Response::json(200, &WsFrame::Pending { request_id, session_id }),
+        ResponseState::Failed { reason } => Response::json(200, &WsFrame::Error { request_id, reason }),
+        ResponseState::Completed { reply } => {
+            let mut frames = reply_frames(&request_id, &session_id, &reply, FRAME_LIMIT);
+            let part = get.part.unwrap_or(1);
+            let parts = frames.len();
+            match usize::try_from(part).ok().filter(|p| (1..=parts).contains(p)) {
+                Some(p) => Response { status: 200, body: serde_json::from_str(&frames.swap_remove(p - 1)).unwrap_or(Value::Null) },
+                None => refused(Response::error(ErrorCode::BadRequest, format!("part {part} of {parts} does not exist")), Some(id)),
+            }
+        }
+    }
+}
+
+/// An error answer as a `refused` frame: the same status, code and message, with the request
+/// id when the turn had one.
+fn refused(r: Response, request_id: Option<&str>) -> Response {
+    match serde_json::from_value::<ErrorBody>(r.body.clone()) {
+        Ok(error) => Response::json(r.status, &WsFrame::Refused { request_id: request_id.map(str::to_owned), error }),
+        Err(_) => r,
     }
 }

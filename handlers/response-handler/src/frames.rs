@@ -2,53 +2,16 @@
 
 use agentcdk_contract::wire::{AgentResult, Outcome, WsFrame};
 
-/// API Gateway WebSocket frame limit in bytes.
-pub const FRAME_LIMIT: usize = 128 * 1024;
+pub use agentcdk_runtime::ws::FRAME_LIMIT;
+use agentcdk_runtime::ws::{reply_frames, to_json};
 
 /// The frames (serialized JSON) for `result`, each at most `limit` bytes: one `error` frame for
 /// a failure; `reply` frames numbered 1..=parts for a completion.
 pub fn frames(result: &AgentResult, limit: usize) -> Vec<String> {
-    let text = match &result.outcome {
-        Outcome::Failed { reason } => return vec![json(&WsFrame::Error { request_id: result.request_id.clone(), reason: reason.clone() })],
-        Outcome::Completed { reply } => reply,
-    };
-    let frame = |reply: &str, part: u32, parts: u32| WsFrame::Reply {
-        request_id: result.request_id.clone(),
-        session_id: result.session_id.clone(),
-        reply: reply.into(),
-        part,
-        parts,
-    };
-    // Room left for text once the envelope (with the widest part numbers) is counted.
-    let overhead = json(&frame("", u32::MAX, u32::MAX)).len();
-    let room = limit.saturating_sub(overhead).max(16);
-    let mut chunks: Vec<&str> = Vec::new();
-    let (mut start, mut used) = (0, 0);
-    for (i, c) in text.char_indices() {
-        let cost = escaped_len(c);
-        if used + cost > room {
-            chunks.push(&text[start..i]);
-            start = i;
-            used = 0;
-        }
-        used += cost;
+    match &result.outcome {
+        Outcome::Failed { reason } => vec![to_json(&WsFrame::Error { request_id: result.request_id.clone(), reason: reason.clone() })],
+        Outcome::Completed { reply } => reply_frames(&result.request_id, &result.session_id, reply, limit),
     }
-    chunks.push(&text[start..]);
-    let parts = chunks.len() as u32;
-    chunks.iter().enumerate().map(|(i, chunk)| json(&frame(chunk, i as u32 + 1, parts))).collect()
-}
-
-/// Bytes `c` takes inside a JSON string.
-fn escaped_len(c: char) -> usize {
-    match c {
-        '"' | '\\' | '\n' | '\r' | '\t' | '\u{08}' | '\u{0c}' => 2,
-        c if (c as u32) < 0x20 => 6,
-        c => c.len_utf8(),
-    }
-}
-
-fn json(frame: &WsFrame) -> String {
-    serde_json::to_string(frame).unwrap_or_default()
 }
 
 #[cfg(test)]

@@ -2,8 +2,9 @@
 //!
 //! Each [`AgentResult`] is stored in the responses table (with TTL) for polling clients. For
 //! WebSocket replies it is also pushed to every connection of the user through the API Gateway
-//! Management API: connections that are gone (410) are removed from the connections table, and
-//! replies over the 128 KB frame limit are split into numbered parts.
+//! Management API: connections that are gone (410) are removed from the connections table,
+//! connections whose token expired are closed (DeleteConnection) and removed instead of pushed
+//! to, and replies over the 128 KB frame limit are split into numbered parts.
 //!
 //! Failures are partial batch failures; storing and pushing are idempotent enough to repeat
 //! (a repeated push shows the client a duplicate frame, never a lost one).
@@ -112,7 +113,12 @@ impl Responder {
         let frames = frames::frames(result, frames::FRAME_LIMIT);
         let client = self.client(endpoint);
         let mut retry = None;
+        let now = agentcdk_runtime::time::now_secs();
         for conn in connections.by_user(&result.user_id).await? {
+            if conn.is_expired(now) {
+                self.close_expired(&client, connections, &conn.connection_id).await?;
+                continue;
+            }
             for frame in &frames {
                 let sent = client.post_to_connection().connection_id(&conn.connection_id).data(Blob::new(frame.as_bytes())).send().await;
                 match sent {
@@ -138,6 +144,28 @@ impl Responder {
             Some(msg) => Err(ResponseError::Push(msg)),
             None => Ok(()),
         }
+    }
+
+    /// Closes a connection whose token (or TTL) ran out — API Gateway would otherwise keep it
+    /// open for up to 2 hours — and drops its record. A connection already gone counts as closed;
+    /// a failed close is logged and the record kept, so the next push tries again.
+    async fn close_expired(
+        &self,
+        client: &aws_sdk_apigatewaymanagement::Client,
+        connections: &ConnectionStore,
+        connection_id: &str,
+    ) -> Result<(), ResponseError> {
+        match client.delete_connection().connection_id(connection_id).send().await {
+            Ok(_) => {}
+            Err(SdkError::ServiceError(se)) if se.raw().status().as_u16() == 410 => {}
+            Err(e) => {
+                tracing::warn!(connection_id = %connection_id, error = %sdk_message(&e), "closing an expired connection failed");
+                return Ok(());
+            }
+        }
+        connections.delete(connection_id).await?;
+        tracing::info!(connection_id = %connection_id, "token expired: connection closed");
+        Ok(())
     }
 }
 

@@ -210,7 +210,10 @@ impl Response {
         Self::json(code.status(), &ErrorBody::new(code, message))
     }
 
-    /// The event's response in its source's format (all three share this JSON shape).
+    /// The event's response in its source's format (all three share this JSON shape). On a
+    /// WebSocket it is `{statusCode, body}`: with a route response on the route, API Gateway sends
+    /// `body` to the sender as one message (whatever the status), so a WebSocket handler puts a
+    /// whole frame in it.
     pub fn into_event(self, source: Source) -> Value {
         let body = self.body.to_string();
         match source {

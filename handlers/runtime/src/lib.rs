@@ -5,8 +5,9 @@
 //! permanent), [`config`] (typed environment), [`http`] (requests from every front
 //! door, buffered and streamed answers), [`aws`] (SDK config built once per sandbox),
 //! [`agent`] (tool-use loop, model providers), [`store`] (DynamoDB tables), [`queue`] (SQS),
-//! [`batch`] (FIFO-aware partial batch failures), [`auth`] (JWT verification via JWKS) and
-//! [`tls`] (one trust store per process).
+//! [`batch`] (FIFO-aware partial batch failures), [`auth`] (JWT verification via JWKS),
+//! [`secret`] (values `Debug` never prints), [`tls`] (one trust store per process) and [`ws`]
+//! (WebSocket frames within the size limit).
 
 pub mod agent;
 pub mod auth;
@@ -17,8 +18,10 @@ pub mod error;
 pub mod http;
 pub mod logging;
 pub mod queue;
+pub mod secret;
 pub mod store;
 pub mod time;
 pub mod tls;
+pub mod ws;
 
 pub use agentcdk_contract as contract;

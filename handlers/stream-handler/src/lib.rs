@@ -133,9 +133,9 @@ async fn prepare(app: &App, req: &Request) -> Result<Turn, Response> {
     if req.method != "POST" {
         return Err(Response::error(ErrorCode::MethodNotAllowed, "use POST"));
     }
-    let user_id = match &req.user_id {
-        Some(u) if !u.is_empty() => u.clone(),
-        _ if app.allow_anonymous => env::ANONYMOUS_USER_ID.into(),
+    let (user_id, anonymous) = match &req.user_id {
+        Some(u) if !u.is_empty() => (u.clone(), false),
+        _ if app.allow_anonymous => (env::ANONYMOUS_USER_ID.to_owned(), true),
         _ => return Err(Response::error(ErrorCode::Unauthorized, "no caller identity")),
     };
     if req.body.len() > app.max_body {
@@ -152,12 +152,18 @@ async fn prepare(app: &App, req: &Request) -> Result<Turn, Response> {
     let chat: ChatRequest =
         serde_json::from_slice(&req.body).map_err(|e| Response::error(ErrorCode::InvalidJson, format!("invalid chat request: {e}")))?;
     chat.check().map_err(|m| Response::error(ErrorCode::BadRequest, m))?;
+    let client_chose = chat.session_id.is_some();
     let session_id = chat.session_id.unwrap_or_else(new_id);
     let key = session_key(&user_id, &session_id);
     let history = match &app.sessions {
         Some(s) => s.load(&key).await.map_err(|e| error_response(store_failure(&e)))?,
         None => History::default(),
     };
+    // Anonymous callers share one user id: only ids issued here (UUID v4) create a session, so
+    // a client-chosen id must name an existing one (bearer semantics), else 404, nothing made.
+    if anonymous && client_chose && app.sessions.is_some() && history.version == 0 {
+        return Err(Response::error(ErrorCode::NotFound, "unknown session: omit session_id to start a new one"));
+    }
     Ok(Turn { request_id: new_id(), session_id, key, message: chat.message, history })
 }
 
@@ -167,20 +173,25 @@ fn new_id() -> String {
 
 /// Runs the turn unstreamed: 200 [`ChatReply`], or the error answer.
 async fn buffered(app: &App, turn: Turn) -> Response {
-    let mut messages = turn.history.messages;
+    let mut messages = turn.history.messages.clone();
     let reply = match app.agent.respond(&mut messages, &turn.message).await {
         Ok(r) => r,
         Err(e) => return error_response(agent_failure(&e)),
     };
-    if let Err(e) = save(app, &turn.key, &messages, turn.history.version).await {
+    if let Err(e) = save(app, &turn.key, turn.history, &messages, &turn.request_id).await {
         return error_response(e);
     }
     Response::json(200, &ChatReply { request_id: turn.request_id, session_id: turn.session_id, reply })
 }
 
-async fn save(app: &App, key: &str, messages: &[Message], version: u64) -> Result<(), ErrorBody> {
+/// Appends the turn (the messages after `base`'s) to the session, merging with any turn saved
+/// meanwhile ([`SessionStore::append_turn`]).
+async fn save(app: &App, key: &str, base: History, messages: &[Message], request_id: &str) -> Result<(), ErrorBody> {
     match &app.sessions {
-        Some(s) => s.save(key, messages, version).await.map_err(|e| store_failure(&e)),
+        Some(s) => {
+            let turn = &messages[base.messages.len()..];
+            s.append_turn(key, base, turn, request_id).await.map_err(|e| store_failure(&e))
+        }
         None => Ok(()),
     }
 }
@@ -218,7 +229,7 @@ async fn run_streamed(app: &App, turn: Turn, events: &mpsc::UnboundedSender<Stre
         let _ = events.send(e); // fails only when the writer is gone, which cancels this run
     };
     emit(StreamEvent::Start { request_id: turn.request_id.clone(), session_id: turn.session_id.clone() });
-    let mut messages = turn.history.messages;
+    let mut messages = turn.history.messages.clone();
     let mut sink = |e: AgentEvent<'_>| match e {
         AgentEvent::Text(text) => emit(StreamEvent::Text { text: text.to_owned() }),
         AgentEvent::ToolCall { name, .. } => emit(StreamEvent::Tool { name: name.to_owned() }),
@@ -226,7 +237,7 @@ async fn run_streamed(app: &App, turn: Turn, events: &mpsc::UnboundedSender<Stre
     let result = app.agent.respond_streaming(&mut messages, &turn.message, &mut sink).await;
     let end = match result {
         Err(e) => StreamEvent::Error { error: agent_failure(&e) },
-        Ok(reply) => match save(app, &turn.key, &messages, turn.history.version).await {
+        Ok(reply) => match save(app, &turn.key, turn.history, &messages, &turn.request_id).await {
             Ok(()) => StreamEvent::Done { reply },
             Err(error) => StreamEvent::Error { error },
         },
@@ -242,10 +253,11 @@ fn sse(event: &StreamEvent) -> String {
     format!("data: {json}\n\n")
 }
 
+/// A stable code and a fixed message: the model's own text (role ARNs, account ids) stays in
+/// the log.
 fn agent_failure(e: &AgentError) -> ErrorBody {
     tracing::error!(error = %e, "agent failed");
-    let code = if e.is_retryable() { ErrorCode::Unavailable } else { ErrorCode::UpstreamFailed };
-    ErrorBody::new(code, e.to_string())
+    ErrorBody::public(if e.is_retryable() { ErrorCode::Unavailable } else { ErrorCode::UpstreamFailed })
 }
 
 fn store_failure(e: &StoreError) -> ErrorBody {

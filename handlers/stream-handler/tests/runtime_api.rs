@@ -287,7 +287,7 @@ async fn a_model_failure_mid_stream_ends_with_an_error_event_and_saves_nothing()
     match &evs.last().expect("events").1 {
         StreamEvent::Error { error } => {
             assert_eq!(error.error, agentcdk_contract::wire::ErrorCode::Unavailable, "throttling is retryable");
-            assert!(error.message.contains("model overloaded"), "{}", error.message);
+            assert!(!error.message.contains("model overloaded"), "the model's text stays in the log: {}", error.message);
         }
         other => panic!("expected an error event last, got {other:?}"),
     }
@@ -333,15 +333,59 @@ async fn buffered_mode_answers_a_chat_reply() {
                 "usage": {"inputTokens": 1, "outputTokens": 2, "totalTokens": 3}, "metrics": {"latencyMs": 1}}),
     )]);
     let s = start(&bedrock_env(&peer), &[("RESPONSE_MODE", "buffered"), ("ALLOW_ANONYMOUS", "true")]).await;
-    let Outcome::Response(v) = s.api.invoke(function_url("POST", r#"{"message":"hi","session_id":"s-3"}"#, None), T) else {
+    let Outcome::Response(v) = s.api.invoke(function_url("POST", r#"{"message":"hi"}"#, None), T) else {
         panic!("expected a buffered answer")
     };
     assert_eq!(v["statusCode"], 200, "{v}");
     let body: Value = serde_json::from_str(v["body"].as_str().expect("body")).expect("json");
-    assert_eq!((body["session_id"].as_str(), body["reply"].as_str()), (Some("s-3"), Some("Buffered answer.")));
+    assert_eq!(body["reply"].as_str(), Some("Buffered answer."));
+    let issued = body["session_id"].as_str().expect("issued").to_owned();
     assert!(body["request_id"].as_str().is_some_and(|r| !r.is_empty()));
     assert_eq!(peer.requests()[0].path, "/model/us.anthropic.claude-sonnet-4-5-20250929-v1%3A0/converse", "the buffered Converse API");
-    assert_eq!(session_items(&s.ddb).await, ["anonymous#s-3"]);
+    assert_eq!(session_items(&s.ddb).await, [format!("anonymous#{issued}")]);
+    // An anonymous caller's own id names no session (only issued ids do): 404, nothing created.
+    let Outcome::Response(v) = s.api.invoke(function_url("POST", r#"{"message":"hi","session_id":"s-3"}"#, None), T) else {
+        panic!("expected a buffered answer")
+    };
+    assert_eq!(v["statusCode"], 404, "{v}");
+    // The issued id continues the session, whoever holds it.
+    let next = json!({"message": "again", "session_id": issued}).to_string();
+    let Outcome::Response(v) = s.api.invoke(function_url("POST", &next, None), T) else { panic!("expected a buffered answer") };
+    assert_eq!(v["statusCode"], 200, "{v}");
+    assert_eq!(peer.requests().len(), 2, "the guessed id never reached the model");
+    assert_eq!(session_items(&s.ddb).await, [format!("anonymous#{issued}")]);
     let Outcome::Response(v) = s.api.invoke(function_url("POST", "{", None), T) else { panic!("expected a buffered answer") };
     assert_eq!(v["statusCode"], 400);
+}
+
+/// What AWS says when the role may not call the model: it names the role and the account.
+const DENIED: &str = "User: arn:aws:sts::123456789012:assumed-role/StreamRole-7Q/stream-handler is not authorized to perform: \
+                      bedrock:InvokeModelWithResponseStream on resource: arn:aws:bedrock:us-east-1:123456789012:foundation-model/x";
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn model_error_text_never_reaches_the_client_streamed_or_buffered() {
+    let denied = HttpResponse::json(403, &json!({"message": DENIED})).with_header("x-amzn-errortype", "AccessDeniedException");
+    let peer = model(vec![denied]);
+    for mode in ["stream", "buffered"] {
+        let s = start(&bedrock_env(&peer), &[("RESPONSE_MODE", mode)]).await;
+        let text = match s.api.invoke(function_url("POST", r#"{"message":"hi"}"#, Some("AIDAUSER")), T) {
+            Outcome::Stream(answer) => {
+                let evs = events(&answer);
+                match &evs.last().expect("events").1 {
+                    StreamEvent::Error { error } => assert_eq!(error.error, agentcdk_contract::wire::ErrorCode::UpstreamFailed),
+                    other => panic!("expected an error event last, got {other:?}"),
+                }
+                answer.text()
+            }
+            Outcome::Response(v) => {
+                assert_eq!(v["statusCode"], 502, "{v}");
+                v.to_string()
+            }
+            other => panic!("{other:?}"),
+        };
+        for private in ["123456789012", "arn:", "StreamRole", "not authorized"] {
+            assert!(!text.contains(private), "{mode}: {private:?} reached the client: {text}");
+        }
+    }
+    assert_eq!(peer.requests().len(), 2, "the model was called in both modes");
 }

@@ -255,6 +255,36 @@ fn read_chunked(reader: &mut impl BufRead) -> Option<(Chunks, Vec<(String, Strin
     }
 }
 
+/// An OpenAI-format (chat completions) model peer for concurrency tests: it answers
+/// `echo: <last user text>`, releasing requests in groups of `parties` (request k waits until
+/// the rest of its group arrived, at most 10 s), so turns started together are all at the model
+/// at once — each has read the same history before any of them saves. `parties = 1`: no gate.
+pub fn gated_openai_peer(parties: usize) -> HttpServer {
+    let arrived = std::sync::atomic::AtomicUsize::new(0);
+    let parties = parties.max(1);
+    HttpServer::start(move |req| {
+        let k = arrived.fetch_add(1, Ordering::SeqCst);
+        let group_full = (k / parties + 1) * parties;
+        let started = Instant::now();
+        while arrived.load(Ordering::SeqCst) < group_full && started.elapsed() < Duration::from_secs(10) {
+            thread::sleep(Duration::from_millis(5));
+        }
+        let body = req.json();
+        let last = body["messages"]
+            .as_array()
+            .and_then(|m| m.iter().rev().find(|m| m["role"] == "user"))
+            .and_then(|m| m["content"].as_str())
+            .unwrap_or_default()
+            .to_owned();
+        HttpResponse::json(
+            200,
+            &serde_json::json!({"id": "c", "object": "chat.completion", "model": "m",
+                "choices": [{"index": 0, "finish_reason": "stop",
+                             "message": {"role": "assistant", "content": format!("echo: {last}")}}]}),
+        )
+    })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

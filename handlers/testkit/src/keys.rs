@@ -118,3 +118,78 @@ fn pkcs1_from_pkcs8(der: &[u8]) -> Vec<u8> {
     assert_eq!(tag, 0x04, "PKCS#8 privateKey is not an OCTET STRING");
     key.to_vec()
 }
+
+/// How a [`JwksServer`] answers.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum JwksMode {
+    /// 200 with the key set.
+    Serve,
+    /// 503 at once (the issuer is down).
+    Fail,
+    /// Nothing for this long, then 503 (the issuer hangs).
+    Hang(std::time::Duration),
+}
+
+/// A JWKS endpoint on 127.0.0.1 whose keys and availability the test changes as it runs.
+pub struct JwksServer {
+    doc: std::sync::Arc<std::sync::Mutex<Value>>,
+    mode: std::sync::Arc<std::sync::Mutex<JwksMode>>,
+    server: crate::http::HttpServer,
+}
+
+impl std::fmt::Debug for JwksServer {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("JwksServer").field("url", &self.url()).finish_non_exhaustive()
+    }
+}
+
+impl JwksServer {
+    /// Serves the JWKS of `keys` at `/.well-known/jwks.json`.
+    pub fn start(keys: &[&TestKey]) -> Self {
+        use std::sync::{Arc, Mutex};
+        let doc = Arc::new(Mutex::new(jwks(keys)));
+        let mode = Arc::new(Mutex::new(JwksMode::Serve));
+        let (d, m) = (doc.clone(), mode.clone());
+        let server = crate::http::HttpServer::start(move |req| {
+            use crate::http::HttpResponse;
+            if req.path != "/.well-known/jwks.json" {
+                return HttpResponse::json(404, &json!({}));
+            }
+            let mode = *m.lock().expect("lock");
+            match mode {
+                JwksMode::Serve => HttpResponse::json(200, &d.lock().expect("lock")),
+                JwksMode::Fail => HttpResponse::json(503, &json!({"message": "down"})),
+                JwksMode::Hang(t) => {
+                    std::thread::sleep(t);
+                    HttpResponse::json(503, &json!({"message": "hung"}))
+                }
+            }
+        });
+        Self { doc, mode, server }
+    }
+
+    /// The JWKS URL.
+    pub fn url(&self) -> String {
+        format!("{}/.well-known/jwks.json", self.server.url())
+    }
+
+    /// Serves the JWKS of `keys` from now on.
+    pub fn set_keys(&self, keys: &[&TestKey]) {
+        self.set_doc(jwks(keys));
+    }
+
+    /// Serves `doc` (any JSON, for odd key sets) from now on.
+    pub fn set_doc(&self, doc: Value) {
+        *self.doc.lock().expect("lock") = doc;
+    }
+
+    /// Answers like `mode` from now on.
+    pub fn set_mode(&self, mode: JwksMode) {
+        *self.mode.lock().expect("lock") = mode;
+    }
+
+    /// How many requests reached the server.
+    pub fn hits(&self) -> usize {
+        self.server.requests().len()
+    }
+}

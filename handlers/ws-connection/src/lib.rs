@@ -2,7 +2,9 @@
 //!
 //! `$connect` verifies the bearer token — from the `Authorization` header, or from
 //! `Sec-WebSocket-Protocol`, the one header a browser's `new WebSocket(url, protocols)` can
-//! set — requires the user id claim, and stores connection id + user id + TTL. When the token
+//! set — requires the user id claim, and stores connection id + user id + expiry: the token's
+//! `exp` or the connection TTL, whichever comes first, so the connection ends with its token
+//! (the request-handler refuses its messages, the response-handler closes it). When the token
 //! came as a subprotocol the response echoes the chosen subprotocol, as browsers require (the
 //! non-token entry, e.g. `bearer`, so the token is never echoed when the client offered one).
 //! `$disconnect` deletes the record. Anything else is rejected.
@@ -86,7 +88,9 @@ pub async fn handle(app: &Connections, event: LambdaEvent<ApiGatewayWebsocketPro
             };
             match app.verifier.verify(p.token).await {
                 Ok(v) => {
-                    app.store.put(&connection_id, &v.user_id).await?;
+                    // `exp` is a NumericDate (RFC 7519: may have a fraction); the verifier required it.
+                    let exp = v.claims.get("exp").and_then(Value::as_f64).filter(|e| *e >= 0.0).map(|e| e as u64);
+                    app.store.put(&connection_id, &v.user_id, exp).await?;
                     tracing::info!(connection_id = %connection_id, "connected");
                     Ok(match p.echo {
                         Some(proto) => json!({

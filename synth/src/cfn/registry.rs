@@ -22,6 +22,7 @@ pub const ALL: &[TypeInfo] = &[
     <crate::cfn::apigatewayv2::Deployment as CfnResource>::INFO,
     <crate::cfn::apigatewayv2::Integration as CfnResource>::INFO,
     <crate::cfn::apigatewayv2::Route as CfnResource>::INFO,
+    <crate::cfn::apigatewayv2::RouteResponse as CfnResource>::INFO,
     <crate::cfn::apigatewayv2::Stage as CfnResource>::INFO,
     <crate::cfn::bedrockagentcore::BrowserCustom as CfnResource>::INFO,
     <crate::cfn::bedrockagentcore::CodeInterpreterCustom as CfnResource>::INFO,

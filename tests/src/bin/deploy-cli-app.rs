@@ -1,4 +1,5 @@
-//! The project's command line on two apps, for `tests/tests/deploy_cli.rs`:
+//! Two apps for `tests/tests/deploy_cli.rs`, which the toolkit runs with
+//! `--app "deploy-cli-app <app>"` (the apps' own command line is synth, list, cost):
 //!
 //! ```text
 //! deploy-cli-app l1-queue <command> ...   the l1-queue example, unchanged

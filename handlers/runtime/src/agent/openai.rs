@@ -11,13 +11,15 @@ use super::stream::{Assembly, SseDecoder};
 use super::{Block, BoxFuture, Message, ModelError, ModelProvider, ModelRequest, ModelResponse, Role, StopReason, TextSink};
 use crate::config::{self, ConfigError};
 use crate::error::sdk_message;
+use crate::secret::Secret;
 
 /// An OpenAI-compatible endpoint with one model.
 #[derive(Debug, Clone)]
 pub struct OpenAi {
     http: reqwest::Client,
     url: String,
-    api_key: Option<String>,
+    /// `Debug` prints `Secret(..)`: the key never reaches a log line.
+    api_key: Option<Secret>,
     model: String,
 }
 
@@ -32,7 +34,7 @@ impl OpenAi {
                 .build()
                 .unwrap_or_default(),
             url: format!("{}/chat/completions", base.trim_end_matches('/')),
-            api_key,
+            api_key: api_key.map(Secret::from),
             model: model.into(),
         }
     }
@@ -74,7 +76,7 @@ impl OpenAi {
     async fn post(&self, body: Value) -> Result<reqwest::Response, ModelError> {
         let mut http = self.http.post(&self.url).json(&body);
         if let Some(key) = &self.api_key {
-            http = http.bearer_auth(key);
+            http = http.bearer_auth(key.expose());
         }
         let resp = http.send().await.map_err(|e| ModelError::Transient(format!("{}: {e}", self.url)))?;
         let status = resp.status();
@@ -330,6 +332,16 @@ pub async fn api_key_from_env(sdk: &aws_config::SdkConfig) -> Result<Option<Stri
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn debug_never_shows_the_api_key() {
+        let p = std::sync::Arc::new(OpenAi::new("http://127.0.0.1:1/v1", Some("sk-live-SECRET".into()), "m"));
+        let agent = crate::agent::Agent::new(p.clone(), "sys");
+        for shown in [format!("{p:?}"), format!("{agent:?}"), format!("{agent:#?}")] {
+            assert!(!shown.contains("sk-live-SECRET"), "{shown}");
+            assert!(shown.contains("Secret(..)"), "{shown}");
+        }
+    }
 
     fn run(events: &[&str]) -> (Vec<String>, Result<ModelResponse, ModelError>) {
         let mut pieces = Vec::new();

@@ -20,10 +20,16 @@ impl ConnectionStore {
         Self { client, table: table.into(), ttl_secs }
     }
 
-    /// Stores a verified connection of `user_id`.
-    pub async fn put(&self, connection_id: &str, user_id: &str) -> Result<ConnectionRecord, StoreError> {
-        let record =
-            ConnectionRecord { connection_id: connection_id.into(), user_id: user_id.into(), expires_at: now_secs() + self.ttl_secs };
+    /// Stores a verified connection of `user_id`. The record expires at `token_expires_at`
+    /// (the token's `exp`, epoch seconds) or after the connection TTL, whichever comes first:
+    /// a connection never outlives the token it was opened with.
+    pub async fn put(&self, connection_id: &str, user_id: &str, token_expires_at: Option<u64>) -> Result<ConnectionRecord, StoreError> {
+        let by_ttl = now_secs() + self.ttl_secs;
+        let record = ConnectionRecord {
+            connection_id: connection_id.into(),
+            user_id: user_id.into(),
+            expires_at: token_expires_at.map_or(by_ttl, |exp| exp.min(by_ttl)),
+        };
         self.client
             .put_item()
             .table_name(&self.table)
@@ -59,10 +65,12 @@ impl ConnectionStore {
             .send()
             .await
             .map_err(dynamo_err("GetItem"))?;
-        Ok(out.item.and_then(|item| record(&item)).filter(|r| r.expires_at > now_secs()))
+        Ok(out.item.and_then(|item| record(&item)).filter(|r| !r.is_expired(now_secs())))
     }
 
-    /// Every unexpired connection of `user_id` (through the by-user index).
+    /// Every connection record of `user_id` (through the by-user index), expired ones included:
+    /// DynamoDB deletes expired items only eventually, and a pusher must close those
+    /// connections rather than skip them (see [`ConnectionRecord::is_expired`]).
     pub async fn by_user(&self, user_id: &str) -> Result<Vec<ConnectionRecord>, StoreError> {
         let mut out = Vec::new();
         let mut start = None;
@@ -79,8 +87,7 @@ impl ConnectionStore {
                 .send()
                 .await
                 .map_err(dynamo_err("Query"))?;
-            let now = now_secs();
-            out.extend(page.items().iter().filter_map(record).filter(|r| r.expires_at > now));
+            out.extend(page.items().iter().filter_map(record));
             start = page.last_evaluated_key;
             if start.is_none() {
                 return Ok(out);

@@ -6,6 +6,7 @@ pub mod authorizer;
 pub mod deployment;
 pub mod integration;
 pub mod route;
+pub mod route_response;
 pub mod stage;
 
 pub use api::Api;
@@ -13,4 +14,5 @@ pub use authorizer::Authorizer;
 pub use deployment::Deployment;
 pub use integration::Integration;
 pub use route::Route;
+pub use route_response::RouteResponse;
 pub use stage::Stage;

@@ -1,9 +1,13 @@
-//! agentcdk-deploy: the command line every app gets, from `synth` to a running stack.
+//! cargo-agentcdk: the agentcdk toolkit, `cargo agentcdk <command>`.
 //!
-//! `synth` and `list` are agentcdk-synth's ([`agentcdk_synth::cli`]); this crate adds the
-//! commands that need the AWS SDK, so the synthesis core stays free of network code:
+//! The split is the AWS CDK's: a user's app (`agentcdk::App::run`) only synthesizes
+//! (`synth`, `list`, `cost`), so it compiles without the AWS SDK; this toolkit, installed once
+//! (`cargo install cargo-agentcdk`, or `--path toolkit` from a checkout), runs the app to get
+//! its cloud assembly (`cdk.out`: `manifest.json` and the templates) and acts on it:
 //!
 //! ```text
+//! new NAME                                 a ready project: main.rs with one agent, tests, README
+//! synth   [STACK...]                       run the app's synth (the cloud assembly)
 //! package [STACK...]                       build and zip the assets into <out>/assets/<hash>.zip
 //! deploy  [STACK...] --bucket B [--yes]    upload assets, change set, confirm, execute, stream events, outputs
 //! diff    [STACK...]                       local template against the deployed one (exit 1: different)
@@ -11,49 +15,78 @@
 //! outputs [STACK...]                       the deployed stacks' outputs
 //! ```
 //!
-//! AWS configuration is the standard one (aws-config): `AWS_PROFILE`/`--profile`,
+//! The app is run as `cargo run --quiet -- synth --out DIR [STACK...]` in the current crate
+//! (`-p NAME` for a workspace member), or `--app CMD` (a shell command the toolkit appends
+//! `synth --out DIR [STACK...]` to); `--app DIR` reads an existing cloud assembly. AWS
+//! configuration is the standard one (aws-config): `AWS_PROFILE`/`--profile`,
 //! `AWS_REGION`/`--region`, the credential chain, and `AWS_ENDPOINT_URL` for a local emulator
 //! (S3 then uses path-style addressing).
 
 use std::ffi::OsString;
 use std::fmt;
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::process::ExitCode;
 
 use agentcdk_synth::cli::DEFAULT_OUT_DIR;
-use agentcdk_synth::{App, Assembly};
 use clap::{Args, Parser, Subcommand};
 
+pub mod app;
 pub mod aws;
 pub mod changes;
 pub mod deploy;
 pub mod diff;
+pub mod handlers;
+pub mod new;
 pub mod package;
 pub mod params;
 
-/// Synthesize, package and deploy the CloudFormation stacks this program declares.
+/// The agentcdk toolkit: runs your app for its cloud assembly, then packages, deploys, diffs,
+/// destroys; `new` starts a project.
 #[derive(Debug, Parser)]
-#[command(version, about, long_about = None, propagate_version = true)]
+#[command(name = "cargo-agentcdk", bin_name = "cargo agentcdk", version, about, long_about = None, propagate_version = true)]
 pub struct Cli {
+    /// How to run the app.
+    #[command(flatten)]
+    pub app: AppArgs,
     /// What to do.
     #[command(subcommand)]
     pub command: Command,
 }
 
-/// The commands: synth's, then the ones that build and talk to AWS.
+/// How the toolkit gets the cloud assembly.
+#[derive(Debug, Clone, Args)]
+pub struct AppArgs {
+    /// The command that runs your app (run by `sh -c`; the toolkit appends `synth --out DIR
+    /// [STACK...]`), or a folder holding a synthesized cloud assembly (its manifest.json) to use
+    /// as is. Default: `cargo run --quiet --` in the current crate.
+    #[arg(long, global = true, value_name = "CMD|DIR")]
+    pub app: Option<String>,
+    /// The workspace member whose binary is the app (`cargo run -p NAME`).
+    #[arg(long = "package", short = 'p', global = true, value_name = "NAME")]
+    pub package: Option<String>,
+    /// The cloud assembly's folder.
+    #[arg(long, short, global = true, default_value = DEFAULT_OUT_DIR, value_name = "DIR")]
+    pub out: PathBuf,
+}
+
+/// The commands.
 #[derive(Debug, Subcommand)]
 pub enum Command {
-    /// `synth` and `list`.
-    #[command(flatten)]
-    Synth(agentcdk_synth::cli::Command),
+    /// Write a new project into the folder NAME: Cargo.toml, src/main.rs with one agent, a
+    /// snapshot test, an assertions test, .gitignore and a README. Offline.
+    New(new::NewArgs),
+    /// Run the app's synth: the templates and manifest.json in the output folder.
+    Synth {
+        /// Only these stacks (default: all).
+        #[arg(value_name = "STACK")]
+        stacks: Vec<String>,
+    },
     /// Synthesize, then build and zip every asset the stacks refer to into <out>/assets/<hash>.zip.
     ///
-    /// Handlers are built with `cargo lambda build --release --output-format zip`; folders and
-    /// files are zipped deterministically. Assets already staged are skipped.
+    /// Stock handlers are built with `cargo lambda build --release --output-format zip` into
+    /// your crate's target dir (cached like any build); folders and files are zipped
+    /// deterministically. Assets already staged are skipped.
     Package {
-        /// Output folder.
-        #[arg(long, short, default_value = DEFAULT_OUT_DIR, value_name = "DIR")]
-        out: PathBuf,
         /// Only these stacks' assets (default: all stacks).
         #[arg(value_name = "STACK")]
         stacks: Vec<String>,
@@ -80,6 +113,16 @@ pub enum Command {
         #[command(flatten)]
         aws: AwsArgs,
     },
+    /// Synthesize, then serve the stack on 127.0.0.1 until Ctrl-C: moto for queues, tables
+    /// and buckets, each function as a process of its handler binary under a Lambda Runtime
+    /// API, the REST / WebSocket / Function URL front doors, a local token issuer.
+    Dev(agentcdk_dev::DevArgs),
+    /// A token from the running `dev`'s local issuer (real RS256 signature, the claims the
+    /// stack's authorizer requires).
+    Token(agentcdk_dev::TokenArgs),
+    /// One chat turn against the running `dev` (or `--url`): REST sync, REST queue (submit and
+    /// poll), WebSocket or server-sent events, printed as it streams.
+    Chat(agentcdk_dev::chat::ChatArgs),
     /// Print the deployed stacks' outputs.
     Outputs {
         /// Only these stacks (default: all).
@@ -93,9 +136,6 @@ pub enum Command {
 /// `deploy`'s options.
 #[derive(Debug, Args)]
 pub struct DeployArgs {
-    /// Output folder.
-    #[arg(long, short, default_value = DEFAULT_OUT_DIR, value_name = "DIR")]
-    pub out: PathBuf,
     /// Only these stacks (default: all).
     #[arg(value_name = "STACK")]
     pub stacks: Vec<String>,
@@ -104,7 +144,7 @@ pub struct DeployArgs {
     pub bucket: Option<String>,
     /// A stack parameter, `Key=Value` (repeatable). Applies to every selected stack that
     /// declares `Key`.
-    #[arg(long = "parameter", short, value_name = "KEY=VALUE", value_parser = params::parse_parameter)]
+    #[arg(long = "parameter", value_name = "KEY=VALUE", value_parser = params::parse_parameter)]
     pub parameters: Vec<(String, String)>,
     /// Execute the change set without asking.
     #[arg(long, short)]
@@ -162,14 +202,19 @@ impl std::error::Error for Error {}
 /// This crate's result type.
 pub type Result<T, E = Error> = std::result::Result<T, E>;
 
-/// Parses `args` (the first is the program name) and runs the command. Exit codes: 0 success,
-/// 1 failure (synthesis errors, a failed deployment, I/O, AWS errors; for `diff`: differences),
-/// 2 bad command line (for `diff`: an error).
-pub fn run<I, T>(mut app: App, args: I) -> ExitCode
+/// Parses `args` (the first is the program name; a second `agentcdk`, which cargo passes to
+/// a subcommand, is dropped) and runs the command. Exit codes: 0 success, 1 failure (synthesis
+/// errors, a failed deployment, I/O, AWS errors; for `diff`: differences), 2 bad command line
+/// (for `diff`: an error).
+pub fn run<I, T>(args: I) -> ExitCode
 where
     I: IntoIterator<Item = T>,
     T: Into<OsString> + Clone,
 {
+    let mut args: Vec<OsString> = args.into_iter().map(Into::into).collect();
+    if args.get(1).is_some_and(|a| a == "agentcdk") {
+        args.remove(1);
+    }
     let cli = match Cli::try_parse_from(args) {
         Ok(cli) => cli,
         Err(e) => {
@@ -178,7 +223,7 @@ where
         }
     };
     let failure_code = if matches!(cli.command, Command::Diff { .. }) { 2 } else { 1 };
-    match execute(&mut app, cli.command) {
+    match execute(&cli.app, cli.command) {
         Ok(code) => code,
         Err(e) => {
             eprintln!("{e}");
@@ -187,35 +232,36 @@ where
     }
 }
 
-fn execute(app: &mut App, command: Command) -> Result<ExitCode> {
+fn execute(app_args: &AppArgs, command: Command) -> Result<ExitCode> {
     match command {
-        Command::Synth(command) => Ok(agentcdk_synth::cli::execute(app, command)),
-        Command::Package { out, stacks } => {
-            let assembly = synthesize(app, &out, &stacks)?;
-            package::package(&assembly, &out)?;
+        Command::New(args) => new::new_project(&args).map(|()| ExitCode::SUCCESS),
+        Command::Synth { stacks } => app::synthesize(app_args, &stacks).map(|_| ExitCode::SUCCESS),
+        Command::Package { stacks } => {
+            let assembly = app::synthesize(app_args, &stacks)?;
+            package::package(&assembly, &app::target_dir(app_args, &assembly.dir))?;
             Ok(ExitCode::SUCCESS)
         }
         Command::Deploy(args) => {
-            let assembly = synthesize(app, &args.out, &args.stacks)?;
-            let staged = package::package(&assembly, &args.out)?;
+            let assembly = app::synthesize(app_args, &args.stacks)?;
+            let staged = package::package(&assembly, &app::target_dir(app_args, &assembly.dir))?;
             let runtime = runtime()?;
             runtime.block_on(async {
                 let clients = aws::Clients::load(&args.aws).await?;
-                deploy::deploy(&clients, &assembly, &staged, &args).await
+                deploy::deploy(&clients, &assembly.stacks, &staged, &args).await
             })?;
             Ok(ExitCode::SUCCESS)
         }
         Command::Diff { stacks, aws } => {
-            let assembly = synthesize_quiet(app, &stacks)?;
+            let assembly = app::synthesize(app_args, &stacks)?;
             let runtime = runtime()?;
             let different = runtime.block_on(async {
                 let clients = aws::Clients::load(&aws).await?;
-                diff::diff_stacks(&clients, &assembly).await
+                diff::diff_stacks(&clients, &assembly.stacks).await
             })?;
             Ok(if different { ExitCode::FAILURE } else { ExitCode::SUCCESS })
         }
         Command::Destroy { stacks, yes, aws } => {
-            let names = stack_names(app, &stacks)?;
+            let names = app::synthesize(app_args, &stacks)?.stack_names();
             let runtime = runtime()?;
             runtime.block_on(async {
                 let clients = aws::Clients::load(&aws).await?;
@@ -223,8 +269,25 @@ fn execute(app: &mut App, command: Command) -> Result<ExitCode> {
             })?;
             Ok(ExitCode::SUCCESS)
         }
+        Command::Dev(mut args) => {
+            // Serve what the app synthesizes now, not a stale assembly.
+            let stacks: Vec<String> = args.stack.iter().cloned().collect();
+            args.out = app::synthesize(app_args, &stacks)?.dir;
+            dev_runtime()?.block_on(agentcdk_dev::run(args)).map_err(dev_error)?;
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Token(mut args) => {
+            args.out = app_args.out.clone();
+            println!("{}", dev_runtime()?.block_on(agentcdk_dev::token(args)).map_err(dev_error)?);
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Chat(mut args) => {
+            args.out = app_args.out.clone();
+            dev_runtime()?.block_on(agentcdk_dev::chat::chat(args)).map_err(dev_error)?;
+            Ok(ExitCode::SUCCESS)
+        }
         Command::Outputs { stacks, aws } => {
-            let names = stack_names(app, &stacks)?;
+            let names = app::synthesize(app_args, &stacks)?.stack_names();
             let runtime = runtime()?;
             runtime.block_on(async {
                 let clients = aws::Clients::load(&aws).await?;
@@ -240,38 +303,18 @@ fn execute(app: &mut App, command: Command) -> Result<ExitCode> {
     }
 }
 
+/// `dev` runs many servers and processes at once: a multi-threaded runtime.
+fn dev_runtime() -> Result<tokio::runtime::Runtime> {
+    tokio::runtime::Builder::new_multi_thread().enable_all().build().map_err(|e| Error::new(format!("cannot start the async runtime: {e}")))
+}
+
+fn dev_error(e: agentcdk_dev::DevError) -> Error {
+    Error::new(e.to_string())
+}
+
 fn runtime() -> Result<tokio::runtime::Runtime> {
     tokio::runtime::Builder::new_current_thread()
         .enable_all()
         .build()
         .map_err(|e| Error::new(format!("cannot start the async runtime: {e}")))
-}
-
-/// Synthesizes the selected stacks and writes them to `out` (like `synth`), printing warnings.
-fn synthesize(app: &mut App, out: &Path, stacks: &[String]) -> Result<Assembly> {
-    let assembly = synthesize_quiet(app, stacks)?;
-    assembly.write(out).map_err(|e| Error::new(format!("cannot write to {}: {e}", out.display())))?;
-    Ok(assembly)
-}
-
-fn synthesize_quiet(app: &mut App, stacks: &[String]) -> Result<Assembly> {
-    let assembly = app.synthesize(stacks).map_err(|d| Error::new(format!("synthesis failed; nothing was written\n{d}")))?;
-    for w in &assembly.warnings {
-        eprintln!("{w}");
-    }
-    Ok(assembly)
-}
-
-/// The selected stack names (all when `wanted` is empty); unknown names are an error.
-fn stack_names(app: &App, wanted: &[String]) -> Result<Vec<String>> {
-    let all: Vec<String> = app.stacks().iter().map(|s| s.name().to_owned()).collect();
-    if wanted.is_empty() {
-        return Ok(all);
-    }
-    for w in wanted {
-        if !all.contains(w) {
-            return Err(Error::new(format!("no stack named '{w}'")).hint(format!("the app has: {}", all.join(", "))));
-        }
-    }
-    Ok(wanted.to_vec())
 }

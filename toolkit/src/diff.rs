@@ -3,7 +3,7 @@
 
 use std::fmt::Write as _;
 
-use agentcdk_synth::Assembly;
+use agentcdk_synth::StackArtifact;
 use console::style;
 use serde_json::Value;
 use similar::{ChangeTag, TextDiff};
@@ -172,11 +172,11 @@ fn write_lines(text: &mut String, value: Option<&Value>, sign: &str, added: bool
     }
 }
 
-/// Compares every stack of `assembly` with its deployed template and prints the differences.
+/// Compares every stack with its deployed template and prints the differences.
 /// Returns whether any stack differs (a stack that is not deployed differs).
-pub async fn diff_stacks(clients: &Clients, assembly: &Assembly) -> Result<bool> {
+pub async fn diff_stacks(clients: &Clients, stacks: &[StackArtifact]) -> Result<bool> {
     let mut different = false;
-    for stack in &assembly.stacks {
+    for stack in stacks {
         let deployed = match clients.cfn.get_template().stack_name(&stack.name).send().await {
             Ok(answer) => {
                 let body = answer.template_body().unwrap_or("{}");

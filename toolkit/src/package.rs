@@ -4,18 +4,19 @@
 //! already staged is up to date and skipped. Folder and file zips are deterministic (sorted
 //! entries, fixed timestamps and permissions): the same sources give the same bytes.
 
+use std::collections::BTreeMap;
 use std::fs;
 use std::io::{Cursor, Write as _};
 use std::path::{Path, PathBuf};
-use std::process::Command;
 use std::time::Duration;
 
 use agentcdk_synth::manifest::{AssetSourceManifest, Manifest};
-use agentcdk_synth::Assembly;
 use indicatif::{ProgressBar, ProgressStyle};
 use zip::write::SimpleFileOptions;
 use zip::CompressionMethod;
 
+use crate::app::CloudAssembly;
+use crate::handlers::{self, Request};
 use crate::{Error, Result};
 
 /// The folder under the output folder that holds staged assets.
@@ -34,17 +35,29 @@ pub struct Staged {
     pub built: bool,
 }
 
-/// Stages every asset of `assembly` (already written to `out`) and returns them in manifest
-/// order.
-pub fn package(assembly: &Assembly, out: &Path) -> Result<Vec<Staged>> {
-    let manifest = assembly.manifest(out);
-    package_manifest(&manifest, out)
+/// Stages every asset of `assembly` into `<assembly>/assets`, building stock handlers in
+/// `target_dir`; returns them in manifest order.
+pub fn package(assembly: &CloudAssembly, target_dir: &Path) -> Result<Vec<Staged>> {
+    package_manifest(&assembly.manifest, &assembly.dir, target_dir)
 }
 
 /// Stages every asset of `manifest` (whose paths are relative to `out`).
-pub fn package_manifest(manifest: &Manifest, out: &Path) -> Result<Vec<Staged>> {
+pub fn package_manifest(manifest: &Manifest, out: &Path, target_dir: &Path) -> Result<Vec<Staged>> {
     let dir = out.join(ASSETS_DIR);
     fs::create_dir_all(&dir).map_err(|e| Error::new(format!("cannot create {}: {e}", dir.display())))?;
+    // Handlers first, all in one go (one cargo lambda build per source and architecture).
+    let mut requests = BTreeMap::new();
+    for (hash, asset) in &manifest.assets {
+        if let AssetSourceManifest::Handler { name, architecture, version, workspace } = &asset.source {
+            if !dir.join(&asset.object_key).is_file() {
+                let workspace = workspace.as_ref().map(|w| fs::canonicalize(out.join(w)).unwrap_or_else(|_| out.join(w)));
+                let request = Request { name: name.clone(), architecture: architecture.clone(), version: version.clone(), workspace };
+                requests.insert(hash.clone(), request);
+            }
+        }
+    }
+    let unique: Vec<Request> = requests.values().cloned().collect::<std::collections::BTreeSet<_>>().into_iter().collect();
+    let zips = handlers::build(&unique, target_dir)?;
     let mut staged = Vec::new();
     for (hash, asset) in &manifest.assets {
         let file = dir.join(&asset.object_key);
@@ -64,7 +77,10 @@ pub fn package_manifest(manifest: &Manifest, out: &Path) -> Result<Vec<Staged>> 
         bar.set_message(format!("{}  {label}", short(hash)));
         bar.enable_steady_tick(Duration::from_millis(120));
         let bytes = match &asset.source {
-            AssetSourceManifest::Handler { name, architecture, workspace } => build_handler(&out.join(workspace), name, architecture, out),
+            AssetSourceManifest::Handler { .. } => {
+                let zip = requests.get(hash).and_then(|r| zips.get(r)).ok_or_else(|| Error::new(format!("{label}: not built")))?;
+                fs::read(zip).map_err(|e| Error::new(format!("cannot read {}: {e}", zip.display())))
+            }
             AssetSourceManifest::Path { path } => {
                 let source = out.join(path);
                 match asset.packaging.as_str() {
@@ -98,45 +114,6 @@ pub fn size(bytes: usize) -> String {
 fn write_atomic(file: &Path, bytes: &[u8]) -> Result<()> {
     let tmp = file.with_extension("zip.tmp");
     fs::write(&tmp, bytes).and_then(|()| fs::rename(&tmp, file)).map_err(|e| Error::new(format!("cannot write {}: {e}", file.display())))
-}
-
-/// `cargo lambda build --release --output-format zip` of one handler; returns `bootstrap.zip`.
-fn build_handler(workspace: &Path, name: &str, architecture: &str, out: &Path) -> Result<Vec<u8>> {
-    let manifest_path = workspace.join("Cargo.toml");
-    if !manifest_path.is_file() {
-        return Err(Error::new(format!("handler '{name}': no handlers workspace at {}", workspace.display()))
-            .hint("run package from the project that was synthesized (the manifest's paths are relative to the output folder)"));
-    }
-    let probe = Command::new("cargo").args(["lambda", "--version"]).output();
-    if !probe.as_ref().is_ok_and(|o| o.status.success()) {
-        return Err(Error::new(format!("cannot build handler '{name}': cargo-lambda is not installed"))
-            .hint("install it with `pip install cargo-lambda` (it ships zig) or `cargo install cargo-lambda`, then run package again"));
-    }
-    // Beside assets/, not in it: `aws s3 sync <out>/assets s3://BUCKET` uploads only the zips.
-    let lambda_dir = out.join("lambda-build");
-    let arch_flag = if architecture == "arm64" { "--arm64" } else { "--x86-64" };
-    let output = Command::new("cargo")
-        .args(["lambda", "build", "--release", "--output-format", "zip", arch_flag, "--manifest-path"])
-        .arg(&manifest_path)
-        .args(["-p", name, "--lambda-dir"])
-        .arg(&lambda_dir)
-        .output()
-        .map_err(|e| Error::new(format!("cannot run cargo lambda: {e}")))?;
-    if !output.status.success() {
-        let log = String::from_utf8_lossy(&output.stderr);
-        let tail: Vec<&str> = log.lines().rev().take(30).collect::<Vec<_>>().into_iter().rev().collect();
-        let hint = if architecture == "arm64" {
-            "arm64 needs the aarch64 Rust target: rustup target add aarch64-unknown-linux-gnu"
-        } else {
-            "the build output above says why"
-        };
-        return Err(Error::new(format!("cargo lambda build of handler '{name}' failed:\n{}", tail.join("\n"))).hint(hint));
-    }
-    let zip = lambda_dir.join(name).join("bootstrap.zip");
-    fs::read(&zip).map_err(|e| {
-        Error::new(format!("cargo lambda built '{name}' but {} is missing: {e}", zip.display()))
-            .hint("the handler crate's binary must be named like its folder")
-    })
 }
 
 /// Files under `dir` (relative names with `/`, sorted), skipping build output and VCS folders
@@ -257,13 +234,14 @@ mod tests {
         let asset = stack.scope("Fn").asset(agentcdk_synth::AssetSource::path(&src));
         stack.add("Queue", agentcdk_synth::cfn::sqs::Queue::default());
         stack.output("Key", asset.key());
-        let assembly = app.synthesize(&[]).unwrap();
-        assembly.write(&out).unwrap();
-        let first = package(&assembly, &out).unwrap();
+        app.synthesize(&[]).unwrap().write(&out).unwrap();
+        let assembly = CloudAssembly::load(&out).unwrap();
+        let target = d.path().join("target");
+        let first = package(&assembly, &target).unwrap();
         assert_eq!(first.len(), 1);
         assert!(first[0].built);
         assert_eq!(first[0].file, out.join("assets").join(format!("{}.zip", first[0].hash)));
-        let second = package(&assembly, &out).unwrap();
+        let second = package(&assembly, &target).unwrap();
         assert!(!second[0].built, "already staged");
         assert_eq!(fs::read(&first[0].file).unwrap(), zip_path(&src).unwrap());
     }

@@ -4,7 +4,7 @@ use std::collections::BTreeMap;
 use std::io::{BufRead as _, IsTerminal as _, Write as _};
 use std::time::Duration;
 
-use agentcdk_synth::{Assembly, StackArtifact, ASSET_BUCKET_PARAMETER};
+use agentcdk_synth::{StackArtifact, ASSET_BUCKET_PARAMETER};
 use aws_sdk_cloudformation::types::{Capability, ChangeSetStatus, ChangeSetType, Parameter, StackEvent, Tag};
 use console::style;
 use indicatif::{ProgressBar, ProgressStyle};
@@ -22,16 +22,16 @@ pub const MAX_TEMPLATE_BODY: usize = 51_200;
 /// How often stack and change-set status is polled.
 const POLL: Duration = Duration::from_secs(2);
 
-/// Deploys every stack of `assembly`, in order; stops at the first that fails.
-pub async fn deploy(clients: &Clients, assembly: &Assembly, staged: &[Staged], args: &DeployArgs) -> Result<()> {
+/// Deploys every stack of the cloud assembly, in order; stops at the first that fails.
+pub async fn deploy(clients: &Clients, stacks: &[StackArtifact], staged: &[Staged], args: &DeployArgs) -> Result<()> {
     for (key, _) in &args.parameters {
-        if !assembly.stacks.iter().any(|s| s.manifest.parameters.contains_key(key)) {
-            let declared: Vec<&str> = assembly.stacks.iter().flat_map(|s| s.manifest.parameters.keys()).map(String::as_str).collect();
+        if !stacks.iter().any(|s| s.manifest.parameters.contains_key(key)) {
+            let declared: Vec<&str> = stacks.iter().flat_map(|s| s.manifest.parameters.keys()).map(String::as_str).collect();
             return Err(Error::new(format!("--parameter {key}: no selected stack declares a parameter '{key}'"))
                 .hint(format!("declared parameters: {}", if declared.is_empty() { "none".to_owned() } else { declared.join(", ") })));
         }
     }
-    for stack in &assembly.stacks {
+    for stack in stacks {
         deploy_stack(clients, stack, staged, args).await?;
     }
     Ok(())
