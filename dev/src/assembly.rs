@@ -63,7 +63,12 @@ impl Assembly {
             .find(|a| a.object_key == key)
             .ok_or_else(|| format!("no asset in the manifest has the object key {key:?}"))?;
         match &asset.source {
-            AssetSourceManifest::Handler { name, workspace, .. } => Ok((name.clone(), self.dir.join(workspace))),
+            AssetSourceManifest::Handler { name, workspace: Some(workspace), .. } => Ok((name.clone(), self.dir.join(workspace))),
+            // The toolkit's registry build (cargo lambda, for Lambda) has no native binaries here yet.
+            AssetSourceManifest::Handler { name, version, workspace: None, .. } => Err(format!(
+                "its handler {name}@{version} comes from the registry: dev builds handlers from a checkout of agentcdk \
+                 (depend on agentcdk by path or git to use dev)"
+            )),
             AssetSourceManifest::Path { path } => Err(format!("its code is a prebuilt asset ({path}); dev runs handler crates only")),
         }
     }
