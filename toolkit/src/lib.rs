@@ -113,6 +113,16 @@ pub enum Command {
         #[command(flatten)]
         aws: AwsArgs,
     },
+    /// Synthesize, then serve the stack on 127.0.0.1 until Ctrl-C: moto for queues, tables
+    /// and buckets, each function as a process of its handler binary under a Lambda Runtime
+    /// API, the REST / WebSocket / Function URL front doors, a local token issuer.
+    Dev(agentcdk_dev::DevArgs),
+    /// A token from the running `dev`'s local issuer (real RS256 signature, the claims the
+    /// stack's authorizer requires).
+    Token(agentcdk_dev::TokenArgs),
+    /// One chat turn against the running `dev` (or `--url`): REST sync, REST queue (submit and
+    /// poll), WebSocket or server-sent events, printed as it streams.
+    Chat(agentcdk_dev::chat::ChatArgs),
     /// Print the deployed stacks' outputs.
     Outputs {
         /// Only these stacks (default: all).
@@ -259,6 +269,23 @@ fn execute(app_args: &AppArgs, command: Command) -> Result<ExitCode> {
             })?;
             Ok(ExitCode::SUCCESS)
         }
+        Command::Dev(mut args) => {
+            // Serve what the app synthesizes now, not a stale assembly.
+            let stacks: Vec<String> = args.stack.iter().cloned().collect();
+            args.out = app::synthesize(app_args, &stacks)?.dir;
+            dev_runtime()?.block_on(agentcdk_dev::run(args)).map_err(dev_error)?;
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Token(mut args) => {
+            args.out = app_args.out.clone();
+            println!("{}", dev_runtime()?.block_on(agentcdk_dev::token(args)).map_err(dev_error)?);
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Chat(mut args) => {
+            args.out = app_args.out.clone();
+            dev_runtime()?.block_on(agentcdk_dev::chat::chat(args)).map_err(dev_error)?;
+            Ok(ExitCode::SUCCESS)
+        }
         Command::Outputs { stacks, aws } => {
             let names = app::synthesize(app_args, &stacks)?.stack_names();
             let runtime = runtime()?;
@@ -274,6 +301,15 @@ fn execute(app_args: &AppArgs, command: Command) -> Result<ExitCode> {
             Ok(ExitCode::SUCCESS)
         }
     }
+}
+
+/// `dev` runs many servers and processes at once: a multi-threaded runtime.
+fn dev_runtime() -> Result<tokio::runtime::Runtime> {
+    tokio::runtime::Builder::new_multi_thread().enable_all().build().map_err(|e| Error::new(format!("cannot start the async runtime: {e}")))
+}
+
+fn dev_error(e: agentcdk_dev::DevError) -> Error {
+    Error::new(e.to_string())
 }
 
 fn runtime() -> Result<tokio::runtime::Runtime> {

@@ -1,0 +1,215 @@
+//! `cargo agentcdk chat`: a small client of an agent's front door — REST sync, REST queue
+//! (submit, then poll `responses/{id}`), WebSocket (token in `Sec-WebSocket-Protocol`), and SSE
+//! streams (tokens printed as they arrive) — with a token from `--token`, `AGENTCDK_TOKEN`, or
+//! the running `dev`'s local issuer. Plain `http://`/`ws://` only (the local stack); a deployed
+//! stack's `https://` URL needs TLS, which this client does not carry yet.
+
+use std::io::Write as _;
+use std::time::Duration;
+
+use bytes::Bytes;
+use clap::Parser;
+use futures_util::{SinkExt, StreamExt};
+use http_body_util::{BodyExt, Full};
+use serde_json::{json, Value};
+use tokio_tungstenite::tungstenite::client::IntoClientRequest;
+use tokio_tungstenite::tungstenite::Message;
+
+use crate::server::FrontDoorKind;
+use crate::DevError;
+
+/// `cargo agentcdk chat`.
+#[derive(Debug, Clone, Parser)]
+#[command(name = "chat")]
+pub struct ChatArgs {
+    /// The message (one turn).
+    pub message: String,
+    /// The front door URL: a REST chat route (`http://.../agents/api/v1/chat`), a WebSocket
+    /// stage (`ws://...`), or a Function URL. Default: the running `dev`'s first front door.
+    #[arg(long)]
+    pub url: Option<String>,
+    /// Bearer token (default: `AGENTCDK_TOKEN`, else one from the local issuer).
+    #[arg(long)]
+    pub token: Option<String>,
+    /// Conversation to continue.
+    #[arg(long)]
+    pub session: Option<String>,
+    /// Cloud assembly folder of the running `dev`: the toolkit's global `--out`.
+    #[arg(skip = std::path::PathBuf::from("cdk.out"))]
+    pub out: std::path::PathBuf,
+    /// The chat route under a REST stage (used when --url is a stage).
+    #[arg(long, default_value = "api/v1/chat")]
+    pub route: String,
+}
+
+/// One turn; prints the reply (streamed pieces as they come) and returns it.
+pub async fn chat(args: ChatArgs) -> Result<String, DevError> {
+    let state = crate::cli::read_state(&args.out).ok();
+    let door = |kind: FrontDoorKind| {
+        state
+            .as_ref()
+            .and_then(|s| s["urls"].as_array()?.iter().find(|u| u["kind"] == format!("{kind:?}"))?["url"].as_str().map(str::to_owned))
+    };
+    let url = args
+        .url
+        .clone()
+        .or_else(|| door(FrontDoorKind::WebSocket))
+        .or_else(|| door(FrontDoorKind::RestApi).map(|u| format!("{u}/{}", args.route)))
+        .or_else(|| door(FrontDoorKind::FunctionUrl))
+        .ok_or_else(|| DevError::Start("no --url and no running dev".into()))?;
+    let token = match args.token.clone().or_else(|| std::env::var("AGENTCDK_TOKEN").ok()) {
+        Some(t) => Some(t),
+        None if state.as_ref().is_some_and(|s| s["issuer"].is_string()) => Some(
+            crate::cli::token(crate::cli::TokenArgs { user: "dev-user".into(), scopes: vec![], ttl: 3600, out: args.out.clone() }).await?,
+        ),
+        None => None,
+    };
+    let mut body = json!({"message": args.message});
+    if let Some(s) = &args.session {
+        body["session_id"] = json!(s);
+    }
+    if url.starts_with("ws://") {
+        return websocket(&url, token.as_deref(), &body).await;
+    }
+    http_turn(&url, token.as_deref(), &body).await
+}
+
+async fn http_turn(url: &str, token: Option<&str>, body: &Value) -> Result<String, DevError> {
+    let auth = token.map(|t| format!("Bearer {t}"));
+    let mut headers = vec![("content-type", "application/json".to_owned()), ("accept", "text/event-stream, application/json".to_owned())];
+    if let Some(a) = &auth {
+        headers.push(("authorization", a.clone()));
+    }
+    let (status, content_type, mut stream) = request("POST", url, &headers, body.to_string().into_bytes()).await?;
+    if content_type.starts_with("text/event-stream") {
+        let mut reply = String::new();
+        let mut buf = String::new();
+        while let Some(chunk) = stream.recv().await {
+            buf.push_str(&String::from_utf8_lossy(&chunk));
+            while let Some(i) = buf.find("\n\n") {
+                let event: String = buf.drain(..i + 2).collect();
+                for line in event.lines().filter_map(|l| l.strip_prefix("data:")) {
+                    let v: Value = serde_json::from_str(line.trim()).unwrap_or_default();
+                    if let Some(t) = v["text"].as_str().filter(|_| v["type"] == "text") {
+                        print!("{t}");
+                        let _ = std::io::stdout().flush();
+                        reply.push_str(t);
+                    }
+                }
+            }
+        }
+        println!();
+        return Ok(reply);
+    }
+    let mut bytes = Vec::new();
+    while let Some(c) = stream.recv().await {
+        bytes.extend_from_slice(&c);
+    }
+    let v: Value = serde_json::from_slice(&bytes).unwrap_or_default();
+    if status == 202 {
+        let id = v["request_id"].as_str().unwrap_or_default().to_owned();
+        return poll(url, &headers, &id).await;
+    }
+    match v["reply"].as_str() {
+        Some(r) if status == 200 => {
+            println!("{r}");
+            Ok(r.to_owned())
+        }
+        _ => Err(DevError::Start(format!("{status}: {}", String::from_utf8_lossy(&bytes)))),
+    }
+}
+
+async fn poll(url: &str, headers: &[(&str, String)], id: &str) -> Result<String, DevError> {
+    let poll_url = format!("{}/responses/{id}", url.trim_end_matches('/'));
+    for _ in 0..600 {
+        let (status, body) = http("GET", &poll_url, headers, Vec::new()).await?;
+        let v: Value = serde_json::from_slice(&body).unwrap_or_default();
+        match v["status"].as_str() {
+            Some("completed") => {
+                let r = v["reply"].as_str().unwrap_or_default().to_owned();
+                println!("{r}");
+                return Ok(r);
+            }
+            Some("failed") => return Err(DevError::Start(format!("the turn failed: {v}"))),
+            _ if status >= 400 => return Err(DevError::Start(format!("{status}: {v}"))),
+            _ => tokio::time::sleep(Duration::from_millis(500)).await,
+        }
+    }
+    Err(DevError::Start(format!("no answer to {id} within 5 minutes")))
+}
+
+async fn websocket(url: &str, token: Option<&str>, body: &Value) -> Result<String, DevError> {
+    let mut req = url.into_client_request().map_err(|e| DevError::Start(e.to_string()))?;
+    if let Some(t) = token.and_then(|t| hyper::header::HeaderValue::from_str(t).ok()) {
+        req.headers_mut().insert("sec-websocket-protocol", t);
+    }
+    let host = req.uri().authority().map(|a| a.to_string()).unwrap_or_default();
+    let tcp = tokio::net::TcpStream::connect(&host).await.map_err(|e| DevError::Start(format!("{url}: {e}")))?;
+    let (mut ws, _) = tokio_tungstenite::client_async(req, tcp).await.map_err(|e| DevError::Start(format!("{url}: {e}")))?;
+    ws.send(Message::Text(body.to_string().into())).await.map_err(|e| DevError::Start(e.to_string()))?;
+    let mut reply = String::new();
+    while let Some(Ok(m)) = ws.next().await {
+        let Message::Text(t) = m else { continue };
+        let v: Value = serde_json::from_str(&t).unwrap_or_default();
+        match v["type"].as_str() {
+            Some("reply") => {
+                reply.push_str(v["reply"].as_str().unwrap_or_default());
+                if v["part"] == v["parts"] {
+                    println!("{reply}");
+                    break;
+                }
+            }
+            Some("error") => return Err(DevError::Start(format!("the turn failed: {v}"))),
+            _ => {}
+        }
+    }
+    let _ = ws.close(None).await;
+    Ok(reply)
+}
+
+/// Percent-encodes a query value.
+pub fn encode(s: &str) -> String {
+    s.bytes()
+        .map(|b| if b.is_ascii_alphanumeric() || b"-_.~".contains(&b) { (b as char).to_string() } else { format!("%{b:02X}") })
+        .collect()
+}
+
+/// A buffered plain-HTTP request: `(status, body)`.
+pub async fn http(method: &str, url: &str, headers: &[(&str, String)], body: Vec<u8>) -> Result<(u16, Vec<u8>), DevError> {
+    let (status, _, mut rx) = request(method, url, headers, body).await?;
+    let mut out = Vec::new();
+    while let Some(c) = rx.recv().await {
+        out.extend_from_slice(&c);
+    }
+    Ok((status, out))
+}
+
+/// A plain-HTTP request whose body arrives chunk by chunk: `(status, content type, chunks)`.
+async fn request(
+    method: &str,
+    url: &str,
+    headers: &[(&str, String)],
+    body: Vec<u8>,
+) -> Result<(u16, String, tokio::sync::mpsc::Receiver<Bytes>), DevError> {
+    let client = hyper_util::client::legacy::Client::builder(hyper_util::rt::TokioExecutor::new()).build_http::<Full<Bytes>>();
+    let mut req = hyper::Request::builder().method(method).uri(url);
+    for (k, v) in headers {
+        req = req.header(*k, v.as_str());
+    }
+    let req = req.body(Full::new(Bytes::from(body))).map_err(|e| DevError::Start(format!("{url}: {e}")))?;
+    let resp = client.request(req).await.map_err(|e| DevError::Start(format!("{url}: {e}")))?;
+    let status = resp.status().as_u16();
+    let ct = resp.headers().get("content-type").and_then(|v| v.to_str().ok()).unwrap_or_default().to_owned();
+    let (tx, rx) = tokio::sync::mpsc::channel(64);
+    let mut body = resp.into_body();
+    tokio::spawn(async move {
+        while let Some(Ok(frame)) = body.frame().await {
+            if let Ok(d) = frame.into_data() {
+                if tx.send(d).await.is_err() {
+                    break;
+                }
+            }
+        }
+    });
+    Ok((status, ct, rx))
+}

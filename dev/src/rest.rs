@@ -1,0 +1,292 @@
+//! The REST API front door (`AWS::ApiGateway::RestApi` and its resources, methods, stage,
+//! authorizers and gateway responses), served at `http://127.0.0.1:<port>/<stage>/...`.
+//! Rules, each from the API Gateway Developer Guide (docs.aws.amazon.com/apigateway/latest/developerguide/):
+//! - "Set up Lambda proxy integrations": the event (`resource`, `path`, `httpMethod`, `headers`,
+//!   `multiValueHeaders`, `queryStringParameters`, `pathParameters`, `requestContext`, `body`,
+//!   `isBase64Encoded`) and the answer (`statusCode`, `headers`, `body`); an answer of any other
+//!   shape, or a function error, is 502 `{"message": "Internal server error"}`.
+//! - "Amazon API Gateway quotas": integration timeout 29 s (504 INTEGRATION_TIMEOUT) and a
+//!   10 MB payload (413 REQUEST_TOO_LARGE).
+//! - "Gateway response types": a path or method the API does not have answers 403
+//!   MISSING_AUTHENTICATION_TOKEN; a response type the template customizes uses its template,
+//!   falling back to DEFAULT_4XX/DEFAULT_5XX, else `{"message": ...}`.
+//! - "Stream the integration response for your proxy integrations" (`ResponseTransferMode:
+//!   STREAM`): the function's streamed answer goes to the client as it is produced.
+//!
+//! Not served: request model validation, CORS preflight from MOCK integrations, usage plans.
+
+use std::collections::HashMap;
+use std::net::SocketAddr;
+use std::sync::Arc;
+use std::time::Duration;
+
+use bytes::Bytes;
+use hyper::body::Incoming;
+use hyper::{Request, Response};
+use serde_json::{json, Map, Value};
+
+use crate::assembly::Assembly;
+use crate::authorizer::{Authorizer, Kind, Verdict};
+use crate::intrinsics::Locals;
+use crate::lambda::Reply;
+use crate::net::{self, Body};
+use crate::proxy::{self, Functions};
+
+/// API Gateway's integration timeout.
+const INTEGRATION_TIMEOUT: Duration = Duration::from_secs(29);
+/// API Gateway's payload limit.
+const MAX_PAYLOAD: usize = 10 * 1024 * 1024;
+
+/// One method of the API.
+#[derive(Debug)]
+struct Method {
+    http_method: String,
+    /// `/api/v1/chat/responses/{request_id}`.
+    resource_path: String,
+    resource_id: String,
+    function: Option<crate::lambda::Function>,
+    authorizer: Option<Arc<Authorizer>>,
+    stream: bool,
+}
+
+/// A REST API served locally.
+#[derive(Debug)]
+pub struct RestApi {
+    /// Logical id.
+    pub logical_id: String,
+    /// The local API id.
+    pub api_id: String,
+    /// Stage name.
+    pub stage: String,
+    methods: Vec<Method>,
+    gateway_responses: HashMap<String, Value>,
+    /// Authorizers by logical id (their call counters show the cache at work).
+    pub authorizers: HashMap<String, Arc<Authorizer>>,
+}
+
+impl RestApi {
+    /// Every REST API of the template.
+    pub fn all(assembly: &Assembly, locals: &Locals, functions: &Functions) -> Vec<RestApi> {
+        assembly.of_type("AWS::ApiGateway::RestApi").map(|(id, _)| Self::one(assembly, locals, functions, id)).collect()
+    }
+
+    fn one(assembly: &Assembly, locals: &Locals, functions: &Functions, api: &str) -> RestApi {
+        let of_api = |ty: &'static str| {
+            assembly.of_type(ty).filter(move |(_, p)| crate::stateful::refs_of(&p["RestApiId"]).first().map(String::as_str) == Some(api))
+        };
+        let stage =
+            of_api("AWS::ApiGateway::Stage").find_map(|(_, p)| p["StageName"].as_str().map(str::to_owned)).unwrap_or_else(|| "prod".into());
+        let mut authorizers = HashMap::new();
+        for (id, p) in of_api("AWS::ApiGateway::Authorizer") {
+            let Some(function) = proxy::target(&p["AuthorizerUri"], functions) else { continue };
+            let kind = if p["Type"] == "REQUEST" { Kind::Request } else { Kind::Token };
+            let ttl = Duration::from_secs(p["AuthorizerResultTtlInSeconds"].as_u64().unwrap_or(300));
+            let sources = Authorizer::parse_sources(&p["IdentitySource"]);
+            authorizers.insert(id.to_owned(), Arc::new(Authorizer::new(kind, function, sources, ttl)));
+        }
+        let paths: HashMap<String, (Option<String>, String)> = of_api("AWS::ApiGateway::Resource")
+            .map(|(id, p)| {
+                let parent = crate::stateful::refs_of(&p["ParentId"]).into_iter().next().filter(|pid| pid != api);
+                (id.to_owned(), (parent, p["PathPart"].as_str().unwrap_or_default().to_owned()))
+            })
+            .collect();
+        let full_path = |mut id: Option<String>| {
+            let mut parts = Vec::new();
+            while let Some(i) = id {
+                let Some((parent, part)) = paths.get(&i) else { break };
+                parts.push(part.clone());
+                id = parent.clone();
+            }
+            parts.reverse();
+            format!("/{}", parts.join("/"))
+        };
+        let methods = of_api("AWS::ApiGateway::Method")
+            .map(|(_, p)| {
+                let resource = crate::stateful::refs_of(&p["ResourceId"]).into_iter().next().filter(|r| r != api);
+                let integration = &p["Integration"];
+                Method {
+                    http_method: p["HttpMethod"].as_str().unwrap_or("ANY").to_owned(),
+                    resource_path: full_path(resource.clone()),
+                    resource_id: crate::stateful::local_id(resource.as_deref().unwrap_or("root")),
+                    function: proxy::target(&integration["Uri"], functions),
+                    authorizer: crate::stateful::refs_of(&p["AuthorizerId"]).first().and_then(|a| authorizers.get(a).cloned()),
+                    stream: integration["ResponseTransferMode"] == "STREAM",
+                }
+            })
+            .collect();
+        let gateway_responses = of_api("AWS::ApiGateway::GatewayResponse")
+            .filter_map(|(_, p)| Some((p["ResponseType"].as_str()?.to_owned(), p.clone())))
+            .collect();
+        RestApi {
+            logical_id: api.to_owned(),
+            api_id: locals.refs.get(api).cloned().unwrap_or_default(),
+            stage,
+            methods,
+            gateway_responses,
+            authorizers,
+        }
+    }
+
+    /// Serves the API on `listener`.
+    pub fn serve(self: Arc<Self>, listener: tokio::net::TcpListener) -> tokio::task::JoinHandle<()> {
+        net::serve(listener, move |req: Request<Incoming>, peer: SocketAddr| {
+            let api = self.clone();
+            async move { api.handle(req, peer).await }
+        })
+    }
+
+    async fn handle(&self, req: Request<Incoming>, peer: SocketAddr) -> Response<Body> {
+        let path = req.uri().path().to_owned();
+        let Some(rest) = path.strip_prefix(&format!("/{}", self.stage)).filter(|r| r.is_empty() || r.starts_with('/')) else {
+            return self.gateway(403, "MISSING_AUTHENTICATION_TOKEN", "Missing Authentication Token");
+        };
+        let rest = if rest.is_empty() { "/" } else { rest };
+        let method = req.method().as_str().to_owned();
+        let Some((m, path_params)) = self.find(&method, rest) else {
+            return self.gateway(403, "MISSING_AUTHENTICATION_TOKEN", "Missing Authentication Token");
+        };
+        let (headers, multi_headers) = proxy::headers(req.headers());
+        let (query, multi_query) = proxy::query(req.uri().query());
+        let body = match net::read_body(req.into_body(), MAX_PAYLOAD).await {
+            Ok(b) => b,
+            Err(_) => return self.gateway(413, "REQUEST_TOO_LARGE", "Request Too Long"),
+        };
+        let request_id = uuid::Uuid::new_v4().to_string();
+        let method_arn = format!(
+            "arn:aws:execute-api:{}:{}:{}/{}/{}{}",
+            crate::moto::REGION,
+            crate::moto::ACCOUNT_ID,
+            self.api_id,
+            self.stage,
+            method,
+            rest
+        );
+        let mut context = json!({
+            "accountId": crate::moto::ACCOUNT_ID, "apiId": self.api_id, "domainName": headers.get("host"),
+            "httpMethod": method, "identity": {"sourceIp": peer.ip().to_string(), "userAgent": headers.get("user-agent")},
+            "path": path, "protocol": "HTTP/1.1", "requestId": request_id, "extendedRequestId": request_id,
+            "requestTime": proxy::request_time(proxy::now_ms()), "requestTimeEpoch": proxy::now_ms(),
+            "resourceId": m.resource_id, "resourcePath": m.resource_path, "stage": self.stage,
+        });
+        if let Some(auth) = &m.authorizer {
+            let event = json!({
+                "type": "REQUEST", "methodArn": method_arn, "resource": m.resource_path, "path": rest, "httpMethod": method,
+                "headers": headers, "multiValueHeaders": multi_headers, "queryStringParameters": query,
+                "multiValueQueryStringParameters": multi_query, "pathParameters": path_params, "stageVariables": {},
+                "requestContext": context,
+            });
+            match auth.authorize(&headers, &query, event, &method_arn).await {
+                Verdict::Allow(ctx) => context["authorizer"] = Value::Object(ctx),
+                Verdict::Unauthorized => return self.gateway(401, "UNAUTHORIZED", "Unauthorized"),
+                Verdict::Denied => {
+                    return self.gateway(403, "ACCESS_DENIED", "User is not authorized to access this resource with an explicit deny")
+                }
+                Verdict::Failed => return self.gateway(500, "AUTHORIZER_FAILURE", "Internal server error"),
+            }
+        }
+        let (body_field, b64) = proxy::body_field(&body);
+        let nonempty = |m: &HashMap<String, String>| if m.is_empty() { Value::Null } else { json!(m) };
+        let event = json!({
+            "resource": m.resource_path, "path": rest, "httpMethod": method,
+            "headers": headers, "multiValueHeaders": multi_headers,
+            "queryStringParameters": nonempty(&query), "multiValueQueryStringParameters": if multi_query.is_empty() { Value::Null } else { json!(multi_query) },
+            "pathParameters": if path_params.is_empty() { Value::Null } else { Value::Object(path_params) }, "stageVariables": Value::Null,
+            "requestContext": context, "body": body_field, "isBase64Encoded": b64,
+        });
+        self.integrate(m, event).await
+    }
+
+    async fn integrate(&self, m: &Method, event: Value) -> Response<Body> {
+        let Some(function) = &m.function else {
+            return self.gateway(500, "API_CONFIGURATION_ERROR", "Internal server error");
+        };
+        // Past 29 s API Gateway answers 504 while the function runs on; a function error or
+        // its own timeout (shorter than 29 s) is a 502.
+        let reply = match tokio::time::timeout(INTEGRATION_TIMEOUT, function.invoke(event)).await {
+            Err(_) => return self.gateway(504, "INTEGRATION_TIMEOUT", "Endpoint request timed out"),
+            Ok(Err(_)) => return self.gateway(502, "DEFAULT_5XX", "Internal server error"),
+            Ok(Ok(r)) => r,
+        };
+        match reply {
+            Reply::Stream { prelude, body } if m.stream => proxy::stream_response(prelude, body),
+            Reply::Stream { .. } | Reply::Error(_) => self.gateway(502, "DEFAULT_5XX", "Internal server error"),
+            Reply::Buffered(b) => serde_json::from_slice::<Value>(&b)
+                .ok()
+                .and_then(|p| proxy::proxy_response(&p))
+                .unwrap_or_else(|| self.gateway(502, "DEFAULT_5XX", "Internal server error")),
+        }
+    }
+
+    /// The method for `method` and `path`, with the path parameters (`{name}` one segment,
+    /// `{name+}` the rest); an `ANY` method matches every verb.
+    fn find(&self, method: &str, path: &str) -> Option<(&Method, Map<String, Value>)> {
+        let segs: Vec<&str> = path.trim_matches('/').split('/').filter(|s| !s.is_empty()).collect();
+        let mut best = None;
+        for m in &self.methods {
+            if m.http_method != method && m.http_method != "ANY" {
+                continue;
+            }
+            if let Some(params) = match_path(&m.resource_path, &segs) {
+                if best.as_ref().is_none_or(|(b, _): &(&Method, _)| b.http_method == "ANY") {
+                    best = Some((m, params));
+                }
+            }
+        }
+        best
+    }
+
+    /// A gateway response: the template's own for `kind` (or DEFAULT_4XX/5XX), else AWS's default.
+    fn gateway(&self, status: u16, kind: &str, message: &str) -> Response<Body> {
+        let fallback = if status >= 500 { "DEFAULT_5XX" } else { "DEFAULT_4XX" };
+        let custom = self.gateway_responses.get(kind).or_else(|| self.gateway_responses.get(fallback));
+        let template = custom.and_then(|g| g["ResponseTemplates"]["application/json"].as_str());
+        let status = custom.and_then(|g| g["StatusCode"].as_str()).and_then(|s| s.parse().ok()).unwrap_or(status);
+        let body = match template {
+            Some(t) => t
+                .replace("$context.error.messageString", &Value::String(message.into()).to_string())
+                .replace("$context.error.message", message),
+            None => json!({ "message": message }).to_string(),
+        };
+        let mut r = net::json(status, &Value::Null);
+        *r.body_mut() = net::full(Bytes::from(body));
+        r
+    }
+}
+
+fn match_path(pattern: &str, segs: &[&str]) -> Option<Map<String, Value>> {
+    let parts: Vec<&str> = pattern.trim_matches('/').split('/').filter(|s| !s.is_empty()).collect();
+    let mut params = Map::new();
+    for (i, p) in parts.iter().enumerate() {
+        if let Some(name) = p.strip_prefix('{').and_then(|p| p.strip_suffix("+}")) {
+            if i >= segs.len() {
+                return None;
+            }
+            params.insert(name.into(), Value::String(segs[i..].join("/")));
+            return Some(params);
+        }
+        let seg = segs.get(i)?;
+        match p.strip_prefix('{').and_then(|p| p.strip_suffix('}')) {
+            Some(name) => {
+                params.insert(name.into(), Value::String(proxy::decode(seg)));
+            }
+            None if p == seg => {}
+            None => return None,
+        }
+    }
+    (parts.len() == segs.len()).then_some(params)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn paths_match_with_parameters_and_greedy_proxies() {
+        assert_eq!(match_path("/api/v1/chat", &["api", "v1", "chat"]), Some(Map::new()));
+        assert_eq!(match_path("/api/v1/chat", &["api", "v1"]), None);
+        let p = match_path("/chat/responses/{request_id}", &["chat", "responses", "r%2D1"]).unwrap();
+        assert_eq!(p["request_id"], "r-1");
+        let p = match_path("/{proxy+}", &["a", "b"]).unwrap();
+        assert_eq!(p["proxy"], "a/b");
+    }
+}

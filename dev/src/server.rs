@@ -1,0 +1,436 @@
+//! Starting and stopping the whole local stack.
+
+use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::path::PathBuf;
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use agentcdk_contract::env;
+use serde_json::{json, Value};
+
+use crate::assembly::Assembly;
+use crate::function_url::FunctionUrl;
+use crate::identity::{Issuer, Requirements};
+use crate::intrinsics::Locals;
+use crate::lambda::{Function, FunctionSpec};
+use crate::moto::Moto;
+use crate::rest::RestApi;
+use crate::ws::WsApi;
+use crate::{logs, DevError};
+
+/// Lambda's default timeout when the template sets none.
+const DEFAULT_TIMEOUT: u64 = 3;
+/// Lambda's default memory size.
+const DEFAULT_MEMORY: u64 = 128;
+/// Sandboxes per function when it has no reserved concurrency (a laptop, not a region).
+const DEFAULT_CONCURRENCY: usize = 10;
+/// The file in the assembly folder where a running `dev` says where it serves (for `token`, `chat`).
+pub const STATE_FILE: &str = "dev.json";
+
+/// How to serve.
+#[derive(Debug, Clone)]
+pub struct DevOptions {
+    /// The cloud assembly folder (`cdk.out`).
+    pub assembly: PathBuf,
+    /// The stack (default: the only one).
+    pub stack: Option<String>,
+    /// First port of the front doors (each next one on the next port); 0 = free ports.
+    pub port: u16,
+    /// An OpenAI-compatible endpoint replacing the template's model (`MODEL_PROVIDER=openai`,
+    /// `OPENAI_BASE_URL`); `None` keeps the template's (Bedrock, for real).
+    pub model_endpoint: Option<String>,
+    /// Model id for `model_endpoint` (default: the template's `MODEL_ID`).
+    pub model_id: Option<String>,
+    /// Keep the template's JWT issuer instead of the local one.
+    pub real_auth: bool,
+    /// Prebuilt handler binaries (named after their crates) instead of a `cargo build`.
+    pub handlers_bin_dir: Option<PathBuf>,
+    /// Start one sandbox of every function before serving (no cold start on the first request).
+    pub prewarm: bool,
+}
+
+impl DevOptions {
+    /// Defaults for `assembly`: free ports, the template's model and auth, a cargo build.
+    pub fn new(assembly: impl Into<PathBuf>) -> Self {
+        Self {
+            assembly: assembly.into(),
+            stack: None,
+            port: 0,
+            model_endpoint: None,
+            model_id: None,
+            real_auth: false,
+            handlers_bin_dir: None,
+            prewarm: true,
+        }
+    }
+}
+
+/// What a front door is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum FrontDoorKind {
+    /// REST API stage.
+    RestApi,
+    /// WebSocket API stage.
+    WebSocket,
+    /// Function URL.
+    FunctionUrl,
+    /// The local issuer.
+    Issuer,
+}
+
+/// A served URL.
+#[derive(Debug, Clone)]
+pub struct FrontDoor {
+    /// Kind.
+    pub kind: FrontDoorKind,
+    /// The template's logical id.
+    pub logical_id: String,
+    /// The URL (`http://127.0.0.1:P/stage`, `ws://...`).
+    pub url: String,
+}
+
+impl std::fmt::Display for FrontDoor {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{:?} {}: {}", self.kind, self.logical_id, self.url)
+    }
+}
+
+/// The running local stack.
+#[derive(Debug)]
+pub struct DevServer {
+    moto: Moto,
+    functions: HashMap<String, Function>,
+    tasks: Vec<tokio::task::JoinHandle<()>>,
+    doors: Vec<FrontDoor>,
+    issuer: Option<Arc<Issuer>>,
+    rest: Vec<Arc<RestApi>>,
+    ws: Vec<Arc<WsApi>>,
+    state_file: PathBuf,
+    /// How long start took.
+    pub start_time: Duration,
+}
+
+struct Ports(u16);
+
+impl Ports {
+    async fn next(&mut self) -> Result<tokio::net::TcpListener, DevError> {
+        let port = self.0;
+        if self.0 != 0 {
+            self.0 += 1;
+        }
+        crate::net::bind(port).await
+    }
+}
+
+impl DevServer {
+    /// Starts moto, the functions and every front door of the stack.
+    pub async fn start(opts: DevOptions) -> Result<Self, DevError> {
+        let started = Instant::now();
+        let assembly = Assembly::load(&opts.assembly, opts.stack.as_deref())?;
+        let mut moto = Moto::start().await?;
+        let locals = match crate::stateful::create(&assembly, &moto.endpoint).await {
+            Ok(l) => l,
+            Err(e) => {
+                moto.stop().await;
+                return Err(e);
+            }
+        };
+        let mut ports = Ports(opts.port);
+        let mut tasks = Vec::new();
+        let mut doors = Vec::new();
+        // Listeners first: the functions' environment needs the front doors' addresses.
+        let rest_listeners = bind_each(&mut ports, assembly.of_type("AWS::ApiGateway::RestApi").count()).await?;
+        let ws_listeners =
+            bind_each(&mut ports, assembly.of_type("AWS::ApiGatewayV2::Api").filter(|(_, p)| p["ProtocolType"] == "WEBSOCKET").count())
+                .await?;
+        let url_listeners = bind_each(&mut ports, assembly.of_type("AWS::Lambda::Url").count()).await?;
+        let issuer = if opts.real_auth || !uses_jwt(&assembly) {
+            None
+        } else {
+            let listener = ports.next().await?;
+            let url = format!("http://{}", addr(&listener));
+            let issuer = Arc::new(Issuer::new(url.clone(), requirements(&assembly))?);
+            tasks.push(issuer.clone().serve(listener));
+            doors.push(FrontDoor { kind: FrontDoorKind::Issuer, logical_id: "LocalIssuer".into(), url });
+            Some(issuer)
+        };
+        let ws_hosts: Vec<(String, String)> = assembly
+            .of_type("AWS::ApiGatewayV2::Api")
+            .filter(|(_, p)| p["ProtocolType"] == "WEBSOCKET")
+            .zip(&ws_listeners)
+            .map(|((id, _), l)| (locals.refs.get(id).cloned().unwrap_or_default(), addr(l)))
+            .collect();
+        let ctx = EnvContext { moto: &moto.endpoint, issuer: issuer.as_deref(), ws_hosts: &ws_hosts, opts: &opts, assembly: &assembly };
+        let specs = match function_specs(&assembly, &locals, &ctx).await {
+            Ok(s) => s,
+            Err(e) => {
+                moto.stop().await;
+                return Err(e);
+            }
+        };
+        let functions: HashMap<String, Function> = specs.into_iter().map(|s| (s.logical_id.clone(), Function::new(s))).collect();
+        if opts.prewarm {
+            for f in functions.values() {
+                f.prewarm().await?;
+            }
+        }
+        let listeners = Listeners { rest: rest_listeners, ws: ws_listeners, urls: url_listeners };
+        let (rest, ws) = serve_doors(&assembly, &locals, &functions, &moto.endpoint, listeners, &mut doors, &mut tasks);
+        let state_file = opts.assembly.join(STATE_FILE);
+        let state = json!({
+            "stack": assembly.stack, "moto": moto.endpoint, "issuer": issuer.as_ref().map(|i| i.url.clone()),
+            "urls": doors.iter().map(|d| json!({"kind": format!("{:?}", d.kind), "logicalId": d.logical_id, "url": d.url})).collect::<Vec<_>>(),
+        });
+        let _ = std::fs::write(&state_file, serde_json::to_string_pretty(&state).unwrap_or_default());
+        Ok(Self { moto, functions, tasks, doors, issuer, rest, ws, state_file, start_time: started.elapsed() })
+    }
+
+    /// Every front door's URL.
+    pub fn urls(&self) -> &[FrontDoor] {
+        &self.doors
+    }
+
+    /// The first front door of `kind`.
+    pub fn url(&self, kind: FrontDoorKind) -> Option<&str> {
+        self.doors.iter().find(|d| d.kind == kind).map(|d| d.url.as_str())
+    }
+
+    /// moto's endpoint.
+    pub fn moto_endpoint(&self) -> &str {
+        &self.moto.endpoint
+    }
+
+    /// The local issuer (`None` with `real_auth` or without JWT checks).
+    pub fn issuer(&self) -> Option<&Issuer> {
+        self.issuer.as_deref()
+    }
+
+    /// A function by logical id.
+    pub fn function(&self, logical_id: &str) -> Option<&Function> {
+        self.functions.get(logical_id)
+    }
+
+    /// How many times each REST authorizer's function ran (by logical id).
+    pub fn authorizer_calls(&self) -> BTreeMap<String, u64> {
+        self.rest
+            .iter()
+            .flat_map(|a| a.authorizers.iter().map(|(id, z)| (id.clone(), z.calls.load(std::sync::atomic::Ordering::SeqCst))))
+            .collect()
+    }
+
+    /// Open WebSocket connections over all WebSocket APIs.
+    pub fn websocket_connections(&self) -> usize {
+        self.ws.iter().map(|w| w.connections()).sum()
+    }
+
+    /// Resident memory (KiB) of the whole local stack: this process, moto and every sandbox.
+    pub fn rss_kib(&self) -> u64 {
+        let mut pids: Vec<u32> = vec![std::process::id()];
+        pids.extend(self.moto.pid());
+        pids.extend(self.functions.values().flat_map(Function::pids));
+        pids.iter().filter_map(|p| rss_of(*p)).sum()
+    }
+
+    /// Stops every front door, function and moto; removes the state file.
+    pub async fn shutdown(mut self) {
+        for t in &self.tasks {
+            t.abort();
+        }
+        for f in self.functions.values() {
+            f.shutdown();
+        }
+        self.moto.stop().await;
+        let _ = std::fs::remove_file(&self.state_file);
+    }
+}
+
+struct Listeners {
+    rest: Vec<tokio::net::TcpListener>,
+    ws: Vec<tokio::net::TcpListener>,
+    urls: Vec<tokio::net::TcpListener>,
+}
+
+/// Starts every front door and event source mapping of the stack on its listener.
+fn serve_doors(
+    assembly: &Assembly,
+    locals: &Locals,
+    functions: &HashMap<String, Function>,
+    moto: &str,
+    listeners: Listeners,
+    doors: &mut Vec<FrontDoor>,
+    tasks: &mut Vec<tokio::task::JoinHandle<()>>,
+) -> (Vec<Arc<RestApi>>, Vec<Arc<WsApi>>) {
+    let rest: Vec<Arc<RestApi>> = RestApi::all(assembly, locals, functions).into_iter().map(Arc::new).collect();
+    for (api, l) in rest.iter().zip(listeners.rest) {
+        doors.push(FrontDoor {
+            kind: FrontDoorKind::RestApi,
+            logical_id: api.logical_id.clone(),
+            url: format!("http://{}/{}", addr(&l), api.stage),
+        });
+        tasks.push(api.clone().serve(l));
+    }
+    let ws: Vec<Arc<WsApi>> = WsApi::all(assembly, locals, functions).into_iter().map(Arc::new).collect();
+    for (api, l) in ws.iter().zip(listeners.ws) {
+        doors.push(FrontDoor {
+            kind: FrontDoorKind::WebSocket,
+            logical_id: api.logical_id.clone(),
+            url: format!("ws://{}/{}", addr(&l), api.stage),
+        });
+        tasks.push(api.clone().serve(l));
+    }
+    for (url, l) in FunctionUrl::all(assembly, functions).into_iter().zip(listeners.urls) {
+        doors.push(FrontDoor {
+            kind: FrontDoorKind::FunctionUrl,
+            logical_id: url.logical_id.clone(),
+            url: format!("http://{}/", addr(&l)),
+        });
+        tasks.push(Arc::new(url).serve(l));
+    }
+    let sqs = crate::sqs::client(moto);
+    for m in crate::sqs::mappings(assembly, locals, functions) {
+        tasks.extend(crate::sqs::start(m, sqs.clone()));
+    }
+    (rest, ws)
+}
+
+fn rss_of(pid: u32) -> Option<u64> {
+    let status = std::fs::read_to_string(format!("/proc/{pid}/status")).ok()?;
+    status.lines().find(|l| l.starts_with("VmRSS:"))?.split_whitespace().nth(1)?.parse().ok()
+}
+
+fn addr(l: &tokio::net::TcpListener) -> String {
+    l.local_addr().map(|a| a.to_string()).unwrap_or_default()
+}
+
+async fn bind_each(ports: &mut Ports, n: usize) -> Result<Vec<tokio::net::TcpListener>, DevError> {
+    let mut out = Vec::with_capacity(n);
+    for _ in 0..n {
+        out.push(ports.next().await?);
+    }
+    Ok(out)
+}
+
+fn functions_env(assembly: &Assembly) -> impl Iterator<Item = &serde_json::Map<String, Value>> {
+    assembly.of_type("AWS::Lambda::Function").filter_map(|(_, p)| p["Environment"]["Variables"].as_object())
+}
+
+fn uses_jwt(assembly: &Assembly) -> bool {
+    functions_env(assembly).any(|v| v.contains_key(env::JWKS_URL))
+}
+
+/// What the stack's JWT checks require, from the first function that has them.
+fn requirements(assembly: &Assembly) -> Requirements {
+    let Some(v) = functions_env(assembly).find(|v| v.contains_key(env::JWT_AUDIENCE)) else { return Requirements::default() };
+    let list = |k: &str| -> Vec<String> {
+        v.get(k).and_then(Value::as_str).unwrap_or_default().split([',', ' ']).filter(|s| !s.is_empty()).map(str::to_owned).collect()
+    };
+    Requirements {
+        audience: list(env::JWT_AUDIENCE),
+        scopes: list(env::JWT_REQUIRED_SCOPES),
+        claim_rules: v.get(env::JWT_CLAIM_RULES).and_then(Value::as_str).and_then(|s| serde_json::from_str(s).ok()).unwrap_or_default(),
+        user_claim: v.get(env::JWT_USER_ID_CLAIM).and_then(Value::as_str).map(str::to_owned),
+    }
+}
+
+struct EnvContext<'a> {
+    moto: &'a str,
+    issuer: Option<&'a Issuer>,
+    ws_hosts: &'a [(String, String)],
+    opts: &'a DevOptions,
+    assembly: &'a Assembly,
+}
+
+/// Every function's spec, its binary built; all problems reported at once.
+async fn function_specs(assembly: &Assembly, locals: &Locals, ctx: &EnvContext<'_>) -> Result<Vec<FunctionSpec>, DevError> {
+    let mut problems = Vec::new();
+    let mut specs = Vec::new();
+    let mut crates: BTreeMap<PathBuf, BTreeSet<String>> = BTreeMap::new();
+    let mut bedrock = false;
+    for (id, p) in assembly.of_type("AWS::Lambda::Function") {
+        let (krate, workspace) = match assembly.handler_crate(p) {
+            Ok(c) => c,
+            Err(e) => {
+                problems.push(format!("{id}: {e}"));
+                continue;
+            }
+        };
+        let mut env = Vec::new();
+        for (k, v) in p["Environment"]["Variables"].as_object().into_iter().flatten() {
+            match locals.string(v) {
+                Ok(s) => env.push((k.clone(), s)),
+                Err(e) => problems.push(format!("{id}: environment variable {k}: {e}")),
+            }
+        }
+        bedrock |= local_overrides(&mut env, ctx);
+        crates.entry(workspace).or_default().insert(krate.clone());
+        specs.push(FunctionSpec {
+            logical_id: id.to_owned(),
+            name: crate::stateful::function_name(&assembly.stack, id, p),
+            binary: PathBuf::from(krate),
+            env,
+            timeout: Duration::from_secs(p["Timeout"].as_u64().unwrap_or(DEFAULT_TIMEOUT)),
+            memory_mb: p["MemorySize"].as_u64().unwrap_or(DEFAULT_MEMORY),
+            max_concurrency: p["ReservedConcurrentExecutions"].as_u64().map(|c| c as usize).unwrap_or(DEFAULT_CONCURRENCY),
+        });
+    }
+    if !problems.is_empty() {
+        return Err(DevError::Template(problems));
+    }
+    if bedrock {
+        logs::dev("models: Bedrock, for real, with your AWS credentials — the only calls that leave this machine (use --model-endpoint for a local OpenAI-compatible server)");
+    }
+    let mut bins = BTreeMap::new();
+    for (workspace, names) in &crates {
+        let built = match &ctx.opts.handlers_bin_dir {
+            Some(dir) => crate::handlers::prebuilt(dir, names)?,
+            None => crate::handlers::build(workspace, names).await?,
+        };
+        bins.extend(built);
+    }
+    for s in &mut specs {
+        let krate = s.binary.to_string_lossy().into_owned();
+        s.binary = bins.get(&krate).cloned().unwrap_or_default();
+    }
+    let _ = ctx.assembly;
+    Ok(specs)
+}
+
+/// Points a function at the local services; returns whether it calls Bedrock for real.
+fn local_overrides(env: &mut Vec<(String, String)>, ctx: &EnvContext<'_>) -> bool {
+    let set = |env: &mut Vec<(String, String)>, k: &str, v: String| {
+        env.retain(|(key, _)| key != k);
+        env.push((k.to_owned(), v));
+    };
+    let get = |env: &Vec<(String, String)>, k: &str| env.iter().find(|(key, _)| key == k).map(|(_, v)| v.clone());
+    set(env, "AWS_ENDPOINT_URL", ctx.moto.to_owned());
+    if let Some(issuer) = ctx.issuer {
+        if get(env, env::JWKS_URL).is_some() {
+            set(env, env::JWKS_URL, issuer.jwks_url());
+            set(env, env::JWT_ISSUER, issuer.url.clone());
+        }
+    }
+    if let Some(cb) = get(env, env::WEBSOCKET_CALLBACK_URL) {
+        if let Some((_, host)) = ctx.ws_hosts.iter().find(|(id, _)| cb.contains(&format!("//{id}."))) {
+            let stage = cb.rsplit('/').next().unwrap_or_default();
+            set(env, env::WEBSOCKET_CALLBACK_URL, format!("http://{host}/{stage}"));
+        }
+    }
+    let Some(provider) = get(env, env::MODEL_PROVIDER) else { return false };
+    match &ctx.opts.model_endpoint {
+        Some(url) => {
+            set(env, env::MODEL_PROVIDER, env::PROVIDER_OPENAI.into());
+            set(env, env::OPENAI_BASE_URL, url.clone());
+            env.retain(|(k, _)| k != env::OPENAI_API_KEY_SECRET_ARN);
+            if let Some(id) = &ctx.opts.model_id {
+                set(env, env::MODEL_ID, id.clone());
+            }
+            false
+        }
+        None if provider == env::PROVIDER_BEDROCK => {
+            // AWS_ENDPOINT_URL points every client at moto; Bedrock alone goes to AWS.
+            set(env, "AWS_ENDPOINT_URL_BEDROCK_RUNTIME", format!("https://bedrock-runtime.{}.amazonaws.com", crate::moto::REGION));
+            true
+        }
+        None => false,
+    }
+}

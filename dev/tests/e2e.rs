@@ -1,0 +1,253 @@
+//! End to end through real clients: each example synthesized, served by `dev` (moto, the real
+//! handler binaries under the Runtime API, the front doors), the model replaced by an
+//! OpenAI-compatible scripted peer; clients are Python's `websockets` and `httpx-sse` and a
+//! plain HTTP client.
+
+mod support;
+
+use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
+
+use agentcdk_dev::chat::http;
+use agentcdk_dev::FrontDoorKind;
+use serde_json::{json, Value};
+use support::{python, serve, ModelPeer};
+
+const REPLY: &str = "Your invoice is paid in full.";
+
+async fn post(url: &str, token: Option<&str>, body: &Value) -> (u16, Value) {
+    let mut headers = vec![("content-type", "application/json".to_owned())];
+    if let Some(t) = token {
+        headers.push(("authorization", format!("Bearer {t}")));
+    }
+    let (status, body) = http("POST", url, &headers, body.to_string().into_bytes()).await.expect("POST");
+    (status, serde_json::from_slice(&body).unwrap_or(Value::Null))
+}
+
+async fn get(url: &str, token: &str) -> (u16, Value) {
+    let (status, body) = http("GET", url, &[("authorization", format!("Bearer {token}"))], Vec::new()).await.expect("GET");
+    (status, serde_json::from_slice(&body).unwrap_or(Value::Null))
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn queue_agent_submit_poll_owner_check_and_authorizer_cache() {
+    let peer = ModelPeer::start(REPLY, Duration::ZERO).await;
+    let (dev, _dir) = serve(queue_agent::app(), &peer).await;
+    let api = dev.url(FrontDoorKind::RestApi).expect("a REST API").to_owned();
+    let chat = format!("{api}/api/v1/chat");
+    let issuer = dev.issuer().expect("the local issuer");
+    let alice = issuer.mint("alice", &[], 600).expect("token");
+    let bob = issuer.mint("bob", &[], 600).expect("token");
+
+    let (status, body) = post(&chat, None, &json!({"message": "hi"})).await;
+    assert_eq!(status, 401, "no token: the authorizer's identity source is missing: {body}");
+    assert_eq!(body["error"], "unauthorized", "the template's UNAUTHORIZED gateway response: {body}");
+    let (status, _) = post(&chat, Some("not.a.jwt"), &json!({"message": "hi"})).await;
+    assert_eq!(status, 401, "a bad token is refused by the real authorizer");
+
+    let (status, accepted) = post(&chat, Some(&alice), &json!({"message": "Is my invoice paid?"})).await;
+    assert_eq!(status, 202, "{accepted}");
+    let id = accepted["request_id"].as_str().expect("request id").to_owned();
+    let poll = format!("{chat}/responses/{id}");
+    let started = Instant::now();
+    let answer = loop {
+        let (status, v) = get(&poll, &alice).await;
+        assert_eq!(status, 200, "{v}");
+        if v["status"] != "pending" {
+            break v;
+        }
+        assert!(started.elapsed() < Duration::from_secs(60), "still pending after 60 s: {v}");
+        tokio::time::sleep(Duration::from_millis(200)).await;
+    };
+    assert_eq!(answer["status"], "completed", "{answer}");
+    assert_eq!(answer["reply"], REPLY);
+    assert_eq!(peer.calls.lock().expect("lock").len(), 1, "the model ran once for one turn");
+
+    let (status, v) = get(&poll, &bob).await;
+    assert_eq!(status, 404, "another user cannot read alice's response: {v}");
+    let calls: u64 = dev.authorizer_calls().values().sum();
+    assert_eq!(calls, 3, "one authorizer call per distinct token (bad, alice, bob): alice's polls hit the cache");
+
+    let (status, v) = post(&format!("{api}/nope"), Some(&alice), &json!({})).await;
+    assert_eq!(
+        (status, v["error"].as_str()),
+        (403, Some("client_error")),
+        "unknown path: MISSING_AUTHENTICATION_TOKEN via DEFAULT_4XX: {v}"
+    );
+    dev.shutdown().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn queue_agent_turn_that_fails_for_good_is_reported_to_its_client() {
+    let peer = ModelPeer::failing(400).await;
+    let (dev, _dir) = serve(queue_agent::app(), &peer).await;
+    let chat = format!("{}/api/v1/chat", dev.url(FrontDoorKind::RestApi).expect("a REST API"));
+    let alice = dev.issuer().expect("the local issuer").mint("alice", &[], 600).expect("token");
+    let (status, accepted) = post(&chat, Some(&alice), &json!({"message": "hi"})).await;
+    assert_eq!(status, 202, "{accepted}");
+    let poll = format!("{chat}/responses/{}", accepted["request_id"].as_str().expect("id"));
+    let started = Instant::now();
+    let answer = loop {
+        let (_, v) = get(&poll, &alice).await;
+        if v["status"] != "pending" {
+            break v;
+        }
+        assert!(started.elapsed() < Duration::from_secs(60), "a permanent model failure left the turn pending: {v}");
+        tokio::time::sleep(Duration::from_millis(200)).await;
+    };
+    assert_eq!(answer["status"], "failed", "the client is told: {answer}");
+    assert!(!answer.to_string().contains("arn:aws"), "nothing private reaches the client: {answer}");
+    dev.shutdown().await;
+}
+
+/// Python `websockets` client: connects with the token as the subprotocol, sends one message on
+/// the first of two connections of the same user, and prints every frame each connection got
+/// (JSON lines `{"conn": i, "frame": ...}`) until both got the reply.
+const WS_CLIENT: &str = r#"
+import asyncio, json, sys
+from websockets.asyncio.client import connect
+url, token, message = sys.argv[1], sys.argv[2], sys.argv[3]
+async def main():
+    a = await connect(url, subprotocols=[token])
+    b = await connect(url, subprotocols=[token])
+    print(json.dumps({"subprotocol": a.subprotocol}))
+    await a.send(message)
+    async def collect(i, ws):
+        while True:
+            frame = json.loads(await asyncio.wait_for(ws.recv(), 90))
+            print(json.dumps({"conn": i, "frame": frame}), flush=True)
+            if frame.get("type") in ("reply", "error"):
+                return
+    await asyncio.gather(collect(0, a), collect(1, b))
+    await a.close(); await b.close()
+asyncio.run(main())
+"#;
+
+/// Opens a connection and reports how the handshake ended (`open` or the HTTP status).
+const WS_HANDSHAKE: &str = r#"
+import asyncio, sys
+from websockets.asyncio.client import connect
+from websockets.exceptions import InvalidStatus
+async def main():
+    try:
+        ws = await connect(sys.argv[1], subprotocols=[sys.argv[2]] if len(sys.argv) > 2 else None)
+        print("open"); await ws.close()
+    except InvalidStatus as e:
+        print(e.response.status_code)
+asyncio.run(main())
+"#;
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn ws_agent_reply_reaches_every_connection_of_the_user() {
+    let peer = ModelPeer::start(REPLY, Duration::ZERO).await;
+    let (dev, dir) = serve(ws_agent::app(), &peer).await;
+    let url = dev.url(FrontDoorKind::WebSocket).expect("a WebSocket API").to_owned();
+    let issuer = dev.issuer().expect("the local issuer");
+    let alice = issuer.mint("alice", &[], 600).expect("token");
+
+    let out = python(WS_CLIENT, &[&url, &alice, &json!({"message": "hello"}).to_string()]).await;
+    let lines: Vec<Value> = out.lines().map(|l| serde_json::from_str(l).expect("json line")).collect();
+    assert_eq!(lines[0]["subprotocol"], alice.as_str(), "the handshake echoes the token subprotocol ws-connection chose");
+    let frames = |i: u64| lines.iter().filter(|l| l["conn"] == i).map(|l| l["frame"].clone()).collect::<Vec<_>>();
+    for i in 0..2 {
+        let reply = frames(i).into_iter().find(|f| f["type"] == "reply").unwrap_or_else(|| panic!("connection {i} got no reply: {out}"));
+        assert_eq!(reply["reply"], REPLY, "{reply}");
+    }
+    // AWS delivers an integration's answer only on a route with a route response: the accepted
+    // frame reaches the sender exactly when the template declares one on $default.
+    let template = std::fs::read_to_string(dir.path().join("ChatAgent.template.json")).expect("template");
+    let two_way = template.contains("AWS::ApiGatewayV2::RouteResponse");
+    let accepted = frames(0).iter().any(|f| f["type"] == "accepted");
+    assert_eq!(accepted, two_way, "accepted frame delivered iff a RouteResponse is declared: {out}");
+    assert!(!frames(1).iter().any(|f| f["type"] == "accepted"), "the other connection never sees the sender's accepted frame");
+    dev.shutdown().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn ws_agent_connect_needs_a_token_with_the_required_scope() {
+    let peer = ModelPeer::start(REPLY, Duration::ZERO).await;
+    let (dev, _dir) = serve(ws_agent::app(), &peer).await;
+    let url = dev.url(FrontDoorKind::WebSocket).expect("a WebSocket API").to_owned();
+    let issuer = dev.issuer().expect("the local issuer");
+    let no_scope = issuer.mint("alice", &["profile".into()], 600).expect("token");
+    let good = issuer.mint("alice", &[], 600).expect("token");
+    assert_eq!(python(WS_HANDSHAKE, &[&url]).await.trim(), "401", "no identity source: 401 before any function runs");
+    assert_eq!(python(WS_HANDSHAKE, &[&url, &no_scope]).await.trim(), "403", "the authorizer's Deny (scope missing) is 403");
+    assert_eq!(python(WS_HANDSHAKE, &[&url, &good]).await.trim(), "open");
+    for _ in 0..50 {
+        if dev.websocket_connections() == 0 {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    assert_eq!(dev.websocket_connections(), 0, "a closed connection is forgotten ($disconnect ran)");
+    dev.shutdown().await;
+}
+
+/// `httpx-sse` client of a SigV4 (AWS_IAM) Function URL: prints the wall time of the first
+/// `text` event and every event's type.
+const SSE_CLIENT: &str = r#"
+import json, sys, time, httpx
+from httpx_sse import connect_sse
+from botocore.auth import SigV4Auth
+from botocore.awsrequest import AWSRequest
+from botocore.credentials import Credentials
+url, body = sys.argv[1], sys.argv[2]
+req = AWSRequest(method="POST", url=url, data=body, headers={"content-type": "application/json"})
+SigV4Auth(Credentials("testing", "testing"), "lambda", "us-east-1").add_auth(req)
+first = None; kinds = []
+with httpx.Client(timeout=60) as client:
+    with connect_sse(client, "POST", url, content=body, headers=dict(req.headers)) as source:
+        for sse in source.iter_sse():
+            ev = json.loads(sse.data)
+            kinds.append(ev["type"])
+            if ev["type"] == "text" and first is None:
+                first = time.time()
+print(json.dumps({"first_text": first, "kinds": kinds}))
+"#;
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn stream_agent_first_token_arrives_before_the_model_finished() {
+    let peer = ModelPeer::start("one two three four five six", Duration::from_millis(300)).await;
+    let (dev, _dir) = serve(stream_agent::app(), &peer).await;
+    let url = dev.url(FrontDoorKind::FunctionUrl).expect("a Function URL").to_owned();
+    let (status, _) = post(&url, None, &json!({"message": "hi"})).await;
+    assert_eq!(status, 403, "an AWS_IAM Function URL refuses an unsigned request");
+
+    let out = python(SSE_CLIENT, &[&url, &json!({"message": "count"}).to_string()]).await;
+    let v: Value = serde_json::from_str(out.trim()).expect("json");
+    let kinds: Vec<&str> = v["kinds"].as_array().expect("kinds").iter().filter_map(Value::as_str).collect();
+    assert_eq!(kinds.first(), Some(&"start"), "{v}");
+    assert_eq!(kinds.last(), Some(&"done"), "{v}");
+    let first = v["first_text"].as_f64().expect("a text event");
+    let last = peer.last_chunk.lock().expect("lock").expect("the model streamed").duration_since(UNIX_EPOCH).expect("epoch").as_secs_f64();
+    assert!(first < last - 0.5, "first token at {first}, the model's last chunk at {last}: the answer must stream");
+    let _ = SystemTime::now();
+    dev.shutdown().await;
+}
+
+/// The figures of the note: start time (warm build), memory of the whole local stack, and a
+/// Sync turn's round trip through the REST front door, the authorizer-less quickstart.
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn quickstart_sync_turn_and_figures() {
+    let peer = ModelPeer::start(REPLY, Duration::ZERO).await;
+    let (dev, _dir) = serve(quickstart::app(), &peer).await;
+    let chat = format!("{}/api/v1/chat", dev.url(FrontDoorKind::RestApi).expect("a REST API"));
+    let (status, v) = post(&chat, None, &json!({"message": "hi"})).await;
+    assert_eq!((status, v["reply"].as_str()), (200, Some(REPLY)), "{v}");
+    let mut best = Duration::MAX;
+    for _ in 0..20 {
+        let t = Instant::now();
+        let (status, _) = post(&chat, None, &json!({"message": "hi"})).await;
+        assert_eq!(status, 200);
+        best = best.min(t.elapsed());
+    }
+    let (status, v) = post(&chat, None, &json!({"nope": 1})).await;
+    assert_eq!(status, 400, "a malformed body is a 4xx JSON error: {v}");
+    eprintln!(
+        "FIGURES start {:.2} s (warm build), stack RSS {} MiB, Sync round trip best of 20 {:.1} ms (model peer answers at once)",
+        dev.start_time.as_secs_f64(),
+        dev.rss_kib() / 1024,
+        best.as_secs_f64() * 1000.0
+    );
+    dev.shutdown().await;
+}
