@@ -112,7 +112,7 @@ async fn every_websocket_answer_is_a_frame_in_the_route_response_shape() {
         reply_to: ReplyTarget::WebSocket { endpoint: "https://example.test/agents".into() },
         outcome,
     };
-    responses.finish(&result(Outcome::Completed { reply: big.clone() })).await.expect("finish");
+    responses.finish(&result(Outcome::Completed { reply: big.clone().into() })).await.expect("finish");
     let (status, one) = get("c-alice", &id, None);
     assert_eq!((status, one["type"].as_str(), one["part"].as_u64(), one["parts"].as_u64()), (200, Some("reply"), Some(1), Some(2)));
     let (_, two) = get("c-alice", &id, Some(2));
