@@ -18,6 +18,9 @@ pub async fn build(workspace: &Path, crates: &BTreeSet<String>) -> Result<BTreeM
             workspace.display()
         )));
     }
+    // Absolute: the command runs from the workspace, and a relative `--manifest-path` (from a
+    // relative `--out`) would then be resolved a second time from there.
+    let workspace = &workspace.canonicalize().map_err(|e| DevError::Build(format!("{}: {e}", workspace.display())))?;
     let mut cmd = tokio::process::Command::new(std::env::var("CARGO").unwrap_or_else(|_| "cargo".into()));
     cmd.arg("build").arg("--message-format=json-render-diagnostics").arg("--manifest-path").arg(workspace.join("Cargo.toml"));
     for c in crates {
