@@ -205,13 +205,13 @@ impl Table {
     /// and its indexes only.
     pub fn grant_read_data(&self, stack: &mut Stack, to: &impl Grantable) {
         iam::grant(stack, to, Statement::allow(actions::DYNAMODB_READ, self.resources()));
-        self.grant_key(stack, to, actions::KMS_DECRYPT);
+        self.encryption.grant_key_use(stack, to, actions::KMS_DECRYPT);
     }
 
     /// Grants writing items (put, update, delete, batch write, describe) on this table only.
     pub fn grant_write_data(&self, stack: &mut Stack, to: &impl Grantable) {
         iam::grant(stack, to, Statement::allow(actions::DYNAMODB_WRITE, [self.arn()]));
-        self.grant_key(stack, to, actions::KMS_ENCRYPT_DECRYPT);
+        self.encryption.grant_key_use(stack, to, actions::KMS_ENCRYPT_DECRYPT);
     }
 
     /// Both of the above.
@@ -226,13 +226,6 @@ impl Table {
             r.push(Expr::sub_with("${Arn}/index/*", [("Arn", self.arn())]).into());
         }
         r
-    }
-
-    fn grant_key(&self, stack: &mut Stack, to: &impl Grantable, key_actions: &[&str]) {
-        if self.encryption == Encryption::StackKey {
-            let key = stack_key(stack);
-            iam::grant(stack, to, Statement::allow(key_actions, [key.attr_arn()]));
-        }
     }
 }
 

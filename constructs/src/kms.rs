@@ -8,6 +8,8 @@ use agentcdk_synth::cfn::kms::Key;
 use agentcdk_synth::prelude::*;
 use serde_json::json;
 
+use crate::iam::{self, Grantable, Statement};
+
 /// Construct id of the stack key (directly under the stack).
 pub const STACK_KEY_ID: &str = "EncryptionKey";
 
@@ -21,6 +23,18 @@ pub enum Encryption {
     /// AWS-managed or AWS-owned keys (SQS-managed SSE, DynamoDB's default encryption, Lambda's
     /// default key, CloudWatch Logs' default encryption): no key cost, no key to control.
     AwsManaged,
+}
+
+impl Encryption {
+    /// Grants `key_actions` on the stack key to `to` when the data is encrypted with it: what a
+    /// reader or writer of a queue, table or bucket needs besides the data grant. AWS-managed
+    /// keys need no grant.
+    pub fn grant_key_use(self, stack: &mut Stack, to: &impl Grantable, key_actions: &[&str]) {
+        if self == Encryption::StackKey {
+            let key = stack_key(stack);
+            iam::grant(stack, to, Statement::allow(key_actions, [key.attr_arn()]));
+        }
+    }
 }
 
 /// The stack's key, created on first use.

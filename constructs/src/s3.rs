@@ -124,20 +124,13 @@ impl Bucket {
     /// Grants s3:PutObject on this bucket's objects only (and encrypting with the stack key).
     pub fn grant_put(&self, stack: &mut Stack, to: &impl Grantable) {
         iam::grant(stack, to, Statement::allow(actions::S3_PUT, [self.objects()]));
-        self.grant_key(stack, to, actions::KMS_ENCRYPT_DECRYPT);
+        self.encryption.grant_key_use(stack, to, actions::KMS_ENCRYPT_DECRYPT);
     }
 
     /// Grants s3:GetObject on this bucket's objects only (and decrypting with the stack key).
     pub fn grant_read(&self, stack: &mut Stack, to: &impl Grantable) {
         iam::grant(stack, to, Statement::allow(actions::S3_GET, [self.objects()]));
-        self.grant_key(stack, to, actions::KMS_DECRYPT);
-    }
-
-    fn grant_key(&self, stack: &mut Stack, to: &impl Grantable, key_actions: &[&str]) {
-        if self.encryption == Encryption::StackKey {
-            let key = stack_key(stack);
-            iam::grant(stack, to, Statement::allow(key_actions, [key.attr_arn()]));
-        }
+        self.encryption.grant_key_use(stack, to, actions::KMS_DECRYPT);
     }
 }
 

@@ -154,21 +154,14 @@ impl Queue {
     /// (and use of the stack key to encrypt, when the queue uses it).
     pub fn grant_send_messages(&self, stack: &mut Stack, to: &impl Grantable) {
         iam::grant(stack, to, Statement::allow(actions::SQS_SEND, [self.arn()]));
-        self.grant_key(stack, to, actions::KMS_ENCRYPT_DECRYPT);
+        self.encryption.grant_key_use(stack, to, actions::KMS_ENCRYPT_DECRYPT);
     }
 
     /// Grants receive, delete, change visibility and read attributes on this queue only (what
     /// a Lambda event source mapping needs), and decrypt with the stack key when used.
     pub fn grant_consume_messages(&self, stack: &mut Stack, to: &impl Grantable) {
         iam::grant(stack, to, Statement::allow(actions::SQS_CONSUME, [self.arn()]));
-        self.grant_key(stack, to, actions::KMS_DECRYPT);
-    }
-
-    fn grant_key(&self, stack: &mut Stack, to: &impl Grantable, key_actions: &[&str]) {
-        if self.encryption == Encryption::StackKey {
-            let key = stack_key(stack);
-            iam::grant(stack, to, Statement::allow(key_actions, [key.attr_arn()]));
-        }
+        self.encryption.grant_key_use(stack, to, actions::KMS_DECRYPT);
     }
 }
 

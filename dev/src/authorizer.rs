@@ -11,6 +11,7 @@
 //!   `AuthorizerResultTtlInSeconds` (default 300 s, 0 = off) and evaluated against each method
 //!   ARN, so a cached policy scoped to one method denies another.
 
+use agentcdk_synth::policy::wildcard_match;
 use std::collections::HashMap;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Mutex;
@@ -159,7 +160,7 @@ fn evaluate(policy: &Value, method_arn: &str) -> Verdict {
             Value::Array(a) => a.iter().filter_map(Value::as_str).map(str::to_owned).collect(),
             _ => vec![],
         };
-        res.iter().any(|r| wildcard(r, method_arn))
+        res.iter().any(|r| wildcard_match(r, method_arn))
     };
     if statements.iter().any(|s| s["Effect"] == "Deny" && matches(s)) {
         return Verdict::Denied;
@@ -170,29 +171,6 @@ fn evaluate(policy: &Value, method_arn: &str) -> Verdict {
     let mut ctx = policy["context"].as_object().cloned().unwrap_or_default();
     ctx.insert("principalId".into(), policy["principalId"].clone());
     Verdict::Allow(ctx)
-}
-
-/// IAM-style wildcard match (`*` any run, `?` one character).
-fn wildcard(pattern: &str, text: &str) -> bool {
-    let (p, t): (Vec<char>, Vec<char>) = (pattern.chars().collect(), text.chars().collect());
-    let (mut pi, mut ti, mut star, mut mark) = (0, 0, None, 0);
-    while ti < t.len() {
-        if pi < p.len() && (p[pi] == '?' || p[pi] == t[ti]) {
-            pi += 1;
-            ti += 1;
-        } else if pi < p.len() && p[pi] == '*' {
-            star = Some(pi);
-            mark = ti;
-            pi += 1;
-        } else if let Some(s) = star {
-            pi = s + 1;
-            mark += 1;
-            ti = mark;
-        } else {
-            return false;
-        }
-    }
-    p[pi..].iter().all(|c| *c == '*')
 }
 
 #[cfg(test)]

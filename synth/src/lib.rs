@@ -32,6 +32,7 @@ pub mod ids;
 pub mod justification;
 pub mod manifest;
 pub mod parameter;
+pub mod policy;
 mod render;
 pub mod resource;
 pub mod scope;

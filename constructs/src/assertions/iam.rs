@@ -1,6 +1,7 @@
 //! IAM assertions: the statements a role (or a function's role) holds, and "this principal
 //! may do this action on exactly these resources".
 
+use agentcdk_synth::policy::wildcard_match;
 use serde_json::Value as Json;
 
 use super::{LogicalId, Match, Template};
@@ -42,31 +43,8 @@ impl Statement {
     /// Whether this is an `Allow` covering `action` (IAM wildcards `*` and `?` in the
     /// statement's actions count, case-insensitively).
     pub fn allows(&self, action: &str) -> bool {
-        self.effect == "Allow" && self.actions.iter().any(|a| glob(&a.to_ascii_lowercase(), &action.to_ascii_lowercase()))
+        self.effect == "Allow" && self.actions.iter().any(|a| wildcard_match(&a.to_ascii_lowercase(), &action.to_ascii_lowercase()))
     }
-}
-
-/// IAM's action wildcards: `*` any run of characters, `?` one character.
-fn glob(pattern: &str, text: &str) -> bool {
-    let (p, t): (Vec<char>, Vec<char>) = (pattern.chars().collect(), text.chars().collect());
-    let (mut pi, mut ti, mut star, mut mark) = (0, 0, None, 0);
-    while ti < t.len() {
-        if pi < p.len() && (p[pi] == '?' || p[pi] == t[ti]) {
-            pi += 1;
-            ti += 1;
-        } else if pi < p.len() && p[pi] == '*' {
-            star = Some(pi);
-            mark = ti;
-            pi += 1;
-        } else if let Some(s) = star {
-            pi = s + 1;
-            mark += 1;
-            ti = mark;
-        } else {
-            return false;
-        }
-    }
-    p[pi..].iter().all(|c| *c == '*')
 }
 
 fn statements_in(source: &str, document: Option<&Json>) -> Vec<Statement> {
@@ -196,20 +174,5 @@ impl Template {
 
     fn describe_statements(&self, principal: &(impl LogicalId + ?Sized)) -> String {
         self.statements_of(principal).iter().map(|s| format!("  [{}] {}\n", s.source, s.json)).collect()
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::glob;
-
-    #[test]
-    fn iam_wildcards() {
-        assert!(glob("sqs:*", "sqs:sendmessage"));
-        assert!(glob("*", "anything"));
-        assert!(glob("kms:reencrypt*", "kms:reencryptfrom"));
-        assert!(glob("s3:get?bject", "s3:getobject"));
-        assert!(!glob("sqs:send*", "sqs:receivemessage"));
-        assert!(!glob("sqs:sendmessage", "sqs:sendmessagebatch"));
     }
 }
