@@ -220,38 +220,7 @@ fn check(scope: &mut Scope, runtime: &AgentCoreRuntime, props: &FrontDoorProps<'
             scope.error(format!("endpoint '{e}' is not an endpoint of the runtime"), format!("one of: {}", known.join(", ")));
         }
     }
-    for h in &props.forward_headers {
-        if h.eq_ignore_ascii_case("Authorization") {
-            scope.error(
-                "Authorization in forward_headers",
-                "a CUSTOM_JWT runtime gets the caller's bearer token without it; an IAM runtime gets the proxy's signature",
-            );
-            continue;
-        }
-        let mapped = agentcore_custom_header(h);
-        if mapped.eq_ignore_ascii_case(AGENTCORE_USER_ID_HEADER) {
-            scope.error(
-                format!("forwarded header '{h}' would be sent as '{mapped}', which carries the verified caller"),
-                "rename the client header: only the front door sets the caller's user id",
-            );
-            continue;
-        }
-        if !runtime.request_headers.iter().any(|a| a.eq_ignore_ascii_case(&mapped)) {
-            scope.error(
-                format!("forwarded header '{h}' is sent as '{mapped}', which the runtime does not allowlist"),
-                format!("add \"{mapped}\" to the runtime's request_headers"),
-            );
-        }
-    }
-    // Behind a verified caller the proxy binds sessions to the user and sends the user id as
-    // AGENTCORE_USER_ID_HEADER; AgentCore passes it to the agent only if the runtime allowlists it.
-    let verified = props.authorizer.is_some() || props.kind == FrontDoorKind::FunctionUrl(UrlAuth::AwsIam);
-    if verified && !runtime.request_headers.iter().any(|a| a.eq_ignore_ascii_case(AGENTCORE_USER_ID_HEADER)) {
-        scope.warn(
-            format!("the front door sends the verified caller as '{AGENTCORE_USER_ID_HEADER}', which the runtime does not allowlist"),
-            format!("add \"{AGENTCORE_USER_ID_HEADER}\" to the runtime's request_headers so the agent can tell its users apart"),
-        );
-    }
+    check_headers(scope, runtime, props);
     match props.kind {
         FrontDoorKind::FunctionUrl(auth) => {
             if props.authorizer.is_some() {
@@ -296,5 +265,42 @@ fn check(scope: &mut Scope, runtime: &AgentCoreRuntime, props: &FrontDoorProps<'
         if t > STREAM_INTEGRATION_TIMEOUT {
             scope.error(format!("front door timeout {t:?} is above 15 minutes"), "Lambda and streamed integrations end at 900 s");
         }
+    }
+}
+
+/// The client headers a door forwards, and the verified caller's header: each mapped name must
+/// be one the runtime allowlists, and no client header may pose as the caller.
+fn check_headers(scope: &mut Scope, runtime: &AgentCoreRuntime, props: &FrontDoorProps<'_>) {
+    for h in &props.forward_headers {
+        if h.eq_ignore_ascii_case("Authorization") {
+            scope.error(
+                "Authorization in forward_headers",
+                "a CUSTOM_JWT runtime gets the caller's bearer token without it; an IAM runtime gets the proxy's signature",
+            );
+            continue;
+        }
+        let mapped = agentcore_custom_header(h);
+        if mapped.eq_ignore_ascii_case(AGENTCORE_USER_ID_HEADER) {
+            scope.error(
+                format!("forwarded header '{h}' would be sent as '{mapped}', which carries the verified caller"),
+                "rename the client header: only the front door sets the caller's user id",
+            );
+            continue;
+        }
+        if !runtime.request_headers.iter().any(|a| a.eq_ignore_ascii_case(&mapped)) {
+            scope.error(
+                format!("forwarded header '{h}' is sent as '{mapped}', which the runtime does not allowlist"),
+                format!("add \"{mapped}\" to the runtime's request_headers"),
+            );
+        }
+    }
+    // Behind a verified caller the proxy binds sessions to the user and sends the user id as
+    // AGENTCORE_USER_ID_HEADER; AgentCore passes it to the agent only if the runtime allowlists it.
+    let verified = props.authorizer.is_some() || props.kind == FrontDoorKind::FunctionUrl(UrlAuth::AwsIam);
+    if verified && !runtime.request_headers.iter().any(|a| a.eq_ignore_ascii_case(AGENTCORE_USER_ID_HEADER)) {
+        scope.warn(
+            format!("the front door sends the verified caller as '{AGENTCORE_USER_ID_HEADER}', which the runtime does not allowlist"),
+            format!("add \"{AGENTCORE_USER_ID_HEADER}\" to the runtime's request_headers so the agent can tell its users apart"),
+        );
     }
 }
