@@ -19,7 +19,7 @@ fn function(scope: &mut Scope) -> Function {
 }
 
 fn agent_props<'a>() -> AgentProps<'a> {
-    AgentProps { model: Model::bedrock("us.anthropic.claude-sonnet-4-5-20250929-v1:0"), public: true, ..Default::default() }
+    AgentProps::new(Model::bedrock("us.anthropic.claude-sonnet-4-5-20250929-v1:0"), Access::Public)
 }
 
 /// Builds an app with `build`, synthesizes it, and returns what it reported.
@@ -377,8 +377,8 @@ fn serverless_agent_checks() {
             ServerlessAgent::new(&mut s.scope("Agent"), props);
         }
     };
-    expect_error(agent(|p| p.model = Model::default()), "S/Agent", "no model id", "Model::bedrock");
-    expect_error(agent(|p| p.public = false), "S/Agent", "API without an authorizer", "public: true");
+    expect_error(agent(|p| p.model = Model::bedrock("")), "S/Agent", "no model id", "Model::bedrock");
+    expect_error(agent(|p| p.access = Access::Iam), "S/Agent", "Access::Iam on a REST API", "Access::Authorizer");
     expect_error(
         agent(|p| p.timeout = Some(Duration::from_secs(60))),
         "S/Agent",
@@ -404,36 +404,66 @@ fn serverless_agent_checks() {
         "collides with the chat endpoint",
         "another path",
     );
+    // Neither `Access::Public` nor `Access::Iam` opens a WebSocket API: pushed replies must
+    // reach their user only.
+    for access in [Access::Public, Access::Iam] {
+        expect(
+            move |s: &mut Stack| {
+                ServerlessAgent::new(
+                    &mut s.scope("Agent"),
+                    AgentProps { mode: Mode::WebSocket(QueueOptions::default()), access, ..agent_props() },
+                );
+            },
+            Severity::Error,
+            "S/Agent/WebSocket",
+            "WebSocket API without an authorizer",
+            "LambdaAuthorizer",
+        );
+    }
+    // A WebSocket agent has no REST API for custom routes: refused, not silently dropped.
     expect_error(
         |s: &mut Stack| {
             let auth = LambdaAuthorizer::jwt(&mut s.scope("Auth"), jwt());
-            ServerlessAgent::new(&mut s.scope("Agent"), AgentProps { authorizer: Some(&auth), ..agent_props() });
-        },
-        "S/Agent",
-        "both an authorizer and public: true",
-        "choose one",
-    );
-    expect(
-        |s: &mut Stack| {
             ServerlessAgent::new(
                 &mut s.scope("Agent"),
-                AgentProps { mode: Mode::WebSocket(QueueOptions::default()), public: false, ..agent_props() },
+                AgentProps {
+                    mode: Mode::WebSocket(QueueOptions::default()),
+                    routes: vec![CustomRoute { method: HttpMethod::Get, path: "x".into(), code: Code::handler("request-handler") }],
+                    ..AgentProps::new(Model::bedrock("m"), Access::Authorizer(&auth))
+                },
             );
         },
-        Severity::Error,
-        "S/Agent/WebSocket",
-        "WebSocket API without an authorizer",
-        "LambdaAuthorizer",
+        "S/Agent",
+        "custom routes on a WebSocket agent",
+        "Mode::Queue",
     );
-    // `public: true` cannot open a WebSocket API: the same single error as without it.
-    expect_error(
-        |s: &mut Stack| {
-            ServerlessAgent::new(&mut s.scope("Agent"), AgentProps { mode: Mode::WebSocket(QueueOptions::default()), ..agent_props() });
-        },
-        "S/Agent/WebSocket",
-        "WebSocket API without an authorizer",
-        "LambdaAuthorizer",
-    );
+}
+
+/// Every access each front door takes synthesizes without a finding: REST takes an
+/// authorizer or the public opt-in, WebSocket an authorizer, a Function URL IAM or public.
+#[test]
+fn every_front_door_takes_its_accesses_cleanly() {
+    let url = Mode::Stream(StreamOptions { transport: StreamTransport::FunctionUrl });
+    let rest_modes = [Mode::Sync, Mode::Queue(QueueOptions::default()), Mode::Stream(StreamOptions::default())];
+    for mode in rest_modes.into_iter().chain([Mode::WebSocket(QueueOptions::default()), url]) {
+        let with_authorizer = mode != url;
+        let plain = match mode {
+            Mode::WebSocket(_) => vec![],
+            _ if mode == url => vec![Access::Iam, Access::Public],
+            _ => vec![Access::Public],
+        };
+        for access in plain {
+            let found = diagnostics(|s| drop(ServerlessAgent::new(&mut s.scope("Agent"), AgentProps { mode, access, ..agent_props() })));
+            assert!(found.is_empty(), "{mode:?} with {access:?}: {found:?}");
+        }
+        if with_authorizer {
+            let found = diagnostics(|s| {
+                let auth = LambdaAuthorizer::jwt(&mut s.scope("Auth"), jwt());
+                ServerlessAgent::new(&mut s.scope("Agent"), AgentProps { mode, access: Access::Authorizer(&auth), ..agent_props() });
+            });
+            assert!(found.is_empty(), "{mode:?} with an authorizer: {found:?}");
+        }
+    }
 }
 
 #[test]

@@ -28,13 +28,24 @@ fn queue_agent(mode: fn(QueueOptions) -> Mode) -> (Template, ServerlessAgent) {
             &mut s.scope("Agent"),
             AgentProps {
                 mode: mode(QueueOptions::default()),
-                model: Model::bedrock("anthropic.claude-3-haiku-20240307-v1:0"),
-                authorizer: Some(&auth),
                 timeout: Some(Duration::from_secs(120)),
-                ..Default::default()
+                ..AgentProps::new(Model::bedrock("anthropic.claude-3-haiku-20240307-v1:0"), Access::Authorizer(&auth))
             },
         )
     })
+}
+
+/// The queued backend of a Queue or WebSocket agent.
+fn queued(agent: &ServerlessAgent) -> &Queued {
+    match agent.backend() {
+        Backend::Queued(queued) => queued,
+        Backend::Inline => panic!("a queued mode runs the agent in the pipeline"),
+    }
+}
+
+/// A public Sync agent on model `m`.
+fn public_props<'a>() -> AgentProps<'a> {
+    AgentProps::new(Model::bedrock("m"), Access::Public)
 }
 
 /// A function's environment variables matching `vars` (partially).
@@ -50,8 +61,7 @@ fn stack_key_arn(t: &Template) -> serde_json::Value {
 #[test]
 fn queue_mode_wires_the_pipeline_per_the_contract() {
     let (t, agent) = queue_agent(Mode::Queue);
-    let pipeline = agent.pipeline.as_ref().unwrap();
-    let (runner, responder) = (agent.runner.as_ref().unwrap(), agent.response_handler.as_ref().unwrap());
+    let Queued { runner, response_handler: responder, pipeline } = queued(&agent);
     // Event sources report partial batch failures: the handlers return SqsBatchResponse. Each
     // mapping starts after its function's permissions exist. The responder also consumes both
     // dead-letter queues (the DLQ consumer tells the clients of what landed there).
@@ -142,8 +152,7 @@ fn queue_mode_wires_the_pipeline_per_the_contract() {
 /// Item 2 and 5 of issue 2.1, template side: the runner dead-letters given-up records itself,
 /// the responder consumes both DLQs, and big replies go to a private, expiring bucket.
 fn queue_failures_and_big_replies_are_wired(t: &Template, agent: &ServerlessAgent) {
-    let pipeline = agent.pipeline.as_ref().unwrap();
-    let (runner, responder) = (agent.runner.as_ref().unwrap(), agent.response_handler.as_ref().unwrap());
+    let Queued { runner, response_handler: responder, pipeline } = queued(agent);
     // The runner dead-letters a given-up record itself (agent-runner `give_up`).
     let input_dlq = pipeline.input.dead_letter().unwrap();
     t.resource_has_properties(runner, env_like(object_like! {env::DEAD_LETTER_QUEUE_URL => input_dlq.url()}));
@@ -218,7 +227,8 @@ fn grants_are_scoped_to_exact_resources() {
 #[test]
 fn websocket_mode_authorizes_connect_and_scopes_connection_management() {
     let (t, agent) = queue_agent(Mode::WebSocket);
-    let ws = agent.ws_api.as_ref().unwrap();
+    let Endpoint::WebSocket(ws) = agent.endpoint() else { panic!("WebSocket mode has a WebSocket API") };
+    assert_eq!(agent.endpoint().url(), ws.url());
     t.resource_count_is("AWS::ApiGatewayV2::Route", 3);
     t.has_resource_properties("AWS::ApiGatewayV2::Route", json!({"RouteKey": "$connect", "AuthorizationType": "CUSTOM"}));
     t.has_resource_properties("AWS::ApiGatewayV2::Route", json!({"RouteKey": "$disconnect", "AuthorizationType": "NONE"}));
@@ -233,7 +243,7 @@ fn websocket_mode_authorizes_connect_and_scopes_connection_management() {
         "arn:${AWS::Partition}:execute-api:${AWS::Region}:${AWS::AccountId}:${Api}/agents/*/@connections/*",
         {"Api": {"Ref": ws.api.api.logical_id()}}
     ]});
-    t.assert_can_exactly(agent.response_handler.as_ref().unwrap(), "execute-api:ManageConnections", [connections]);
+    t.assert_can_exactly(&queued(&agent).response_handler, "execute-api:ManageConnections", [connections]);
     t.assert_cannot(&agent.request_handler, "execute-api:ManageConnections");
     assert_eq!(t.statements().iter().filter(|s| s.allows("execute-api:ManageConnections")).count(), 1);
     t.resource_has_properties(
@@ -244,7 +254,7 @@ fn websocket_mode_authorizes_connect_and_scopes_connection_management() {
         }])},
     );
     let callback = object_like! {env::CONNECTIONS_TABLE => ws.connections.name(), env::WEBSOCKET_CALLBACK_URL => any_value()};
-    t.resource_has_properties(agent.response_handler.as_ref().unwrap(), env_like(callback.clone()));
+    t.resource_has_properties(&queued(&agent).response_handler, env_like(callback.clone()));
     // The message handler reads connection records and knows the endpoint.
     t.resource_has_properties(&agent.request_handler, env_like(callback));
     t.resource_has_properties(
@@ -278,10 +288,11 @@ fn websocket_messages_get_their_answer_through_a_route_response() {
 
 #[test]
 fn sync_mode_validates_the_body_at_the_edge_with_the_contract_schema() {
-    let (t, agent) = synth(|s| {
-        ServerlessAgent::new(&mut s.scope("Agent"), AgentProps { model: Model::bedrock("m"), public: true, ..Default::default() })
-    });
-    let api = agent.rest_api.as_ref().unwrap();
+    let (t, agent) = synth(|s| ServerlessAgent::new(&mut s.scope("Agent"), public_props()));
+    let Endpoint::Rest(rest) = agent.endpoint() else { panic!("Sync mode has a REST API") };
+    assert_eq!(agent.backend(), &Backend::Inline);
+    assert_eq!(rest.chat_path(), "/api/v1/chat");
+    let api = &rest.api;
     t.has_resource_properties("AWS::ApiGateway::Model", object_like! {"Schema" => exact(agentcdk::contract::chat_request_schema())});
     // Public on explicit opt-in only; the body is validated; Lambda proxy integration.
     t.has_resource_properties(
@@ -329,10 +340,7 @@ fn deployment_id_follows_the_api_content() {
     let with_endpoint = |endpoint: &str| {
         let endpoint = endpoint.to_owned();
         let (t, _) = synth(move |s| {
-            ServerlessAgent::new(
-                &mut s.scope("Agent"),
-                AgentProps { model: Model::bedrock("m"), public: true, agent_endpoint: endpoint, ..Default::default() },
-            );
+            ServerlessAgent::new(&mut s.scope("Agent"), AgentProps { agent_endpoint: endpoint, ..public_props() });
         });
         let deployment = t.resource("AWS::ApiGateway::Deployment", any_value()).logical_id.to_owned();
         t.has_resource_properties("AWS::ApiGateway::Stage", json!({"DeploymentId": {"Ref": deployment}}));
@@ -351,12 +359,7 @@ fn handlers_are_referenced_by_artifact_name() {
     let auth = LambdaAuthorizer::jwt(&mut s.scope("Auth"), jwt());
     ServerlessAgent::new(
         &mut s.scope("Agent"),
-        AgentProps {
-            mode: Mode::WebSocket(QueueOptions::default()),
-            model: Model::bedrock("m"),
-            authorizer: Some(&auth),
-            ..Default::default()
-        },
+        AgentProps { mode: Mode::WebSocket(QueueOptions::default()), ..AgentProps::new(Model::bedrock("m"), Access::Authorizer(&auth)) },
     );
     let assembly = app.synthesize(&[]).unwrap();
     let mut names: Vec<String> = assembly
@@ -408,10 +411,7 @@ fn alarms_cover_functions_and_dead_letter_queues() {
 #[test]
 fn aws_managed_encryption_is_one_prop() {
     let (t, _) = synth(|s| {
-        ServerlessAgent::new(
-            &mut s.scope("Agent"),
-            AgentProps { model: Model::bedrock("m"), public: true, encryption: Encryption::AwsManaged, ..Default::default() },
-        );
+        ServerlessAgent::new(&mut s.scope("Agent"), AgentProps { encryption: Encryption::AwsManaged, ..public_props() });
     });
     t.resource_count_is("AWS::KMS::Key", 0);
     assert!(t.resources_of("AWS::Logs::LogGroup").count() > 0);
@@ -548,10 +548,8 @@ fn scanner_findings_are_justified_by_the_construct_that_decided() {
             &mut s.scope("Agent"),
             AgentProps {
                 mode: Mode::Queue(QueueOptions::default()),
-                model: Model::bedrock("m"),
-                authorizer: Some(&auth),
                 reserved_concurrency: Some(5),
-                ..Default::default()
+                ..AgentProps::new(Model::bedrock("m"), Access::Authorizer(&auth))
             },
         );
         // Declared, but invoked by nothing the constructs know: its DLQ finding stays open.
@@ -566,7 +564,7 @@ fn scanner_findings_are_justified_by_the_construct_that_decided() {
     let (sync, sqs) = (accepted::INVOKED_SYNCHRONOUSLY.reason, accepted::INVOKED_BY_SQS.reason);
     // API Gateway invokes the request handler; SQS the runner (whose concurrency is reserved).
     t.resource_has(&agent.request_handler, checkov_skips(&[("CKV_AWS_115", concurrency), ("CKV_AWS_116", sync), ("CKV_AWS_117", vpc)]));
-    t.resource_has(agent.runner.as_ref().unwrap(), checkov_skips(&[("CKV_AWS_116", sqs), ("CKV_AWS_117", vpc)]));
+    t.resource_has(&queued(&agent).runner, checkov_skips(&[("CKV_AWS_116", sqs), ("CKV_AWS_117", vpc)]));
     t.resource_has(&plain, checkov_skips(&[("CKV_AWS_115", concurrency), ("CKV_AWS_117", vpc)]));
     t.resource_has(&limited, checkov_skips(&[("CKV_AWS_117", vpc)]));
     // cfn_nag and cfn-guard read their own keys.
@@ -579,7 +577,8 @@ fn scanner_findings_are_justified_by_the_construct_that_decided() {
     );
     // The agent's stage has no cache on purpose; its methods have an authorizer, so no
     // public-method justification anywhere.
-    let stage = &agent.rest_api.as_ref().unwrap().stage;
+    let Endpoint::Rest(rest) = agent.endpoint() else { panic!("Queue mode has a REST API") };
+    let stage = &rest.api.stage;
     t.resource_has(stage, checkov_skips(&[("CKV_AWS_120", accepted::NO_STAGE_CACHE.reason)]));
     t.resource_properties_count_is("AWS::ApiGateway::Method", any_value(), 2);
     assert!(t.find_resources("AWS::ApiGateway::Method", any_value()).iter().all(|m| m.json.get("Metadata").is_none()));
@@ -588,7 +587,7 @@ fn scanner_findings_are_justified_by_the_construct_that_decided() {
 #[test]
 fn a_public_agent_says_so_in_its_methods_metadata() {
     let (t, _) = synth(|s| {
-        ServerlessAgent::new(&mut s.scope("Agent"), AgentProps { model: Model::bedrock("m"), public: true, ..Default::default() });
+        ServerlessAgent::new(&mut s.scope("Agent"), public_props());
     });
     t.has_resource(
         "AWS::ApiGateway::Method",

@@ -37,8 +37,8 @@ fn jwt() -> JwtConfig {
     JwtConfig { issuer: "https://issuer.example.com/".into(), audience: vec!["api".into()], ..Default::default() }
 }
 
-fn stream(transport: StreamTransport) -> AgentProps<'static> {
-    AgentProps { mode: Mode::Stream(StreamOptions { transport }), model: Model::bedrock("m"), ..Default::default() }
+fn stream(transport: StreamTransport, access: Access<'_>) -> AgentProps<'_> {
+    AgentProps { mode: Mode::Stream(StreamOptions { transport }), ..AgentProps::new(Model::bedrock("m"), access) }
 }
 
 fn url_agent(props: AgentProps<'static>) -> impl FnOnce(&mut Stack) {
@@ -47,12 +47,12 @@ fn url_agent(props: AgentProps<'static>) -> impl FnOnce(&mut Stack) {
 
 #[test]
 fn stream_mode_defaults_are_clean() {
-    assert!(diagnostics(url_agent(stream(StreamTransport::FunctionUrl(UrlAuth::AwsIam)))).is_empty());
-    assert!(diagnostics(url_agent(AgentProps { public: true, ..stream(StreamTransport::FunctionUrl(UrlAuth::None)) })).is_empty());
-    assert!(diagnostics(url_agent(AgentProps { public: true, ..stream(StreamTransport::Rest) })).is_empty());
+    assert!(diagnostics(url_agent(stream(StreamTransport::FunctionUrl, Access::Iam))).is_empty());
+    assert!(diagnostics(url_agent(stream(StreamTransport::FunctionUrl, Access::Public))).is_empty());
+    assert!(diagnostics(url_agent(stream(StreamTransport::Rest, Access::Public))).is_empty());
     assert!(diagnostics(|s| {
         let auth = LambdaAuthorizer::jwt(&mut s.scope("Auth"), jwt());
-        ServerlessAgent::new(&mut s.scope("A"), AgentProps { authorizer: Some(&auth), ..stream(StreamTransport::Rest) });
+        ServerlessAgent::new(&mut s.scope("A"), stream(StreamTransport::Rest, Access::Authorizer(&auth)));
     })
     .is_empty());
 }
@@ -62,39 +62,24 @@ fn stream_mode_checks() {
     expect_error(
         |s| {
             let auth = LambdaAuthorizer::jwt(&mut s.scope("Auth"), jwt());
-            ServerlessAgent::new(
-                &mut s.scope("A"),
-                AgentProps { authorizer: Some(&auth), ..stream(StreamTransport::FunctionUrl(UrlAuth::AwsIam)) },
-            );
+            ServerlessAgent::new(&mut s.scope("A"), stream(StreamTransport::FunctionUrl, Access::Authorizer(&auth)));
         },
         "S/A",
         "a Lambda authorizer on a Function URL",
         "StreamTransport::Rest",
     );
     expect_error(
-        url_agent(AgentProps { public: true, ..stream(StreamTransport::FunctionUrl(UrlAuth::AwsIam)) }),
-        "S/A",
-        "public: true on an IAM-authorized Function URL",
-        "UrlAuth::None",
-    );
-    expect_error(
-        url_agent(stream(StreamTransport::FunctionUrl(UrlAuth::None))),
-        "S/A",
-        "a Function URL without auth, but public is not set",
-        "public: true",
-    );
-    expect_error(
         url_agent(AgentProps {
             routes: vec![CustomRoute { method: HttpMethod::Get, path: "x".into(), code: Code::handler("request-handler") }],
-            ..stream(StreamTransport::FunctionUrl(UrlAuth::AwsIam))
+            ..stream(StreamTransport::FunctionUrl, Access::Iam)
         }),
         "S/A",
         "custom routes on a Function URL agent",
         "StreamTransport::Rest",
     );
-    expect_error(url_agent(stream(StreamTransport::Rest)), "S/A", "API without an authorizer", "public: true");
+    expect_error(url_agent(stream(StreamTransport::Rest, Access::Iam)), "S/A", "Access::Iam on a REST API", "StreamTransport::FunctionUrl");
     expect_error(
-        url_agent(AgentProps { timeout: Some(Duration::from_secs(901)), ..stream(StreamTransport::FunctionUrl(UrlAuth::AwsIam)) }),
+        url_agent(AgentProps { timeout: Some(Duration::from_secs(901)), ..stream(StreamTransport::FunctionUrl, Access::Iam) }),
         "S/A/StreamHandler",
         "timeout 901s is outside Lambda's 1–900 s",
         "",

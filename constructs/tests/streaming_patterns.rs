@@ -42,16 +42,17 @@ fn stream_mode_over_a_function_url_streams_with_iam_auth() {
         ServerlessAgent::new(
             &mut s.scope("A"),
             AgentProps {
-                mode: Mode::Stream(StreamOptions { transport: StreamTransport::FunctionUrl(UrlAuth::AwsIam) }),
-                model: Model::bedrock("anthropic.claude-3-haiku-20240307-v1:0"),
-                ..Default::default()
+                mode: Mode::Stream(StreamOptions { transport: StreamTransport::FunctionUrl }),
+                ..AgentProps::new(Model::bedrock("anthropic.claude-3-haiku-20240307-v1:0"), Access::Iam)
             },
         )
     });
     let f = &agent.request_handler;
     t.resource_count_is("AWS::Lambda::Function", 1);
     t.resource_count_is("AWS::Lambda::Url", 1);
-    let url = &agent.function_url.as_ref().unwrap().url;
+    let Endpoint::FunctionUrl(function_url) = agent.endpoint() else { panic!("Stream over a URL has a Function URL") };
+    assert_eq!(agent.backend(), &Backend::Inline);
+    let url = &function_url.url;
     t.resource_has_properties(url, json!({"InvokeMode": "RESPONSE_STREAM", "AuthType": "AWS_IAM", "TargetFunctionArn": f.arn()}));
     t.resource_count_is("AWS::Lambda::Permission", 0); // an IAM URL has no resource-based permission
     t.resource_count_is("AWS::ApiGateway::RestApi", 0);
@@ -75,7 +76,30 @@ fn stream_mode_over_a_function_url_streams_with_iam_auth() {
     assert!(bedrock[0].allows("bedrock:InvokeModelWithResponseStream"), "ConverseStream needs it: {bedrock:?}");
     // The construct adds no output: the app exports the URL if it wants to.
     t.output_count_is(0);
-    assert_eq!(serde_json::Value::from(agent.api_url()), json!({"Fn::GetAtt": [url.logical_id(), "FunctionUrl"]}));
+    assert_eq!(serde_json::Value::from(agent.endpoint().url()), json!({"Fn::GetAtt": [url.logical_id(), "FunctionUrl"]}));
+}
+
+#[test]
+fn a_public_stream_url_is_open_to_anyone_and_its_handler_is_told() {
+    // `Access::Public` is the one opt-in: the URL's auth and the handler's both follow it.
+    let (t, agent) = synth(|s| {
+        ServerlessAgent::new(
+            &mut s.scope("A"),
+            AgentProps {
+                mode: Mode::Stream(StreamOptions { transport: StreamTransport::FunctionUrl }),
+                ..AgentProps::new(Model::bedrock("m"), Access::Public)
+            },
+        )
+    });
+    let Endpoint::FunctionUrl(url) = agent.endpoint() else { panic!("Stream over a URL has a Function URL") };
+    t.resource_has_properties(&url.url, json!({"AuthType": "NONE", "InvokeMode": "RESPONSE_STREAM"}));
+    t.resource_properties_count_is("AWS::Lambda::Permission", json!({"Principal": "*", "FunctionName": agent.request_handler.arn()}), 2);
+    t.resource_has_properties(
+        &agent.request_handler,
+        object_like! {"Environment" => object_like! {"Variables" => object_like! {
+            env::ALLOW_ANONYMOUS => "true",
+        }}},
+    );
 }
 
 #[test]
@@ -89,10 +113,8 @@ fn stream_mode_over_rest_uses_the_streaming_integration() {
             &mut s.scope("A"),
             AgentProps {
                 mode: Mode::Stream(StreamOptions::default()),
-                model: Model::bedrock("m"),
-                authorizer: Some(&auth),
                 timeout: Some(std::time::Duration::from_secs(600)),
-                ..Default::default()
+                ..AgentProps::new(Model::bedrock("m"), Access::Authorizer(&auth))
             },
         );
     });
@@ -214,9 +236,8 @@ fn front_doors_and_stream_mode_run_their_own_handlers() {
         ServerlessAgent::new(
             &mut s.scope("A"),
             AgentProps {
-                mode: Mode::Stream(StreamOptions { transport: StreamTransport::FunctionUrl(UrlAuth::AwsIam) }),
-                model: Model::bedrock("m"),
-                ..Default::default()
+                mode: Mode::Stream(StreamOptions { transport: StreamTransport::FunctionUrl }),
+                ..AgentProps::new(Model::bedrock("m"), Access::Iam)
             },
         );
     }

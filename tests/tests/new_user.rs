@@ -47,9 +47,7 @@ fn main() -> std::process::ExitCode {
         &mut stack.scope("Assistant"),
         AgentProps {
             mode: Mode::Queue(QueueOptions::default()),
-            model: Model::bedrock("us.anthropic.claude-sonnet-4-5-20250929-v1:0"),
             system_prompt: "You answer briefly.".into(),
-            public: true,
             routes: vec![CustomRoute {
                 method: HttpMethod::Get,
                 path: "tools/time".into(),
@@ -59,10 +57,10 @@ fn main() -> std::process::ExitCode {
                     handler: "index.handler".into(),
                 },
             }],
-            ..Default::default()
+            ..AgentProps::new(Model::bedrock("us.anthropic.claude-sonnet-4-5-20250929-v1:0"), Access::Public)
         },
     );
-    stack.output("ApiUrl", agent.api_url());
+    stack.output("ApiUrl", agent.endpoint().url());
     app.run()
 }
 "#;

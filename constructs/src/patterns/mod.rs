@@ -19,7 +19,10 @@ pub use agentcore_family::{
 pub use agentcore_front_door::{AgentCoreFrontDoor, FrontDoorKind, FrontDoorProps, INVOKE_PATH};
 pub use authorizer::{AuthorizerProps, ClaimRule, JwtConfig, LambdaAuthorizer, TokenUse};
 pub use queue_pipeline::{QueuePipeline, QueuePipelineProps};
-pub use serverless_agent::{AgentProps, CustomRoute, Mode, Model, Provider, QueueOptions, ServerlessAgent, StreamOptions, StreamTransport};
+pub use serverless_agent::{
+    Access, AgentProps, Backend, CustomRoute, Endpoint, Mode, Model, Provider, QueueOptions, Queued, RestEndpoint, ServerlessAgent,
+    StreamOptions, StreamTransport, REST_INTEGRATION_TIMEOUT,
+};
 pub use ws_api::{WsApi, WsApiProps};
 
 use std::time::Duration;

@@ -36,9 +36,7 @@ pub fn app() -> App {
     let assistant = ServerlessAgent::new(
         &mut stack.scope("Assistant"),
         AgentProps {
-            model: Model::bedrock("us.anthropic.claude-haiku-4-5-20251001-v1:0"),
             system_prompt: "Answer briefly.".into(),
-            authorizer: Some(&auth),
             routes: vec![
                 CustomRoute { method: HttpMethod::Get, path: "tools/weather".into(), code: Code::handler("request-handler") },
                 CustomRoute { method: HttpMethod::Post, path: "feedback".into(), code: Code::handler("request-handler") },
@@ -46,43 +44,36 @@ pub fn app() -> App {
             cors: Some(Cors { allow_origins: vec!["https://app.example.com".into()], ..Default::default() }),
             throttling: Throttling { rate_limit: 20.0, burst_limit: 40 },
             max_turns: Some(4),
-            ..Default::default()
+            ..AgentProps::new(Model::bedrock("us.anthropic.claude-haiku-4-5-20251001-v1:0"), Access::Authorizer(&auth))
         },
     );
+    let openai =
+        Model::openai("gpt-4.1", Expr::sub("arn:${AWS::Partition}:secretsmanager:${AWS::Region}:${AWS::AccountId}:secret:openai-api-key"));
     let researcher = ServerlessAgent::new(
         &mut stack.scope("Research"),
         AgentProps {
             mode: Mode::Queue(QueueOptions { max_receive_count: 5, max_concurrency: Some(5), ..Default::default() }),
-            model: Model::openai(
-                "gpt-4.1",
-                Expr::sub("arn:${AWS::Partition}:secretsmanager:${AWS::Region}:${AWS::AccountId}:secret:openai-api-key"),
-            ),
             system_prompt: "You research topics thoroughly and cite sources.".into(),
-            authorizer: Some(&auth),
             memory_mb: 1024,
             timeout: Some(Duration::from_secs(600)),
             log_retention: RetentionDays::OneYear,
-            ..Default::default()
+            ..AgentProps::new(openai, Access::Authorizer(&auth))
         },
     );
     let chat = ServerlessAgent::new(
         &mut stack.scope("Chat"),
         AgentProps {
             mode: Mode::WebSocket(QueueOptions::default()),
-            model: Model::bedrock("us.anthropic.claude-sonnet-4-5-20250929-v1:0"),
-            authorizer: Some(&auth),
             architecture: Architecture::Arm64,
-            ..Default::default()
+            ..AgentProps::new(Model::bedrock("us.anthropic.claude-sonnet-4-5-20250929-v1:0"), Access::Authorizer(&auth))
         },
     );
     let writer = ServerlessAgent::new(
         &mut stack.scope("Writer"),
         AgentProps {
             mode: Mode::Stream(StreamOptions::default()),
-            model: Model::bedrock("us.anthropic.claude-sonnet-4-5-20250929-v1:0"),
-            authorizer: Some(&auth),
             timeout: Some(Duration::from_secs(300)),
-            ..Default::default()
+            ..AgentProps::new(Model::bedrock("us.anthropic.claude-sonnet-4-5-20250929-v1:0"), Access::Authorizer(&auth))
         },
     );
     let planner = AgentCoreRuntime::new(
@@ -114,10 +105,10 @@ pub fn app() -> App {
             ..Default::default()
         },
     );
-    stack.output("AssistantUrl", assistant.api_url());
-    stack.output("WriterUrl", writer.api_url());
-    stack.output("ResearchUrl", researcher.api_url());
-    stack.output("ChatUrl", chat.api_url());
+    stack.output("AssistantUrl", assistant.endpoint().url());
+    stack.output("WriterUrl", writer.endpoint().url());
+    stack.output("ResearchUrl", researcher.endpoint().url());
+    stack.output("ChatUrl", chat.endpoint().url());
     stack.output("PlannerApiUrl", planner_api.url());
     stack.output("PlannerStreamUrl", planner_stream.url());
     app

@@ -19,12 +19,10 @@ pub fn app() -> App {
         &mut stack.scope("Support"),
         AgentProps {
             mode: Mode::Queue(QueueOptions::default()),
-            model: Model::bedrock("us.anthropic.claude-sonnet-4-5-20250929-v1:0"),
             system_prompt: "You resolve billing issues.".into(),
-            authorizer: Some(&auth),
-            ..Default::default()
+            ..AgentProps::new(Model::bedrock("us.anthropic.claude-sonnet-4-5-20250929-v1:0"), Access::Authorizer(&auth))
         },
     );
-    stack.output("ApiUrl", agent.api_url());
+    stack.output("ApiUrl", agent.endpoint().url());
     app
 }

@@ -11,12 +11,10 @@ pub fn app() -> App {
     let agent = ServerlessAgent::new(
         &mut stack.scope("Assistant"),
         AgentProps {
-            model: Model::bedrock("us.anthropic.claude-sonnet-4-5-20250929-v1:0"),
             system_prompt: "You are a concise, helpful assistant.".into(),
-            public: true,
-            ..Default::default()
+            ..AgentProps::new(Model::bedrock("us.anthropic.claude-sonnet-4-5-20250929-v1:0"), Access::Public)
         },
     );
-    stack.output("ApiUrl", agent.api_url());
+    stack.output("ApiUrl", agent.endpoint().url());
     app
 }

@@ -1,7 +1,8 @@
 //! An agent whose answer streams to the client token by token (Mode::Stream): the stream
 //! handler runs behind a response-streaming Function URL, calls Bedrock's ConverseStream and
 //! writes each token as a server-sent event the moment the model produces it. Callers sign
-//! with SigV4 (IAM): grant them with `agent.function_url.grant_invoke(..)`.
+//! with SigV4 (`Access::Iam`): grant them with `url.grant_invoke(..)` on the agent's
+//! `Endpoint::FunctionUrl(url)`.
 
 use std::time::Duration;
 
@@ -17,15 +18,14 @@ pub fn app() -> App {
     let agent = ServerlessAgent::new(
         &mut stack.scope("Writer"),
         AgentProps {
-            mode: Mode::Stream(StreamOptions { transport: StreamTransport::FunctionUrl(UrlAuth::AwsIam) }),
-            model: Model::bedrock("us.anthropic.claude-sonnet-4-5-20250929-v1:0"),
+            mode: Mode::Stream(StreamOptions { transport: StreamTransport::FunctionUrl }),
             system_prompt: "You write clear, well-structured answers.".into(),
             timeout: Some(Duration::from_secs(600)),
             memory_mb: 1024,
             architecture: Architecture::Arm64,
-            ..Default::default()
+            ..AgentProps::new(Model::bedrock("us.anthropic.claude-sonnet-4-5-20250929-v1:0"), Access::Iam)
         },
     );
-    stack.output("StreamUrl", agent.api_url());
+    stack.output("StreamUrl", agent.endpoint().url());
     app
 }

@@ -20,14 +20,10 @@ pub fn app() -> App {
         &mut stack.scope("Chat"),
         AgentProps {
             mode: Mode::WebSocket(QueueOptions::default()),
-            model: Model::bedrock("us.anthropic.claude-sonnet-4-5-20250929-v1:0"),
             system_prompt: "You are a friendly chat companion.".into(),
-            authorizer: Some(&auth),
-            ..Default::default()
+            ..AgentProps::new(Model::bedrock("us.anthropic.claude-sonnet-4-5-20250929-v1:0"), Access::Authorizer(&auth))
         },
     );
-    if let Some(url) = agent.websocket_url() {
-        stack.output("WebSocketUrl", url);
-    }
+    stack.output("WebSocketUrl", agent.endpoint().url());
     app
 }

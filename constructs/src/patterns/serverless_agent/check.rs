@@ -1,0 +1,35 @@
+//! The checks of every mode (each mode's builder checks what only it refuses).
+
+use std::collections::BTreeSet;
+
+use agentcdk_contract::routes;
+use agentcdk_synth::prelude::*;
+
+use super::base::Base;
+use super::rest::collides_with_chat;
+
+/// The model id, the turn bound, the path segments and the custom routes.
+pub(super) fn common(scope: &mut Scope, base: &Base<'_, '_>) {
+    let props = base.props;
+    if props.model.id.is_empty() {
+        scope.error("no model id", "use Model::bedrock(\"us.anthropic.claude-sonnet-4-5-20250929-v1:0\") or Model::openai(..)");
+    }
+    if let Some(0) = props.max_turns {
+        scope.error("max_turns is 0", "the agent needs at least one model call");
+    }
+    for segment in [&props.api_base_path, &props.api_version, &props.agent_endpoint] {
+        if segment.contains(['{', '}', ' ']) {
+            scope.error(format!("path segment '{segment}' has '{{', '}}' or a space"), "use letters, digits, '-', '_' and '/'");
+        }
+    }
+    let mut seen = BTreeSet::new();
+    for r in &props.routes {
+        if !seen.insert((r.method, r.path.clone())) {
+            scope.error(format!("route {} {} is declared twice", r.method.name(), r.path), "each method and path has one function");
+        }
+        let full = routes::join(&[&props.api_base_path, &props.api_version, &r.path]);
+        if collides_with_chat(&base.routes, &full) {
+            scope.error(format!("route {} {} collides with the chat endpoint", r.method.name(), r.path), "choose another path");
+        }
+    }
+}

@@ -1,0 +1,53 @@
+//! Stream mode: the stream handler runs the agent and sends the model's tokens as server-sent
+//! events while they are produced, behind a streaming REST method or a Function URL.
+
+use std::collections::BTreeMap;
+
+use agentcdk_contract::env;
+use agentcdk_synth::prelude::*;
+
+use super::base::{Base, Built, Handler, LONG_RUN_TIMEOUT};
+use super::handles::{Backend, Endpoint};
+use super::props::{Access, StreamOptions, StreamTransport};
+use super::rest::{self, Chat};
+use crate::function_url::{FunctionUrl, FunctionUrlProps, InvokeMode, UrlAuth, UrlCors};
+use crate::lambda::Function;
+
+/// Declares the stream handler and its front door.
+pub(super) fn build(scope: &mut Scope, base: &Base<'_, '_>, options: StreamOptions) -> Built {
+    let handler = Handler::Stream;
+    let environment = BTreeMap::from([(env::RESPONSE_MODE.to_owned(), Value::from(env::RESPONSE_MODE_STREAM))]);
+    let request_handler = base.inline_handler(scope, handler, environment, LONG_RUN_TIMEOUT);
+    let endpoint = match options.transport {
+        StreamTransport::Rest => Endpoint::Rest(rest::front_door(scope, base, &request_handler, Chat::Streamed)),
+        StreamTransport::FunctionUrl => Endpoint::FunctionUrl(function_url(scope, base, &request_handler)),
+    };
+    Built { handler, request_handler, endpoint, backend: Backend::Inline }
+}
+
+/// A response-streaming Function URL (`Url` in `scope`). It has no Lambda authorizer and no
+/// routes: its callers are IAM principals (`Access::Iam`) or anyone (`Access::Public`).
+fn function_url(scope: &mut Scope, base: &Base<'_, '_>, handler: &Function) -> FunctionUrl {
+    let props = base.props;
+    let auth = match props.access {
+        Access::Iam => UrlAuth::AwsIam,
+        Access::Public => UrlAuth::None,
+        Access::Authorizer(_) => {
+            scope.error(
+                "a Lambda authorizer on a Function URL",
+                "Function URLs take IAM callers (Access::Iam) or anyone (Access::Public); for JWT callers use StreamTransport::Rest",
+            );
+            UrlAuth::AwsIam
+        }
+    };
+    if !props.routes.is_empty() {
+        scope.error("custom routes on a Function URL agent", "routes need the REST API: use StreamTransport::Rest");
+    }
+    let cors = props.cors.as_ref().map(|c| UrlCors {
+        allow_origins: c.allow_origins.clone(),
+        allow_headers: c.allow_headers.clone(),
+        max_age_seconds: Some(c.max_age_seconds),
+        ..Default::default()
+    });
+    handler.add_url(&mut scope.scope("Url"), FunctionUrlProps { auth, invoke_mode: InvokeMode::ResponseStream, cors })
+}
