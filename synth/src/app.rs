@@ -9,7 +9,8 @@ use std::process::ExitCode;
 use indexmap::IndexMap;
 
 use crate::assets::{handler_source, AssetSource, HandlerSource};
-use crate::diagnostic::{Diagnostic, Diagnostics};
+use crate::codes;
+use crate::diagnostic::{apply_acknowledgements, Acknowledged, Diagnostic, Diagnostics};
 use crate::manifest::{self, AssetManifest, AssetSourceManifest, Manifest, ParameterManifest, StackManifest};
 use crate::render;
 use crate::stack::{Stack, StackProps};
@@ -52,6 +53,8 @@ pub struct Assembly {
     pub assets: IndexMap<String, AssetSource>,
     /// Warnings (synthesis succeeded; these are worth reading).
     pub warnings: Vec<Diagnostic>,
+    /// Warnings the app acknowledged, with its reasons (listed, not warned).
+    pub acknowledged: Vec<Acknowledged>,
 }
 
 impl App {
@@ -68,13 +71,13 @@ impl App {
             && name.chars().all(|c| c.is_ascii_alphanumeric() || c == '-');
         if !valid {
             self.diagnostics.push(
-                Diagnostic::error(name, format!("invalid stack name '{name}'"))
+                Diagnostic::error(codes::INVALID_STACK_NAME, name, format!("invalid stack name '{name}'"))
                     .hint("stack names start with a letter and have letters, digits and hyphens, at most 128"),
             );
         }
         if self.stacks.iter().any(|s| s.name() == name) {
             self.diagnostics
-                .push(Diagnostic::error(name, format!("duplicate stack name '{name}'")).hint("stack names are unique in an app"));
+                .push(Diagnostic::error(codes::DUPLICATE_STACK_NAME, name, format!("duplicate stack name '{name}'")).hint("stack names are unique in an app"));
         }
         self.stacks.push(Stack::new(name, props));
         let last = self.stacks.len() - 1;
@@ -96,20 +99,24 @@ impl App {
                 let mut names: Vec<&str> = known.iter().copied().collect();
                 names.sort_unstable();
                 diagnostics.push(
-                    Diagnostic::error(wanted, format!("no stack named '{wanted}'")).hint(format!("the app has: {}", names.join(", "))),
+                    Diagnostic::error(codes::UNKNOWN_STACK, wanted, format!("no stack named '{wanted}'")).hint(format!("the app has: {}", names.join(", "))),
                 );
             }
         }
         let mut stacks = Vec::new();
         let mut assets = IndexMap::new();
+        let mut acknowledged = Vec::new();
         for stack in self.stacks.iter_mut().filter(|s| only.is_empty() || only.iter().any(|o| o == s.name())) {
             stack.run_finalizers();
             let resources = render::resources(stack);
-            diagnostics.extend(validate::validate(stack, &resources));
+            let mut found = validate::validate(stack, &resources);
             let resource_count = resources.len();
             let json = render::template(stack, resources);
             let template = render::to_text(&json);
-            diagnostics.extend(validate::template_size(stack.name(), template.len()));
+            found.extend(validate::template_size(stack.name(), template.len()));
+            let (live, silenced) = apply_acknowledgements(found, &stack.acknowledgements);
+            diagnostics.extend(live);
+            acknowledged.extend(silenced);
             for (hash, source) in &stack.assets {
                 assets.entry(hash.clone()).or_insert_with(|| source.clone());
             }
@@ -139,7 +146,7 @@ impl App {
         if diagnostics.iter().any(Diagnostic::is_error) {
             return Err(Diagnostics(diagnostics));
         }
-        Ok(Assembly { stacks, assets, warnings: diagnostics })
+        Ok(Assembly { stacks, assets, warnings: diagnostics, acknowledged })
     }
 
     /// Parses the command line (`synth`, `list`, …) and runs it. Call it last in `main`.

@@ -10,6 +10,7 @@ use std::path::{Path, PathBuf};
 
 use sha2::{Digest, Sha256};
 
+use crate::codes;
 use crate::diagnostic::Diagnostic;
 use crate::expr::Expr;
 use crate::stack::ASSET_BUCKET_PARAMETER;
@@ -195,13 +196,13 @@ impl AssetError {
     pub fn at(&self, path: &str) -> Diagnostic {
         match self {
             AssetError::UnknownHandler { name, root } => {
-                Diagnostic::error(path, format!("handler '{name}' not found in {}", root.display())).hint(format!(
+                Diagnostic::error(codes::UNKNOWN_HANDLER, path, format!("handler '{name}' not found in {}", root.display())).hint(format!(
                     "expected {}/Cargo.toml; handler names are crate folders of the handlers workspace{}",
                     root.join(name).display(),
                     if std::env::var_os(HANDLERS_DIR_ENV).is_some() { format!(" (from {HANDLERS_DIR_ENV})") } else { String::new() }
                 ))
             }
-            AssetError::Io(p, e) => Diagnostic::error(path, format!("cannot read asset {}: {e}", p.display()))
+            AssetError::Io(p, e) => Diagnostic::error(codes::ASSET_UNREADABLE, path, format!("cannot read asset {}: {e}", p.display()))
                 .hint("asset paths are resolved against the working directory; check the path exists"),
         }
     }

@@ -131,6 +131,9 @@ fn synth(app: &mut App, out: &std::path::Path, stacks: &[String]) -> ExitCode {
     for w in &assembly.warnings {
         eprintln!("{w}");
     }
+    for a in &assembly.acknowledged {
+        eprintln!("{a}");
+    }
     if let Err(e) = assembly.write(out) {
         eprintln!("error: cannot write to {}: {e}", out.display());
         return ExitCode::FAILURE;

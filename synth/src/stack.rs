@@ -7,7 +7,8 @@ use indexmap::IndexMap;
 
 use crate::assets::{AssetRef, AssetSource};
 use crate::condition::{Condition, ConditionRef};
-use crate::diagnostic::Diagnostic;
+use crate::codes;
+use crate::diagnostic::{Acknowledgement, Code, Diagnostic};
 use crate::ids;
 use crate::justification::{Check, Justifications};
 use crate::parameter::{Output, Parameter, ParameterRef};
@@ -110,6 +111,7 @@ pub struct Stack {
     pub(crate) outputs: IndexMap<String, Output>,
     pub(crate) assets: IndexMap<String, AssetSource>,
     pub(crate) diagnostics: Vec<Diagnostic>,
+    pub(crate) acknowledgements: Vec<Acknowledgement>,
     nodes: HashSet<String>,
     finalizers: Vec<Finalizer>,
 }
@@ -140,6 +142,7 @@ impl Stack {
             outputs: IndexMap::new(),
             assets: IndexMap::new(),
             diagnostics: Vec::new(),
+            acknowledgements: Vec::new(),
             nodes: HashSet::new(),
             finalizers: Vec::new(),
         }
@@ -194,12 +197,14 @@ impl Stack {
         if !ids::is_alphanumeric_name(name) {
             self.error_at(
                 &self.name.clone(),
+                codes::INVALID_PARAMETER_NAME,
                 format!("parameter name '{name}' is not alphanumeric"),
                 "CloudFormation names are letters and digits only, at most 255 of them",
             );
         } else if self.parameters.contains_key(name) {
             self.error_at(
                 &self.name.clone(),
+                codes::DUPLICATE_PARAMETER,
                 format!("parameter '{name}' is declared twice"),
                 "declare it once and share the ParameterRef",
             );
@@ -214,11 +219,12 @@ impl Stack {
         if !ids::is_alphanumeric_name(name) {
             self.error_at(
                 &self.name.clone(),
+                codes::INVALID_CONDITION_NAME,
                 format!("condition name '{name}' is not alphanumeric"),
                 "CloudFormation names are letters and digits only",
             );
         } else if self.conditions.contains_key(name) {
-            self.error_at(&self.name.clone(), format!("condition '{name}' is declared twice"), "declare it once");
+            self.error_at(&self.name.clone(), codes::DUPLICATE_CONDITION, format!("condition '{name}' is declared twice"), "declare it once");
         } else {
             self.conditions.insert(name.to_owned(), condition);
         }
@@ -232,11 +238,12 @@ impl Stack {
         if !ids::is_alphanumeric_name(name) {
             self.error_at(
                 &self.name.clone(),
+                codes::INVALID_OUTPUT_NAME,
                 format!("output name '{name}' is not alphanumeric"),
                 "CloudFormation names are letters and digits only",
             );
         } else if self.outputs.contains_key(name) {
-            self.error_at(&self.name.clone(), format!("output '{name}' is declared twice"), "output names are unique");
+            self.error_at(&self.name.clone(), codes::DUPLICATE_OUTPUT, format!("output '{name}' is declared twice"), "output names are unique");
         } else {
             self.outputs.insert(name.to_owned(), output);
         }
@@ -293,6 +300,7 @@ impl Stack {
             let name = self.name.clone();
             self.error_at(
                 &name,
+                codes::CROSS_STACK_RESOURCE,
                 format!("resource '{}' of stack '{}' is not in this stack", r.logical_id(), r.stack()),
                 "resources of another stack are shared through outputs with an export and Expr::import_value",
             );
@@ -311,13 +319,22 @@ impl Stack {
 
     /// Records an error found while building constructs (prop checks). Shown with every other
     /// error at synth.
-    pub fn error_at(&mut self, path: &str, message: impl Into<String>, hint: impl Into<String>) {
-        self.diagnostics.push(Diagnostic::error(path, message).hint(hint));
+    pub fn error_at(&mut self, path: &str, code: Code, message: impl Into<String>, hint: impl Into<String>) {
+        self.diagnostics.push(Diagnostic::error(code, path, message).hint(hint));
     }
 
     /// Records a warning found while building constructs.
-    pub fn warn_at(&mut self, path: &str, message: impl Into<String>, hint: impl Into<String>) {
-        self.diagnostics.push(Diagnostic::warning(path, message).hint(hint));
+    pub fn warn_at(&mut self, path: &str, code: Code, message: impl Into<String>, hint: impl Into<String>) {
+        self.diagnostics.push(Diagnostic::warning(code, path, message).hint(hint));
+    }
+
+    /// Acknowledges the warning `code` on the construct at `path` and every construct below it
+    /// (cdk-nag's suppressions, by stable code): synth lists it with `reason` instead of warning.
+    /// Errors cannot be acknowledged; an acknowledgement without a reason is an error and one
+    /// that matches no warning is itself a warning.
+    pub fn acknowledge(&mut self, path: &str, code: Code, reason: &str) -> &mut Self {
+        self.acknowledgements.push(Acknowledgement { path: path.to_owned(), code, reason: reason.trim().to_owned() });
+        self
     }
 
     /// Number of resources declared so far.
@@ -341,6 +358,7 @@ impl Stack {
             let parent_path = self.display_path(parent);
             self.error_at(
                 &parent_path,
+                codes::INVALID_CONSTRUCT_ID,
                 format!("invalid construct id '{id}'"),
                 "ids are non-empty and have no '/' (it separates path components)",
             );
@@ -355,6 +373,7 @@ impl Stack {
             let parent_path = self.display_path(parent);
             self.error_at(
                 &format!("{parent_path}/{id}"),
+                codes::DUPLICATE_CONSTRUCT_ID,
                 format!("duplicate id '{id}' in scope '{parent_path}'"),
                 "ids are unique among the children of one scope; rename one of them",
             );
@@ -383,6 +402,7 @@ impl Stack {
             let other = existing.path.clone();
             self.error_at(
                 &path,
+                codes::DUPLICATE_LOGICAL_ID,
                 format!("logical id '{logical_id}' is already used by '{other}'"),
                 "two construct paths reduced to the same id; rename one of the constructs",
             );
@@ -418,7 +438,7 @@ impl ResourceOptionsMut<'_> {
         if other.stack() != self.stack {
             if let (Some(diags), Some(entry)) = (self.diagnostics.as_deref_mut(), self.entry.as_deref()) {
                 diags.push(
-                    Diagnostic::error(&entry.path, format!("DependsOn '{}' of another stack '{}'", other.logical_id(), other.stack()))
+                    Diagnostic::error(codes::CROSS_STACK_RESOURCE, &entry.path, format!("DependsOn '{}' of another stack '{}'", other.logical_id(), other.stack()))
                         .hint("cross-stack ordering comes from deploying the exporting stack first"),
                 );
             }
@@ -485,7 +505,7 @@ impl ResourceOptionsMut<'_> {
         };
         if let Some((path, message, hint)) = problem {
             if let Some(diags) = self.diagnostics.as_deref_mut() {
-                diags.push(Diagnostic::error(path, message).hint(hint));
+                diags.push(Diagnostic::error(codes::BAD_JUSTIFICATION, path, message).hint(hint));
             }
             return self;
         }

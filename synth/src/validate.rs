@@ -7,7 +7,8 @@ use serde_json::Value as Json;
 
 use crate::cfn::registry;
 use crate::condition::Condition;
-use crate::diagnostic::Diagnostic;
+use crate::codes;
+use crate::diagnostic::{Code, Diagnostic};
 use crate::expr::Pseudo;
 use crate::render::Rendered;
 use crate::stack::Stack;
@@ -133,11 +134,12 @@ pub(crate) fn validate(stack: &Stack, resources: &[Rendered]) -> Vec<Diagnostic>
     let ids: HashMap<&str, &Rendered> = resources.iter().map(|r| (r.logical_id.as_str(), r)).collect();
 
     if resources.is_empty() {
-        out.push(Diagnostic::error(name, "the stack has no resources").hint("CloudFormation requires at least one resource"));
+        out.push(Diagnostic::error(codes::EMPTY_STACK, name, "the stack has no resources").hint("CloudFormation requires at least one resource"));
     }
     count_limit(
         &mut out,
         name,
+        codes::TOO_MANY_RESOURCES,
         "resources",
         resources.len(),
         limits::RESOURCES,
@@ -146,26 +148,27 @@ pub(crate) fn validate(stack: &Stack, resources: &[Rendered]) -> Vec<Diagnostic>
     count_limit(
         &mut out,
         name,
+        codes::TOO_MANY_PARAMETERS,
         "parameters",
         stack.parameters.len(),
         limits::PARAMETERS,
         "pass related settings in one parameter, or use SSM parameters",
     );
-    count_limit(&mut out, name, "outputs", stack.outputs.len(), limits::OUTPUTS, "output fewer values, or store them in SSM parameters");
+    count_limit(&mut out, name, codes::TOO_MANY_OUTPUTS, "outputs", stack.outputs.len(), limits::OUTPUTS, "output fewer values, or store them in SSM parameters");
     if let Some(d) = &stack.props.description {
         if d.len() > limits::DESCRIPTION_BYTES {
             out.push(
-                Diagnostic::error(name, format!("description is {} bytes, over CloudFormation's {}", d.len(), limits::DESCRIPTION_BYTES))
+                Diagnostic::error(codes::DESCRIPTION_TOO_LONG, name, format!("description is {} bytes, over CloudFormation's {}", d.len(), limits::DESCRIPTION_BYTES))
                     .hint("shorten StackProps::description"),
             );
         }
     }
     for (k, v) in &stack.props.tags {
         if k.to_ascii_lowercase().starts_with("aws:") {
-            out.push(Diagnostic::error(name, format!("tag key '{k}' uses the reserved 'aws:' prefix")).hint("choose another key"));
+            out.push(Diagnostic::error(codes::RESERVED_TAG_KEY, name, format!("tag key '{k}' uses the reserved 'aws:' prefix")).hint("choose another key"));
         }
         if k.is_empty() || k.chars().count() > 128 || v.chars().count() > 256 {
-            out.push(Diagnostic::error(name, format!("tag '{k}' is out of bounds")).hint("keys are 1-128 characters, values 0-256"));
+            out.push(Diagnostic::error(codes::TAG_OUT_OF_BOUNDS, name, format!("tag '{k}' is out of bounds")).hint("keys are 1-128 characters, values 0-256"));
         }
     }
 
@@ -177,7 +180,7 @@ pub(crate) fn validate(stack: &Stack, resources: &[Rendered]) -> Vec<Diagnostic>
         for missing in &r.missing_required {
             if !has_path(r.json.get("Properties"), missing) {
                 out.push(
-                    Diagnostic::error(&r.path, format!("missing required property {missing} of {}", r.type_name))
+                    Diagnostic::error(codes::MISSING_REQUIRED_PROPERTY, &r.path, format!("missing required property {missing} of {}", r.type_name))
                         .hint(format!("set it on the {} props (or with add_property_override)", short_type(&r.type_name))),
                 );
             }
@@ -187,7 +190,7 @@ pub(crate) fn validate(stack: &Stack, resources: &[Rendered]) -> Vec<Diagnostic>
             for d in deps.iter().filter_map(Json::as_str) {
                 if !ids.contains_key(d) {
                     out.push(
-                        Diagnostic::error(&r.path, format!("DependsOn '{d}', which is not a resource of this stack"))
+                        Diagnostic::error(codes::DEPENDS_ON_UNKNOWN, &r.path, format!("DependsOn '{d}', which is not a resource of this stack"))
                             .hint("depend on a resource handle of the same stack"),
                     );
                 }
@@ -215,7 +218,7 @@ pub(crate) fn validate(stack: &Stack, resources: &[Rendered]) -> Vec<Diagnostic>
             }
         }
         if output.description.as_ref().is_some_and(|d| d.len() > limits::DESCRIPTION_BYTES) {
-            out.push(Diagnostic::error(&path, "output description is over 1024 bytes").hint("shorten it"));
+            out.push(Diagnostic::error(codes::OUTPUT_DESCRIPTION_TOO_LONG, &path, "output description is over 1024 bytes").hint("shorten it"));
         }
     }
 
@@ -229,6 +232,7 @@ pub(crate) fn template_size(name: &str, template_bytes: usize) -> Option<Diagnos
     if template_bytes > limits::TEMPLATE_BYTES {
         Some(
             Diagnostic::error(
+                codes::TEMPLATE_TOO_LARGE,
                 name,
                 format!("template is {template_bytes} bytes, over CloudFormation's limit of {} bytes", limits::TEMPLATE_BYTES),
             )
@@ -236,7 +240,7 @@ pub(crate) fn template_size(name: &str, template_bytes: usize) -> Option<Diagnos
         )
     } else if template_bytes > limits::INLINE_TEMPLATE_BYTES {
         Some(
-            Diagnostic::warning(name, format!("template is {template_bytes} bytes, over {} bytes", limits::INLINE_TEMPLATE_BYTES))
+            Diagnostic::warning(codes::TEMPLATE_NEEDS_BUCKET, name, format!("template is {template_bytes} bytes, over {} bytes", limits::INLINE_TEMPLATE_BYTES))
                 .hint("deploying needs an S3 bucket for the template (`deploy --bucket`, or `aws cloudformation deploy --s3-bucket`)"),
         )
     } else {
@@ -244,9 +248,9 @@ pub(crate) fn template_size(name: &str, template_bytes: usize) -> Option<Diagnos
     }
 }
 
-fn count_limit(out: &mut Vec<Diagnostic>, stack: &str, what: &str, n: usize, max: usize, hint: &str) {
+fn count_limit(out: &mut Vec<Diagnostic>, stack: &str, code: Code, what: &str, n: usize, max: usize, hint: &str) {
     if n > max {
-        out.push(Diagnostic::error(stack, format!("{n} {what}, over CloudFormation's limit of {max}")).hint(hint));
+        out.push(Diagnostic::error(code, stack, format!("{n} {what}, over CloudFormation's limit of {max}")).hint(hint));
     }
 }
 
@@ -255,7 +259,7 @@ fn short_type(type_name: &str) -> &str {
 }
 
 fn undeclared_condition(path: &str, c: &str) -> Diagnostic {
-    Diagnostic::error(path, format!("condition '{c}' is not declared"))
+    Diagnostic::error(codes::UNDECLARED_CONDITION, path, format!("condition '{c}' is not declared"))
         .hint("declare it with stack.condition(..) and use the returned ConditionRef")
 }
 
@@ -263,7 +267,7 @@ fn check_refs(stack: &Stack, ids: &HashMap<&str, &Rendered>, path: &str, refs: &
     for target in &refs.refs {
         if !ids.contains_key(target.as_str()) && !stack.parameters.contains_key(target) && Pseudo::from_name(target).is_none() {
             out.push(
-                Diagnostic::error(path, format!("Ref to '{target}', which is not a resource or parameter of this stack")).hint(
+                Diagnostic::error(codes::REF_UNKNOWN, path, format!("Ref to '{target}', which is not a resource or parameter of this stack")).hint(
                     "refer through a handle of this stack; values of another stack come from an exported output and Expr::import_value",
                 ),
             );
@@ -273,19 +277,19 @@ fn check_refs(stack: &Stack, ids: &HashMap<&str, &Rendered>, path: &str, refs: &
         match ids.get(target.as_str()) {
             None if stack.parameters.contains_key(target) => {
                 out.push(
-                    Diagnostic::error(path, format!("Fn::GetAtt on parameter '{target}'"))
+                    Diagnostic::error(codes::GET_ATT_UNKNOWN, path, format!("Fn::GetAtt on parameter '{target}'"))
                         .hint("parameters have no attributes; use its value (Ref)"),
                 );
             }
             None => out.push(
-                Diagnostic::error(path, format!("Fn::GetAtt on '{target}', which is not a resource of this stack"))
+                Diagnostic::error(codes::GET_ATT_UNKNOWN, path, format!("Fn::GetAtt on '{target}', which is not a resource of this stack"))
                     .hint("use the attr_* methods of a handle of this stack"),
             ),
             Some(r) => {
                 if let Some(info) = registry::lookup(&r.type_name) {
                     if !attr.is_empty() && !info.attributes.contains(&attr.as_str()) {
                         out.push(
-                            Diagnostic::error(path, format!("{} has no attribute '{attr}' (GetAtt on '{target}')", r.type_name))
+                            Diagnostic::error(codes::GET_ATT_NO_ATTRIBUTE, path, format!("{} has no attribute '{attr}' (GetAtt on '{target}')", r.type_name))
                                 .hint(format!("its attributes are: {}", info.attributes.join(", "))),
                         );
                     }
@@ -306,36 +310,36 @@ fn check_parameters(stack: &Stack, out: &mut Vec<Diagnostic>) {
         let string_only = p.min_length.is_some() || p.max_length.is_some() || p.allowed_pattern.is_some();
         if string_only && !p.kind.is_stringish() {
             out.push(
-                Diagnostic::error(&path, format!("length/pattern constraints on a {} parameter", p.kind.name()))
+                Diagnostic::error(codes::PARAMETER_STRING_CONSTRAINTS, &path, format!("length/pattern constraints on a {} parameter", p.kind.name()))
                     .hint("MinLength, MaxLength and AllowedPattern apply to String parameters only"),
             );
         }
         if (p.min_value.is_some() || p.max_value.is_some()) && !p.kind.is_numeric() {
             out.push(
-                Diagnostic::error(&path, format!("value bounds on a {} parameter", p.kind.name()))
+                Diagnostic::error(codes::PARAMETER_NUMBER_BOUNDS, &path, format!("value bounds on a {} parameter", p.kind.name()))
                     .hint("MinValue and MaxValue apply to Number parameters only"),
             );
         }
         if let (Some(min), Some(max)) = (p.min_length, p.max_length) {
             if min > max {
-                out.push(Diagnostic::error(&path, format!("MinLength {min} is above MaxLength {max}")).hint("swap them"));
+                out.push(Diagnostic::error(codes::PARAMETER_BOUNDS_INVERTED, &path, format!("MinLength {min} is above MaxLength {max}")).hint("swap them"));
             }
         }
         if let (Some(min), Some(max)) = (p.min_value, p.max_value) {
             if min > max {
-                out.push(Diagnostic::error(&path, format!("MinValue {min} is above MaxValue {max}")).hint("swap them"));
+                out.push(Diagnostic::error(codes::PARAMETER_BOUNDS_INVERTED, &path, format!("MinValue {min} is above MaxValue {max}")).hint("swap them"));
             }
         }
         if let Some(d) = &p.default {
             if !p.allowed_values.is_empty() && !p.allowed_values.contains(d) {
                 out.push(
-                    Diagnostic::error(&path, format!("default '{d}' is not among the allowed values"))
+                    Diagnostic::error(codes::PARAMETER_BAD_DEFAULT, &path, format!("default '{d}' is not among the allowed values"))
                         .hint(format!("allowed: {}", p.allowed_values.join(", "))),
                 );
             }
             if p.kind == crate::parameter::ParameterType::Number && d.parse::<f64>().is_err() {
                 out.push(
-                    Diagnostic::error(&path, format!("default '{d}' of a Number parameter is not a number")).hint("give a numeric default"),
+                    Diagnostic::error(codes::PARAMETER_BAD_DEFAULT, &path, format!("default '{d}' of a Number parameter is not a number")).hint("give a numeric default"),
                 );
             }
         }
@@ -350,13 +354,13 @@ fn check_conditions(stack: &Stack, out: &mut Vec<Diagnostic>) {
                     let refs = Refs::of(&crate::expr::to_json(v));
                     for r in refs.refs.iter().filter(|r| !stack.parameters.contains_key(*r) && Pseudo::from_name(r).is_none()) {
                         out.push(
-                            Diagnostic::error(path, format!("condition refers to '{r}', which is not a parameter"))
+                            Diagnostic::error(codes::CONDITION_BAD_REFERENCE, path, format!("condition refers to '{r}', which is not a parameter"))
                                 .hint("conditions may refer to parameters and pseudo parameters only (not resources)"),
                         );
                     }
                     if !refs.get_atts.is_empty() {
                         out.push(
-                            Diagnostic::error(path, "condition uses Fn::GetAtt").hint("conditions are evaluated before resources exist"),
+                            Diagnostic::error(codes::CONDITION_BAD_REFERENCE, path, "condition uses Fn::GetAtt").hint("conditions are evaluated before resources exist"),
                         );
                     }
                 }
@@ -364,7 +368,7 @@ fn check_conditions(stack: &Stack, out: &mut Vec<Diagnostic>) {
             Condition::And(cs) | Condition::Or(cs) => {
                 if !limits::CONDITION_OPERANDS.contains(&cs.len()) {
                     out.push(
-                        Diagnostic::error(path, format!("Fn::And/Fn::Or with {} operands", cs.len())).hint("CloudFormation takes 2 to 10"),
+                        Diagnostic::error(codes::CONDITION_OPERANDS, path, format!("Fn::And/Fn::Or with {} operands", cs.len())).hint("CloudFormation takes 2 to 10"),
                     );
                 }
                 cs.iter().for_each(|c| walk(c, stack, path, out));
@@ -456,7 +460,7 @@ fn check_cycles(resources: &[Rendered], all_refs: &[Refs], out: &mut Vec<Diagnos
                             stack[from..].iter().map(|&n| format!("{} ({})", resources[n].path, resources[n].logical_id)).collect();
                         cycle.push(format!("{} ({})", resources[target].path, resources[target].logical_id));
                         out.push(
-                            Diagnostic::error(&resources[target].path, format!("dependency cycle: {}", cycle.join(" -> ")))
+                            Diagnostic::error(codes::DEPENDENCY_CYCLE, &resources[target].path, format!("dependency cycle: {}", cycle.join(" -> ")))
                                 .hint("a resource cannot depend on itself through references or DependsOn; move one reference into a separate resource (e.g. an IAM Policy instead of an inline role policy)"),
                         );
                     }

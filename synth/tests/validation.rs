@@ -1,11 +1,13 @@
-//! One test per validation rule: each builds an app with one mistake and checks the message
-//! names the construct path, the problem and a hint — and that nothing else went wrong.
+//! One test per validation rule: each builds an app with one mistake and checks the diagnostic's
+//! stable code (not its wording), the construct path and the hint — and that nothing else went
+//! wrong.
 
 use agentcdk_synth::cfn::dynamodb::{self, Table};
 use agentcdk_synth::cfn::lambda::{self, Function};
 use agentcdk_synth::cfn::sqs::Queue;
 use agentcdk_synth::prelude::*;
-use agentcdk_synth::{Diagnostic, Diagnostics, Severity};
+use agentcdk_synth::codes;
+use agentcdk_synth::{Code, Diagnostic, Diagnostics, Severity};
 use serde_json::json;
 
 fn errors(mut app: App) -> Vec<Diagnostic> {
@@ -19,6 +21,10 @@ fn only_error(app: App) -> Diagnostic {
     let errs = errors(app);
     assert_eq!(errs.len(), 1, "expected exactly one error, got:\n{}", errs.iter().map(|e| e.to_string()).collect::<Vec<_>>().join("\n"));
     errs.into_iter().next().unwrap()
+}
+
+fn codes_of(errs: &[Diagnostic]) -> Vec<Code> {
+    errs.iter().map(|e| e.code).collect()
 }
 
 fn raw(type_name: &str) -> RawResource {
@@ -35,8 +41,9 @@ fn ref_to_a_missing_resource() {
     let s = app.stack("S", StackProps::default());
     s.scope("Sub").add_raw("Resource", topic().prop("DisplayName", Expr::reference("Nowhere")));
     let e = only_error(app);
+    assert_eq!(e.code, codes::REF_UNKNOWN, "{e}");
     assert!(e.path.starts_with("S/Sub/Resource"), "{e}");
-    assert!(e.message.contains("Ref to 'Nowhere'"), "{e}");
+    assert!(e.message.contains("'Nowhere'"), "{e}");
     assert!(e.hint.as_deref().unwrap().contains("import_value"));
 }
 
@@ -47,7 +54,7 @@ fn ref_inside_sub_and_outputs_is_checked_too() {
     s.add_raw("T", topic().prop("DisplayName", Expr::sub("${Missing}-${AWS::Region}-${!Literal}")));
     s.output("Out", Expr::reference("AlsoMissing"));
     let errs = errors(app);
-    assert_eq!(errs.len(), 2, "{errs:?}");
+    assert_eq!(codes_of(&errs), [codes::REF_UNKNOWN, codes::REF_UNKNOWN], "{errs:?}");
     assert!(errs[0].message.contains("'Missing'") && errs[0].path == "S/T");
     assert!(errs[1].message.contains("'AlsoMissing'") && errs[1].path == "S/Outputs/Out");
 }
@@ -66,7 +73,8 @@ fn get_att_of_a_missing_resource() {
     let s = app.stack("S", StackProps::default());
     s.add_raw("T", topic().prop("DisplayName", Expr::get_att("Ghost", "Arn")));
     let e = only_error(app);
-    assert!(e.message.contains("Fn::GetAtt on 'Ghost'"), "{e}");
+    assert_eq!(e.code, codes::GET_ATT_UNKNOWN, "{e}");
+    assert!(e.message.contains("'Ghost'"), "{e}");
     assert_eq!(e.path, "S/T");
 }
 
@@ -79,7 +87,8 @@ fn get_att_of_an_attribute_the_type_lacks() {
     s.add_raw("T", topic().prop("DisplayName", q.erase().get_att("Nope")));
     s.add_raw("U", topic().prop("DisplayName", q.attr_arn()));
     let e = only_error(app);
-    assert!(e.message.contains("AWS::SQS::Queue has no attribute 'Nope'"), "{e}");
+    assert_eq!(e.code, codes::GET_ATT_NO_ATTRIBUTE, "{e}");
+    assert!(e.message.contains("'Nope'"), "{e}");
     assert!(e.hint.as_deref().unwrap().contains("Arn"), "{e:?}");
 }
 
@@ -89,7 +98,9 @@ fn get_att_of_a_parameter() {
     let s = app.stack("S", StackProps::default());
     s.parameter("Env", Parameter::string());
     s.add_raw("T", topic().prop("DisplayName", Expr::get_att("Env", "Value")));
-    assert!(only_error(app).message.contains("Fn::GetAtt on parameter 'Env'"));
+    let e = only_error(app);
+    assert_eq!(e.code, codes::GET_ATT_UNKNOWN, "{e}");
+    assert!(e.message.contains("'Env'"), "{e}");
 }
 
 #[test]
@@ -98,11 +109,8 @@ fn missing_required_properties_are_named() {
     let s = app.stack("S", StackProps::default());
     s.scope("Fn").add("Resource", Function { runtime: Some(lambda::function::Runtime::Python3_13.into()), ..Default::default() });
     let errs = errors(app);
-    let msgs: Vec<String> = errs.iter().map(|e| e.message.clone()).collect();
-    assert_eq!(
-        msgs,
-        ["missing required property Code of AWS::Lambda::Function", "missing required property Role of AWS::Lambda::Function"]
-    );
+    assert_eq!(codes_of(&errs), [codes::MISSING_REQUIRED_PROPERTY, codes::MISSING_REQUIRED_PROPERTY], "{errs:?}");
+    assert!(errs[0].message.contains("Code") && errs[1].message.contains("Role"), "{errs:?}");
     assert!(errs.iter().all(|e| e.path.starts_with("S/Fn/Resource") && e.hint.is_some()));
 }
 
@@ -120,6 +128,7 @@ fn missing_nested_required_property_has_a_dotted_path() {
         },
     );
     let e = only_error(app);
+    assert_eq!(e.code, codes::MISSING_REQUIRED_PROPERTY, "{e}");
     assert!(e.message.contains("KeySchema[0].KeyType"), "{e}");
 }
 
@@ -143,7 +152,7 @@ fn dependency_cycles_are_printed() {
     s.add_raw("C", topic());
     s.resource(&b).depends_on(&a);
     let e = only_error(app);
-    assert!(e.message.starts_with("dependency cycle: "), "{e}");
+    assert_eq!(e.code, codes::DEPENDENCY_CYCLE, "{e}");
     assert!(e.message.contains("S/A (A) -> S/B (B) -> S/A (A)"), "{e}");
     assert!(e.hint.is_some());
 }
@@ -153,7 +162,9 @@ fn self_reference_is_a_cycle() {
     let mut app = App::new();
     let s = app.stack("S", StackProps::default());
     s.add_raw("A", topic().prop("DisplayName", Expr::reference("A")));
-    assert!(only_error(app).message.contains("S/A (A) -> S/A (A)"));
+    let e = only_error(app);
+    assert_eq!(e.code, codes::DEPENDENCY_CYCLE, "{e}");
+    assert!(e.message.contains("S/A (A) -> S/A (A)"), "{e}");
 }
 
 #[test]
@@ -168,7 +179,8 @@ fn at_most_500_resources() {
     };
     build(500).synthesize(&[]).expect("500 is allowed");
     let e = only_error(build(501));
-    assert!(e.message.contains("501 resources, over CloudFormation's limit of 500"), "{e}");
+    assert_eq!(e.code, codes::TOO_MANY_RESOURCES, "{e}");
+    assert!(e.message.contains("501") && e.message.contains("500"), "{e}");
 }
 
 #[test]
@@ -185,8 +197,7 @@ fn at_most_200_parameters_and_200_outputs() {
     };
     build(200).synthesize(&[]).expect("200 is allowed");
     let errs = errors(build(201));
-    let msgs: Vec<&str> = errs.iter().map(|e| e.message.as_str()).collect();
-    assert_eq!(msgs, ["201 parameters, over CloudFormation's limit of 200", "201 outputs, over CloudFormation's limit of 200"]);
+    assert_eq!(codes_of(&errs), [codes::TOO_MANY_PARAMETERS, codes::TOO_MANY_OUTPUTS], "{errs:?}");
 }
 
 #[test]
@@ -201,9 +212,10 @@ fn template_size_warning_then_error() {
     let w = &assembly.warnings;
     assert_eq!(w.len(), 1, "{w:?}");
     assert_eq!(w[0].severity, Severity::Warning);
-    assert!(w[0].message.contains("over 51200 bytes") && w[0].hint.as_deref().unwrap().contains("S3"), "{}", w[0]);
+    assert_eq!(w[0].code, codes::TEMPLATE_NEEDS_BUCKET, "{}", w[0]);
+    assert!(w[0].hint.as_deref().unwrap().contains("S3"), "{}", w[0]);
     let e = only_error(build(1_100_000));
-    assert!(e.message.contains("over CloudFormation's limit of 1000000 bytes"), "{e}");
+    assert_eq!(e.code, codes::TEMPLATE_TOO_LARGE, "{e}");
 }
 
 #[test]
@@ -219,8 +231,9 @@ fn duplicate_ids_in_one_scope() {
     let errs = errors(app);
     let msgs: Vec<String> = errs.iter().map(ToString::to_string).collect();
     assert_eq!(errs.len(), 2, "{msgs:?}");
-    assert!(msgs[0].starts_with("error: S/A/X: duplicate id 'X' in scope 'S/A'"), "{msgs:?}");
-    assert!(msgs[1].starts_with("error: S/A: duplicate id 'A' in scope 'S'"), "{msgs:?}");
+    assert_eq!(codes_of(&errs), [codes::DUPLICATE_CONSTRUCT_ID, codes::DUPLICATE_CONSTRUCT_ID], "{msgs:?}");
+    assert_eq!((errs[0].path.as_str(), errs[1].path.as_str()), ("S/A/X", "S/A"), "{msgs:?}");
+    assert!(msgs[0].starts_with("error[AC1102]: S/A/X: "), "the code is shown in the message: {msgs:?}");
 }
 
 #[test]
@@ -231,8 +244,7 @@ fn ids_cannot_contain_slashes_or_be_empty() {
     s.add_raw("", topic());
     s.add_raw("Ok", topic());
     let errs = errors(app);
-    assert_eq!(errs.len(), 2, "{errs:?}");
-    assert!(errs.iter().all(|e| e.message.starts_with("invalid construct id")));
+    assert_eq!(codes_of(&errs), [codes::INVALID_CONSTRUCT_ID, codes::INVALID_CONSTRUCT_ID], "{errs:?}");
 }
 
 #[test]
@@ -260,13 +272,13 @@ fn conditions_must_be_declared_and_refer_to_parameters_only() {
     s.add_raw("U", topic().prop("DisplayName", Expr::if_(&prod, "p", Expr::no_value())));
     s.add_raw("V", topic().prop("DisplayName", json!({"Fn::If": ["Undeclared", "a", "b"]})));
     let errs = errors(app);
-    let msgs: Vec<String> = errs.iter().map(|e| format!("{}: {}", e.path, e.message)).collect();
+    let found: Vec<(&str, Code)> = errs.iter().map(|e| (e.path.as_str(), e.code)).collect();
     assert_eq!(
-        msgs,
+        found,
         [
-            "S/Conditions/Bad: condition refers to 'T', which is not a parameter",
-            "S/Conditions/Lonely: Fn::And/Fn::Or with 1 operands",
-            "S/V: condition 'Undeclared' is not declared",
+            ("S/Conditions/Bad", codes::CONDITION_BAD_REFERENCE),
+            ("S/Conditions/Lonely", codes::CONDITION_OPERANDS),
+            ("S/V", codes::UNDECLARED_CONDITION),
         ]
     );
 }
@@ -278,7 +290,9 @@ fn resource_condition_must_be_declared() {
     let t = s.add_raw("T", topic());
     let other = App::new().stack("O", StackProps::default()).condition("Elsewhere", Condition::equals("a", "a"));
     s.resource(&t).condition(&other);
-    assert!(only_error(app).message.contains("condition 'Elsewhere' is not declared"));
+    let e = only_error(app);
+    assert_eq!(e.code, codes::UNDECLARED_CONDITION, "{e}");
+    assert!(e.message.contains("'Elsewhere'"), "{e}");
 }
 
 #[test]
@@ -292,16 +306,15 @@ fn parameter_constraints_match_the_type() {
     s.parameter("X", Parameter::number().default_value("ten"));
     s.parameter("L", Parameter::string().length(5, 1));
     s.parameter("bad_name", Parameter::string());
-    let msgs: Vec<String> = errors(app).iter().map(|e| e.message.clone()).collect();
     assert_eq!(
-        msgs,
+        codes_of(&errors(app)),
         [
-            "parameter name 'bad_name' is not alphanumeric",
-            "length/pattern constraints on a Number parameter",
-            "value bounds on a String parameter",
-            "default 'b' is not among the allowed values",
-            "default 'ten' of a Number parameter is not a number",
-            "MinLength 5 is above MaxLength 1",
+            codes::INVALID_PARAMETER_NAME,
+            codes::PARAMETER_STRING_CONSTRAINTS,
+            codes::PARAMETER_NUMBER_BOUNDS,
+            codes::PARAMETER_BAD_DEFAULT,
+            codes::PARAMETER_BAD_DEFAULT,
+            codes::PARAMETER_BOUNDS_INVERTED,
         ]
     );
 }
@@ -316,8 +329,7 @@ fn handles_of_another_stack_are_rejected() {
     b.resource(&qa).deletion_policy(DeletionPolicy::Retain);
     b.resource(&qb).depends_on(&qa);
     assert!(b.props_mut(&qa).is_none());
-    let msgs: Vec<String> = errors(app).iter().map(|e| e.message.clone()).collect();
-    assert_eq!(msgs, ["resource 'Q' of stack 'A' is not in this stack", "DependsOn 'Q' of another stack 'A'"]);
+    assert_eq!(codes_of(&errors(app)), [codes::CROSS_STACK_RESOURCE, codes::CROSS_STACK_RESOURCE]);
 }
 
 #[test]
@@ -326,21 +338,20 @@ fn stack_names_and_selection() {
     app.stack("1bad", StackProps::default()).add_raw("T", topic());
     app.stack("Good", StackProps::default()).add_raw("T", topic());
     app.stack("Good", StackProps::default()).add_raw("T", topic());
-    let msgs: Vec<String> = errors(app).iter().map(|e| e.message.clone()).collect();
-    assert_eq!(msgs, ["invalid stack name '1bad'", "duplicate stack name 'Good'"]);
+    assert_eq!(codes_of(&errors(app)), [codes::INVALID_STACK_NAME, codes::DUPLICATE_STACK_NAME]);
 
     let mut app = App::new();
     app.stack("One", StackProps::default()).add_raw("T", topic());
     let e = app.synthesize(&["Two".into()]).unwrap_err();
-    assert!(e.mentions("no stack named 'Two'") && e.mentions("the app has: One"), "{e}");
+    assert!(e.has_at(codes::UNKNOWN_STACK, "Two"), "{e}");
+    assert!(e.0[0].hint.as_deref().unwrap().contains("One"), "{e}");
 }
 
 #[test]
 fn empty_stack_and_long_description() {
     let mut app = App::new();
     app.stack("S", StackProps { description: Some("d".repeat(1025)), ..Default::default() });
-    let msgs: Vec<String> = errors(app).iter().map(|e| e.message.clone()).collect();
-    assert_eq!(msgs, ["the stack has no resources", "description is 1025 bytes, over CloudFormation's 1024"]);
+    assert_eq!(codes_of(&errors(app)), [codes::EMPTY_STACK, codes::DESCRIPTION_TOO_LONG]);
 }
 
 #[test]
@@ -348,8 +359,11 @@ fn reserved_tag_keys() {
     let mut app = App::new();
     let tags = [("aws:owner".to_owned(), "me".to_owned())].into_iter().collect();
     app.stack("S", StackProps { tags, ..Default::default() }).add_raw("T", topic());
-    assert!(only_error(app).message.contains("reserved 'aws:' prefix"));
+    assert_eq!(only_error(app).code, codes::RESERVED_TAG_KEY);
 }
+
+/// A construct library's code (the library's registry is `AC2xxx`).
+const TIMEOUT: Code = Code::new("AC2999");
 
 #[test]
 fn construct_errors_carry_path_and_hint() {
@@ -358,13 +372,13 @@ fn construct_errors_carry_path_and_hint() {
     {
         let mut scope = s.scope("Support");
         let mut runner = scope.scope("Runner");
-        runner.error("timeout 901 s is above Lambda's limit of 900 s", "long agent runs belong in Mode::Queue");
+        runner.error(TIMEOUT, "timeout 901 s is above Lambda's limit of 900 s", "long agent runs belong in Mode::Queue");
     }
     s.add_raw("T", topic());
     let e = only_error(app);
     assert_eq!(
         e.to_string(),
-        "error: SupportAgent/Support/Runner: timeout 901 s is above Lambda's limit of 900 s\n  hint: long agent runs belong in Mode::Queue"
+        "error[AC2999]: SupportAgent/Support/Runner: timeout 901 s is above Lambda's limit of 900 s\n  hint: long agent runs belong in Mode::Queue"
     );
 }
 
@@ -378,6 +392,62 @@ fn unknown_handler_asset_is_an_error_not_a_panic() {
     scope
         .add("Resource", Function { code: Some(code.into()), role: Some("arn:aws:iam::123456789012:role/x".into()), ..Default::default() });
     let e = only_error(app);
-    assert_eq!(e.path, "S/Fn");
+    assert_eq!((e.code, e.path.as_str()), (codes::UNKNOWN_HANDLER, "S/Fn"));
     assert!(e.message.contains("no-such-handler-xyz"), "{e}");
+}
+
+/// A stack whose one warning is the template-size warning at the stack's path.
+fn big_template(ack: impl FnOnce(&mut Stack)) -> App {
+    let mut app = App::new();
+    let s = app.stack("S", StackProps::default());
+    s.scope("Big").add_raw("T", topic().prop("DisplayName", "x".repeat(60_000)));
+    ack(s);
+    app
+}
+
+#[test]
+fn an_acknowledged_warning_is_listed_with_its_reason_not_warned() {
+    let assembly = big_template(|s| {
+        s.acknowledge("S", codes::TEMPLATE_NEEDS_BUCKET, "deployed with --bucket");
+    })
+    .synthesize(&[])
+    .expect("synthesizes");
+    assert!(assembly.warnings.is_empty(), "{:?}", assembly.warnings);
+    let [a] = assembly.acknowledged.as_slice() else { panic!("{:?}", assembly.acknowledged) };
+    assert_eq!((a.warning.code, a.reason.as_str()), (codes::TEMPLATE_NEEDS_BUCKET, "deployed with --bucket"));
+    assert!(a.to_string().starts_with("acknowledged[AC1406]: S: "), "{a}");
+}
+
+#[test]
+fn an_acknowledgement_covers_its_path_and_below_only() {
+    // Acknowledged on a construct below the stack: the stack-level warning is not covered, and
+    // the acknowledgement that matched nothing is itself a warning.
+    let assembly = big_template(|s| {
+        s.acknowledge("S/Big", codes::TEMPLATE_NEEDS_BUCKET, "not here");
+    })
+    .synthesize(&[])
+    .expect("synthesizes");
+    let found: Vec<(&str, Code)> = assembly.warnings.iter().map(|w| (w.path.as_str(), w.code)).collect();
+    assert_eq!(found, [("S", codes::TEMPLATE_NEEDS_BUCKET), ("S/Big", codes::ACK_UNUSED)]);
+    assert!(assembly.acknowledged.is_empty());
+}
+
+#[test]
+fn errors_cannot_be_acknowledged_and_an_acknowledgement_needs_a_reason() {
+    let mut app = App::new();
+    let s = app.stack("S", StackProps::default());
+    s.add_raw("T", topic().prop("DisplayName", Expr::reference("Nowhere")));
+    s.acknowledge("S", codes::REF_UNKNOWN, "errors stay errors");
+    s.acknowledge("S/T", codes::TEMPLATE_NEEDS_BUCKET, "  ");
+    let errs = errors(app);
+    assert_eq!(codes_of(&errs), [codes::REF_UNKNOWN, codes::ACK_WITHOUT_REASON], "{errs:?}");
+}
+
+#[test]
+fn codes_are_unique_and_well_formed() {
+    let mut seen = std::collections::HashSet::new();
+    for (name, code) in codes::ALL {
+        assert!(code.as_str().starts_with("AC1"), "{name} = {code}: the model's codes are AC1xxx");
+        assert!(seen.insert(*code), "{name} = {code} is used twice");
+    }
 }
