@@ -8,7 +8,7 @@ use agentcdk_synth::cfn::lambda as cfn;
 use agentcdk_synth::cfn::logs::LogGroup;
 use agentcdk_synth::prelude::*;
 
-use crate::iam::{self, actions, GrantTarget, Grantable, Statement};
+use crate::iam::{self, actions, GrantTarget, Grantable, Reason, Resource, Statement};
 use crate::kms::{stack_key, Encryption};
 use crate::logs::{log_group, RetentionDays};
 
@@ -165,7 +165,11 @@ impl Function {
         let role =
             iam::service_role(scope, "lambda.amazonaws.com", Statement::allow(actions::LOGS_WRITE, [logs.attr_arn()]), "Execution role");
         if props.tracing {
-            iam::grant(scope.stack(), &role, Statement::allow(actions::XRAY_WRITE, ["*"]));
+            iam::grant(
+                scope.stack(),
+                &role,
+                Statement::allow(actions::XRAY_WRITE, [Resource::any_because(Reason::NoResourceLevelPermissions)]),
+            );
         }
         let kms_key_arn = match props.encryption {
             Encryption::StackKey => {
@@ -242,11 +246,8 @@ impl Function {
             crate::accepted::NO_VPC.apply(scope.stack(), &function);
         }
         if props.vpc.is_some() {
-            iam::grant(
-                scope.stack(),
-                &role,
-                Statement::allow(&["ec2:CreateNetworkInterface", "ec2:DescribeNetworkInterfaces", "ec2:DeleteNetworkInterface"], ["*"]),
-            );
+            let any = Resource::any_because(Reason::NoResourceLevelPermissions);
+            iam::grant(scope.stack(), &role, Statement::allow(actions::EC2_VPC_NETWORK_INTERFACES, [any]));
         }
         Function { function, log_group: logs, role, timeout: props.timeout, path: scope.path() }
     }
