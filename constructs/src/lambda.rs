@@ -162,23 +162,7 @@ impl Function {
     pub fn new(scope: &mut Scope, props: FunctionProps) -> Function {
         check(scope, &props);
         let logs = log_group(scope, "LogGroup", props.log_retention, props.encryption);
-        let role =
-            iam::service_role(scope, "lambda.amazonaws.com", Statement::allow(actions::LOGS_WRITE, [logs.attr_arn()]), "Execution role");
-        if props.tracing {
-            iam::grant(
-                scope.stack(),
-                &role,
-                Statement::allow(actions::XRAY_WRITE, [Resource::any_because(Reason::NoResourceLevelPermissions)]),
-            );
-        }
-        let kms_key_arn = match props.encryption {
-            Encryption::StackKey => {
-                let key = stack_key(scope.stack());
-                iam::grant(scope.stack(), &role, Statement::allow(actions::KMS_DECRYPT, [key.attr_arn()]));
-                Some(key.attr_arn().into())
-            }
-            Encryption::AwsManaged => None,
-        };
+        let (role, kms_key_arn) = execution_role(scope, &props, &logs);
         let (code, runtime, handler, package_type) = match &props.code {
             Code::Handler(name) => {
                 let asset = scope.asset(AssetSource::Handler { name: name.clone(), architecture: props.architecture });
@@ -245,10 +229,6 @@ impl Function {
         if props.vpc.is_none() {
             crate::accepted::NO_VPC.apply(scope.stack(), &function);
         }
-        if props.vpc.is_some() {
-            let any = Resource::any_because(Reason::NoResourceLevelPermissions);
-            iam::grant(scope.stack(), &role, Statement::allow(actions::EC2_VPC_NETWORK_INTERFACES, [any]));
-        }
         Function { function, log_group: logs, role, timeout: props.timeout, path: scope.path() }
     }
 
@@ -296,6 +276,32 @@ impl Grantable for Function {
     fn grant_target(&self) -> GrantTarget {
         self.role.clone()
     }
+}
+
+/// The execution role: its own logs, plus X-Ray when traced, the stack key when encrypted with
+/// it, and network interfaces in a VPC. Also returns the key ARN of the environment.
+fn execution_role(scope: &mut Scope, props: &FunctionProps, logs: &ResourceRef<LogGroup>) -> (GrantTarget, Option<Value<String>>) {
+    let role = iam::service_role(scope, "lambda.amazonaws.com", Statement::allow(actions::LOGS_WRITE, [logs.attr_arn()]), "Execution role");
+    if props.tracing {
+        iam::grant(
+            scope.stack(),
+            &role,
+            Statement::allow(actions::XRAY_WRITE, [Resource::any_because(Reason::NoResourceLevelPermissions)]),
+        );
+    }
+    let kms_key_arn = match props.encryption {
+        Encryption::StackKey => {
+            let key = stack_key(scope.stack());
+            iam::grant(scope.stack(), &role, Statement::allow(actions::KMS_DECRYPT, [key.attr_arn()]));
+            Some(key.attr_arn().into())
+        }
+        Encryption::AwsManaged => None,
+    };
+    if props.vpc.is_some() {
+        let any = Resource::any_because(Reason::NoResourceLevelPermissions);
+        iam::grant(scope.stack(), &role, Statement::allow(actions::EC2_VPC_NETWORK_INTERFACES, [any]));
+    }
+    (role, kms_key_arn)
 }
 
 fn s3_code(asset: &AssetRef) -> cfn::function::Code {
