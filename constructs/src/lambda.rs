@@ -8,6 +8,7 @@ use agentcdk_synth::cfn::lambda as cfn;
 use agentcdk_synth::cfn::logs::LogGroup;
 use agentcdk_synth::prelude::*;
 
+use crate::environment;
 use crate::iam::{self, actions, GrantTarget, Grantable, Reason, Resource, Statement};
 use crate::kms::{stack_key, Encryption};
 use crate::logs::{log_group, RetentionDays};
@@ -223,6 +224,10 @@ impl Function {
         // The function may only start once its permissions exist (event source mappings check
         // them at creation).
         scope.stack().resource(&function).depends_on(&role.policy);
+        let initial = props.environment.iter().map(|(k, v)| (k.clone(), v.clone()));
+        environment::hold(scope.stack(), &function, initial, |f, vars| {
+            f.environment = vars.map(|v| cfn::function::Environment { variables: Some(Value::Lit(v)) }.into());
+        });
         if props.reserved_concurrency.is_none() {
             crate::accepted::NO_RESERVED_CONCURRENCY.apply(scope.stack(), &function);
         }
@@ -251,18 +256,10 @@ impl Function {
     }
 
     /// Sets an environment variable after creation (for values known only later, like a queue
-    /// made by another construct). Checked like the props.
+    /// made by another construct), rendered at finalize after the props' own. Checked like the
+    /// props; the same name set again to another value is an error.
     pub fn add_environment(&self, stack: &mut Stack, name: &str, value: impl Into<Value<String>>) {
-        let value = value.into();
-        if let Some(f) = stack.props_mut(&self.function) {
-            let env = f.environment.get_or_insert_with(|| cfn::function::Environment::default().into());
-            if let Value::Lit(env) = env {
-                let vars = env.variables.get_or_insert_with(|| Value::Lit(Default::default()));
-                if let Value::Lit(vars) = vars {
-                    vars.insert(name.to_owned(), value);
-                }
-            }
-        }
+        environment::set(stack, self.function.logical_id(), &self.path, name, value.into());
         check_env_names(stack, &self.path, std::iter::once(name));
     }
 

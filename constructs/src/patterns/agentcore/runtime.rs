@@ -7,12 +7,12 @@ use std::time::Duration;
 use agentcdk_synth::cfn::bedrockagentcore::{runtime as cfn, Runtime, RuntimeEndpoint};
 use agentcdk_synth::cfn::iam::Role;
 use agentcdk_synth::prelude::*;
-use indexmap::IndexMap;
 
 use agentcdk_contract::wire::{agentcore_custom_header, AGENTCORE_CUSTOM_HEADER_PREFIX};
 
 use super::runtime_role::generated_role;
 use super::{check_discovery_url, check_vpc, list, valid_name};
+use crate::environment;
 use crate::iam::{self, Statement};
 use crate::patterns::authorizer::ClaimRule;
 
@@ -296,7 +296,8 @@ impl AgentCoreRuntime {
             );
             endpoints.insert(e.name.clone(), endpoint);
         }
-        hold_environment(scope.stack(), &runtime, &props.environment);
+        let initial = props.environment.iter().map(|(k, v)| (k.clone(), v.clone()));
+        environment::hold(scope.stack(), &runtime, initial, |rt, vars| rt.environment_variables = vars.map(Value::Lit));
         AgentCoreRuntime {
             runtime,
             endpoints,
@@ -326,47 +327,11 @@ impl AgentCoreRuntime {
     }
 
     /// Sets an environment variable of the runtime (rendered at finalize, after the props'
-    /// own). A variable the props set to another value, or a call after the runtime was
-    /// rendered, is an error.
+    /// own). A variable the props set to another value is an error.
     pub(super) fn add_environment(&self, stack: &mut Stack, name: &str, value: Value<String>) {
-        let envs = &mut stack.state_mut::<RuntimeEnvironments>().0;
-        let clash = match envs.get_mut(self.runtime.logical_id()) {
-            None => {
-                Some(("environment added after the runtime was rendered".to_owned(), "use memories and gateways while building constructs"))
-            }
-            Some(env) => match env.get(name) {
-                Some(v) if *v != value => Some((
-                    format!("environment variable '{name}' is set twice"),
-                    "drop it from the runtime's environment; use_memory/use_gateway set it",
-                )),
-                _ => {
-                    env.insert(name.to_owned(), value);
-                    None
-                }
-            },
-        };
-        if let Some((message, hint)) = clash {
-            let path = self.runtime.path().to_owned();
-            stack.error_at(&path, message, hint);
-        }
+        let path = self.runtime.path().to_owned();
+        environment::set(stack, self.runtime.logical_id(), &path, name, value);
     }
-}
-
-/// Environment variables of the stack's runtimes by the runtime's logical id: the props'
-/// variables, then those [`AgentCoreRuntime::add_environment`] adds; rendered at finalize.
-#[derive(Default)]
-struct RuntimeEnvironments(IndexMap<String, IndexMap<String, Value<String>>>);
-
-fn hold_environment(stack: &mut Stack, runtime: &ResourceRef<Runtime>, environment: &BTreeMap<String, Value<String>>) {
-    let env = environment.iter().map(|(k, v)| (k.clone(), v.clone())).collect();
-    stack.state_mut::<RuntimeEnvironments>().0.insert(runtime.logical_id().to_owned(), env);
-    let runtime = runtime.clone();
-    stack.on_finalize(move |stack| {
-        let env = stack.state_mut::<RuntimeEnvironments>().0.shift_remove(runtime.logical_id()).unwrap_or_default();
-        if let Some(rt) = stack.props_mut(&runtime) {
-            rt.environment_variables = (!env.is_empty()).then(|| Value::Lit(env.into_iter().collect()));
-        }
-    });
 }
 
 fn artifact(artifact: &RuntimeArtifact) -> cfn::AgentRuntimeArtifact {
