@@ -19,7 +19,8 @@ fn errors(build: impl FnOnce(&mut Stack)) -> String {
 fn a_grant_to_a_policy_agentcdk_does_not_hold_is_an_error() {
     let found = errors(|stack| {
         let mut scope = stack.scope("Mine");
-        let role = scope.add("Role", Role::default());
+        let trust = serde_json::json!({"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Principal": {"Service": "lambda.amazonaws.com"}, "Action": "sts:AssumeRole"}]});
+        let role = scope.add("Role", Role { assume_role_policy_document: Some(trust.into()), ..Default::default() });
         let policy = scope.add(
             "Policy",
             Policy {
@@ -31,7 +32,7 @@ fn a_grant_to_a_policy_agentcdk_does_not_hold_is_an_error() {
         );
         iam::grant(stack, &GrantTarget { role, policy }, Statement::allow(actions::S3_GET, [Expr::sub("arn:${AWS::Partition}:s3:::b/*")]));
     });
-    assert!(found.contains("S/Mine/Policy") && found.contains("does not manage"), "{found}");
+    assert!(found.contains("S/Mine/Policy") && found.contains("does not manage") && found.contains("1 error(s)"), "{found}");
 }
 
 #[test]

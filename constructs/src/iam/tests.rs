@@ -1,6 +1,5 @@
 //! The statement model's order, dedup and merge, and the errors that replace silent no-ops.
 
-use agentcdk_synth::cfn::iam::{Policy, Role};
 use agentcdk_synth::prelude::*;
 use serde_json::json;
 
@@ -72,29 +71,6 @@ fn grants_render_sorted_and_once_at_finalize() {
     let doc = &assembly.stacks[0].json["Resources"][role.policy.logical_id()]["Properties"]["PolicyDocument"]["Statement"];
     let actions: Vec<Json> = doc.as_array().expect("statements").iter().map(|s| s["Action"].clone()).collect();
     assert_eq!(actions, vec![json!(actions::DYNAMODB_READ), json!(actions::LOGS_WRITE), json!(actions::SQS_SEND)]);
-}
-
-/// The old grant did nothing when the policy document was not a literal with a `Statement`
-/// list; now a grant to a policy agentcdk does not hold is an error.
-#[test]
-fn grant_to_a_policy_agentcdk_does_not_hold_is_an_error() {
-    let mut app = App::new();
-    let stack = app.stack("S", StackProps::default());
-    let mut scope = stack.scope("Mine");
-    let role = scope
-        .add("Role", Role { assume_role_policy_document: Some(trust(Principal::service("x.amazonaws.com")).into()), ..Default::default() });
-    let policy = scope.add(
-        "Policy",
-        Policy {
-            policy_document: Some(Value::Expr(Expr::import_value("SharedPolicy"))),
-            policy_name: Some("P".into()),
-            roles: Some(Value::Lit(vec![role.reference().into()])),
-            ..Default::default()
-        },
-    );
-    grant(stack, &GrantTarget { role, policy }, Statement::allow(actions::S3_GET, ["arn:o"]));
-    let errors = synth_errors(&mut app);
-    assert!(errors.contains("S/Mine/Policy") && errors.contains("does not manage"), "{errors}");
 }
 
 #[test]

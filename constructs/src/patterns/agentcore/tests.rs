@@ -1,5 +1,4 @@
-//! A runtime's use of a memory: the grant lands in its role, the id in its environment, and a
-//! clash is an error rather than a silent overwrite.
+//! A runtime's use of a memory: the grant lands in its role, the id in its environment.
 
 use agentcdk_contract::env;
 use agentcdk_synth::prelude::*;
@@ -32,16 +31,4 @@ fn use_memory_grants_on_the_role_and_sets_the_memory_id() {
     let role = rt.role.as_ref().expect("generated role");
     let statements = resources[role.logical_id()]["Properties"]["Policies"][0]["PolicyDocument"]["Statement"].to_string();
     assert!(statements.contains("bedrock-agentcore:CreateEvent") && statements.contains("kms:GenerateDataKey*"), "{statements}");
-}
-
-/// The old `set_env` overwrote the user's own variable without a word.
-#[test]
-fn a_memory_id_the_props_set_otherwise_is_an_error() {
-    let mut app = App::new();
-    let stack = app.stack("S", StackProps::default());
-    let rt = runtime(stack, &[(env::AGENTCORE_MEMORY_ID, "mine")]);
-    let memory = AgentCoreMemory::new(&mut stack.scope("Memory"), AgentCoreMemoryProps::default());
-    rt.use_memory(stack, &memory);
-    let errors = app.synthesize(&[]).err().map(|d| d.to_string()).unwrap_or_default();
-    assert!(errors.contains("S/Agent") && errors.contains("AGENTCORE_MEMORY_ID"), "{errors}");
 }
