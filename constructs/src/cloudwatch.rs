@@ -19,7 +19,7 @@ pub fn alarm_topic(stack: &mut Stack, encryption: Encryption) -> ResourceRef<Top
     }
     let kms_master_key_id = match encryption {
         Encryption::StackKey => {
-            allow_service(stack, "CloudWatchAlarmsOfThisAccount", "cloudwatch.amazonaws.com", &["kms:Decrypt", "kms:GenerateDataKey*"]);
+            allow_service(stack, "CloudWatchAlarmsOfThisAccount", "cloudwatch.amazonaws.com", crate::iam::actions::KMS_DECRYPT_GENERATE);
             Some(stack_key(stack).attr_arn().into())
         }
         Encryption::AwsManaged => Some(Expr::sub("arn:${AWS::Partition}:kms:${AWS::Region}:${AWS::AccountId}:alias/aws/sns").into()),

@@ -98,6 +98,49 @@ pub struct Table {
     pub has_indexes: bool,
 }
 
+/// Every key attribute of the table and its indexes, once; one declared with two types is an
+/// error.
+fn attribute_definitions(scope: &mut Scope, props: &TableProps) -> Vec<Value<cfn::table::AttributeDefinition>> {
+    let mut definitions: Vec<&Attribute> = vec![&props.partition_key];
+    definitions.extend(props.sort_key.as_ref());
+    for gsi in &props.global_secondary_indexes {
+        definitions.push(&gsi.partition_key);
+        definitions.extend(gsi.sort_key.as_ref());
+    }
+    let mut seen = std::collections::BTreeMap::new();
+    for a in definitions {
+        if let Some(other) = seen.insert(a.name.clone(), a.kind) {
+            if other != a.kind {
+                scope.error(
+                    format!("attribute '{}' is declared with two types", a.name),
+                    "a key attribute has one type across the table and its indexes",
+                );
+            }
+        }
+    }
+    seen.iter()
+        .map(|(name, kind)| {
+            cfn::table::AttributeDefinition {
+                attribute_name: Some(name.clone().into()),
+                attribute_type: Some(attribute_type(*kind).into()),
+            }
+            .into()
+        })
+        .collect()
+}
+
+fn global_secondary_index(g: &GlobalSecondaryIndex) -> Value<cfn::table::GlobalSecondaryIndex> {
+    cfn::table::GlobalSecondaryIndex {
+        index_name: Some(g.name.clone().into()),
+        key_schema: Some(Value::Lit(key_schema(&g.partition_key, g.sort_key.as_ref()))),
+        projection: Some(
+            cfn::table::Projection { projection_type: Some(cfn::table::ProjectionType::All.into()), ..Default::default() }.into(),
+        ),
+        ..Default::default()
+    }
+    .into()
+}
+
 impl Table {
     /// Declares a table in `scope` (the table construct's own node).
     pub fn new(scope: &mut Scope, props: TableProps) -> Table {
@@ -107,33 +150,7 @@ impl Table {
                 "model access patterns with fewer indexes",
             );
         }
-        let mut definitions: Vec<&Attribute> = vec![&props.partition_key];
-        definitions.extend(props.sort_key.as_ref());
-        for gsi in &props.global_secondary_indexes {
-            definitions.push(&gsi.partition_key);
-            definitions.extend(gsi.sort_key.as_ref());
-        }
-        let mut seen = std::collections::BTreeMap::new();
-        for a in definitions {
-            if let Some(other) = seen.insert(a.name.clone(), a.kind) {
-                if other != a.kind {
-                    scope.error(
-                        format!("attribute '{}' is declared with two types", a.name),
-                        "a key attribute has one type across the table and its indexes",
-                    );
-                }
-            }
-        }
-        let attribute_definitions: Vec<Value<cfn::table::AttributeDefinition>> = seen
-            .iter()
-            .map(|(name, kind)| {
-                cfn::table::AttributeDefinition {
-                    attribute_name: Some(name.clone().into()),
-                    attribute_type: Some(attribute_type(*kind).into()),
-                }
-                .into()
-            })
-            .collect();
+        let attribute_definitions = attribute_definitions(scope, &props);
         let sse = match props.encryption {
             Encryption::StackKey => cfn::table::SSESpecification {
                 sse_enabled: Some(true.into()),
@@ -148,29 +165,8 @@ impl Table {
                 billing_mode: Some(cfn::table::BillingMode::PayPerRequest.into()),
                 key_schema: Some(Value::Lit(key_schema(&props.partition_key, props.sort_key.as_ref()))),
                 attribute_definitions: Some(Value::Lit(attribute_definitions)),
-                global_secondary_indexes: (!props.global_secondary_indexes.is_empty()).then(|| {
-                    Value::Lit(
-                        props
-                            .global_secondary_indexes
-                            .iter()
-                            .map(|g| {
-                                cfn::table::GlobalSecondaryIndex {
-                                    index_name: Some(g.name.clone().into()),
-                                    key_schema: Some(Value::Lit(key_schema(&g.partition_key, g.sort_key.as_ref()))),
-                                    projection: Some(
-                                        cfn::table::Projection {
-                                            projection_type: Some(cfn::table::ProjectionType::All.into()),
-                                            ..Default::default()
-                                        }
-                                        .into(),
-                                    ),
-                                    ..Default::default()
-                                }
-                                .into()
-                            })
-                            .collect(),
-                    )
-                }),
+                global_secondary_indexes: (!props.global_secondary_indexes.is_empty())
+                    .then(|| Value::Lit(props.global_secondary_indexes.iter().map(global_secondary_index).collect())),
                 point_in_time_recovery_specification: Some(
                     cfn::table::PointInTimeRecoverySpecification {
                         point_in_time_recovery_enabled: Some(props.point_in_time_recovery.into()),

@@ -7,7 +7,7 @@
 use agentcdk_synth::cfn::lambda as cfn;
 use agentcdk_synth::prelude::*;
 
-use crate::iam::{self, Grantable, Statement};
+use crate::iam::{self, actions, Grantable, Operator, Principal, Reason, Statement};
 use crate::lambda::Function;
 
 /// Who may call a Function URL.
@@ -76,12 +76,15 @@ impl FunctionUrl {
     /// Lets `to` call the URL: `lambda:InvokeFunctionUrl` plus `lambda:InvokeFunction`
     /// (Lambda asks for both since October 2025), the latter only via a Function URL.
     pub fn grant_invoke(&self, stack: &mut Stack, to: &impl Grantable) {
-        iam::grant(stack, to, Statement::allow(&["lambda:InvokeFunctionUrl"], [self.function_arn.clone()]));
+        iam::grant(stack, to, Statement::allow(actions::LAMBDA_INVOKE_URL, [self.function_arn.clone()]));
         iam::grant(
             stack,
             to,
-            Statement::allow(&["lambda:InvokeFunction"], [self.function_arn.clone()])
-                .with_condition(serde_json::json!({"Bool": {"lambda:InvokedViaFunctionUrl": "true"}})),
+            Statement::allow(actions::LAMBDA_INVOKE, [self.function_arn.clone()]).with_condition(
+                Operator::Bool,
+                "lambda:InvokedViaFunctionUrl",
+                ["true"],
+            ),
         );
     }
 }
@@ -135,9 +138,9 @@ impl Function {
             scope.add(
                 "PublicUrlPermission",
                 cfn::Permission {
-                    action: Some("lambda:InvokeFunctionUrl".into()),
+                    action: Some(actions::INVOKE_FUNCTION_URL.into()),
                     function_name: Some(self.arn().into()),
-                    principal: Some("*".into()),
+                    principal: Some(Principal::any_because(Reason::PublicFunctionUrl).permission_value()),
                     function_url_auth_type: Some(cfn::permission::FunctionUrlAuthType::None.into()),
                     ..Default::default()
                 },
@@ -145,9 +148,9 @@ impl Function {
             scope.add(
                 "PublicInvokePermission",
                 cfn::Permission {
-                    action: Some("lambda:InvokeFunction".into()),
+                    action: Some(actions::INVOKE_FUNCTION.into()),
                     function_name: Some(self.arn().into()),
-                    principal: Some("*".into()),
+                    principal: Some(Principal::any_because(Reason::PublicFunctionUrl).permission_value()),
                     invoked_via_function_url: Some(true.into()),
                     ..Default::default()
                 },

@@ -4,11 +4,9 @@
 //! the stack's key by default, so one key policy and one CloudTrail trail cover the stack's
 //! data. [`Encryption::AwsManaged`] opts a construct out.
 
+use crate::iam::{self, actions, Grantable, Operator, PolicyDocument, Principal, Reason, Resource, Statement};
 use agentcdk_synth::cfn::kms::Key;
 use agentcdk_synth::prelude::*;
-use serde_json::json;
-
-use crate::iam::{self, Grantable, Statement};
 
 /// Construct id of the stack key (directly under the stack).
 pub const STACK_KEY_ID: &str = "EncryptionKey";
@@ -41,63 +39,50 @@ impl Encryption {
 ///
 /// Its key policy lets the account administer it through IAM (AWS's default key policy; key
 /// policies require `Resource: "*"`, meaning this key) and lets CloudWatch Logs of this account
-/// and region use it for log groups of this account only.
+/// and region use it for log groups of this account only. Constructs add statements with
+/// [`allow_service`]; the policy is rendered at finalize.
 pub fn stack_key(stack: &mut Stack) -> ResourceRef<Key> {
     if let Some(key) = stack.find::<Key>(&[STACK_KEY_ID, "Resource"]) {
         return key;
     }
-    let policy = json!({
-        "Version": "2012-10-17",
-        "Statement": [
-            {
-                "Sid": "AccountAdministersThroughIam",
-                "Effect": "Allow",
-                "Principal": {"AWS": Expr::sub("arn:${AWS::Partition}:iam::${AWS::AccountId}:root")},
-                "Action": "kms:*",
-                "Resource": "*"
-            },
-            {
-                "Sid": "CloudWatchLogsOfThisAccount",
-                "Effect": "Allow",
-                "Principal": {"Service": Expr::sub("logs.${AWS::Region}.amazonaws.com")},
-                "Action": ["kms:Encrypt*", "kms:Decrypt*", "kms:ReEncrypt*", "kms:GenerateDataKey*", "kms:Describe*"],
-                "Resource": "*",
-                "Condition": {"ArnLike": {"kms:EncryptionContext:aws:logs:arn": Expr::sub("arn:${AWS::Partition}:logs:${AWS::Region}:${AWS::AccountId}:log-group:*")}}
-            }
-        ]
-    });
+    let this_key = || [Resource::any_because(Reason::KeyPolicyMeansThisKey)];
+    let statements = vec![
+        Statement::allow(actions::KMS_ADMIN, this_key()).with_sid("AccountAdministersThroughIam").with_principal(Principal::this_account()),
+        Statement::allow(actions::KMS_FOR_LOGS, this_key())
+            .with_sid("CloudWatchLogsOfThisAccount")
+            .with_principal(Principal::service(Expr::sub("logs.${AWS::Region}.amazonaws.com")))
+            .with_condition(
+                Operator::ArnLike,
+                "kms:EncryptionContext:aws:logs:arn",
+                [Expr::sub("arn:${AWS::Partition}:logs:${AWS::Region}:${AWS::AccountId}:log-group:*")],
+            ),
+    ];
     let key = stack.scope(STACK_KEY_ID).add(
         "Resource",
         Key {
             description: Some(Expr::sub("Encrypts the data of stack ${AWS::StackName}").into()),
             enable_key_rotation: Some(true.into()),
-            key_policy: Some(policy.into()),
+            key_policy: Some(PolicyDocument::new(statements.clone()).to_json().into()),
             pending_window_in_days: Some(30.into()),
             ..Default::default()
         },
     );
     stack.resource(&key).deletion_policy(DeletionPolicy::Retain).update_replace_policy(UpdateReplacePolicy::Retain);
+    iam::hold(stack, iam::Holder::Key(key.clone()), statements);
     key
 }
 
 /// Adds a statement to the stack key's policy (for AWS services that use the key on the
-/// stack's behalf, like CloudWatch alarms publishing to an encrypted topic). Identical
-/// statements are added once.
+/// stack's behalf, like CloudWatch alarms publishing to an encrypted topic), limited to calls
+/// on behalf of this account. Identical statements are rendered once; two different ones with
+/// the same `sid` are an error.
 pub fn allow_service(stack: &mut Stack, sid: &str, service: &str, actions: &[&str]) {
     let key = stack_key(stack);
-    let statement = json!({
-        "Sid": sid,
-        "Effect": "Allow",
-        "Principal": {"Service": service},
-        "Action": actions,
-        "Resource": "*",
-        "Condition": {"StringEquals": {"aws:SourceAccount": Expr::account_id()}}
-    });
-    if let Some(Value::Lit(policy)) = stack.props_mut(&key).and_then(|k| k.key_policy.as_mut()) {
-        if let Some(statements) = policy.get_mut("Statement").and_then(Json::as_array_mut) {
-            if !statements.iter().any(|s| s.get("Sid") == statement.get("Sid")) {
-                statements.push(statement);
-            }
-        }
+    let statement = Statement::allow(actions, [Resource::any_because(Reason::KeyPolicyMeansThisKey)])
+        .with_sid(sid)
+        .with_principal(Principal::service(service))
+        .with_condition(Operator::StringEquals, "aws:SourceAccount", [Expr::account_id()]);
+    if !iam::add_statement(stack, key.logical_id(), statement) {
+        stack.error_at(key.path(), "the stack key's policy is not held by agentcdk", "make the key with kms::stack_key");
     }
 }

@@ -8,7 +8,8 @@ use agentcdk_synth::cfn::lambda as cfn;
 use agentcdk_synth::cfn::logs::LogGroup;
 use agentcdk_synth::prelude::*;
 
-use crate::iam::{self, actions, GrantTarget, Grantable, Statement};
+use crate::environment;
+use crate::iam::{self, actions, GrantTarget, Grantable, Reason, Resource, Statement};
 use crate::kms::{stack_key, Encryption};
 use crate::logs::{log_group, RetentionDays};
 
@@ -162,19 +163,7 @@ impl Function {
     pub fn new(scope: &mut Scope, props: FunctionProps) -> Function {
         check(scope, &props);
         let logs = log_group(scope, "LogGroup", props.log_retention, props.encryption);
-        let role =
-            iam::service_role(scope, "lambda.amazonaws.com", Statement::allow(actions::LOGS_WRITE, [logs.attr_arn()]), "Execution role");
-        if props.tracing {
-            iam::grant(scope.stack(), &role, Statement::allow(actions::XRAY_WRITE, ["*"]));
-        }
-        let kms_key_arn = match props.encryption {
-            Encryption::StackKey => {
-                let key = stack_key(scope.stack());
-                iam::grant(scope.stack(), &role, Statement::allow(actions::KMS_DECRYPT, [key.attr_arn()]));
-                Some(key.attr_arn().into())
-            }
-            Encryption::AwsManaged => None,
-        };
+        let (role, kms_key_arn) = execution_role(scope, &props, &logs);
         let (code, runtime, handler, package_type) = match &props.code {
             Code::Handler(name) => {
                 let asset = scope.asset(AssetSource::Handler { name: name.clone(), architecture: props.architecture });
@@ -235,18 +224,15 @@ impl Function {
         // The function may only start once its permissions exist (event source mappings check
         // them at creation).
         scope.stack().resource(&function).depends_on(&role.policy);
+        let initial = props.environment.iter().map(|(k, v)| (k.clone(), v.clone()));
+        environment::hold(scope.stack(), &function, initial, |f, vars| {
+            f.environment = vars.map(|v| cfn::function::Environment { variables: Some(Value::Lit(v)) }.into());
+        });
         if props.reserved_concurrency.is_none() {
             crate::accepted::NO_RESERVED_CONCURRENCY.apply(scope.stack(), &function);
         }
         if props.vpc.is_none() {
             crate::accepted::NO_VPC.apply(scope.stack(), &function);
-        }
-        if props.vpc.is_some() {
-            iam::grant(
-                scope.stack(),
-                &role,
-                Statement::allow(&["ec2:CreateNetworkInterface", "ec2:DescribeNetworkInterfaces", "ec2:DeleteNetworkInterface"], ["*"]),
-            );
         }
         Function { function, log_group: logs, role, timeout: props.timeout, path: scope.path() }
     }
@@ -270,18 +256,10 @@ impl Function {
     }
 
     /// Sets an environment variable after creation (for values known only later, like a queue
-    /// made by another construct). Checked like the props.
+    /// made by another construct), rendered at finalize after the props' own. Checked like the
+    /// props; the same name set again to another value is an error.
     pub fn add_environment(&self, stack: &mut Stack, name: &str, value: impl Into<Value<String>>) {
-        let value = value.into();
-        if let Some(f) = stack.props_mut(&self.function) {
-            let env = f.environment.get_or_insert_with(|| cfn::function::Environment::default().into());
-            if let Value::Lit(env) = env {
-                let vars = env.variables.get_or_insert_with(|| Value::Lit(Default::default()));
-                if let Value::Lit(vars) = vars {
-                    vars.insert(name.to_owned(), value);
-                }
-            }
-        }
+        environment::set(stack, self.function.logical_id(), &self.path, name, value.into());
         check_env_names(stack, &self.path, std::iter::once(name));
     }
 
@@ -295,6 +273,32 @@ impl Grantable for Function {
     fn grant_target(&self) -> GrantTarget {
         self.role.clone()
     }
+}
+
+/// The execution role: its own logs, plus X-Ray when traced, the stack key when encrypted with
+/// it, and network interfaces in a VPC. Also returns the key ARN of the environment.
+fn execution_role(scope: &mut Scope, props: &FunctionProps, logs: &ResourceRef<LogGroup>) -> (GrantTarget, Option<Value<String>>) {
+    let role = iam::service_role(scope, "lambda.amazonaws.com", Statement::allow(actions::LOGS_WRITE, [logs.attr_arn()]), "Execution role");
+    if props.tracing {
+        iam::grant(
+            scope.stack(),
+            &role,
+            Statement::allow(actions::XRAY_WRITE, [Resource::any_because(Reason::NoResourceLevelPermissions)]),
+        );
+    }
+    let kms_key_arn = match props.encryption {
+        Encryption::StackKey => {
+            let key = stack_key(scope.stack());
+            iam::grant(scope.stack(), &role, Statement::allow(actions::KMS_DECRYPT, [key.attr_arn()]));
+            Some(key.attr_arn().into())
+        }
+        Encryption::AwsManaged => None,
+    };
+    if props.vpc.is_some() {
+        let any = Resource::any_because(Reason::NoResourceLevelPermissions);
+        iam::grant(scope.stack(), &role, Statement::allow(actions::EC2_VPC_NETWORK_INTERFACES, [any]));
+    }
+    (role, kms_key_arn)
 }
 
 fn s3_code(asset: &AssetRef) -> cfn::function::Code {

@@ -17,6 +17,7 @@ pub mod app;
 pub mod assertions;
 pub mod cloudwatch;
 pub mod dynamodb;
+mod environment;
 pub mod function_url;
 pub mod iam;
 pub mod kms;

@@ -4,9 +4,8 @@ use std::time::Duration;
 
 use agentcdk_synth::cfn::s3 as cfn;
 use agentcdk_synth::prelude::*;
-use serde_json::json;
 
-use crate::iam::{self, actions, Grantable, Statement};
+use crate::iam::{self, actions, Grantable, PolicyDocument, Statement};
 use crate::kms::{stack_key, Encryption};
 
 /// Props of a [`Bucket`].
@@ -136,16 +135,7 @@ impl Bucket {
 
 /// A bucket policy that denies every request not made over TLS.
 fn tls_only(scope: &mut Scope, bucket: &ResourceRef<cfn::Bucket>) {
-    let doc = json!({
-        "Version": "2012-10-17",
-        "Statement": [{
-            "Sid": "DenyInsecureTransport",
-            "Effect": "Deny",
-            "Principal": {"AWS": "*"},
-            "Action": "s3:*",
-            "Resource": [bucket.attr_arn(), Expr::sub_with("${Arn}/*", [("Arn", bucket.attr_arn())])],
-            "Condition": {"Bool": {"aws:SecureTransport": "false"}}
-        }]
-    });
+    let deny = Statement::deny(actions::S3_ALL, [bucket.attr_arn(), Expr::sub_with("${Arn}/*", [("Arn", bucket.attr_arn())])]);
+    let doc = PolicyDocument::new(vec![iam::deny_insecure_transport(deny)]).to_json();
     scope.add("Policy", cfn::BucketPolicy { bucket: Some(bucket.reference().into()), policy_document: Some(doc.into()) });
 }

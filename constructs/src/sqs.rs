@@ -4,9 +4,8 @@ use std::time::Duration;
 
 use agentcdk_synth::cfn::sqs as cfn;
 use agentcdk_synth::prelude::*;
-use serde_json::json;
 
-use crate::iam::{self, actions, Grantable, Statement};
+use crate::iam::{self, actions, Grantable, PolicyDocument, Statement};
 use crate::kms::{stack_key, Encryption};
 
 /// SQS limits, checked at synth.
@@ -185,17 +184,8 @@ fn queue_props(scope: &mut Scope, props: &QueueProps, retention: Duration, redri
 
 /// A queue policy that denies every request not made over TLS.
 fn tls_only(scope: &mut Scope, queue: &ResourceRef<cfn::Queue>) {
-    let doc = json!({
-        "Version": "2012-10-17",
-        "Statement": [{
-            "Sid": "DenyInsecureTransport",
-            "Effect": "Deny",
-            "Principal": {"AWS": "*"},
-            "Action": "sqs:*",
-            "Resource": queue.attr_arn(),
-            "Condition": {"Bool": {"aws:SecureTransport": "false"}}
-        }]
-    });
+    let deny = Statement::deny(actions::SQS_ALL, [queue.attr_arn()]);
+    let doc = PolicyDocument::new(vec![iam::deny_insecure_transport(deny)]).to_json();
     scope.add("Policy", cfn::QueuePolicy { policy_document: Some(doc.into()), queues: Some(Value::Lit(vec![queue.reference().into()])) });
 }
 

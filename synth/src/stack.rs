@@ -1,6 +1,7 @@
 //! A stack: one CloudFormation template, and the construct tree below it.
 
-use std::collections::{BTreeMap, HashSet};
+use std::any::{Any, TypeId};
+use std::collections::{BTreeMap, HashMap, HashSet};
 use std::fmt;
 
 use indexmap::IndexMap;
@@ -114,6 +115,7 @@ pub struct Stack {
     pub(crate) acknowledgements: Vec<Acknowledgement>,
     nodes: HashSet<String>,
     finalizers: Vec<Finalizer>,
+    state: HashMap<TypeId, Box<dyn Any>>,
 }
 
 impl fmt::Debug for Stack {
@@ -145,6 +147,7 @@ impl Stack {
             acknowledgements: Vec::new(),
             nodes: HashSet::new(),
             finalizers: Vec::new(),
+            state: HashMap::new(),
         }
     }
 
@@ -315,6 +318,14 @@ impl Stack {
     /// (for constructs that need the whole stack, like a lazily-filled policy).
     pub fn on_finalize(&mut self, f: impl FnOnce(&mut Stack) + 'static) {
         self.finalizers.push(Box::new(f));
+    }
+
+    /// Per-stack state of a construct library, one value per type, made on first use: what
+    /// constructs collect while they are built and render in the finalize phase (like the
+    /// statements of every policy), so nobody edits a rendered resource after the fact.
+    pub fn state_mut<T: Default + 'static>(&mut self) -> &mut T {
+        let slot = self.state.entry(TypeId::of::<T>()).or_insert_with(|| Box::new(T::default()));
+        slot.downcast_mut::<T>().expect("state slots are keyed by their type")
     }
 
     /// Records an error found while building constructs (prop checks). Shown with every other

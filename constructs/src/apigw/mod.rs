@@ -63,7 +63,7 @@ pub(crate) fn allow_api_gateway_invoke(
     scope.add(
         id,
         agentcdk_synth::cfn::lambda::Permission {
-            action: Some("lambda:InvokeFunction".into()),
+            action: Some(crate::iam::actions::INVOKE_FUNCTION.into()),
             function_name: Some(function.arn().into()),
             principal: Some("apigateway.amazonaws.com".into()),
             source_arn: Some(source_arn.into()),

@@ -628,10 +628,11 @@ fn cloudwatch_account(stack: &mut Stack) -> ResourceRef<cfn::Account> {
     let role = scope.add(
         "Role",
         Role {
-            assume_role_policy_document: Some(
-                json!({"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Principal": {"Service": "apigateway.amazonaws.com"}, "Action": "sts:AssumeRole"}]}).into(),
-            ),
-            managed_policy_arns: Some(Value::Lit(vec![Expr::sub("arn:${AWS::Partition}:iam::aws:policy/service-role/AmazonAPIGatewayPushToCloudWatchLogs").into()])),
+            assume_role_policy_document: Some(crate::iam::trust(crate::iam::Principal::service("apigateway.amazonaws.com")).into()),
+            managed_policy_arns: Some(Value::Lit(vec![Expr::sub(
+                "arn:${AWS::Partition}:iam::aws:policy/service-role/AmazonAPIGatewayPushToCloudWatchLogs",
+            )
+            .into()])),
             description: Some("Lets API Gateway write execution and access logs of this account's APIs".into()),
             ..Default::default()
         },

@@ -118,6 +118,19 @@ pub struct AgentCoreFrontDoor {
 /// Path of the invoke resource on the REST kinds.
 pub const INVOKE_PATH: &str = "invocations";
 
+/// Lets the proxy invoke the runtime on its endpoint. A CUSTOM_JWT runtime takes the caller's
+/// bearer token, not the function's signature: the role then needs no AgentCore permission.
+fn grant_invoke(stack: &mut Stack, runtime: &AgentCoreRuntime, function: &Function, qualifier: &str) {
+    if runtime.jwt {
+        return;
+    }
+    let endpoint_arn = match runtime.endpoints.get(qualifier) {
+        Some(e) => e.attr_agent_runtime_endpoint_arn(),
+        None => Expr::sub_with(format!("${{Runtime}}/runtime-endpoint/{qualifier}"), [("Runtime", runtime.arn())]),
+    };
+    iam::grant(stack, function, Statement::allow(actions::AGENTCORE_INVOKE, [runtime.arn(), endpoint_arn]));
+}
+
 impl AgentCoreFrontDoor {
     /// Declares a front door of `runtime` in `scope` (its own node).
     pub fn new(scope: &mut Scope, runtime: &AgentCoreRuntime, props: FrontDoorProps<'_>) -> AgentCoreFrontDoor {
@@ -148,16 +161,7 @@ impl AgentCoreFrontDoor {
                 ..Default::default()
             },
         );
-        // A CUSTOM_JWT runtime takes the caller's bearer token, not the function's signature:
-        // the role then needs no AgentCore permission at all.
-        if !runtime.jwt {
-            let endpoint_arn = match runtime.endpoints.get(&qualifier) {
-                Some(e) => e.attr_agent_runtime_endpoint_arn(),
-                None => Expr::sub_with(format!("${{Runtime}}/runtime-endpoint/{qualifier}"), [("Runtime", runtime.arn())]),
-            };
-            iam::grant(scope.stack(), &function, Statement::allow(actions::AGENTCORE_INVOKE, [runtime.arn(), endpoint_arn]));
-        }
-
+        grant_invoke(scope.stack(), runtime, &function, &qualifier);
         let (rest_api, function_url) = match props.kind {
             FrontDoorKind::FunctionUrl(auth) => {
                 let cors = props.cors.as_ref().map(|c| UrlCors {

@@ -1,7 +1,6 @@
 //! The agent patterns: what a user declares to deploy an agent.
 
 mod agentcore;
-mod agentcore_family;
 mod agentcore_front_door;
 mod authorizer;
 mod queue_pipeline;
@@ -9,12 +8,9 @@ mod serverless_agent;
 mod ws_api;
 
 pub use agentcore::{
-    AgentCoreRuntime, AgentCoreRuntimeProps, PythonRuntime, RuntimeArtifact, RuntimeAuthorizer, RuntimeEndpointProps, RuntimeNetwork,
-    RuntimeProtocol, RuntimeRole,
-};
-pub use agentcore_family::{
-    browser, code_interpreter, AgentCoreGateway, AgentCoreGatewayProps, AgentCoreMemory, AgentCoreMemoryProps, GatewayAuthorizer,
-    GatewayTargetProps, MemoryStrategy, MemoryStrategyKind, SchemaSource, TargetKind, ToolNetwork, ToolSpec,
+    browser, code_interpreter, AgentCoreGateway, AgentCoreGatewayProps, AgentCoreMemory, AgentCoreMemoryProps, AgentCoreRuntime,
+    AgentCoreRuntimeProps, GatewayAuthorizer, GatewayTargetProps, MemoryStrategy, MemoryStrategyKind, PythonRuntime, RuntimeArtifact,
+    RuntimeAuthorizer, RuntimeEndpointProps, RuntimeNetwork, RuntimeProtocol, RuntimeRole, SchemaSource, TargetKind, ToolNetwork, ToolSpec,
 };
 pub use agentcore_front_door::{AgentCoreFrontDoor, FrontDoorKind, FrontDoorProps, INVOKE_PATH};
 pub use authorizer::{AuthorizerProps, ClaimRule, JwtConfig, LambdaAuthorizer, TokenUse};

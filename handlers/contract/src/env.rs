@@ -233,3 +233,10 @@ pub const RUNTIME_AUTH_JWT: &str = "jwt";
 /// already carries that prefix; every other client header is dropped. The runtime's own request
 /// header allowlist must list the mapped names. Default: none.
 pub const FORWARD_HEADERS: &str = "FORWARD_HEADERS";
+
+/// An AgentCore runtime's memory id, set by `AgentCoreRuntime::use_memory`. Default: unset
+/// (the runtime has no memory).
+pub const AGENTCORE_MEMORY_ID: &str = "AGENTCORE_MEMORY_ID";
+/// An AgentCore runtime's gateway MCP URL, set by `AgentCoreRuntime::use_gateway`. Default:
+/// unset (the runtime has no gateway).
+pub const AGENTCORE_GATEWAY_URL: &str = "AGENTCORE_GATEWAY_URL";

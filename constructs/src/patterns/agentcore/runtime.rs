@@ -7,12 +7,14 @@ use std::time::Duration;
 use agentcdk_synth::cfn::bedrockagentcore::{runtime as cfn, Runtime, RuntimeEndpoint};
 use agentcdk_synth::cfn::iam::Role;
 use agentcdk_synth::prelude::*;
-use serde_json::json;
 
 use agentcdk_contract::wire::{agentcore_custom_header, AGENTCORE_CUSTOM_HEADER_PREFIX};
 
-use super::authorizer::ClaimRule;
-use crate::iam::Statement;
+use super::runtime_role::generated_role;
+use super::{check_discovery_url, check_vpc, list, valid_name};
+use crate::environment;
+use crate::iam::{self, Statement};
+use crate::patterns::authorizer::ClaimRule;
 
 /// AgentCore Runtime limits, checked at synth.
 pub mod limits {
@@ -228,9 +230,9 @@ pub struct AgentCoreRuntime {
     /// The generated role, if any.
     pub role: Option<ResourceRef<Role>>,
     /// Whether callers present a JWT (CUSTOM_JWT) instead of signing with IAM.
-    pub(super) jwt: bool,
+    pub(crate) jwt: bool,
     /// The request header allowlist.
-    pub(super) request_headers: Vec<String>,
+    pub(crate) request_headers: Vec<String>,
 }
 
 impl AgentCoreRuntime {
@@ -245,66 +247,9 @@ impl AgentCoreRuntime {
                 (role.attr_arn().into(), Some(role))
             }
         };
-        let artifact = match &props.artifact {
-            RuntimeArtifact::Container { uri } => cfn::AgentRuntimeArtifact {
-                container_configuration: Some(cfn::ContainerConfiguration { container_uri: Some(uri.clone().into()) }.into()),
-                ..Default::default()
-            },
-            RuntimeArtifact::Code { bucket, key, runtime, entry_point } => cfn::AgentRuntimeArtifact {
-                code_configuration: Some(
-                    cfn::CodeConfiguration {
-                        code: Some(
-                            cfn::Code {
-                                s3: Some(
-                                    cfn::S3Location { bucket: Some(bucket.clone()), prefix: Some(key.clone()), ..Default::default() }
-                                        .into(),
-                                ),
-                            }
-                            .into(),
-                        ),
-                        entry_point: Some(Value::Lit(entry_point.iter().map(|e| e.clone().into()).collect())),
-                        runtime: Some(runtime.cfn().into()),
-                    }
-                    .into(),
-                ),
-                ..Default::default()
-            },
-        };
-        let network_configuration = match &props.network {
-            RuntimeNetwork::Public => {
-                cfn::NetworkConfiguration { network_mode: Some(cfn::NetworkMode::Public.into()), ..Default::default() }
-            }
-            RuntimeNetwork::Vpc { subnets, security_groups } => cfn::NetworkConfiguration {
-                network_mode: Some(cfn::NetworkMode::Vpc.into()),
-                network_mode_config: Some(
-                    cfn::VpcConfig {
-                        subnets: Some(Value::Lit(subnets.clone())),
-                        security_groups: Some(Value::Lit(security_groups.clone())),
-                    }
-                    .into(),
-                ),
-            },
-        };
-        let authorizer_configuration = match &props.authorizer {
-            RuntimeAuthorizer::Iam => None,
-            RuntimeAuthorizer::CustomJwt { discovery_url, allowed_audience, allowed_clients, allowed_scopes, custom_claims } => Some(
-                cfn::AuthorizerConfiguration {
-                    custom_jwt_authorizer: Some(
-                        cfn::CustomJWTAuthorizerConfiguration {
-                            discovery_url: Some(discovery_url.clone().into()),
-                            allowed_audience: list(allowed_audience),
-                            allowed_clients: list(allowed_clients),
-                            allowed_scopes: list(allowed_scopes),
-                            custom_claims: (!custom_claims.is_empty())
-                                .then(|| Value::Lit(custom_claims.iter().map(|(c, r)| claim(c, r)).collect())),
-                            ..Default::default()
-                        }
-                        .into(),
-                    ),
-                }
-                .into(),
-            ),
-        };
+        let artifact = artifact(&props.artifact);
+        let network_configuration = network(&props.network);
+        let authorizer_configuration = authorizer(&props.authorizer);
         let protocol = match props.protocol {
             RuntimeProtocol::Http => cfn::ProtocolConfiguration::Http,
             RuntimeProtocol::Mcp => cfn::ProtocolConfiguration::Mcp,
@@ -351,6 +296,8 @@ impl AgentCoreRuntime {
             );
             endpoints.insert(e.name.clone(), endpoint);
         }
+        let initial = props.environment.iter().map(|(k, v)| (k.clone(), v.clone()));
+        environment::hold(scope.stack(), &runtime, initial, |rt, vars| rt.environment_variables = vars.map(Value::Lit));
         AgentCoreRuntime {
             runtime,
             endpoints,
@@ -364,11 +311,90 @@ impl AgentCoreRuntime {
     pub fn arn(&self) -> Expr {
         self.runtime.attr_agent_runtime_arn()
     }
+
+    /// Adds `statement` to the generated role's policy (rendered at finalize). With an
+    /// existing role there is nothing of ours to add to: a warning says what to grant.
+    pub(super) fn grant_role(&self, stack: &mut Stack, statement: Statement) {
+        let Some(role) = &self.role else {
+            let path = self.runtime.path().to_owned();
+            stack.warn_at(&path, "the runtime uses an existing role", "grant the memory/gateway permissions to that role yourself");
+            return;
+        };
+        if !iam::add_statement(stack, role.logical_id(), statement) {
+            let path = role.path().to_owned();
+            stack.error_at(&path, "the runtime's role policy is not held by agentcdk", "make the runtime with AgentCoreRuntime::new");
+        }
+    }
+
+    /// Sets an environment variable of the runtime (rendered at finalize, after the props'
+    /// own). A variable the props set to another value is an error.
+    pub(super) fn add_environment(&self, stack: &mut Stack, name: &str, value: Value<String>) {
+        let path = self.runtime.path().to_owned();
+        environment::set(stack, self.runtime.logical_id(), &path, name, value);
+    }
 }
 
-/// A literal list, or nothing when empty (CloudFormation then applies its default).
-pub(super) fn list(items: &[String]) -> Option<Value<Vec<Value<String>>>> {
-    (!items.is_empty()).then(|| Value::Lit(items.iter().map(|i| i.clone().into()).collect()))
+fn artifact(artifact: &RuntimeArtifact) -> cfn::AgentRuntimeArtifact {
+    match artifact {
+        RuntimeArtifact::Container { uri } => cfn::AgentRuntimeArtifact {
+            container_configuration: Some(cfn::ContainerConfiguration { container_uri: Some(uri.clone().into()) }.into()),
+            ..Default::default()
+        },
+        RuntimeArtifact::Code { bucket, key, runtime, entry_point } => cfn::AgentRuntimeArtifact {
+            code_configuration: Some(
+                cfn::CodeConfiguration {
+                    code: Some(
+                        cfn::Code {
+                            s3: Some(
+                                cfn::S3Location { bucket: Some(bucket.clone()), prefix: Some(key.clone()), ..Default::default() }.into(),
+                            ),
+                        }
+                        .into(),
+                    ),
+                    entry_point: Some(Value::Lit(entry_point.iter().map(|e| e.clone().into()).collect())),
+                    runtime: Some(runtime.cfn().into()),
+                }
+                .into(),
+            ),
+            ..Default::default()
+        },
+    }
+}
+
+fn network(network: &RuntimeNetwork) -> cfn::NetworkConfiguration {
+    match network {
+        RuntimeNetwork::Public => cfn::NetworkConfiguration { network_mode: Some(cfn::NetworkMode::Public.into()), ..Default::default() },
+        RuntimeNetwork::Vpc { subnets, security_groups } => cfn::NetworkConfiguration {
+            network_mode: Some(cfn::NetworkMode::Vpc.into()),
+            network_mode_config: Some(
+                cfn::VpcConfig { subnets: Some(Value::Lit(subnets.clone())), security_groups: Some(Value::Lit(security_groups.clone())) }
+                    .into(),
+            ),
+        },
+    }
+}
+
+fn authorizer(authorizer: &RuntimeAuthorizer) -> Option<Value<cfn::AuthorizerConfiguration>> {
+    match authorizer {
+        RuntimeAuthorizer::Iam => None,
+        RuntimeAuthorizer::CustomJwt { discovery_url, allowed_audience, allowed_clients, allowed_scopes, custom_claims } => Some(
+            cfn::AuthorizerConfiguration {
+                custom_jwt_authorizer: Some(
+                    cfn::CustomJWTAuthorizerConfiguration {
+                        discovery_url: Some(discovery_url.clone().into()),
+                        allowed_audience: list(allowed_audience),
+                        allowed_clients: list(allowed_clients),
+                        allowed_scopes: list(allowed_scopes),
+                        custom_claims: (!custom_claims.is_empty())
+                            .then(|| Value::Lit(custom_claims.iter().map(|(c, r)| claim(c, r)).collect())),
+                        ..Default::default()
+                    }
+                    .into(),
+                ),
+            }
+            .into(),
+        ),
+    }
 }
 
 fn claim(name: &str, rule: &ClaimRule) -> Value<cfn::CustomClaimValidationType> {
@@ -393,92 +419,6 @@ fn claim(name: &str, rule: &ClaimRule) -> Value<cfn::CustomClaimValidationType> 
         ),
     }
     .into()
-}
-
-/// The execution role AgentCore documents for a runtime, scoped to this runtime's log groups,
-/// workload identity and artifact.
-fn generated_role(scope: &mut Scope, name: &str, artifact: &RuntimeArtifact, extra: &[Statement]) -> ResourceRef<Role> {
-    let log_groups = "arn:${AWS::Partition}:logs:${AWS::Region}:${AWS::AccountId}:log-group:/aws/bedrock-agentcore/runtimes/*";
-    let mut statements = vec![
-        json!({"Effect": "Allow", "Action": ["logs:CreateLogGroup", "logs:DescribeLogStreams"], "Resource": Expr::sub(log_groups)}),
-        json!({"Effect": "Allow", "Action": ["logs:CreateLogStream", "logs:PutLogEvents"], "Resource": Expr::sub(format!("{log_groups}:log-stream:*"))}),
-        json!({"Effect": "Allow", "Action": "logs:DescribeLogGroups", "Resource": Expr::sub("arn:${AWS::Partition}:logs:${AWS::Region}:${AWS::AccountId}:log-group:*")}),
-        // X-Ray and PutMetricData have no resource-level permissions; metrics are limited to
-        // AgentCore's namespace by condition.
-        json!({"Effect": "Allow", "Action": ["xray:PutTraceSegments", "xray:PutTelemetryRecords", "xray:GetSamplingRules", "xray:GetSamplingTargets"], "Resource": "*"}),
-        json!({"Effect": "Allow", "Action": "cloudwatch:PutMetricData", "Resource": "*", "Condition": {"StringEquals": {"cloudwatch:namespace": "bedrock-agentcore"}}}),
-        json!({
-            "Effect": "Allow",
-            "Action": ["bedrock-agentcore:GetWorkloadAccessToken", "bedrock-agentcore:GetWorkloadAccessTokenForJWT", "bedrock-agentcore:GetWorkloadAccessTokenForUserId"],
-            "Resource": [
-                Expr::sub("arn:${AWS::Partition}:bedrock-agentcore:${AWS::Region}:${AWS::AccountId}:workload-identity-directory/default"),
-                Expr::sub(format!("arn:${{AWS::Partition}}:bedrock-agentcore:${{AWS::Region}}:${{AWS::AccountId}}:workload-identity-directory/default/workload-identity/{name}-*"))
-            ]
-        }),
-        json!({
-            "Effect": "Allow",
-            "Action": ["bedrock:InvokeModel", "bedrock:InvokeModelWithResponseStream"],
-            "Resource": [
-                Expr::sub("arn:${AWS::Partition}:bedrock:*::foundation-model/*"),
-                Expr::sub("arn:${AWS::Partition}:bedrock:${AWS::Region}:${AWS::AccountId}:inference-profile/*")
-            ]
-        }),
-    ];
-    match artifact {
-        RuntimeArtifact::Container { uri } => {
-            let repo = uri.split_once('/').map(|(_, r)| r.split([':', '@']).next().unwrap_or(r)).unwrap_or_default();
-            statements.push(json!({"Effect": "Allow", "Action": ["ecr:BatchGetImage", "ecr:GetDownloadUrlForLayer"], "Resource": Expr::sub(format!("arn:${{AWS::Partition}}:ecr:${{AWS::Region}}:${{AWS::AccountId}}:repository/{repo}"))}));
-            // GetAuthorizationToken has no resource-level permissions.
-            statements.push(json!({"Effect": "Allow", "Action": "ecr:GetAuthorizationToken", "Resource": "*"}));
-        }
-        RuntimeArtifact::Code { bucket, key, .. } => {
-            let object = Expr::sub_with("arn:${AWS::Partition}:s3:::${Bucket}/${Key}", [("Bucket", bucket.clone()), ("Key", key.clone())]);
-            statements.push(json!({"Effect": "Allow", "Action": "s3:GetObject", "Resource": object}));
-        }
-    }
-    statements.extend(extra.iter().map(Statement::to_json));
-    let trust = json!({
-        "Version": "2012-10-17",
-        "Statement": [{
-            "Effect": "Allow",
-            "Principal": {"Service": "bedrock-agentcore.amazonaws.com"},
-            "Action": "sts:AssumeRole",
-            "Condition": {
-                "StringEquals": {"aws:SourceAccount": Expr::account_id()},
-                "ArnLike": {"aws:SourceArn": Expr::sub("arn:${AWS::Partition}:bedrock-agentcore:${AWS::Region}:${AWS::AccountId}:*")}
-            }
-        }]
-    });
-    scope.add(
-        "Role",
-        Role {
-            assume_role_policy_document: Some(trust.into()),
-            description: Some("AgentCore Runtime execution role".into()),
-            policies: Some(Value::Lit(vec![agentcdk_synth::cfn::iam::role::Policy {
-                policy_name: Some("Runtime".into()),
-                policy_document: Some(json!({"Version": "2012-10-17", "Statement": statements}).into()),
-            }
-            .into()])),
-            ..Default::default()
-        },
-    )
-}
-
-/// A VPC placement needs both subnets and security groups.
-pub(super) fn check_vpc(scope: &mut Scope, what: &str, subnets: &[Value<String>], security_groups: &[Value<String>]) {
-    if subnets.is_empty() || security_groups.is_empty() {
-        scope.error("VPC network without subnets or security groups", format!("a VPC {what} needs both subnet ids and security group ids"));
-    }
-}
-
-/// CUSTOM_JWT authorizers fetch the provider's keys from an https OIDC discovery document.
-pub(super) fn check_discovery_url(scope: &mut Scope, discovery_url: &str) {
-    if !discovery_url.starts_with("https://") || !discovery_url.ends_with("/.well-known/openid-configuration") {
-        scope.error(
-            format!("discovery URL '{discovery_url}' is not an https OIDC discovery URL"),
-            "it ends with /.well-known/openid-configuration",
-        );
-    }
 }
 
 /// Headers AgentCore refuses to pass on to an agent, as documented ("Pass custom headers to
@@ -517,13 +457,6 @@ fn header_rejection(name: &str, jwt: bool) -> Option<&'static str> {
         return Some("Authorization reaches the agent only with a CUSTOM_JWT authorizer");
     }
     None
-}
-
-/// AgentCore names: a letter, then letters, digits and `_`, at most 48.
-pub(super) fn valid_name(name: &str) -> bool {
-    name.len() <= limits::NAME_LEN
-        && name.starts_with(|c: char| c.is_ascii_alphabetic())
-        && name.chars().all(|c| c.is_ascii_alphanumeric() || c == '_')
 }
 
 fn check(scope: &mut Scope, name: &str, props: &AgentCoreRuntimeProps) {
