@@ -1,5 +1,6 @@
 //! DynamoDB tables: on-demand, point-in-time recovery, encrypted, TTL, retained with the data.
 
+use crate::codes;
 use agentcdk_synth::cfn::dynamodb as cfn;
 use agentcdk_synth::prelude::*;
 
@@ -112,6 +113,7 @@ fn attribute_definitions(scope: &mut Scope, props: &TableProps) -> Vec<Value<cfn
         if let Some(other) = seen.insert(a.name.clone(), a.kind) {
             if other != a.kind {
                 scope.error(
+                    codes::DYNAMODB_ATTRIBUTE_TYPES,
                     format!("attribute '{}' is declared with two types", a.name),
                     "a key attribute has one type across the table and its indexes",
                 );
@@ -146,6 +148,7 @@ impl Table {
     pub fn new(scope: &mut Scope, props: TableProps) -> Table {
         if props.global_secondary_indexes.len() > 20 {
             scope.error(
+                codes::DYNAMODB_TOO_MANY_INDEXES,
                 format!("{} global secondary indexes, over DynamoDB's 20", props.global_secondary_indexes.len()),
                 "model access patterns with fewer indexes",
             );

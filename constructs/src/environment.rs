@@ -3,6 +3,7 @@
 //! of its props, and written into the resource at finalize — nothing edits a resource's
 //! properties after the fact, and a clash is an error, not a silent overwrite.
 
+use crate::codes;
 use agentcdk_synth::prelude::*;
 use agentcdk_synth::CfnResource;
 use indexmap::IndexMap;
@@ -37,11 +38,13 @@ pub(crate) fn hold<R: CfnResource>(
 pub(crate) fn set(stack: &mut Stack, logical_id: &str, path: &str, name: &str, value: Value<String>) {
     let clash = match stack.state_mut::<Environments>().0.get_mut(logical_id) {
         None => Some((
+            codes::NOT_HELD,
             "environment added to a resource whose environment is not held (or already rendered)".to_owned(),
             "add environment variables while building constructs, to functions and runtimes agentcdk made",
         )),
         Some(vars) => match vars.get(name) {
             Some(old) if *old != value => Some((
+                codes::ENVIRONMENT_CONFLICT,
                 format!("environment variable '{name}' is set twice, to different values"),
                 "set each variable once: drop it from the props or from the later call",
             )),
@@ -51,7 +54,7 @@ pub(crate) fn set(stack: &mut Stack, logical_id: &str, path: &str, name: &str, v
             }
         },
     };
-    if let Some((message, hint)) = clash {
-        stack.error_at(path, message, hint);
+    if let Some((code, message, hint)) = clash {
+        stack.error_at(path, code, message, hint);
     }
 }

@@ -4,6 +4,7 @@
 //! API Gateway REST that streams. It has no Lambda authorizers, throttling or WAF: callers are
 //! either IAM principals (SigV4, the default) or anyone (an explicit opt-in).
 
+use crate::codes;
 use agentcdk_synth::cfn::lambda as cfn;
 use agentcdk_synth::prelude::*;
 
@@ -96,7 +97,11 @@ impl Function {
     pub fn add_url(&self, scope: &mut Scope, props: FunctionUrlProps) -> FunctionUrl {
         if let Some(cors) = &props.cors {
             if cors.allow_origins.is_empty() {
-                scope.error("Function URL CORS without allowed origins", "list the origins of your web app, e.g. https://app.example.com");
+                scope.error(
+                    codes::URL_CORS_NO_ORIGINS,
+                    "Function URL CORS without allowed origins",
+                    "list the origins of your web app, e.g. https://app.example.com",
+                );
             }
         }
         let url = scope.add(

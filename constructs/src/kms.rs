@@ -4,6 +4,7 @@
 //! the stack's key by default, so one key policy and one CloudTrail trail cover the stack's
 //! data. [`Encryption::AwsManaged`] opts a construct out.
 
+use crate::codes;
 use crate::iam::{self, actions, Grantable, Operator, PolicyDocument, Principal, Reason, Resource, Statement};
 use agentcdk_synth::cfn::kms::Key;
 use agentcdk_synth::prelude::*;
@@ -83,6 +84,6 @@ pub fn allow_service(stack: &mut Stack, sid: &str, service: &str, actions: &[&st
         .with_principal(Principal::service(service))
         .with_condition(Operator::StringEquals, "aws:SourceAccount", [Expr::account_id()]);
     if !iam::add_statement(stack, key.logical_id(), statement) {
-        stack.error_at(key.path(), "the stack key's policy is not held by agentcdk", "make the key with kms::stack_key");
+        stack.error_at(key.path(), codes::NOT_HELD, "the stack key's policy is not held by agentcdk", "make the key with kms::stack_key");
     }
 }

@@ -1,5 +1,6 @@
 //! Lambda functions with their own role, log group, tracing and encrypted environment.
 
+use crate::codes;
 use std::collections::BTreeMap;
 use std::path::PathBuf;
 use std::time::Duration;
@@ -315,6 +316,7 @@ fn architecture(a: Architecture) -> Value<cfn::function::Architectures> {
 fn check(scope: &mut Scope, props: &FunctionProps) {
     if !limits::MEMORY_MB.contains(&props.memory_mb) {
         scope.error(
+            codes::LAMBDA_MEMORY,
             format!("memory {} MB is outside Lambda's 128–10,240 MB", props.memory_mb),
             "pick a size in range; CPU scales with memory (1,769 MB = one vCPU)",
         );
@@ -325,20 +327,29 @@ fn check(scope: &mut Scope, props: &FunctionProps) {
         } else {
             "Lambda timeouts are whole seconds from 1 to 900"
         };
-        scope.error(format!("timeout {:?} is outside Lambda's 1–900 s", props.timeout), hint);
+        scope.error(codes::LAMBDA_TIMEOUT, format!("timeout {:?} is outside Lambda's 1–900 s", props.timeout), hint);
     }
     if let Some(c) = props.reserved_concurrency {
         if !limits::RESERVED_CONCURRENCY.contains(&c) {
-            scope.error(format!("reserved concurrency {c} is above 1000"), "Lambda's default account limit is 1000 concurrent executions");
+            scope.error(
+                codes::LAMBDA_RESERVED_CONCURRENCY,
+                format!("reserved concurrency {c} is above 1000"),
+                "Lambda's default account limit is 1000 concurrent executions",
+            );
         }
     }
     if let Code::Handler(name) = &props.code {
         if name.is_empty() {
-            scope.error("no code given", "set FunctionProps::code, e.g. Code::handler(agentcdk_contract::artifacts::AGENT_RUNNER)");
+            scope.error(
+                codes::LAMBDA_NO_CODE,
+                "no code given",
+                "set FunctionProps::code, e.g. Code::handler(agentcdk_contract::artifacts::AGENT_RUNNER)",
+            );
         }
     }
     if props.environment.len() > limits::ENV_VARS {
         scope.error(
+            codes::LAMBDA_ENVIRONMENT_SIZE,
             format!("{} environment variables, over the limit of {}", props.environment.len(), limits::ENV_VARS),
             "pass structured configuration in one variable, or read it from SSM Parameter Store / Secrets Manager",
         );
@@ -346,6 +357,7 @@ fn check(scope: &mut Scope, props: &FunctionProps) {
     let bytes: usize = props.environment.iter().map(|(k, v)| k.len() + v.as_lit().map_or(0, String::len)).sum();
     if bytes > limits::ENV_BYTES {
         scope.error(
+            codes::LAMBDA_ENVIRONMENT_SIZE,
             format!("environment variables take {bytes} bytes, over Lambda's 4 KB"),
             "move large values to SSM Parameter Store or S3",
         );
@@ -359,12 +371,14 @@ fn check_env_names<'a>(stack: &mut Stack, path: &str, names: impl Iterator<Item 
         if RESERVED_ENV_VARS.contains(&name) {
             stack.error_at(
                 path,
+                codes::LAMBDA_ENVIRONMENT_NAME,
                 format!("environment variable {name} is reserved by Lambda"),
                 "Lambda sets it itself; choose another name",
             );
         } else if !valid_env_name(name) {
             stack.error_at(
                 path,
+                codes::LAMBDA_ENVIRONMENT_NAME,
                 format!("environment variable name '{name}' is invalid"),
                 "names start with a letter and have letters, digits and '_'",
             );

@@ -16,6 +16,7 @@ pub mod apigw;
 pub mod app;
 pub mod assertions;
 pub mod cloudwatch;
+pub mod codes;
 pub mod dynamodb;
 mod environment;
 pub mod function_url;

@@ -1,5 +1,6 @@
 //! SQS queues: encrypted, TLS-only, with a dead-letter queue and a checked retry window.
 
+use crate::codes;
 use std::time::Duration;
 
 use agentcdk_synth::cfn::sqs as cfn;
@@ -191,30 +192,51 @@ fn tls_only(scope: &mut Scope, queue: &ResourceRef<cfn::Queue>) {
 
 fn check(scope: &mut Scope, props: &QueueProps) {
     if !limits::VISIBILITY_TIMEOUT.contains(&props.visibility_timeout) {
-        scope.error(format!("visibility timeout {:?} is above SQS's 12 hours", props.visibility_timeout), "shorten the consumer's timeout");
+        scope.error(
+            codes::SQS_BOUNDS,
+            format!("visibility timeout {:?} is above SQS's 12 hours", props.visibility_timeout),
+            "shorten the consumer's timeout",
+        );
     }
     if !limits::RETENTION.contains(&props.retention) {
-        scope.error(format!("retention {:?} is outside SQS's 60 s – 14 days", props.retention), "pick a retention in range");
+        scope.error(
+            codes::SQS_BOUNDS,
+            format!("retention {:?} is outside SQS's 60 s – 14 days", props.retention),
+            "pick a retention in range",
+        );
     }
     if props.content_based_deduplication && !props.fifo {
-        scope.error("content-based deduplication on a standard queue", "it applies to FIFO queues only: set fifo: true or drop it");
+        scope.error(
+            codes::SQS_DEDUP_STANDARD,
+            "content-based deduplication on a standard queue",
+            "it applies to FIFO queues only: set fifo: true or drop it",
+        );
     }
     match props.dead_letter {
         None => scope.warn(
+            codes::SQS_NO_DEAD_LETTER,
             "queue without a dead-letter queue",
             "a message that keeps failing is retried until retention drops it; keep the default DeadLetter",
         ),
         Some(dl) => {
             if !limits::MAX_RECEIVE_COUNT.contains(&dl.max_receive_count) {
-                scope.error(format!("maxReceiveCount {} is outside 1–1000", dl.max_receive_count), "3 to 5 suits agent runs");
+                scope.error(
+                    codes::SQS_DEAD_LETTER,
+                    format!("maxReceiveCount {} is outside 1–1000", dl.max_receive_count),
+                    "3 to 5 suits agent runs",
+                );
             }
             if !limits::RETENTION.contains(&dl.retention) {
-                scope
-                    .error(format!("dead-letter retention {:?} is outside SQS's 60 s – 14 days", dl.retention), "keep the default 14 days");
+                scope.error(
+                    codes::SQS_DEAD_LETTER,
+                    format!("dead-letter retention {:?} is outside SQS's 60 s – 14 days", dl.retention),
+                    "keep the default 14 days",
+                );
             }
             let window = props.visibility_timeout * dl.max_receive_count;
             if window >= props.retention {
                 scope.error(
+                    codes::SQS_DEAD_LETTER,
                     format!(
                         "retry window ({} receives × {:?} visibility = {window:?}) is not shorter than retention {:?}",
                         dl.max_receive_count, props.visibility_timeout, props.retention
@@ -224,6 +246,7 @@ fn check(scope: &mut Scope, props: &QueueProps) {
             }
             if dl.retention < props.retention {
                 scope.error(
+                    codes::SQS_DEAD_LETTER,
                     format!("dead-letter retention {:?} is shorter than the queue's {:?}", dl.retention, props.retention),
                     "a message's age counts from its first enqueue; give the dead-letter queue the longer retention",
                 );

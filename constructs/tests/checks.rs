@@ -1,14 +1,15 @@
 //! Every synth-time check of the constructs: each case makes one mistake and expects exactly
-//! one error (or the named warning) with the construct path, the message and a hint.
+//! one error (or the named warning) with its stable code, the construct path and a hint.
 
 use std::collections::BTreeMap;
 use std::time::Duration;
 
 use agentcdk::apigw::rest::{AuthorizerKind, RestApi, RestApiProps};
 use agentcdk::apigw::ws::{WebSocketApi, WebSocketApiProps};
+use agentcdk::codes;
 use agentcdk::dynamodb::{Attribute, AttributeType, GlobalSecondaryIndex, Table, TableProps};
 use agentcdk::prelude::*;
-use agentcdk::{Diagnostic, Diagnostics, Severity};
+use agentcdk::{Diagnostic, DiagnosticCode, Diagnostics, Severity};
 
 fn jwt() -> JwtConfig {
     JwtConfig { issuer: "https://issuer.example.com/".into(), audience: vec!["api".into()], ..Default::default() }
@@ -28,30 +29,28 @@ fn diagnostics(build: impl FnOnce(&mut Stack)) -> Vec<Diagnostic> {
     build(app.stack("S", StackProps::default()));
     match app.synthesize(&[]) {
         // The template-size warning is about the stack, not the construct under test.
-        Ok(a) => a.warnings.into_iter().filter(|w| !w.message.starts_with("template is")).collect(),
-        Err(Diagnostics(d)) => d.into_iter().filter(|w| !w.message.starts_with("template is")).collect(),
+        Ok(a) => a.warnings.into_iter().filter(|w| w.code != agentcdk_synth::codes::TEMPLATE_NEEDS_BUCKET).collect(),
+        Err(Diagnostics(d)) => d.into_iter().filter(|w| w.code != agentcdk_synth::codes::TEMPLATE_NEEDS_BUCKET).collect(),
     }
 }
 
 #[track_caller]
-fn expect(build: impl FnOnce(&mut Stack), severity: Severity, path: &str, message: &str, hint: &str) {
+fn expect(build: impl FnOnce(&mut Stack), severity: Severity, path: &str, code: DiagnosticCode) {
     let found = diagnostics(build);
     assert_eq!(
         found.len(),
         1,
-        "expected one finding about '{message}', got:\n{}",
+        "expected one finding {code}, got:\n{}",
         found.iter().map(ToString::to_string).collect::<Vec<_>>().join("\n")
     );
     let d = &found[0];
-    assert_eq!(d.severity, severity, "{d}");
-    assert_eq!(d.path, path, "{d}");
-    assert!(d.message.contains(message), "message of {d}");
-    assert!(d.hint.as_deref().unwrap_or_default().contains(hint), "hint of {d}");
+    assert_eq!((d.severity, d.code, d.path.as_str()), (severity, code, path), "{d}");
+    assert!(d.hint.as_deref().is_some_and(|h| !h.is_empty()), "every finding has a hint: {d}");
 }
 
 #[track_caller]
-fn expect_error(build: impl FnOnce(&mut Stack), path: &str, message: &str, hint: &str) {
-    expect(build, Severity::Error, path, message, hint);
+fn expect_error(build: impl FnOnce(&mut Stack), path: &str, code: DiagnosticCode) {
+    expect(build, Severity::Error, path, code);
 }
 
 #[test]
@@ -66,18 +65,13 @@ fn defaults_are_clean() {
 fn lambda_limits() {
     let f = |props: FunctionProps| move |s: &mut Stack| drop(Function::new(&mut s.scope("F"), props));
     let base = || FunctionProps { code: Code::handler("request-handler"), ..Default::default() };
-    expect_error(f(FunctionProps { memory_mb: 64, ..base() }), "S/F", "memory 64 MB is outside Lambda's 128–10,240 MB", "CPU scales");
-    expect_error(f(FunctionProps { memory_mb: 10_241, ..base() }), "S/F", "memory 10241 MB", "CPU scales");
-    expect_error(
-        f(FunctionProps { timeout: Duration::from_secs(901), ..base() }),
-        "S/F",
-        "timeout 901s is outside Lambda's 1–900 s",
-        "Mode::Queue",
-    );
-    expect_error(f(FunctionProps { timeout: Duration::ZERO, ..base() }), "S/F", "timeout 0ns", "whole seconds");
-    expect_error(f(FunctionProps { timeout: Duration::from_millis(1500), ..base() }), "S/F", "timeout 1.5s", "whole seconds");
-    expect_error(f(FunctionProps { reserved_concurrency: Some(1001), ..base() }), "S/F", "reserved concurrency 1001", "1000");
-    expect_error(f(FunctionProps { code: Code::handler(""), ..Default::default() }), "S/F", "no code given", "Code::handler");
+    expect_error(f(FunctionProps { memory_mb: 64, ..base() }), "S/F", codes::LAMBDA_MEMORY);
+    expect_error(f(FunctionProps { memory_mb: 10_241, ..base() }), "S/F", codes::LAMBDA_MEMORY);
+    expect_error(f(FunctionProps { timeout: Duration::from_secs(901), ..base() }), "S/F", codes::LAMBDA_TIMEOUT);
+    expect_error(f(FunctionProps { timeout: Duration::ZERO, ..base() }), "S/F", codes::LAMBDA_TIMEOUT);
+    expect_error(f(FunctionProps { timeout: Duration::from_millis(1500), ..base() }), "S/F", codes::LAMBDA_TIMEOUT);
+    expect_error(f(FunctionProps { reserved_concurrency: Some(1001), ..base() }), "S/F", codes::LAMBDA_RESERVED_CONCURRENCY);
+    expect_error(f(FunctionProps { code: Code::handler(""), ..Default::default() }), "S/F", codes::LAMBDA_NO_CODE);
 }
 
 #[test]
@@ -91,71 +85,41 @@ fn environment_variables() {
         }
     };
     let many: BTreeMap<_, _> = (0..51).map(|i| (format!("VAR_{i}"), Value::from("x"))).collect();
-    expect_error(f(many), "S/F", "51 environment variables, over the limit of 50", "SSM");
+    expect_error(f(many), "S/F", codes::LAMBDA_ENVIRONMENT_SIZE);
     let big: BTreeMap<_, _> = [("BIG".to_owned(), Value::from("x".repeat(5000)))].into();
-    expect_error(f(big), "S/F", "over Lambda's 4 KB", "SSM");
-    expect_error(
-        f([("AWS_REGION".to_owned(), Value::from("x"))].into()),
-        "S/F",
-        "environment variable AWS_REGION is reserved by Lambda",
-        "another name",
-    );
-    expect_error(
-        f([("1BAD-NAME".to_owned(), Value::from("x"))].into()),
-        "S/F",
-        "environment variable name '1BAD-NAME' is invalid",
-        "start with a letter",
-    );
+    expect_error(f(big), "S/F", codes::LAMBDA_ENVIRONMENT_SIZE);
+    expect_error(f([("AWS_REGION".to_owned(), Value::from("x"))].into()), "S/F", codes::LAMBDA_ENVIRONMENT_NAME);
+    expect_error(f([("1BAD-NAME".to_owned(), Value::from("x"))].into()), "S/F", codes::LAMBDA_ENVIRONMENT_NAME);
     expect_error(
         |s: &mut Stack| {
             let func = function(&mut s.scope("F"));
             func.add_environment(s, "_HANDLER", "x");
         },
         "S/F",
-        "environment variable _HANDLER is reserved",
-        "another name",
+        codes::LAMBDA_ENVIRONMENT_NAME,
     );
 }
 
 #[test]
 fn queue_limits() {
     let q = |props: QueueProps| move |s: &mut Stack| drop(Queue::new(&mut s.scope("Q"), props));
-    expect_error(
-        q(QueueProps { visibility_timeout: Duration::from_secs(43_201), ..Default::default() }),
-        "S/Q",
-        "above SQS's 12 hours",
-        "timeout",
-    );
+    expect_error(q(QueueProps { visibility_timeout: Duration::from_secs(43_201), ..Default::default() }), "S/Q", codes::SQS_BOUNDS);
     expect_error(
         q(QueueProps { retention: Duration::from_secs(30), visibility_timeout: Duration::from_secs(1), ..Default::default() }),
         "S/Q",
-        "retention 30s is outside SQS's 60 s – 14 days",
-        "in range",
+        codes::SQS_BOUNDS,
     );
-    expect_error(
-        q(QueueProps { content_based_deduplication: true, ..Default::default() }),
-        "S/Q",
-        "content-based deduplication on a standard queue",
-        "FIFO",
-    );
-    expect(
-        q(QueueProps { dead_letter: None, ..Default::default() }),
-        Severity::Warning,
-        "S/Q",
-        "queue without a dead-letter queue",
-        "DeadLetter",
-    );
+    expect_error(q(QueueProps { content_based_deduplication: true, ..Default::default() }), "S/Q", codes::SQS_DEDUP_STANDARD);
+    expect(q(QueueProps { dead_letter: None, ..Default::default() }), Severity::Warning, "S/Q", codes::SQS_NO_DEAD_LETTER);
     expect_error(
         q(QueueProps { dead_letter: Some(DeadLetter { max_receive_count: 0, ..Default::default() }), ..Default::default() }),
         "S/Q",
-        "maxReceiveCount 0 is outside 1–1000",
-        "3 to 5",
+        codes::SQS_DEAD_LETTER,
     );
     expect_error(
         q(QueueProps { visibility_timeout: Duration::from_secs(3600), retention: Duration::from_secs(3 * 3600), ..Default::default() }),
         "S/Q",
-        "retry window (3 receives × 3600s visibility = 10800s) is not shorter than retention 10800s",
-        "expire before reaching the dead-letter queue",
+        codes::SQS_DEAD_LETTER,
     );
     expect_error(
         q(QueueProps {
@@ -163,8 +127,7 @@ fn queue_limits() {
             ..Default::default()
         }),
         "S/Q",
-        "dead-letter retention 3600s is shorter than the queue's 345600s",
-        "first enqueue",
+        codes::SQS_DEAD_LETTER,
     );
 }
 
@@ -174,46 +137,25 @@ fn table_checks() {
     let gsis = (0..21)
         .map(|i| GlobalSecondaryIndex { name: format!("i{i}"), partition_key: Attribute::string(&format!("a{i}")), sort_key: None })
         .collect();
-    expect_error(
-        t(TableProps { global_secondary_indexes: gsis, ..Default::default() }),
-        "S/T",
-        "21 global secondary indexes, over DynamoDB's 20",
-        "fewer indexes",
-    );
+    expect_error(t(TableProps { global_secondary_indexes: gsis, ..Default::default() }), "S/T", codes::DYNAMODB_TOO_MANY_INDEXES);
     let clash = vec![GlobalSecondaryIndex {
         name: "i".into(),
         partition_key: Attribute { name: "pk".into(), kind: AttributeType::Number },
         sort_key: None,
     }];
-    expect_error(
-        t(TableProps { global_secondary_indexes: clash, ..Default::default() }),
-        "S/T",
-        "attribute 'pk' is declared with two types",
-        "one type",
-    );
+    expect_error(t(TableProps { global_secondary_indexes: clash, ..Default::default() }), "S/T", codes::DYNAMODB_ATTRIBUTE_TYPES);
 }
 
 #[test]
 fn rest_api_checks() {
     let api = |props: RestApiProps| move |s: &mut Stack| drop(RestApi::new(&mut s.scope("Api"), props));
-    expect_error(
-        api(RestApiProps { stage_name: "my stage".into(), ..Default::default() }),
-        "S/Api",
-        "stage name 'my stage' is invalid",
-        "letters",
-    );
+    expect_error(api(RestApiProps { stage_name: "my stage".into(), ..Default::default() }), "S/Api", codes::APIGW_STAGE_NAME);
     expect_error(
         api(RestApiProps { throttling: Throttling { rate_limit: 0.0, burst_limit: 10 }, ..Default::default() }),
         "S/Api",
-        "throttling limits must be positive",
-        "above 0",
+        codes::APIGW_THROTTLING,
     );
-    expect_error(
-        api(RestApiProps { cors: Some(Cors::default()), ..Default::default() }),
-        "S/Api",
-        "CORS without allowed origins",
-        "origins",
-    );
+    expect_error(api(RestApiProps { cors: Some(Cors::default()), ..Default::default() }), "S/Api", codes::APIGW_CORS_NO_ORIGINS);
     expect_error(
         |s: &mut Stack| {
             let f = function(&mut s.scope("F"));
@@ -221,8 +163,7 @@ fn rest_api_checks() {
             api.add_lambda_method(&mut s.root(), HttpMethod::Get, "a/b c", &f, &agentcdk::apigw::MethodAuth::Public, None);
         },
         "S",
-        "path segment 'b c' is invalid",
-        "{parameter}",
+        codes::APIGW_PATH_SEGMENT,
     );
 }
 
@@ -237,8 +178,7 @@ fn websocket_authorizer_only_on_connect() {
             api.add_route(&mut s.scope("R"), "$default", &f, Some(&a));
         },
         "S/R",
-        "authorizer on route '$default'",
-        "$connect only",
+        codes::APIGW_WS_ROUTE_AUTHORIZER,
     );
 }
 
@@ -251,20 +191,17 @@ fn authorizer_checks() {
             ..Default::default()
         }),
         "S/Auth",
-        "is not an https URL",
-        "issuer",
+        codes::JWT_ISSUER,
     );
     expect_error(
         auth(AuthorizerProps { jwt: JwtConfig { audience: vec![], ..jwt() }, ..Default::default() }),
         "S/Auth",
-        "neither audience nor allowed_clients",
-        "JwtConfig::cognito_access",
+        codes::JWT_AUDIENCE,
     );
     expect_error(
         auth(AuthorizerProps { jwt: JwtConfig { allowed_clients: vec![" ".into()], ..jwt() }, ..Default::default() }),
         "S/Auth",
-        "empty entry",
-        "client",
+        codes::JWT_AUDIENCE,
     );
     expect_error(
         auth(AuthorizerProps {
@@ -275,32 +212,27 @@ fn authorizer_checks() {
             ..Default::default()
         }),
         "S/Auth",
-        "ends in '/'",
-        "compared exactly",
+        codes::JWT_ISSUER,
     );
     expect_error(
         auth(AuthorizerProps { jwt: JwtConfig::cognito_access("abc123", ["web"]), ..Default::default() }),
         "S/Auth",
-        "is not https://cognito-idp.{region}.amazonaws.com/{user pool id}",
-        "us-east-1_AbC123",
+        codes::JWT_ISSUER,
     );
     expect_error(
         auth(AuthorizerProps { jwt: JwtConfig { jwks_url: Some("http://keys/".into()), ..jwt() }, ..Default::default() }),
         "S/Auth",
-        "JWKS URL 'http://keys/' is not https",
-        "TLS",
+        codes::JWT_ISSUER,
     );
     expect_error(
         auth(AuthorizerProps { jwt: jwt(), result_ttl: Duration::from_secs(3601), ..Default::default() }),
         "S/Auth",
-        "above API Gateway's 3600 s",
-        "150 s",
+        codes::AUTHORIZER_CACHE,
     );
     expect_error(
         auth(AuthorizerProps { jwt: jwt(), rest_kind: AuthorizerKind::Request { identity_sources: vec![] }, ..Default::default() }),
         "S/Auth",
-        "REQUEST authorizer with caching but no identity sources",
-        "result_ttl",
+        codes::AUTHORIZER_CACHE,
     );
 }
 
@@ -317,25 +249,23 @@ fn pipeline(change: impl FnOnce(&mut QueuePipelineProps<'_>)) -> impl FnOnce(&mu
 
 #[test]
 fn queue_pipeline_checks() {
-    expect_error(pipeline(|p| p.batch_size = 11), "S/P", "batch size 11 is outside 1–10 for a FIFO queue", "batch size of 1");
+    expect_error(pipeline(|p| p.batch_size = 11), "S/P", codes::PIPELINE_BATCHING);
     expect_error(
         pipeline(|p| {
             p.fifo = false;
             p.batch_size = 0;
         }),
         "S/P",
-        "batch size 0 is outside 1–10000 for a standard queue",
-        "batch size of 1",
+        codes::PIPELINE_BATCHING,
     );
-    expect_error(pipeline(|p| p.batching_window = Duration::from_secs(5)), "S/P", "batching window on a FIFO queue", "FIFO");
+    expect_error(pipeline(|p| p.batching_window = Duration::from_secs(5)), "S/P", codes::PIPELINE_BATCHING);
     expect_error(
         pipeline(|p| {
             p.fifo = false;
             p.batching_window = Duration::from_secs(301);
         }),
         "S/P",
-        "batching window 301s is above 300 s",
-        "5 minutes",
+        codes::PIPELINE_BATCHING,
     );
     expect_error(
         pipeline(|p| {
@@ -343,16 +273,10 @@ fn queue_pipeline_checks() {
             p.batch_size = 100;
         }),
         "S/P",
-        "batch size 100 above 10 without a batching window",
-        "at least 1 s",
+        codes::PIPELINE_BATCHING,
     );
-    expect_error(pipeline(|p| p.max_concurrency = Some(1)), "S/P", "maximum concurrency 1 is outside 2–1000", "2 to 1000");
-    expect_error(
-        pipeline(|p| p.visibility_timeout = Some(Duration::from_secs(60))),
-        "S/P",
-        "input queue visibility timeout 60s is below 6 × the runner's timeout 30s",
-        "run twice",
-    );
+    expect_error(pipeline(|p| p.max_concurrency = Some(1)), "S/P", codes::PIPELINE_BATCHING);
+    expect_error(pipeline(|p| p.visibility_timeout = Some(Duration::from_secs(60))), "S/P", codes::PIPELINE_VISIBILITY);
 }
 
 #[test]
@@ -363,8 +287,7 @@ fn websocket_api_needs_an_authorizer() {
             WsApi::new(&mut s.scope("Ws"), WsApiProps::new(None, &f));
         },
         "S/Ws",
-        "WebSocket API without an authorizer",
-        "Sec-WebSocket-Protocol",
+        codes::WS_NO_AUTHORIZER,
     );
 }
 
@@ -377,16 +300,11 @@ fn serverless_agent_checks() {
             ServerlessAgent::new(&mut s.scope("Agent"), props);
         }
     };
-    expect_error(agent(|p| p.model = Model::bedrock("")), "S/Agent", "no model id", "Model::bedrock");
-    expect_error(agent(|p| p.access = Access::Iam), "S/Agent", "Access::Iam on a REST API", "Access::Authorizer");
-    expect_error(
-        agent(|p| p.timeout = Some(Duration::from_secs(60))),
-        "S/Agent",
-        "Sync agent timeout 60s is above API Gateway's 29 s",
-        "Mode::Queue",
-    );
-    expect_error(agent(|p| p.max_turns = Some(0)), "S/Agent", "max_turns is 0", "at least one");
-    expect_error(agent(|p| p.api_version = "{v}".into()), "S/Agent", "path segment '{v}'", "letters");
+    expect_error(agent(|p| p.model = Model::bedrock("")), "S/Agent", codes::AGENT_NO_MODEL);
+    expect_error(agent(|p| p.access = Access::Iam), "S/Agent", codes::AGENT_ACCESS);
+    expect_error(agent(|p| p.timeout = Some(Duration::from_secs(60))), "S/Agent", codes::AGENT_SYNC_TIMEOUT);
+    expect_error(agent(|p| p.max_turns = Some(0)), "S/Agent", codes::AGENT_MAX_TURNS);
+    expect_error(agent(|p| p.api_version = "{v}".into()), "S/Agent", codes::AGENT_PATH_SEGMENT);
     expect_error(
         agent(|p| {
             p.routes = vec![
@@ -395,14 +313,12 @@ fn serverless_agent_checks() {
             ]
         }),
         "S/Agent",
-        "route GET x is declared twice",
-        "one function",
+        codes::AGENT_ROUTE_CONFLICT,
     );
     expect_error(
         agent(|p| p.routes = vec![CustomRoute { method: HttpMethod::Post, path: "chat".into(), code: Code::handler("request-handler") }]),
         "S/Agent",
-        "collides with the chat endpoint",
-        "another path",
+        codes::AGENT_ROUTE_CONFLICT,
     );
     // Neither `Access::Public` nor `Access::Iam` opens a WebSocket API: pushed replies must
     // reach their user only.
@@ -416,8 +332,7 @@ fn serverless_agent_checks() {
             },
             Severity::Error,
             "S/Agent/WebSocket",
-            "WebSocket API without an authorizer",
-            "LambdaAuthorizer",
+            codes::WS_NO_AUTHORIZER,
         );
     }
     // A WebSocket agent has no REST API for custom routes: refused, not silently dropped.
@@ -434,8 +349,7 @@ fn serverless_agent_checks() {
             );
         },
         "S/Agent",
-        "custom routes on a WebSocket agent",
-        "Mode::Queue",
+        codes::AGENT_ROUTES_WITHOUT_REST,
     );
 }
 
@@ -489,35 +403,18 @@ fn agentcore_runtime_ranges() {
     let rt = |props: AgentCoreRuntimeProps| move |s: &mut Stack| drop(AgentCoreRuntime::new(&mut s.scope("Rt"), props));
     let base = || AgentCoreRuntimeProps { artifact: container(), ..Default::default() };
     assert!(diagnostics(rt(base())).is_empty(), "defaults are clean");
-    expect_error(
-        rt(AgentCoreRuntimeProps { name: Some("1-bad".into()), ..base() }),
-        "S/Rt",
-        "runtime name '1-bad' is invalid",
-        "at most 48",
-    );
-    expect_error(
-        rt(AgentCoreRuntimeProps { idle_session_timeout: Duration::from_secs(59), ..base() }),
-        "S/Rt",
-        "idle session timeout 59s is outside 60–28,800 s",
-        "eight hours",
-    );
-    expect_error(
-        rt(AgentCoreRuntimeProps { max_lifetime: Duration::from_secs(28_801), ..base() }),
-        "S/Rt",
-        "max lifetime 28801s is outside 60–28,800 s",
-        "eight hours",
-    );
+    expect_error(rt(AgentCoreRuntimeProps { name: Some("1-bad".into()), ..base() }), "S/Rt", codes::AGENTCORE_NAME);
+    expect_error(rt(AgentCoreRuntimeProps { idle_session_timeout: Duration::from_secs(59), ..base() }), "S/Rt", codes::AGENTCORE_BOUNDS);
+    expect_error(rt(AgentCoreRuntimeProps { max_lifetime: Duration::from_secs(28_801), ..base() }), "S/Rt", codes::AGENTCORE_BOUNDS);
     expect_error(
         rt(AgentCoreRuntimeProps { idle_session_timeout: Duration::from_secs(3600), max_lifetime: Duration::from_secs(600), ..base() }),
         "S/Rt",
-        "idle session timeout is longer than the max lifetime",
-        "fit",
+        codes::AGENTCORE_BOUNDS,
     );
     expect_error(
         rt(AgentCoreRuntimeProps { artifact: RuntimeArtifact::Container { uri: "docker.io/agent:1".into() }, ..base() }),
         "S/Rt",
-        "is not an ECR image URI",
-        "ECR",
+        codes::AGENTCORE_LOCATION,
     );
     expect_error(
         rt(AgentCoreRuntimeProps {
@@ -530,14 +427,12 @@ fn agentcore_runtime_ranges() {
             ..base()
         }),
         "S/Rt",
-        "code artifact without an entry point",
-        "main.py",
+        codes::AGENTCORE_INCOMPLETE,
     );
     expect_error(
         rt(AgentCoreRuntimeProps { network: RuntimeNetwork::Vpc { subnets: vec!["subnet-1".into()], security_groups: vec![] }, ..base() }),
         "S/Rt",
-        "VPC network without subnets or security groups",
-        "both",
+        codes::AGENTCORE_NETWORK,
     );
     expect_error(
         rt(AgentCoreRuntimeProps {
@@ -551,46 +446,27 @@ fn agentcore_runtime_ranges() {
             ..base()
         }),
         "S/Rt",
-        "is not an https OIDC discovery URL",
-        "openid-configuration",
+        codes::AGENTCORE_LOCATION,
     );
     let many: BTreeMap<_, _> = (0..51).map(|i| (format!("V{i}"), Value::from("x"))).collect();
-    expect_error(
-        rt(AgentCoreRuntimeProps { environment: many, ..base() }),
-        "S/Rt",
-        "51 environment variables, over AgentCore's 50",
-        "one variable",
-    );
+    expect_error(rt(AgentCoreRuntimeProps { environment: many, ..base() }), "S/Rt", codes::AGENTCORE_BOUNDS);
     expect_error(
         rt(AgentCoreRuntimeProps { request_headers: (0..21).map(|i| format!("X-H{i}")).collect(), ..base() }),
         "S/Rt",
-        "21 request headers in the allowlist, over AgentCore's 20",
-        "fewer",
+        codes::AGENTCORE_BOUNDS,
     );
-    expect_error(
-        rt(AgentCoreRuntimeProps { description: Some("d".repeat(1201)), ..base() }),
-        "S/Rt",
-        "description is over 1,200 characters",
-        "shorten",
-    );
+    expect_error(rt(AgentCoreRuntimeProps { description: Some("d".repeat(1201)), ..base() }), "S/Rt", codes::AGENTCORE_BOUNDS);
     let endpoint = |name: &str, description: Option<String>| RuntimeEndpointProps { name: name.into(), version: None, description };
-    expect_error(
-        rt(AgentCoreRuntimeProps { endpoints: vec![endpoint("bad-name", None)], ..base() }),
-        "S/Rt",
-        "endpoint name 'bad-name' is invalid",
-        "at most 48",
-    );
+    expect_error(rt(AgentCoreRuntimeProps { endpoints: vec![endpoint("bad-name", None)], ..base() }), "S/Rt", codes::AGENTCORE_NAME);
     expect_error(
         rt(AgentCoreRuntimeProps { endpoints: vec![endpoint("prod", None), endpoint("prod", None)], ..base() }),
         "S/Rt",
-        "endpoint 'prod' is declared twice",
-        "unique",
+        codes::AGENTCORE_DUPLICATE,
     );
     expect_error(
         rt(AgentCoreRuntimeProps { endpoints: vec![endpoint("prod", Some("d".repeat(257)))], ..base() }),
         "S/Rt",
-        "endpoint 'prod' description is over 256 characters",
-        "shorten",
+        codes::AGENTCORE_BOUNDS,
     );
 }
 
@@ -598,26 +474,15 @@ fn agentcore_runtime_ranges() {
 fn agentcore_family_ranges() {
     let memory = |props: AgentCoreMemoryProps| move |s: &mut Stack| drop(AgentCoreMemory::new(&mut s.scope("Mem"), props));
     assert!(diagnostics(memory(AgentCoreMemoryProps::default())).is_empty());
-    expect_error(
-        memory(AgentCoreMemoryProps { event_expiry_days: 2, ..Default::default() }),
-        "S/Mem",
-        "event expiry 2 days is outside 3–365",
-        "30",
-    );
-    expect_error(memory(AgentCoreMemoryProps { event_expiry_days: 366, ..Default::default() }), "S/Mem", "event expiry 366 days", "30");
+    expect_error(memory(AgentCoreMemoryProps { event_expiry_days: 2, ..Default::default() }), "S/Mem", codes::AGENTCORE_BOUNDS);
+    expect_error(memory(AgentCoreMemoryProps { event_expiry_days: 366, ..Default::default() }), "S/Mem", codes::AGENTCORE_BOUNDS);
     let strategy = |name: &str| MemoryStrategy { kind: MemoryStrategyKind::Semantic, name: name.into(), namespaces: vec![] };
     expect_error(
         memory(AgentCoreMemoryProps { strategies: vec![strategy("facts"), strategy("facts")], ..Default::default() }),
         "S/Mem",
-        "strategy 'facts' is declared twice",
-        "unique",
+        codes::AGENTCORE_DUPLICATE,
     );
-    expect_error(
-        memory(AgentCoreMemoryProps { strategies: vec![strategy("1x")], ..Default::default() }),
-        "S/Mem",
-        "strategy name '1x' is invalid",
-        "letter",
-    );
+    expect_error(memory(AgentCoreMemoryProps { strategies: vec![strategy("1x")], ..Default::default() }), "S/Mem", codes::AGENTCORE_NAME);
 
     let gateway = |props: AgentCoreGatewayProps| move |s: &mut Stack| drop(AgentCoreGateway::new(&mut s.scope("Gw"), props));
     let target = |name: &str, kind: TargetKind| GatewayTargetProps { name: name.into(), description: None, kind };
@@ -626,8 +491,7 @@ fn agentcore_family_ranges() {
     expect_error(
         gateway(AgentCoreGatewayProps { instructions: Some("i".repeat(2049)), ..Default::default() }),
         "S/Gw",
-        "instructions are over 2,048 characters",
-        "shorten",
+        codes::AGENTCORE_BOUNDS,
     );
     expect_error(
         gateway(AgentCoreGatewayProps {
@@ -635,8 +499,7 @@ fn agentcore_family_ranges() {
             ..Default::default()
         }),
         "S/Gw",
-        "MCP server endpoint 'http://mcp' is not https",
-        "TLS",
+        codes::AGENTCORE_LOCATION,
     );
     expect_error(
         gateway(AgentCoreGatewayProps {
@@ -644,8 +507,7 @@ fn agentcore_family_ranges() {
             ..Default::default()
         }),
         "S/Gw",
-        "schema location 'bucket/openapi.json' is not an s3:// URI",
-        "s3://",
+        codes::AGENTCORE_LOCATION,
     );
     expect_error(
         gateway(AgentCoreGatewayProps {
@@ -656,14 +518,12 @@ fn agentcore_family_ranges() {
             ..Default::default()
         }),
         "S/Gw",
-        "Lambda target 'fn' has no tool definitions",
-        "ToolSpec",
+        codes::AGENTCORE_INCOMPLETE,
     );
     expect_error(
         gateway(AgentCoreGatewayProps { targets: vec![target("a", mcp()), target("a", mcp())], ..Default::default() }),
         "S/Gw",
-        "target 'a' is declared twice",
-        "unique",
+        codes::AGENTCORE_DUPLICATE,
     );
     expect_error(
         gateway(AgentCoreGatewayProps {
@@ -675,20 +535,13 @@ fn agentcore_family_ranges() {
             ..Default::default()
         }),
         "S/Gw",
-        "is not an https OIDC discovery URL",
-        "openid-configuration",
+        codes::AGENTCORE_LOCATION,
     );
-    expect_error(
-        |s: &mut Stack| drop(browser(&mut s.scope("B"), "web", ToolNetwork::Sandbox)),
-        "S/B",
-        "browser in sandbox network mode",
-        "code interpreters",
-    );
+    expect_error(|s: &mut Stack| drop(browser(&mut s.scope("B"), "web", ToolNetwork::Sandbox)), "S/B", codes::AGENTCORE_NETWORK);
     expect_error(
         |s: &mut Stack| drop(code_interpreter(&mut s.scope("C"), "py", ToolNetwork::Vpc { subnets: vec![], security_groups: vec![] })),
         "S/C",
-        "VPC network without subnets or security groups",
-        "both",
+        codes::AGENTCORE_NETWORK,
     );
 }
 
@@ -700,8 +553,7 @@ fn justifications_need_a_reason_and_the_checks_resource_type() {
             s.resource(&q.queue).justify(Check::LambdaDeadLetterQueue, "because");
         },
         "S/Q/Resource",
-        "justification of CKV_AWS_116 (dead-letter queue for asynchronous invocations) on a AWS::SQS::Queue",
-        "a check of AWS::Lambda::Function resources",
+        agentcdk_synth::codes::BAD_JUSTIFICATION,
     );
     expect_error(
         |s: &mut Stack| {
@@ -709,7 +561,33 @@ fn justifications_need_a_reason_and_the_checks_resource_type() {
             s.resource(&f.function).justify(Check::LambdaDeadLetterQueue, "  ");
         },
         "S/F/Resource",
-        "justification of CKV_AWS_116 without a reason",
-        "say why",
+        agentcdk_synth::codes::BAD_JUSTIFICATION,
     );
+}
+
+#[test]
+fn codes_are_unique_across_the_library_and_the_model() {
+    let mut seen = std::collections::HashMap::new();
+    for (name, code) in codes::ALL.iter().chain(agentcdk_synth::codes::ALL) {
+        assert!(code.as_str().starts_with("AC1") || code.as_str().starts_with("AC2"), "{name} = {code}");
+        if let Some(other) = seen.insert(*code, *name) {
+            panic!("{code} is both {other} and {name}");
+        }
+    }
+    assert!(codes::ALL.iter().all(|(_, c)| c.as_str().starts_with("AC2")), "the library's codes are AC2xxx");
+}
+
+#[test]
+fn a_construct_warning_can_be_acknowledged_by_code_on_its_path() {
+    // The queue warns that it has no dead-letter queue; the app acknowledges exactly that code
+    // on that construct, and synth lists the reason instead of the warning.
+    let mut app = App::new();
+    let stack = app.stack("S", StackProps::default());
+    let mut scope = stack.scope("Q");
+    Queue::new(&mut scope, QueueProps { dead_letter: None, ..Default::default() });
+    scope.acknowledge(codes::SQS_NO_DEAD_LETTER, "replays come from the source system");
+    let assembly = app.synthesize(&[]).expect("a warning is not an error");
+    assert!(assembly.warnings.iter().all(|w| w.code != codes::SQS_NO_DEAD_LETTER), "{:?}", assembly.warnings);
+    let acknowledged: Vec<_> = assembly.acknowledged.iter().map(|a| (a.warning.code, a.warning.path.as_str(), a.reason.as_str())).collect();
+    assert_eq!(acknowledged, [(codes::SQS_NO_DEAD_LETTER, "S/Q", "replays come from the source system")]);
 }

@@ -1,11 +1,12 @@
 //! Synth-time checks of the streaming surface: Stream mode, Function URLs, AgentCore front doors
 //! and the runtime's request header allowlist. Each case makes one mistake and expects exactly
-//! one error with the construct path, the message and a hint.
+//! one error with its stable code, the construct path and a hint.
 
 use std::time::Duration;
 
+use agentcdk::codes;
 use agentcdk::prelude::*;
-use agentcdk::{Diagnostic, Diagnostics, Severity};
+use agentcdk::{Diagnostic, DiagnosticCode, Diagnostics, Severity};
 use agentcdk_contract::wire::AGENTCORE_USER_ID_HEADER;
 
 fn diagnostics(build: impl FnOnce(&mut Stack)) -> Vec<Diagnostic> {
@@ -18,19 +19,17 @@ fn diagnostics(build: impl FnOnce(&mut Stack)) -> Vec<Diagnostic> {
 }
 
 #[track_caller]
-fn expect_error(build: impl FnOnce(&mut Stack), path: &str, message: &str, hint: &str) {
+fn expect_error(build: impl FnOnce(&mut Stack), path: &str, code: DiagnosticCode) {
     let found = diagnostics(build);
     assert_eq!(
         found.len(),
         1,
-        "expected one finding about '{message}', got:\n{}",
+        "expected one finding {code}, got:\n{}",
         found.iter().map(ToString::to_string).collect::<Vec<_>>().join("\n")
     );
     let d = &found[0];
-    assert_eq!(d.severity, Severity::Error, "{d}");
-    assert_eq!(d.path, path, "{d}");
-    assert!(d.message.contains(message), "message of {d}");
-    assert!(d.hint.as_deref().unwrap_or_default().contains(hint), "hint of {d}");
+    assert_eq!((d.severity, d.code, d.path.as_str()), (Severity::Error, code, path), "{d}");
+    assert!(d.hint.as_deref().is_some_and(|h| !h.is_empty()), "every finding has a hint: {d}");
 }
 
 fn jwt() -> JwtConfig {
@@ -65,8 +64,7 @@ fn stream_mode_checks() {
             ServerlessAgent::new(&mut s.scope("A"), stream(StreamTransport::FunctionUrl, Access::Authorizer(&auth)));
         },
         "S/A",
-        "a Lambda authorizer on a Function URL",
-        "StreamTransport::Rest",
+        codes::AGENT_ACCESS,
     );
     expect_error(
         url_agent(AgentProps {
@@ -74,15 +72,13 @@ fn stream_mode_checks() {
             ..stream(StreamTransport::FunctionUrl, Access::Iam)
         }),
         "S/A",
-        "custom routes on a Function URL agent",
-        "StreamTransport::Rest",
+        codes::AGENT_ROUTES_WITHOUT_REST,
     );
-    expect_error(url_agent(stream(StreamTransport::Rest, Access::Iam)), "S/A", "Access::Iam on a REST API", "StreamTransport::FunctionUrl");
+    expect_error(url_agent(stream(StreamTransport::Rest, Access::Iam)), "S/A", codes::AGENT_ACCESS);
     expect_error(
         url_agent(AgentProps { timeout: Some(Duration::from_secs(901)), ..stream(StreamTransport::FunctionUrl, Access::Iam) }),
         "S/A/StreamHandler",
-        "timeout 901s is outside Lambda's 1–900 s",
-        "",
+        codes::LAMBDA_TIMEOUT,
     );
 }
 
@@ -94,8 +90,7 @@ fn function_url_cors_needs_origins() {
             f.add_url(&mut s.scope("U"), FunctionUrlProps { cors: Some(UrlCors::default()), ..Default::default() });
         },
         "S/U",
-        "Function URL CORS without allowed origins",
-        "https://app.example.com",
+        codes::URL_CORS_NO_ORIGINS,
     );
 }
 
@@ -149,14 +144,12 @@ fn front_door_checks() {
     expect_error(
         door(false, |_| FrontDoorProps { endpoint: Some("staging".into()), ..Default::default() }),
         "S/Door",
-        "endpoint 'staging' is not an endpoint of the runtime",
-        "DEFAULT, prod",
+        codes::AGENTCORE_FRONT_DOOR,
     );
     expect_error(
         door(false, |_| FrontDoorProps { forward_headers: vec!["x-region".into()], ..Default::default() }),
         "S/Door",
-        "forwarded header 'x-region' is sent as 'X-Amzn-Bedrock-AgentCore-Runtime-Custom-Region', which the runtime does not allowlist",
-        "request_headers",
+        codes::AGENTCORE_HEADER,
     );
     expect_error(
         door(true, |a| FrontDoorProps {
@@ -166,44 +159,25 @@ fn front_door_checks() {
             ..Default::default()
         }),
         "S/Door",
-        "Authorization in forward_headers",
-        "bearer token",
+        codes::AGENTCORE_HEADER,
     );
-    expect_error(
-        door(false, |a| FrontDoorProps { authorizer: a, ..Default::default() }),
-        "S/Door",
-        "a Lambda authorizer on a Function URL front door",
-        "RestStream",
-    );
-    expect_error(
-        door(false, |_| FrontDoorProps { public: true, ..Default::default() }),
-        "S/Door",
-        "public: true on an IAM-authorized Function URL",
-        "UrlAuth::None",
-    );
+    expect_error(door(false, |a| FrontDoorProps { authorizer: a, ..Default::default() }), "S/Door", codes::AGENTCORE_FRONT_DOOR);
+    expect_error(door(false, |_| FrontDoorProps { public: true, ..Default::default() }), "S/Door", codes::AGENTCORE_FRONT_DOOR);
     expect_error(
         door(false, |_| FrontDoorProps { kind: FrontDoorKind::FunctionUrl(UrlAuth::None), ..Default::default() }),
         "S/Door",
-        "a Function URL without auth, but public is not set",
-        "public: true",
+        codes::AGENTCORE_FRONT_DOOR,
     );
-    expect_error(
-        door(true, |_| FrontDoorProps::default()),
-        "S/Door",
-        "an IAM-authorized Function URL in front of a CUSTOM_JWT runtime",
-        "UrlAuth::None",
-    );
+    expect_error(door(true, |_| FrontDoorProps::default()), "S/Door", codes::AGENTCORE_FRONT_DOOR);
     expect_error(
         door(false, |_| FrontDoorProps { kind: FrontDoorKind::RestStream, ..Default::default() }),
         "S/Door",
-        "front door without an authorizer",
-        "public: true",
+        codes::AGENTCORE_FRONT_DOOR,
     );
     expect_error(
         door(false, |a| FrontDoorProps { kind: FrontDoorKind::RestBuffered, authorizer: a, public: true, ..Default::default() }),
         "S/Door",
-        "both an authorizer and public: true",
-        "choose one",
+        codes::AGENTCORE_FRONT_DOOR,
     );
     expect_error(
         door(false, |a| FrontDoorProps {
@@ -213,11 +187,10 @@ fn front_door_checks() {
             ..Default::default()
         }),
         "S/Door",
-        "buffered front door timeout 30s is above API Gateway's 29 s",
-        "streaming door",
+        codes::AGENTCORE_FRONT_DOOR,
     );
     let found = diagnostics(door(false, |_| FrontDoorProps { timeout: Some(Duration::from_secs(901)), ..Default::default() }));
-    assert!(found.iter().any(|d| d.path == "S/Door" && d.message.contains("above 15 minutes")), "{found:?}");
+    assert!(found.iter().any(|d| d.path == "S/Door" && d.code == codes::AGENTCORE_FRONT_DOOR), "{found:?}");
 }
 
 /// Front door props given the stack's authorizer.
@@ -252,7 +225,7 @@ fn the_verified_caller_header_is_allowlisted_and_never_forwarded_from_clients() 
     for props in verified {
         let found = diagnostics(door_without_user_header(props));
         assert_eq!(found.len(), 1, "{found:?}");
-        assert_eq!((found[0].severity, found[0].path.as_str()), (Severity::Warning, "S/Door"));
+        assert_eq!((found[0].severity, found[0].code, found[0].path.as_str()), (Severity::Warning, codes::AGENTCORE_USER_HEADER, "S/Door"));
         assert!(found[0].message.contains(AGENTCORE_USER_ID_HEADER), "{}", found[0]);
         assert!(found[0].hint.as_deref().unwrap_or_default().contains("request_headers"), "{}", found[0]);
     }
@@ -266,8 +239,7 @@ fn the_verified_caller_header_is_allowlisted_and_never_forwarded_from_clients() 
             ..Default::default()
         }),
         "S/Door",
-        "carries the verified caller",
-        "rename",
+        codes::AGENTCORE_HEADER,
     );
 }
 
@@ -288,9 +260,9 @@ fn runtime_request_header_allowlist() {
         ("X-Amzn-Trace-Id", "reserved"),
         ("X Tenant", "a letter, then"),
     ] {
-        expect_error(rt(false, &[header]), "S/Rt", &format!("request header '{header}' cannot be allowlisted: "), "pass it as");
+        expect_error(rt(false, &[header]), "S/Rt", codes::AGENTCORE_HEADER);
         let found = diagnostics(rt(false, &[header]));
         assert!(found[0].message.contains(why), "{header}: {}", found[0]);
     }
-    expect_error(rt(false, &["X-Tenant", "x-tenant"]), "S/Rt", "request header 'x-tenant' is listed twice", "case-insensitively");
+    expect_error(rt(false, &["X-Tenant", "x-tenant"]), "S/Rt", codes::AGENTCORE_DUPLICATE);
 }

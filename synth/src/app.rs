@@ -76,8 +76,10 @@ impl App {
             );
         }
         if self.stacks.iter().any(|s| s.name() == name) {
-            self.diagnostics
-                .push(Diagnostic::error(codes::DUPLICATE_STACK_NAME, name, format!("duplicate stack name '{name}'")).hint("stack names are unique in an app"));
+            self.diagnostics.push(
+                Diagnostic::error(codes::DUPLICATE_STACK_NAME, name, format!("duplicate stack name '{name}'"))
+                    .hint("stack names are unique in an app"),
+            );
         }
         self.stacks.push(Stack::new(name, props));
         let last = self.stacks.len() - 1;
@@ -99,7 +101,8 @@ impl App {
                 let mut names: Vec<&str> = known.iter().copied().collect();
                 names.sort_unstable();
                 diagnostics.push(
-                    Diagnostic::error(codes::UNKNOWN_STACK, wanted, format!("no stack named '{wanted}'")).hint(format!("the app has: {}", names.join(", "))),
+                    Diagnostic::error(codes::UNKNOWN_STACK, wanted, format!("no stack named '{wanted}'"))
+                        .hint(format!("the app has: {}", names.join(", "))),
                 );
             }
         }

@@ -1,6 +1,6 @@
 //! Diagnostics: what synthesis tells the user, each tied to a construct path and a stable code.
 //!
-//! Every diagnostic has a [`Code`] (`AC` and four digits) shown in its message: tests and tools
+//! Every diagnostic has a [`DiagnosticCode`] (`AC` and four digits) shown in its message: tests and tools
 //! match codes, not wording, and an app acknowledges a warning it has judged harmless by code on a
 //! construct path ([`crate::Stack::acknowledge`], like cdk-nag's suppressions). Codes are
 //! declared with [`diagnostic_codes!`](crate::diagnostic_codes) in one registry per crate:
@@ -20,12 +20,12 @@ pub enum Severity {
 
 /// A stable diagnostic code: `AC` followed by four digits.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
-pub struct Code(&'static str);
+pub struct DiagnosticCode(&'static str);
 
-impl Code {
+impl DiagnosticCode {
     /// A code. The format is checked at compile time when used in a `const` (as
     /// [`diagnostic_codes!`](crate::diagnostic_codes) does).
-    pub const fn new(code: &'static str) -> Code {
+    pub const fn new(code: &'static str) -> DiagnosticCode {
         let b = code.as_bytes();
         assert!(b.len() == 6 && b[0] == b'A' && b[1] == b'C', "a diagnostic code is AC and four digits");
         let mut i = 2;
@@ -33,7 +33,7 @@ impl Code {
             assert!(b[i].is_ascii_digit(), "a diagnostic code is AC and four digits");
             i += 1;
         }
-        Code(code)
+        DiagnosticCode(code)
     }
 
     /// `AC1234`.
@@ -42,7 +42,7 @@ impl Code {
     }
 }
 
-impl fmt::Display for Code {
+impl fmt::Display for DiagnosticCode {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(self.0)
     }
@@ -53,9 +53,9 @@ impl fmt::Display for Code {
 #[macro_export]
 macro_rules! diagnostic_codes {
     ($($(#[$doc:meta])* $name:ident = $code:literal;)*) => {
-        $($(#[$doc])* pub const $name: $crate::Code = $crate::Code::new($code);)*
+        $($(#[$doc])* pub const $name: $crate::DiagnosticCode = $crate::DiagnosticCode::new($code);)*
         /// Every code of this registry with its constant's name.
-        pub const ALL: &[(&str, $crate::Code)] = &[$((stringify!($name), $name)),*];
+        pub const ALL: &[(&str, $crate::DiagnosticCode)] = &[$((stringify!($name), $name)),*];
     };
 }
 
@@ -65,7 +65,7 @@ pub struct Diagnostic {
     /// Error or warning.
     pub severity: Severity,
     /// The stable code.
-    pub code: Code,
+    pub code: DiagnosticCode,
     /// Construct path (`Stack/Scope/Child`), or the stack name for stack-wide findings.
     pub path: String,
     /// What is wrong, in one line.
@@ -76,12 +76,12 @@ pub struct Diagnostic {
 
 impl Diagnostic {
     /// An error at `path`.
-    pub fn error(code: Code, path: impl Into<String>, message: impl Into<String>) -> Self {
+    pub fn error(code: DiagnosticCode, path: impl Into<String>, message: impl Into<String>) -> Self {
         Diagnostic { severity: Severity::Error, code, path: path.into(), message: message.into(), hint: None }
     }
 
     /// A warning at `path`.
-    pub fn warning(code: Code, path: impl Into<String>, message: impl Into<String>) -> Self {
+    pub fn warning(code: DiagnosticCode, path: impl Into<String>, message: impl Into<String>) -> Self {
         Diagnostic { severity: Severity::Warning, code, path: path.into(), message: message.into(), hint: None }
     }
 
@@ -123,7 +123,7 @@ pub struct Acknowledgement {
     /// The construct path it covers.
     pub path: String,
     /// The warning's code.
-    pub code: Code,
+    pub code: DiagnosticCode,
     /// Why the warning does not apply (listed in the synth output).
     pub reason: String,
 }
@@ -155,17 +155,17 @@ impl Diagnostics {
     }
 
     /// Whether any diagnostic has `code` (tests and tools match codes, not wording).
-    pub fn has(&self, code: Code) -> bool {
+    pub fn has(&self, code: DiagnosticCode) -> bool {
         self.0.iter().any(|d| d.code == code)
     }
 
     /// Whether a diagnostic with `code` is about `path` or a construct below it.
-    pub fn has_at(&self, code: Code, path: &str) -> bool {
+    pub fn has_at(&self, code: DiagnosticCode, path: &str) -> bool {
         self.0.iter().any(|d| d.code == code && d.is_under(path))
     }
 
     /// The codes, in order (duplicates kept).
-    pub fn codes(&self) -> Vec<Code> {
+    pub fn codes(&self) -> Vec<DiagnosticCode> {
         self.0.iter().map(|d| d.code).collect()
     }
 }

@@ -44,7 +44,7 @@ pub mod value;
 pub use app::{App, Assembly, StackArtifact};
 pub use assets::{Architecture, AssetRef, AssetSource};
 pub use condition::{Condition, ConditionRef};
-pub use diagnostic::{Acknowledged, Acknowledgement, Code, Diagnostic, Diagnostics, Severity};
+pub use diagnostic::{Acknowledged, Acknowledgement, Diagnostic, DiagnosticCode, Diagnostics, Severity};
 pub use expr::{Expr, List, Pseudo};
 pub use justification::Check;
 pub use parameter::{Output, Parameter, ParameterRef, ParameterType};

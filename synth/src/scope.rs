@@ -1,7 +1,7 @@
 //! Scopes: where constructs add their children. A scope is a path in a stack's construct tree.
 
 use crate::assets::{AssetRef, AssetSource};
-use crate::diagnostic::{Code, Diagnostic};
+use crate::diagnostic::{Diagnostic, DiagnosticCode};
 use crate::resource::{AnyRef, CfnResource, RawResource, ResourceRef};
 use crate::stack::Stack;
 
@@ -67,20 +67,20 @@ impl<'s> Scope<'s> {
 
     /// Records an error about this construct's props, with a hint. All errors are reported
     /// together at synth; nothing panics.
-    pub fn error(&mut self, code: Code, message: impl Into<String>, hint: impl Into<String>) {
+    pub fn error(&mut self, code: DiagnosticCode, message: impl Into<String>, hint: impl Into<String>) {
         let path = self.path();
         self.stack.diagnostics.push(Diagnostic::error(code, path, message).hint(hint));
     }
 
     /// Records a warning about this construct's props.
-    pub fn warn(&mut self, code: Code, message: impl Into<String>, hint: impl Into<String>) {
+    pub fn warn(&mut self, code: DiagnosticCode, message: impl Into<String>, hint: impl Into<String>) {
         let path = self.path();
         self.stack.diagnostics.push(Diagnostic::warning(code, path, message).hint(hint));
     }
 
     /// Acknowledges the warning `code` on this construct and everything below it, with the
     /// reason synth lists (see [`Stack::acknowledge`]).
-    pub fn acknowledge(&mut self, code: Code, reason: &str) -> &mut Self {
+    pub fn acknowledge(&mut self, code: DiagnosticCode, reason: &str) -> &mut Self {
         let path = self.path();
         self.stack.acknowledge(&path, code, reason);
         self

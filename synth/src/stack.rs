@@ -7,9 +7,9 @@ use std::fmt;
 use indexmap::IndexMap;
 
 use crate::assets::{AssetRef, AssetSource};
-use crate::condition::{Condition, ConditionRef};
 use crate::codes;
-use crate::diagnostic::{Acknowledgement, Code, Diagnostic};
+use crate::condition::{Condition, ConditionRef};
+use crate::diagnostic::{Acknowledgement, Diagnostic, DiagnosticCode};
 use crate::ids;
 use crate::justification::{Check, Justifications};
 use crate::parameter::{Output, Parameter, ParameterRef};
@@ -227,7 +227,12 @@ impl Stack {
                 "CloudFormation names are letters and digits only",
             );
         } else if self.conditions.contains_key(name) {
-            self.error_at(&self.name.clone(), codes::DUPLICATE_CONDITION, format!("condition '{name}' is declared twice"), "declare it once");
+            self.error_at(
+                &self.name.clone(),
+                codes::DUPLICATE_CONDITION,
+                format!("condition '{name}' is declared twice"),
+                "declare it once",
+            );
         } else {
             self.conditions.insert(name.to_owned(), condition);
         }
@@ -246,7 +251,12 @@ impl Stack {
                 "CloudFormation names are letters and digits only",
             );
         } else if self.outputs.contains_key(name) {
-            self.error_at(&self.name.clone(), codes::DUPLICATE_OUTPUT, format!("output '{name}' is declared twice"), "output names are unique");
+            self.error_at(
+                &self.name.clone(),
+                codes::DUPLICATE_OUTPUT,
+                format!("output '{name}' is declared twice"),
+                "output names are unique",
+            );
         } else {
             self.outputs.insert(name.to_owned(), output);
         }
@@ -330,12 +340,12 @@ impl Stack {
 
     /// Records an error found while building constructs (prop checks). Shown with every other
     /// error at synth.
-    pub fn error_at(&mut self, path: &str, code: Code, message: impl Into<String>, hint: impl Into<String>) {
+    pub fn error_at(&mut self, path: &str, code: DiagnosticCode, message: impl Into<String>, hint: impl Into<String>) {
         self.diagnostics.push(Diagnostic::error(code, path, message).hint(hint));
     }
 
     /// Records a warning found while building constructs.
-    pub fn warn_at(&mut self, path: &str, code: Code, message: impl Into<String>, hint: impl Into<String>) {
+    pub fn warn_at(&mut self, path: &str, code: DiagnosticCode, message: impl Into<String>, hint: impl Into<String>) {
         self.diagnostics.push(Diagnostic::warning(code, path, message).hint(hint));
     }
 
@@ -343,7 +353,7 @@ impl Stack {
     /// (cdk-nag's suppressions, by stable code): synth lists it with `reason` instead of warning.
     /// Errors cannot be acknowledged; an acknowledgement without a reason is an error and one
     /// that matches no warning is itself a warning.
-    pub fn acknowledge(&mut self, path: &str, code: Code, reason: &str) -> &mut Self {
+    pub fn acknowledge(&mut self, path: &str, code: DiagnosticCode, reason: &str) -> &mut Self {
         self.acknowledgements.push(Acknowledgement { path: path.to_owned(), code, reason: reason.trim().to_owned() });
         self
     }
@@ -449,8 +459,12 @@ impl ResourceOptionsMut<'_> {
         if other.stack() != self.stack {
             if let (Some(diags), Some(entry)) = (self.diagnostics.as_deref_mut(), self.entry.as_deref()) {
                 diags.push(
-                    Diagnostic::error(codes::CROSS_STACK_RESOURCE, &entry.path, format!("DependsOn '{}' of another stack '{}'", other.logical_id(), other.stack()))
-                        .hint("cross-stack ordering comes from deploying the exporting stack first"),
+                    Diagnostic::error(
+                        codes::CROSS_STACK_RESOURCE,
+                        &entry.path,
+                        format!("DependsOn '{}' of another stack '{}'", other.logical_id(), other.stack()),
+                    )
+                    .hint("cross-stack ordering comes from deploying the exporting stack first"),
                 );
             }
             return self;

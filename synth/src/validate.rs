@@ -6,9 +6,9 @@ use std::collections::{HashMap, HashSet};
 use serde_json::Value as Json;
 
 use crate::cfn::registry;
-use crate::condition::Condition;
 use crate::codes;
-use crate::diagnostic::{Code, Diagnostic};
+use crate::condition::Condition;
+use crate::diagnostic::{Diagnostic, DiagnosticCode};
 use crate::expr::Pseudo;
 use crate::render::Rendered;
 use crate::stack::Stack;
@@ -134,7 +134,9 @@ pub(crate) fn validate(stack: &Stack, resources: &[Rendered]) -> Vec<Diagnostic>
     let ids: HashMap<&str, &Rendered> = resources.iter().map(|r| (r.logical_id.as_str(), r)).collect();
 
     if resources.is_empty() {
-        out.push(Diagnostic::error(codes::EMPTY_STACK, name, "the stack has no resources").hint("CloudFormation requires at least one resource"));
+        out.push(
+            Diagnostic::error(codes::EMPTY_STACK, name, "the stack has no resources").hint("CloudFormation requires at least one resource"),
+        );
     }
     count_limit(
         &mut out,
@@ -154,21 +156,39 @@ pub(crate) fn validate(stack: &Stack, resources: &[Rendered]) -> Vec<Diagnostic>
         limits::PARAMETERS,
         "pass related settings in one parameter, or use SSM parameters",
     );
-    count_limit(&mut out, name, codes::TOO_MANY_OUTPUTS, "outputs", stack.outputs.len(), limits::OUTPUTS, "output fewer values, or store them in SSM parameters");
+    count_limit(
+        &mut out,
+        name,
+        codes::TOO_MANY_OUTPUTS,
+        "outputs",
+        stack.outputs.len(),
+        limits::OUTPUTS,
+        "output fewer values, or store them in SSM parameters",
+    );
     if let Some(d) = &stack.props.description {
         if d.len() > limits::DESCRIPTION_BYTES {
             out.push(
-                Diagnostic::error(codes::DESCRIPTION_TOO_LONG, name, format!("description is {} bytes, over CloudFormation's {}", d.len(), limits::DESCRIPTION_BYTES))
-                    .hint("shorten StackProps::description"),
+                Diagnostic::error(
+                    codes::DESCRIPTION_TOO_LONG,
+                    name,
+                    format!("description is {} bytes, over CloudFormation's {}", d.len(), limits::DESCRIPTION_BYTES),
+                )
+                .hint("shorten StackProps::description"),
             );
         }
     }
     for (k, v) in &stack.props.tags {
         if k.to_ascii_lowercase().starts_with("aws:") {
-            out.push(Diagnostic::error(codes::RESERVED_TAG_KEY, name, format!("tag key '{k}' uses the reserved 'aws:' prefix")).hint("choose another key"));
+            out.push(
+                Diagnostic::error(codes::RESERVED_TAG_KEY, name, format!("tag key '{k}' uses the reserved 'aws:' prefix"))
+                    .hint("choose another key"),
+            );
         }
         if k.is_empty() || k.chars().count() > 128 || v.chars().count() > 256 {
-            out.push(Diagnostic::error(codes::TAG_OUT_OF_BOUNDS, name, format!("tag '{k}' is out of bounds")).hint("keys are 1-128 characters, values 0-256"));
+            out.push(
+                Diagnostic::error(codes::TAG_OUT_OF_BOUNDS, name, format!("tag '{k}' is out of bounds"))
+                    .hint("keys are 1-128 characters, values 0-256"),
+            );
         }
     }
 
@@ -180,8 +200,12 @@ pub(crate) fn validate(stack: &Stack, resources: &[Rendered]) -> Vec<Diagnostic>
         for missing in &r.missing_required {
             if !has_path(r.json.get("Properties"), missing) {
                 out.push(
-                    Diagnostic::error(codes::MISSING_REQUIRED_PROPERTY, &r.path, format!("missing required property {missing} of {}", r.type_name))
-                        .hint(format!("set it on the {} props (or with add_property_override)", short_type(&r.type_name))),
+                    Diagnostic::error(
+                        codes::MISSING_REQUIRED_PROPERTY,
+                        &r.path,
+                        format!("missing required property {missing} of {}", r.type_name),
+                    )
+                    .hint(format!("set it on the {} props (or with add_property_override)", short_type(&r.type_name))),
                 );
             }
         }
@@ -190,8 +214,12 @@ pub(crate) fn validate(stack: &Stack, resources: &[Rendered]) -> Vec<Diagnostic>
             for d in deps.iter().filter_map(Json::as_str) {
                 if !ids.contains_key(d) {
                     out.push(
-                        Diagnostic::error(codes::DEPENDS_ON_UNKNOWN, &r.path, format!("DependsOn '{d}', which is not a resource of this stack"))
-                            .hint("depend on a resource handle of the same stack"),
+                        Diagnostic::error(
+                            codes::DEPENDS_ON_UNKNOWN,
+                            &r.path,
+                            format!("DependsOn '{d}', which is not a resource of this stack"),
+                        )
+                        .hint("depend on a resource handle of the same stack"),
                     );
                 }
             }
@@ -218,7 +246,9 @@ pub(crate) fn validate(stack: &Stack, resources: &[Rendered]) -> Vec<Diagnostic>
             }
         }
         if output.description.as_ref().is_some_and(|d| d.len() > limits::DESCRIPTION_BYTES) {
-            out.push(Diagnostic::error(codes::OUTPUT_DESCRIPTION_TOO_LONG, &path, "output description is over 1024 bytes").hint("shorten it"));
+            out.push(
+                Diagnostic::error(codes::OUTPUT_DESCRIPTION_TOO_LONG, &path, "output description is over 1024 bytes").hint("shorten it"),
+            );
         }
     }
 
@@ -240,15 +270,19 @@ pub(crate) fn template_size(name: &str, template_bytes: usize) -> Option<Diagnos
         )
     } else if template_bytes > limits::INLINE_TEMPLATE_BYTES {
         Some(
-            Diagnostic::warning(codes::TEMPLATE_NEEDS_BUCKET, name, format!("template is {template_bytes} bytes, over {} bytes", limits::INLINE_TEMPLATE_BYTES))
-                .hint("deploying needs an S3 bucket for the template (`deploy --bucket`, or `aws cloudformation deploy --s3-bucket`)"),
+            Diagnostic::warning(
+                codes::TEMPLATE_NEEDS_BUCKET,
+                name,
+                format!("template is {template_bytes} bytes, over {} bytes", limits::INLINE_TEMPLATE_BYTES),
+            )
+            .hint("deploying needs an S3 bucket for the template (`deploy --bucket`, or `aws cloudformation deploy --s3-bucket`)"),
         )
     } else {
         None
     }
 }
 
-fn count_limit(out: &mut Vec<Diagnostic>, stack: &str, code: Code, what: &str, n: usize, max: usize, hint: &str) {
+fn count_limit(out: &mut Vec<Diagnostic>, stack: &str, code: DiagnosticCode, what: &str, n: usize, max: usize, hint: &str) {
     if n > max {
         out.push(Diagnostic::error(code, stack, format!("{n} {what}, over CloudFormation's limit of {max}")).hint(hint));
     }
@@ -267,9 +301,12 @@ fn check_refs(stack: &Stack, ids: &HashMap<&str, &Rendered>, path: &str, refs: &
     for target in &refs.refs {
         if !ids.contains_key(target.as_str()) && !stack.parameters.contains_key(target) && Pseudo::from_name(target).is_none() {
             out.push(
-                Diagnostic::error(codes::REF_UNKNOWN, path, format!("Ref to '{target}', which is not a resource or parameter of this stack")).hint(
-                    "refer through a handle of this stack; values of another stack come from an exported output and Expr::import_value",
-                ),
+                Diagnostic::error(
+                    codes::REF_UNKNOWN,
+                    path,
+                    format!("Ref to '{target}', which is not a resource or parameter of this stack"),
+                )
+                .hint("refer through a handle of this stack; values of another stack come from an exported output and Expr::import_value"),
             );
         }
     }
@@ -289,8 +326,12 @@ fn check_refs(stack: &Stack, ids: &HashMap<&str, &Rendered>, path: &str, refs: &
                 if let Some(info) = registry::lookup(&r.type_name) {
                     if !attr.is_empty() && !info.attributes.contains(&attr.as_str()) {
                         out.push(
-                            Diagnostic::error(codes::GET_ATT_NO_ATTRIBUTE, path, format!("{} has no attribute '{attr}' (GetAtt on '{target}')", r.type_name))
-                                .hint(format!("its attributes are: {}", info.attributes.join(", "))),
+                            Diagnostic::error(
+                                codes::GET_ATT_NO_ATTRIBUTE,
+                                path,
+                                format!("{} has no attribute '{attr}' (GetAtt on '{target}')", r.type_name),
+                            )
+                            .hint(format!("its attributes are: {}", info.attributes.join(", "))),
                         );
                     }
                 }
@@ -310,8 +351,12 @@ fn check_parameters(stack: &Stack, out: &mut Vec<Diagnostic>) {
         let string_only = p.min_length.is_some() || p.max_length.is_some() || p.allowed_pattern.is_some();
         if string_only && !p.kind.is_stringish() {
             out.push(
-                Diagnostic::error(codes::PARAMETER_STRING_CONSTRAINTS, &path, format!("length/pattern constraints on a {} parameter", p.kind.name()))
-                    .hint("MinLength, MaxLength and AllowedPattern apply to String parameters only"),
+                Diagnostic::error(
+                    codes::PARAMETER_STRING_CONSTRAINTS,
+                    &path,
+                    format!("length/pattern constraints on a {} parameter", p.kind.name()),
+                )
+                .hint("MinLength, MaxLength and AllowedPattern apply to String parameters only"),
             );
         }
         if (p.min_value.is_some() || p.max_value.is_some()) && !p.kind.is_numeric() {
@@ -322,12 +367,18 @@ fn check_parameters(stack: &Stack, out: &mut Vec<Diagnostic>) {
         }
         if let (Some(min), Some(max)) = (p.min_length, p.max_length) {
             if min > max {
-                out.push(Diagnostic::error(codes::PARAMETER_BOUNDS_INVERTED, &path, format!("MinLength {min} is above MaxLength {max}")).hint("swap them"));
+                out.push(
+                    Diagnostic::error(codes::PARAMETER_BOUNDS_INVERTED, &path, format!("MinLength {min} is above MaxLength {max}"))
+                        .hint("swap them"),
+                );
             }
         }
         if let (Some(min), Some(max)) = (p.min_value, p.max_value) {
             if min > max {
-                out.push(Diagnostic::error(codes::PARAMETER_BOUNDS_INVERTED, &path, format!("MinValue {min} is above MaxValue {max}")).hint("swap them"));
+                out.push(
+                    Diagnostic::error(codes::PARAMETER_BOUNDS_INVERTED, &path, format!("MinValue {min} is above MaxValue {max}"))
+                        .hint("swap them"),
+                );
             }
         }
         if let Some(d) = &p.default {
@@ -339,7 +390,8 @@ fn check_parameters(stack: &Stack, out: &mut Vec<Diagnostic>) {
             }
             if p.kind == crate::parameter::ParameterType::Number && d.parse::<f64>().is_err() {
                 out.push(
-                    Diagnostic::error(codes::PARAMETER_BAD_DEFAULT, &path, format!("default '{d}' of a Number parameter is not a number")).hint("give a numeric default"),
+                    Diagnostic::error(codes::PARAMETER_BAD_DEFAULT, &path, format!("default '{d}' of a Number parameter is not a number"))
+                        .hint("give a numeric default"),
                 );
             }
         }
@@ -354,13 +406,18 @@ fn check_conditions(stack: &Stack, out: &mut Vec<Diagnostic>) {
                     let refs = Refs::of(&crate::expr::to_json(v));
                     for r in refs.refs.iter().filter(|r| !stack.parameters.contains_key(*r) && Pseudo::from_name(r).is_none()) {
                         out.push(
-                            Diagnostic::error(codes::CONDITION_BAD_REFERENCE, path, format!("condition refers to '{r}', which is not a parameter"))
-                                .hint("conditions may refer to parameters and pseudo parameters only (not resources)"),
+                            Diagnostic::error(
+                                codes::CONDITION_BAD_REFERENCE,
+                                path,
+                                format!("condition refers to '{r}', which is not a parameter"),
+                            )
+                            .hint("conditions may refer to parameters and pseudo parameters only (not resources)"),
                         );
                     }
                     if !refs.get_atts.is_empty() {
                         out.push(
-                            Diagnostic::error(codes::CONDITION_BAD_REFERENCE, path, "condition uses Fn::GetAtt").hint("conditions are evaluated before resources exist"),
+                            Diagnostic::error(codes::CONDITION_BAD_REFERENCE, path, "condition uses Fn::GetAtt")
+                                .hint("conditions are evaluated before resources exist"),
                         );
                     }
                 }
@@ -368,7 +425,8 @@ fn check_conditions(stack: &Stack, out: &mut Vec<Diagnostic>) {
             Condition::And(cs) | Condition::Or(cs) => {
                 if !limits::CONDITION_OPERANDS.contains(&cs.len()) {
                     out.push(
-                        Diagnostic::error(codes::CONDITION_OPERANDS, path, format!("Fn::And/Fn::Or with {} operands", cs.len())).hint("CloudFormation takes 2 to 10"),
+                        Diagnostic::error(codes::CONDITION_OPERANDS, path, format!("Fn::And/Fn::Or with {} operands", cs.len()))
+                            .hint("CloudFormation takes 2 to 10"),
                     );
                 }
                 cs.iter().for_each(|c| walk(c, stack, path, out));

@@ -5,9 +5,9 @@
 use agentcdk_synth::cfn::dynamodb::{self, Table};
 use agentcdk_synth::cfn::lambda::{self, Function};
 use agentcdk_synth::cfn::sqs::Queue;
-use agentcdk_synth::prelude::*;
 use agentcdk_synth::codes;
-use agentcdk_synth::{Code, Diagnostic, Diagnostics, Severity};
+use agentcdk_synth::prelude::*;
+use agentcdk_synth::{Diagnostic, DiagnosticCode, Diagnostics, Severity};
 use serde_json::json;
 
 fn errors(mut app: App) -> Vec<Diagnostic> {
@@ -23,7 +23,7 @@ fn only_error(app: App) -> Diagnostic {
     errs.into_iter().next().unwrap()
 }
 
-fn codes_of(errs: &[Diagnostic]) -> Vec<Code> {
+fn codes_of(errs: &[Diagnostic]) -> Vec<DiagnosticCode> {
     errs.iter().map(|e| e.code).collect()
 }
 
@@ -272,7 +272,7 @@ fn conditions_must_be_declared_and_refer_to_parameters_only() {
     s.add_raw("U", topic().prop("DisplayName", Expr::if_(&prod, "p", Expr::no_value())));
     s.add_raw("V", topic().prop("DisplayName", json!({"Fn::If": ["Undeclared", "a", "b"]})));
     let errs = errors(app);
-    let found: Vec<(&str, Code)> = errs.iter().map(|e| (e.path.as_str(), e.code)).collect();
+    let found: Vec<(&str, DiagnosticCode)> = errs.iter().map(|e| (e.path.as_str(), e.code)).collect();
     assert_eq!(
         found,
         [
@@ -363,7 +363,7 @@ fn reserved_tag_keys() {
 }
 
 /// A construct library's code (the library's registry is `AC2xxx`).
-const TIMEOUT: Code = Code::new("AC2999");
+const TIMEOUT: DiagnosticCode = DiagnosticCode::new("AC2999");
 
 #[test]
 fn construct_errors_carry_path_and_hint() {
@@ -427,7 +427,7 @@ fn an_acknowledgement_covers_its_path_and_below_only() {
     })
     .synthesize(&[])
     .expect("synthesizes");
-    let found: Vec<(&str, Code)> = assembly.warnings.iter().map(|w| (w.path.as_str(), w.code)).collect();
+    let found: Vec<(&str, DiagnosticCode)> = assembly.warnings.iter().map(|w| (w.path.as_str(), w.code)).collect();
     assert_eq!(found, [("S", codes::TEMPLATE_NEEDS_BUCKET), ("S/Big", codes::ACK_UNUSED)]);
     assert!(assembly.acknowledged.is_empty());
 }

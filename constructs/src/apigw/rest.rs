@@ -2,6 +2,7 @@
 //! permissions, request validation from the shared wire types, JSON error responses, CORS,
 //! throttling, tracing and access logs, and a deployment whose id follows the API's content.
 
+use crate::codes;
 use std::cell::RefCell;
 use std::collections::BTreeMap;
 use std::rc::Rc;
@@ -172,15 +173,27 @@ impl RestApi {
     /// Declares a REST API in `scope` (the API construct's own node).
     pub fn new(scope: &mut Scope, props: RestApiProps) -> RestApi {
         if props.stage_name.is_empty() || !props.stage_name.chars().all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-') {
-            scope.error(format!("stage name '{}' is invalid", props.stage_name), "stage names have letters, digits, '-' and '_'");
+            scope.error(
+                codes::APIGW_STAGE_NAME,
+                format!("stage name '{}' is invalid", props.stage_name),
+                "stage names have letters, digits, '-' and '_'",
+            );
         }
         // NaN is refused too.
         if props.throttling.rate_limit.partial_cmp(&0.0) != Some(std::cmp::Ordering::Greater) || props.throttling.burst_limit == 0 {
-            scope.error("throttling limits must be positive", "set a rate above 0 requests/s and a burst of at least 1");
+            scope.error(
+                codes::APIGW_THROTTLING,
+                "throttling limits must be positive",
+                "set a rate above 0 requests/s and a burst of at least 1",
+            );
         }
         if let Some(cors) = &props.cors {
             if cors.allow_origins.is_empty() {
-                scope.error("CORS without allowed origins", "list the origins of your web app, e.g. https://app.example.com");
+                scope.error(
+                    codes::APIGW_CORS_NO_ORIGINS,
+                    "CORS without allowed origins",
+                    "list the origins of your web app, e.g. https://app.example.com",
+                );
             }
         }
         let api = scope.add(
@@ -410,6 +423,7 @@ impl RestApi {
                     let valid = segment.chars().all(|c| c.is_ascii_alphanumeric() || "-_.{}+".contains(c));
                     if !valid {
                         scope.error(
+                            codes::APIGW_PATH_SEGMENT,
                             format!("path segment '{segment}' is invalid"),
                             "segments have letters, digits, '-', '_', '.', or a {parameter}",
                         );

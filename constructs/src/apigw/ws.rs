@@ -2,6 +2,7 @@
 //! authorizer, a throttled and logged stage, and connection-management grants scoped to this
 //! API's connections.
 
+use crate::codes;
 use std::cell::RefCell;
 use std::rc::Rc;
 
@@ -174,6 +175,7 @@ impl WebSocketApi {
         let id: String = route_key.chars().filter(char::is_ascii_alphanumeric).collect();
         if authorizer.is_some() && route_key != "$connect" {
             scope.error(
+                codes::APIGW_WS_ROUTE_AUTHORIZER,
                 format!("authorizer on route '{route_key}'"),
                 "WebSocket APIs authorize on $connect only; the connection is trusted afterwards",
             );

@@ -24,6 +24,7 @@ pub mod actions;
 mod registry;
 mod statement;
 
+use crate::codes;
 use agentcdk_synth::cfn::iam::{Policy, Role};
 use agentcdk_synth::prelude::*;
 
@@ -59,12 +60,18 @@ pub fn grant(stack: &mut Stack, to: &impl Grantable, statement: Statement) {
     let target = to.grant_target();
     let path = target.policy.path().to_owned();
     if target.policy.stack_name() != stack.name() {
-        stack.error_at(&path, "grant to a role of another stack", "grant within one stack; share resources across stacks through exports");
+        stack.error_at(
+            &path,
+            codes::GRANT_ACROSS_STACKS,
+            "grant to a role of another stack",
+            "grant within one stack; share resources across stacks through exports",
+        );
         return;
     }
     if !add_statement(stack, target.policy.logical_id(), statement) {
         stack.error_at(
             &path,
+            codes::NOT_HELD,
             "grant to a policy agentcdk does not manage",
             "grant to a role made by a construct (iam::service_role); add statements to your own policies yourself",
         );

@@ -2,6 +2,7 @@
 //! statements until finalize, when they are rendered (sorted, deduplicated) into the one
 //! resource property that holds them. Nothing reads a rendered policy back.
 
+use crate::codes;
 use agentcdk_synth::cfn::iam::{role, Policy, Role};
 use agentcdk_synth::cfn::kms::Key;
 use agentcdk_synth::prelude::*;
@@ -79,12 +80,18 @@ fn render_all(stack: &mut Stack) {
         for sid in doc.normalize() {
             stack.error_at(
                 holder.path(),
+                codes::POLICY_SID_CLASH,
                 format!("two different policy statements share the sid '{sid}'"),
                 "statement ids are unique within a policy; give one of them another sid",
             );
         }
         if !write(stack, &holder, &doc) {
-            stack.error_at(holder.path(), "policy holder is not a resource of this stack", "hold only resources of the stack");
+            stack.error_at(
+                holder.path(),
+                codes::NOT_HELD,
+                "policy holder is not a resource of this stack",
+                "hold only resources of the stack",
+            );
         }
     }
 }

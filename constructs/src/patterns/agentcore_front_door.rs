@@ -7,6 +7,7 @@
 //! without AWS SDKs in the client, API Gateway's authorizers, throttling and WAF (REST), session
 //! ids minted server-side, and a fixed list of client headers that reach the agent.
 
+use crate::codes;
 use std::collections::BTreeMap;
 use std::time::Duration;
 
@@ -221,20 +222,31 @@ fn check(scope: &mut Scope, runtime: &AgentCoreRuntime, props: &FrontDoorProps<'
         if e != env::DEFAULT_AGENT_RUNTIME_QUALIFIER && !runtime.endpoints.contains_key(e) {
             let known: Vec<&str> =
                 std::iter::once(env::DEFAULT_AGENT_RUNTIME_QUALIFIER).chain(runtime.endpoints.keys().map(String::as_str)).collect();
-            scope.error(format!("endpoint '{e}' is not an endpoint of the runtime"), format!("one of: {}", known.join(", ")));
+            scope.error(
+                codes::AGENTCORE_FRONT_DOOR,
+                format!("endpoint '{e}' is not an endpoint of the runtime"),
+                format!("one of: {}", known.join(", ")),
+            );
         }
     }
     check_headers(scope, runtime, props);
     match props.kind {
         FrontDoorKind::FunctionUrl(auth) => {
             if props.authorizer.is_some() {
-                scope.error("a Lambda authorizer on a Function URL front door", "use FrontDoorKind::RestStream for a Lambda authorizer");
+                scope.error(
+                    codes::AGENTCORE_FRONT_DOOR,
+                    "a Lambda authorizer on a Function URL front door",
+                    "use FrontDoorKind::RestStream for a Lambda authorizer",
+                );
             }
             match (auth, props.public) {
-                (UrlAuth::AwsIam, true) => {
-                    scope.error("public: true on an IAM-authorized Function URL", "use UrlAuth::None for a public URL")
-                }
+                (UrlAuth::AwsIam, true) => scope.error(
+                    codes::AGENTCORE_FRONT_DOOR,
+                    "public: true on an IAM-authorized Function URL",
+                    "use UrlAuth::None for a public URL",
+                ),
                 (UrlAuth::None, false) => scope.error(
+                    codes::AGENTCORE_FRONT_DOOR,
                     "a Function URL without auth, but public is not set",
                     "set public: true to confirm that anyone may call it, or use UrlAuth::AwsIam",
                 ),
@@ -242,6 +254,7 @@ fn check(scope: &mut Scope, runtime: &AgentCoreRuntime, props: &FrontDoorProps<'
             }
             if auth == UrlAuth::AwsIam && runtime.jwt {
                 scope.error(
+                    codes::AGENTCORE_FRONT_DOOR,
                     "an IAM-authorized Function URL in front of a CUSTOM_JWT runtime",
                     "the caller's Authorization header can carry a SigV4 signature for the URL or the runtime's bearer token, not both: \
                      use UrlAuth::None with public: true (the runtime verifies every token) or FrontDoorKind::RestStream",
@@ -250,16 +263,18 @@ fn check(scope: &mut Scope, runtime: &AgentCoreRuntime, props: &FrontDoorProps<'
         }
         FrontDoorKind::RestBuffered | FrontDoorKind::RestStream => match (props.authorizer.is_some(), props.public) {
             (false, false) => scope.error(
+                codes::AGENTCORE_FRONT_DOOR,
                 "front door without an authorizer",
                 "pass authorizer: Some(&auth), or set public: true to open it on purpose (a CUSTOM_JWT runtime still checks tokens)",
             ),
-            (true, true) => scope.error("both an authorizer and public: true", "choose one"),
+            (true, true) => scope.error(codes::AGENTCORE_FRONT_DOOR, "both an authorizer and public: true", "choose one"),
             _ => {}
         },
     }
     if let (FrontDoorKind::RestBuffered, Some(t)) = (props.kind, props.timeout) {
         if t > REST_INTEGRATION_TIMEOUT {
             scope.error(
+                codes::AGENTCORE_FRONT_DOOR,
                 format!("buffered front door timeout {t:?} is above API Gateway's 29 s"),
                 "long agent runs need a streaming door: FrontDoorKind::RestStream or FunctionUrl",
             );
@@ -267,7 +282,11 @@ fn check(scope: &mut Scope, runtime: &AgentCoreRuntime, props: &FrontDoorProps<'
     }
     if let Some(t) = props.timeout {
         if t > STREAM_INTEGRATION_TIMEOUT {
-            scope.error(format!("front door timeout {t:?} is above 15 minutes"), "Lambda and streamed integrations end at 900 s");
+            scope.error(
+                codes::AGENTCORE_FRONT_DOOR,
+                format!("front door timeout {t:?} is above 15 minutes"),
+                "Lambda and streamed integrations end at 900 s",
+            );
         }
     }
 }
@@ -278,6 +297,7 @@ fn check_headers(scope: &mut Scope, runtime: &AgentCoreRuntime, props: &FrontDoo
     for h in &props.forward_headers {
         if h.eq_ignore_ascii_case("Authorization") {
             scope.error(
+                codes::AGENTCORE_HEADER,
                 "Authorization in forward_headers",
                 "a CUSTOM_JWT runtime gets the caller's bearer token without it; an IAM runtime gets the proxy's signature",
             );
@@ -286,6 +306,7 @@ fn check_headers(scope: &mut Scope, runtime: &AgentCoreRuntime, props: &FrontDoo
         let mapped = agentcore_custom_header(h);
         if mapped.eq_ignore_ascii_case(AGENTCORE_USER_ID_HEADER) {
             scope.error(
+                codes::AGENTCORE_HEADER,
                 format!("forwarded header '{h}' would be sent as '{mapped}', which carries the verified caller"),
                 "rename the client header: only the front door sets the caller's user id",
             );
@@ -293,6 +314,7 @@ fn check_headers(scope: &mut Scope, runtime: &AgentCoreRuntime, props: &FrontDoo
         }
         if !runtime.request_headers.iter().any(|a| a.eq_ignore_ascii_case(&mapped)) {
             scope.error(
+                codes::AGENTCORE_HEADER,
                 format!("forwarded header '{h}' is sent as '{mapped}', which the runtime does not allowlist"),
                 format!("add \"{mapped}\" to the runtime's request_headers"),
             );
@@ -303,6 +325,7 @@ fn check_headers(scope: &mut Scope, runtime: &AgentCoreRuntime, props: &FrontDoo
     let verified = props.authorizer.is_some() || props.kind == FrontDoorKind::FunctionUrl(UrlAuth::AwsIam);
     if verified && !runtime.request_headers.iter().any(|a| a.eq_ignore_ascii_case(AGENTCORE_USER_ID_HEADER)) {
         scope.warn(
+            codes::AGENTCORE_USER_HEADER,
             format!("the front door sends the verified caller as '{AGENTCORE_USER_ID_HEADER}', which the runtime does not allowlist"),
             format!("add \"{AGENTCORE_USER_ID_HEADER}\" to the runtime's request_headers so the agent can tell its users apart"),
         );

@@ -1,5 +1,6 @@
 //! `LambdaAuthorizer`: JWT verification at the edge for REST and WebSocket APIs.
 
+use crate::codes;
 use std::collections::BTreeMap;
 use std::time::Duration;
 
@@ -175,25 +176,31 @@ impl JwtConfig {
     fn check(&self, scope: &mut Scope) {
         if !self.issuer.starts_with("https://") {
             scope.error(
+                codes::JWT_ISSUER,
                 format!("JWT issuer '{}' is not an https URL", self.issuer),
                 "use your identity provider's issuer, e.g. https://example.auth0.com/",
             );
         }
         if self.audience.is_empty() && self.allowed_clients.is_empty() {
             scope.error(
+                codes::JWT_AUDIENCE,
                 "JWT config has neither audience nor allowed_clients",
                 "set audience (the API your tokens are issued for) or allowed_clients (Cognito access tokens carry no aud: \
                  use JwtConfig::cognito_access); accepting any audience and any client accepts tokens minted for other apps",
             );
         }
         if self.audience.iter().chain(&self.allowed_clients).any(|s| s.trim().is_empty()) {
-            scope.error("JWT audience or allowed_clients has an empty entry", "remove it, or put the client/API id in");
+            scope.error(
+                codes::JWT_AUDIENCE,
+                "JWT audience or allowed_clients has an empty entry",
+                "remove it, or put the client/API id in",
+            );
         }
         if let Some(rest) = self.issuer.strip_prefix("https://cognito-idp.") {
             check_cognito_issuer(scope, &self.issuer, rest);
         }
         if !self.jwks_url().starts_with("https://") {
-            scope.error(format!("JWKS URL '{}' is not https", self.jwks_url()), "keys must be fetched over TLS");
+            scope.error(codes::JWT_ISSUER, format!("JWKS URL '{}' is not https", self.jwks_url()), "keys must be fetched over TLS");
         }
     }
 }
@@ -202,7 +209,7 @@ impl JwtConfig {
 fn check_cognito_issuer(scope: &mut Scope, issuer: &str, rest: &str) {
     if issuer.ends_with('/') {
         scope.error(
-            format!("Cognito issuer '{issuer}' ends in '/'"),
+            codes::JWT_ISSUER, format!("Cognito issuer '{issuer}' ends in '/'"),
             "Cognito tokens carry iss without a trailing slash and the issuer is compared exactly: drop the '/', or use JwtConfig::cognito_access",
         );
         return;
@@ -212,6 +219,7 @@ fn check_cognito_issuer(scope: &mut Scope, issuer: &str, rest: &str) {
     });
     if !well_formed {
         scope.error(
+            codes::JWT_ISSUER,
             format!("Cognito issuer '{issuer}' is not https://cognito-idp.{{region}}.amazonaws.com/{{user pool id}}"),
             "pass the user pool id (e.g. us-east-1_AbC123) to JwtConfig::cognito_access or cognito_id",
         );
@@ -285,11 +293,16 @@ impl LambdaAuthorizer {
     pub fn new(scope: &mut Scope, props: AuthorizerProps) -> LambdaAuthorizer {
         props.jwt.check(scope);
         if props.result_ttl > Duration::from_secs(3600) {
-            scope.error(format!("authorizer result TTL {:?} is above API Gateway's 3600 s", props.result_ttl), "150 s is a good balance");
+            scope.error(
+                codes::AUTHORIZER_CACHE,
+                format!("authorizer result TTL {:?} is above API Gateway's 3600 s", props.result_ttl),
+                "150 s is a good balance",
+            );
         }
         if let AuthorizerKind::Request { identity_sources } = &props.rest_kind {
             if identity_sources.is_empty() && !props.result_ttl.is_zero() {
                 scope.error(
+                    codes::AUTHORIZER_CACHE,
                     "REQUEST authorizer with caching but no identity sources",
                     "name the headers the cache is keyed on, or set result_ttl to 0",
                 );

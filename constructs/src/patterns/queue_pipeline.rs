@@ -6,6 +6,7 @@
 //! FIFO session is never held for `maxReceiveCount` × visibility timeout; the responder also
 //! consumes both dead-letter queues and marks whatever lands there `failed` for its client.
 
+use crate::codes;
 use std::time::Duration;
 
 use agentcdk_contract::{env, keys};
@@ -110,7 +111,7 @@ impl QueuePipeline {
         let runner_visibility = props.visibility_timeout.unwrap_or(props.runner.timeout * 6);
         if runner_visibility < props.runner.timeout * 6 {
             scope.error(
-                format!("input queue visibility timeout {runner_visibility:?} is below 6 × the runner's timeout {:?}", props.runner.timeout),
+                codes::PIPELINE_VISIBILITY, format!("input queue visibility timeout {runner_visibility:?} is below 6 × the runner's timeout {:?}", props.runner.timeout),
                 "a message would become visible again while its run is still going and run twice; leave visibility_timeout unset (6 × timeout)",
             );
         }
@@ -222,6 +223,7 @@ fn check(scope: &mut Scope, props: &QueuePipelineProps<'_>) {
     let range = if props.fifo { limits::FIFO_BATCH } else { limits::STANDARD_BATCH };
     if !range.contains(&props.batch_size) {
         scope.error(
+            codes::PIPELINE_BATCHING,
             format!(
                 "batch size {} is outside {}–{} for a {} queue",
                 props.batch_size,
@@ -233,20 +235,33 @@ fn check(scope: &mut Scope, props: &QueuePipelineProps<'_>) {
         );
     }
     if props.fifo && !props.batching_window.is_zero() {
-        scope.error("batching window on a FIFO queue", "Lambda does not support MaximumBatchingWindowInSeconds for FIFO queues; remove it");
+        scope.error(
+            codes::PIPELINE_BATCHING,
+            "batching window on a FIFO queue",
+            "Lambda does not support MaximumBatchingWindowInSeconds for FIFO queues; remove it",
+        );
     }
     if !limits::BATCHING_WINDOW_SECONDS.contains(&props.batching_window.as_secs()) {
-        scope.error(format!("batching window {:?} is above 300 s", props.batching_window), "use at most 5 minutes");
+        scope.error(
+            codes::PIPELINE_BATCHING,
+            format!("batching window {:?} is above 300 s", props.batching_window),
+            "use at most 5 minutes",
+        );
     }
     if !props.fifo && props.batch_size > limits::STANDARD_BATCH_WITHOUT_WINDOW && props.batching_window.is_zero() {
         scope.error(
+            codes::PIPELINE_BATCHING,
             format!("batch size {} above 10 without a batching window", props.batch_size),
             "Lambda requires a batching window of at least 1 s for batches above 10",
         );
     }
     if let Some(c) = props.max_concurrency {
         if !limits::MAX_CONCURRENCY.contains(&c) {
-            scope.error(format!("maximum concurrency {c} is outside 2–1000"), "Lambda's SQS scaling config accepts 2 to 1000");
+            scope.error(
+                codes::PIPELINE_BATCHING,
+                format!("maximum concurrency {c} is outside 2–1000"),
+                "Lambda's SQS scaling config accepts 2 to 1000",
+            );
         }
     }
 }

@@ -1,6 +1,7 @@
 //! `WsApi`: a WebSocket API whose `$connect` is always authorized, with a connections table
 //! keyed for lookup by user, and replies pushed to every connection of a user.
 
+use crate::codes;
 use std::time::Duration;
 
 use agentcdk_contract::{artifacts, env, keys};
@@ -59,6 +60,7 @@ impl WsApi {
     pub fn new(scope: &mut Scope, props: WsApiProps<'_>) -> WsApi {
         if props.authorizer.is_none() {
             scope.error(
+                codes::WS_NO_AUTHORIZER,
                 "WebSocket API without an authorizer",
                 "anyone could connect and receive pushed replies; pass a LambdaAuthorizer (the token may come in Sec-WebSocket-Protocol)",
             );

@@ -1,5 +1,6 @@
 //! A custom AgentCore browser.
 
+use crate::codes;
 use agentcdk_synth::cfn::bedrockagentcore::{browser_custom as browser, BrowserCustom};
 use agentcdk_synth::prelude::*;
 
@@ -9,7 +10,11 @@ use super::tool_network::{check_tool, vpc, ToolNetwork};
 pub fn browser(scope: &mut Scope, name: &str, network: ToolNetwork) -> ResourceRef<BrowserCustom> {
     let mode = match &network {
         ToolNetwork::Sandbox => {
-            scope.error("browser in sandbox network mode", "browsers run PUBLIC or in a VPC; sandbox is for code interpreters");
+            scope.error(
+                codes::AGENTCORE_NETWORK,
+                "browser in sandbox network mode",
+                "browsers run PUBLIC or in a VPC; sandbox is for code interpreters",
+            );
             browser::BrowserNetworkMode::Public
         }
         ToolNetwork::Public => browser::BrowserNetworkMode::Public,

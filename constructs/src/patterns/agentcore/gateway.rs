@@ -1,6 +1,7 @@
 //! `AgentCoreGateway`: an MCP gateway in front of Lambda functions, OpenAPI and Smithy APIs
 //! and MCP servers, with a role scoped to exactly its targets.
 
+use crate::codes;
 use agentcdk_contract::env;
 use agentcdk_synth::cfn::bedrockagentcore::{gateway as gw, gateway_target as target, Gateway, GatewayTarget};
 use agentcdk_synth::cfn::iam::Role;
@@ -169,10 +170,10 @@ impl AgentCoreGateway {
 
 fn check_gateway(scope: &mut Scope, name: &str, props: &AgentCoreGatewayProps) {
     if name.is_empty() || name.len() > 100 || !name.chars().all(|c| c.is_ascii_alphanumeric() || c == '-') {
-        scope.error(format!("gateway name '{name}' is invalid"), "letters, digits and '-', at most 100");
+        scope.error(codes::AGENTCORE_NAME, format!("gateway name '{name}' is invalid"), "letters, digits and '-', at most 100");
     }
     if props.instructions.as_ref().is_some_and(|i| i.chars().count() > INSTRUCTIONS) {
-        scope.error("gateway instructions are over 2,048 characters", "shorten them");
+        scope.error(codes::AGENTCORE_BOUNDS, "gateway instructions are over 2,048 characters", "shorten them");
     }
     if let GatewayAuthorizer::CustomJwt { discovery_url, .. } = &props.authorizer {
         check_discovery_url(scope, discovery_url);
@@ -180,20 +181,32 @@ fn check_gateway(scope: &mut Scope, name: &str, props: &AgentCoreGatewayProps) {
     let mut seen = std::collections::BTreeSet::new();
     for t in &props.targets {
         if t.name.is_empty() || !t.name.chars().all(|c| c.is_ascii_alphanumeric() || c == '-') {
-            scope.error(format!("target name '{}' is invalid", t.name), "letters, digits and '-'");
+            scope.error(codes::AGENTCORE_NAME, format!("target name '{}' is invalid", t.name), "letters, digits and '-'");
         }
         if !seen.insert(t.name.as_str()) {
-            scope.error(format!("target '{}' is declared twice", t.name), "target names are unique per gateway");
+            scope.error(
+                codes::AGENTCORE_DUPLICATE,
+                format!("target '{}' is declared twice", t.name),
+                "target names are unique per gateway",
+            );
         }
         match &t.kind {
-            TargetKind::McpServer { endpoint } if !endpoint.starts_with("https://") => {
-                scope.error(format!("MCP server endpoint '{endpoint}' is not https"), "AgentCore Gateway reaches MCP servers over TLS only")
-            }
-            TargetKind::OpenApi(SchemaSource::S3(uri)) | TargetKind::Smithy(SchemaSource::S3(uri)) if !uri.starts_with("s3://") => {
-                scope.error(format!("schema location '{uri}' is not an s3:// URI"), "e.g. s3://my-bucket/openapi.json")
-            }
-            TargetKind::Lambda { tools, .. } if tools.is_empty() => scope
-                .error(format!("Lambda target '{}' has no tool definitions", t.name), "list the tools the function implements (ToolSpec)"),
+            TargetKind::McpServer { endpoint } if !endpoint.starts_with("https://") => scope.error(
+                codes::AGENTCORE_LOCATION,
+                format!("MCP server endpoint '{endpoint}' is not https"),
+                "AgentCore Gateway reaches MCP servers over TLS only",
+            ),
+            TargetKind::OpenApi(SchemaSource::S3(uri)) | TargetKind::Smithy(SchemaSource::S3(uri)) if !uri.starts_with("s3://") => scope
+                .error(
+                    codes::AGENTCORE_LOCATION,
+                    format!("schema location '{uri}' is not an s3:// URI"),
+                    "e.g. s3://my-bucket/openapi.json",
+                ),
+            TargetKind::Lambda { tools, .. } if tools.is_empty() => scope.error(
+                codes::AGENTCORE_INCOMPLETE,
+                format!("Lambda target '{}' has no tool definitions", t.name),
+                "list the tools the function implements (ToolSpec)",
+            ),
             _ => {}
         }
     }

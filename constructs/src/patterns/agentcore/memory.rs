@@ -1,6 +1,7 @@
 //! `AgentCoreMemory`: short-term events and long-term records of conversations, and the grant
 //! a runtime needs to use one.
 
+use crate::codes;
 use agentcdk_contract::env;
 use agentcdk_synth::cfn::bedrockagentcore::{memory as mem, Memory};
 use agentcdk_synth::prelude::*;
@@ -75,10 +76,15 @@ impl AgentCoreMemory {
     pub fn new(scope: &mut Scope, props: AgentCoreMemoryProps) -> AgentCoreMemory {
         let name = props.name.clone().unwrap_or_else(|| scope.id().chars().filter(char::is_ascii_alphanumeric).collect());
         if !valid_name(&name) {
-            scope.error(format!("memory name '{name}' is invalid"), "a letter, then letters, digits and '_', at most 48");
+            scope.error(
+                codes::AGENTCORE_NAME,
+                format!("memory name '{name}' is invalid"),
+                "a letter, then letters, digits and '_', at most 48",
+            );
         }
         if !EVENT_EXPIRY_DAYS.contains(&props.event_expiry_days) {
             scope.error(
+                codes::AGENTCORE_BOUNDS,
                 format!("event expiry {} days is outside 3–365", props.event_expiry_days),
                 "AgentCore keeps events 3 to 365 days; 30 is the default",
             );
@@ -86,10 +92,18 @@ impl AgentCoreMemory {
         let mut seen = std::collections::BTreeSet::new();
         for s in &props.strategies {
             if !valid_name(&s.name) {
-                scope.error(format!("strategy name '{}' is invalid", s.name), "a letter, then letters, digits and '_', at most 48");
+                scope.error(
+                    codes::AGENTCORE_NAME,
+                    format!("strategy name '{}' is invalid", s.name),
+                    "a letter, then letters, digits and '_', at most 48",
+                );
             }
             if !seen.insert(s.name.as_str()) {
-                scope.error(format!("strategy '{}' is declared twice", s.name), "strategy names are unique per memory");
+                scope.error(
+                    codes::AGENTCORE_DUPLICATE,
+                    format!("strategy '{}' is declared twice", s.name),
+                    "strategy names are unique per memory",
+                );
             }
         }
         let strategies: Vec<Value<mem::MemoryStrategy>> = props.strategies.iter().map(strategy).collect();

@@ -12,6 +12,7 @@ mod runtime;
 mod runtime_role;
 mod tool_network;
 
+use crate::codes;
 use agentcdk_synth::prelude::*;
 
 pub use browser::browser;
@@ -33,7 +34,11 @@ pub(crate) fn list(items: &[String]) -> Option<Value<Vec<Value<String>>>> {
 /// A VPC placement needs both subnets and security groups.
 pub(crate) fn check_vpc(scope: &mut Scope, what: &str, subnets: &[Value<String>], security_groups: &[Value<String>]) {
     if subnets.is_empty() || security_groups.is_empty() {
-        scope.error("VPC network without subnets or security groups", format!("a VPC {what} needs both subnet ids and security group ids"));
+        scope.error(
+            codes::AGENTCORE_NETWORK,
+            "VPC network without subnets or security groups",
+            format!("a VPC {what} needs both subnet ids and security group ids"),
+        );
     }
 }
 
@@ -41,6 +46,7 @@ pub(crate) fn check_vpc(scope: &mut Scope, what: &str, subnets: &[Value<String>]
 pub(crate) fn check_discovery_url(scope: &mut Scope, discovery_url: &str) {
     if !discovery_url.starts_with("https://") || !discovery_url.ends_with("/.well-known/openid-configuration") {
         scope.error(
+            codes::AGENTCORE_LOCATION,
             format!("discovery URL '{discovery_url}' is not an https OIDC discovery URL"),
             "it ends with /.well-known/openid-configuration",
         );

@@ -1,6 +1,7 @@
 //! `AgentCoreRuntime`: an agent hosted on Amazon Bedrock AgentCore Runtime, with the surface of
 //! the Serverless Framework's `ai: agents:` block, every range checked at synth.
 
+use crate::codes;
 use std::collections::BTreeMap;
 use std::time::Duration;
 
@@ -317,12 +318,22 @@ impl AgentCoreRuntime {
     pub(super) fn grant_role(&self, stack: &mut Stack, statement: Statement) {
         let Some(role) = &self.role else {
             let path = self.runtime.path().to_owned();
-            stack.warn_at(&path, "the runtime uses an existing role", "grant the memory/gateway permissions to that role yourself");
+            stack.warn_at(
+                &path,
+                codes::AGENTCORE_EXISTING_ROLE,
+                "the runtime uses an existing role",
+                "grant the memory/gateway permissions to that role yourself",
+            );
             return;
         };
         if !iam::add_statement(stack, role.logical_id(), statement) {
             let path = role.path().to_owned();
-            stack.error_at(&path, "the runtime's role policy is not held by agentcdk", "make the runtime with AgentCoreRuntime::new");
+            stack.error_at(
+                &path,
+                codes::NOT_HELD,
+                "the runtime's role policy is not held by agentcdk",
+                "make the runtime with AgentCoreRuntime::new",
+            );
         }
     }
 
@@ -461,23 +472,36 @@ fn header_rejection(name: &str, jwt: bool) -> Option<&'static str> {
 
 fn check(scope: &mut Scope, name: &str, props: &AgentCoreRuntimeProps) {
     if !valid_name(name) {
-        scope.error(format!("runtime name '{name}' is invalid"), "a letter, then letters, digits and '_', at most 48");
+        scope.error(
+            codes::AGENTCORE_NAME,
+            format!("runtime name '{name}' is invalid"),
+            "a letter, then letters, digits and '_', at most 48",
+        );
     }
     for (what, d) in [("idle session timeout", props.idle_session_timeout), ("max lifetime", props.max_lifetime)] {
         if !limits::LIFETIME.contains(&d) {
-            scope.error(format!("{what} {d:?} is outside 60–28,800 s"), "AgentCore sessions live from one minute to eight hours");
+            scope.error(
+                codes::AGENTCORE_BOUNDS,
+                format!("{what} {d:?} is outside 60–28,800 s"),
+                "AgentCore sessions live from one minute to eight hours",
+            );
         }
     }
     if props.idle_session_timeout > props.max_lifetime {
-        scope.error("idle session timeout is longer than the max lifetime", "the idle timeout must fit in the session's lifetime");
+        scope.error(
+            codes::AGENTCORE_BOUNDS,
+            "idle session timeout is longer than the max lifetime",
+            "the idle timeout must fit in the session's lifetime",
+        );
     }
     match &props.artifact {
         RuntimeArtifact::Container { uri } if !uri.contains(".dkr.ecr.") => scope.error(
+            codes::AGENTCORE_LOCATION,
             format!("container image '{uri}' is not an ECR image URI"),
             "AgentCore pulls from ECR: <account>.dkr.ecr.<region>.amazonaws.com/<repo>:<tag>",
         ),
         RuntimeArtifact::Code { entry_point, .. } if entry_point.is_empty() => {
-            scope.error("code artifact without an entry point", "e.g. entry_point: vec![\"main.py\".into()]")
+            scope.error(codes::AGENTCORE_INCOMPLETE, "code artifact without an entry point", "e.g. entry_point: vec![\"main.py\".into()]")
         }
         _ => {}
     }
@@ -489,38 +513,56 @@ fn check(scope: &mut Scope, name: &str, props: &AgentCoreRuntimeProps) {
     }
     if props.environment.len() > limits::ENV_VARS {
         scope.error(
+            codes::AGENTCORE_BOUNDS,
             format!("{} environment variables, over AgentCore's 50", props.environment.len()),
             "pass structured configuration in one variable",
         );
     }
     if props.request_headers.len() > limits::REQUEST_HEADERS {
-        scope.error(format!("{} request headers in the allowlist, over AgentCore's 20", props.request_headers.len()), "pass fewer headers");
+        scope.error(
+            codes::AGENTCORE_BOUNDS,
+            format!("{} request headers in the allowlist, over AgentCore's 20", props.request_headers.len()),
+            "pass fewer headers",
+        );
     }
     let mut seen_headers = std::collections::BTreeSet::new();
     for h in &props.request_headers {
         if let Some(why) = header_rejection(h, matches!(props.authorizer, RuntimeAuthorizer::CustomJwt { .. })) {
             scope.error(
+                codes::AGENTCORE_HEADER,
                 format!("request header '{h}' cannot be allowlisted: {why}"),
                 format!("pass it as '{}'", agentcore_custom_header(h)),
             );
         }
         if !seen_headers.insert(h.to_ascii_lowercase()) {
-            scope.error(format!("request header '{h}' is listed twice"), "header names compare case-insensitively");
+            scope.error(
+                codes::AGENTCORE_DUPLICATE,
+                format!("request header '{h}' is listed twice"),
+                "header names compare case-insensitively",
+            );
         }
     }
     if props.description.as_ref().is_some_and(|d| d.chars().count() > limits::DESCRIPTION) {
-        scope.error("description is over 1,200 characters", "shorten it");
+        scope.error(codes::AGENTCORE_BOUNDS, "description is over 1,200 characters", "shorten it");
     }
     let mut seen = std::collections::BTreeSet::new();
     for e in &props.endpoints {
         if !valid_name(&e.name) {
-            scope.error(format!("endpoint name '{}' is invalid", e.name), "a letter, then letters, digits and '_', at most 48");
+            scope.error(
+                codes::AGENTCORE_NAME,
+                format!("endpoint name '{}' is invalid", e.name),
+                "a letter, then letters, digits and '_', at most 48",
+            );
         }
         if !seen.insert(e.name.as_str()) {
-            scope.error(format!("endpoint '{}' is declared twice", e.name), "endpoint names are unique per runtime");
+            scope.error(
+                codes::AGENTCORE_DUPLICATE,
+                format!("endpoint '{}' is declared twice", e.name),
+                "endpoint names are unique per runtime",
+            );
         }
         if e.description.as_ref().is_some_and(|d| d.chars().count() > limits::ENDPOINT_DESCRIPTION) {
-            scope.error(format!("endpoint '{}' description is over 256 characters", e.name), "shorten it");
+            scope.error(codes::AGENTCORE_BOUNDS, format!("endpoint '{}' description is over 256 characters", e.name), "shorten it");
         }
     }
 }

@@ -1,5 +1,6 @@
 //! Where a browser or code interpreter runs.
 
+use crate::codes;
 use agentcdk_synth::prelude::*;
 
 use super::{check_vpc, valid_name};
@@ -34,7 +35,7 @@ pub(super) fn vpc(network: &ToolNetwork) -> Option<VpcLists> {
 
 pub(super) fn check_tool(scope: &mut Scope, name: &str, network: &ToolNetwork) {
     if !valid_name(name) {
-        scope.error(format!("name '{name}' is invalid"), "a letter, then letters, digits and '_', at most 48");
+        scope.error(codes::AGENTCORE_NAME, format!("name '{name}' is invalid"), "a letter, then letters, digits and '_', at most 48");
     }
     if let ToolNetwork::Vpc { subnets, security_groups } = network {
         check_vpc(scope, "tool", subnets, security_groups);

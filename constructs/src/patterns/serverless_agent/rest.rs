@@ -1,6 +1,7 @@
 //! The REST front door (Sync, Queue, Stream over REST): the API, its chat methods behind the
 //! agent's access, and the app's custom routes.
 
+use crate::codes;
 use std::collections::BTreeSet;
 
 use agentcdk_contract::routes::{self, Routes};
@@ -62,6 +63,7 @@ fn method_auth(scope: &mut Scope, access: Access<'_>, api: &RestApi) -> MethodAu
         Access::Public => MethodAuth::Public,
         Access::Iam => {
             scope.error(
+                codes::AGENT_ACCESS,
                 "Access::Iam on a REST API",
                 "IAM callers are for StreamTransport::FunctionUrl; on REST use Access::Authorizer(&auth) or Access::Public",
             );

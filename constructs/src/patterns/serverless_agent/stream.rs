@@ -1,6 +1,7 @@
 //! Stream mode: the stream handler runs the agent and sends the model's tokens as server-sent
 //! events while they are produced, behind a streaming REST method or a Function URL.
 
+use crate::codes;
 use std::collections::BTreeMap;
 
 use agentcdk_contract::env;
@@ -34,6 +35,7 @@ fn function_url(scope: &mut Scope, base: &Base<'_, '_>, handler: &Function) -> F
         Access::Public => UrlAuth::None,
         Access::Authorizer(_) => {
             scope.error(
+                codes::AGENT_ACCESS,
                 "a Lambda authorizer on a Function URL",
                 "Function URLs take IAM callers (Access::Iam) or anyone (Access::Public); for JWT callers use StreamTransport::Rest",
             );
@@ -41,7 +43,11 @@ fn function_url(scope: &mut Scope, base: &Base<'_, '_>, handler: &Function) -> F
         }
     };
     if !props.routes.is_empty() {
-        scope.error("custom routes on a Function URL agent", "routes need the REST API: use StreamTransport::Rest");
+        scope.error(
+            codes::AGENT_ROUTES_WITHOUT_REST,
+            "custom routes on a Function URL agent",
+            "routes need the REST API: use StreamTransport::Rest",
+        );
     }
     let cors = props.cors.as_ref().map(|c| UrlCors {
         allow_origins: c.allow_origins.clone(),

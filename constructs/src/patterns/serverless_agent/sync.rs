@@ -1,6 +1,7 @@
 //! Sync mode: a REST API whose request handler runs the agent and returns the reply, within
 //! API Gateway's 29 s integration timeout.
 
+use crate::codes;
 use std::time::Duration;
 
 use agentcdk_contract::env;
@@ -17,6 +18,7 @@ pub const REST_INTEGRATION_TIMEOUT: Duration = Duration::from_secs(29);
 pub(super) fn build(scope: &mut Scope, base: &Base<'_, '_>) -> Built {
     if let Some(t) = base.props.timeout.filter(|t| *t > REST_INTEGRATION_TIMEOUT) {
         scope.error(
+            codes::AGENT_SYNC_TIMEOUT,
             format!("Sync agent timeout {t:?} is above API Gateway's 29 s integration timeout"),
             "long agent runs belong in Mode::Queue; the runner's timeout bounds one model turn loop",
         );

@@ -1,6 +1,7 @@
 //! WebSocket mode: a WebSocket API whose `$connect` the Lambda authorizer guards; messages are
 //! queued, replies pushed to every connection of the user.
 
+use crate::codes;
 use agentcdk_contract::env;
 use agentcdk_synth::prelude::*;
 
@@ -16,7 +17,11 @@ use crate::patterns::ws_api::{WsApi, WsApiProps};
 pub(super) fn build(scope: &mut Scope, base: &Base<'_, '_>, options: QueueOptions) -> Built {
     let props = base.props;
     if !props.routes.is_empty() {
-        scope.error("custom routes on a WebSocket agent", "routes need a REST API: use Mode::Sync, Mode::Queue or Mode::Stream");
+        scope.error(
+            codes::AGENT_ROUTES_WITHOUT_REST,
+            "custom routes on a WebSocket agent",
+            "routes need a REST API: use Mode::Sync, Mode::Queue or Mode::Stream",
+        );
     }
     let (request_handler, backend) = queued::build(scope, base, options, env::MODE_WEBSOCKET);
     let ws = WsApi::new(

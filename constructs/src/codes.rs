@@ -1,0 +1,101 @@
+//! The construct library's diagnostic codes: `AC2xxx` (the CloudFormation model's are `AC1xxx`,
+//! in [`agentcdk_synth::codes`]). Stable: a code keeps its meaning forever; a retired code is not
+//! reused. Tests match these codes, and an app acknowledges a warning by code on a construct path
+//! ([`agentcdk_synth::Scope::acknowledge`]).
+//!
+//! Groups: `AC20xx` Lambda, IAM and Function URLs, `AC21xx` queues and tables, `AC22xx` API
+//! Gateway, `AC23xx` agents and pipelines, `AC24xx` authorizers and tokens, `AC25xx` AgentCore.
+
+agentcdk_synth::diagnostic_codes! {
+    /// Function memory outside Lambda's 128–10,240 MB.
+    LAMBDA_MEMORY = "AC2001";
+    /// Function timeout outside Lambda's 1–900 s.
+    LAMBDA_TIMEOUT = "AC2002";
+    /// Reserved concurrency above the account's default limit.
+    LAMBDA_RESERVED_CONCURRENCY = "AC2003";
+    /// A function without code.
+    LAMBDA_NO_CODE = "AC2004";
+    /// Too many or too large environment variables.
+    LAMBDA_ENVIRONMENT_SIZE = "AC2005";
+    /// An environment variable Lambda reserves, or an invalid name.
+    LAMBDA_ENVIRONMENT_NAME = "AC2006";
+    /// An environment variable set twice to different values.
+    ENVIRONMENT_CONFLICT = "AC2007";
+    /// A grant to a role of another stack.
+    GRANT_ACROSS_STACKS = "AC2010";
+    /// A grant, policy statement or environment variable for a resource agentcdk does not hold
+    /// (an imported role, a key policy written by hand, or after rendering).
+    NOT_HELD = "AC2011";
+    /// Two different policy statements with the same sid.
+    POLICY_SID_CLASH = "AC2012";
+    /// Function URL CORS without allowed origins.
+    URL_CORS_NO_ORIGINS = "AC2020";
+    /// Queue visibility timeout or retention out of SQS's bounds.
+    SQS_BOUNDS = "AC2101";
+    /// Content-based deduplication on a standard queue.
+    SQS_DEDUP_STANDARD = "AC2102";
+    /// A queue without a dead-letter queue (warning).
+    SQS_NO_DEAD_LETTER = "AC2103";
+    /// Dead-letter settings out of bounds, or a retry window that outlives retention.
+    SQS_DEAD_LETTER = "AC2104";
+    /// More global secondary indexes than DynamoDB takes.
+    DYNAMODB_TOO_MANY_INDEXES = "AC2110";
+    /// A key attribute declared with two types.
+    DYNAMODB_ATTRIBUTE_TYPES = "AC2111";
+    /// An invalid REST API stage name.
+    APIGW_STAGE_NAME = "AC2201";
+    /// Throttling limits that are not positive.
+    APIGW_THROTTLING = "AC2202";
+    /// CORS without allowed origins.
+    APIGW_CORS_NO_ORIGINS = "AC2203";
+    /// An invalid REST path segment.
+    APIGW_PATH_SEGMENT = "AC2204";
+    /// An authorizer on a WebSocket route other than `$connect`.
+    APIGW_WS_ROUTE_AUTHORIZER = "AC2205";
+    /// An agent without a model id.
+    AGENT_NO_MODEL = "AC2301";
+    /// `max_turns` of 0.
+    AGENT_MAX_TURNS = "AC2302";
+    /// An invalid path segment in the agent's API paths.
+    AGENT_PATH_SEGMENT = "AC2303";
+    /// A custom route declared twice, or colliding with the chat endpoint.
+    AGENT_ROUTE_CONFLICT = "AC2304";
+    /// A Sync agent whose timeout passes API Gateway's 29 s.
+    AGENT_SYNC_TIMEOUT = "AC2305";
+    /// An access mode the front door cannot take (IAM on REST, an authorizer on a Function URL).
+    AGENT_ACCESS = "AC2306";
+    /// Custom routes on a front door without a REST API.
+    AGENT_ROUTES_WITHOUT_REST = "AC2307";
+    /// A WebSocket API without an authorizer.
+    WS_NO_AUTHORIZER = "AC2308";
+    /// Queue pipeline visibility timeout below 6 × the runner's timeout.
+    PIPELINE_VISIBILITY = "AC2310";
+    /// Event source mapping settings out of Lambda's bounds.
+    PIPELINE_BATCHING = "AC2311";
+    /// A JWT issuer or JWKS URL that is not https, or a malformed Cognito issuer.
+    JWT_ISSUER = "AC2401";
+    /// A JWT config that accepts any audience and any client, or has an empty entry.
+    JWT_AUDIENCE = "AC2402";
+    /// An authorizer cache TTL above API Gateway's limit, or caching without identity sources.
+    AUTHORIZER_CACHE = "AC2403";
+    /// An AgentCore resource name that AgentCore refuses.
+    AGENTCORE_NAME = "AC2501";
+    /// A name (strategy, target, endpoint, header) declared twice.
+    AGENTCORE_DUPLICATE = "AC2502";
+    /// An AgentCore value outside its documented bounds (expiry, lifetimes, sizes, counts).
+    AGENTCORE_BOUNDS = "AC2503";
+    /// An AgentCore location that is not what AgentCore reaches (https, s3://, ECR, OIDC discovery).
+    AGENTCORE_LOCATION = "AC2504";
+    /// A Lambda gateway target without tool definitions, or a code artifact without an entry point.
+    AGENTCORE_INCOMPLETE = "AC2505";
+    /// A network mode the tool cannot take, or a VPC without subnets or security groups.
+    AGENTCORE_NETWORK = "AC2506";
+    /// An AgentCore front door whose access, timeout or endpoint does not fit its runtime.
+    AGENTCORE_FRONT_DOOR = "AC2507";
+    /// A request header that cannot be allowlisted or forwarded as asked.
+    AGENTCORE_HEADER = "AC2508";
+    /// The verified caller's header is not allowlisted by the runtime (warning).
+    AGENTCORE_USER_HEADER = "AC2509";
+    /// A runtime with an existing role: grants are the app's to make (warning).
+    AGENTCORE_EXISTING_ROLE = "AC2510";
+}
