@@ -105,6 +105,7 @@ pub struct DevServer {
     issuer: Option<Arc<Issuer>>,
     rest: Vec<Arc<RestApi>>,
     ws: Vec<Arc<WsApi>>,
+    mappings: Vec<crate::sqs::Mapping>,
     state_file: PathBuf,
     /// How long start took.
     pub start_time: Duration,
@@ -175,14 +176,14 @@ impl DevServer {
             }
         }
         let listeners = Listeners { rest: rest_listeners, ws: ws_listeners, urls: url_listeners };
-        let (rest, ws) = serve_doors(&assembly, &locals, &functions, &moto.endpoint, listeners, &mut doors, &mut tasks);
+        let (rest, ws, mappings) = serve_doors(&assembly, &locals, &functions, &moto.endpoint, listeners, &mut doors, &mut tasks);
         let state_file = opts.assembly.join(STATE_FILE);
         let state = json!({
             "stack": assembly.stack, "moto": moto.endpoint, "issuer": issuer.as_ref().map(|i| i.url.clone()),
             "urls": doors.iter().map(|d| json!({"kind": format!("{:?}", d.kind), "logicalId": d.logical_id, "url": d.url})).collect::<Vec<_>>(),
         });
         let _ = std::fs::write(&state_file, serde_json::to_string_pretty(&state).unwrap_or_default());
-        Ok(Self { moto, functions, tasks, doors, issuer, rest, ws, state_file, start_time: started.elapsed() })
+        Ok(Self { moto, functions, tasks, doors, issuer, rest, ws, mappings, state_file, start_time: started.elapsed() })
     }
 
     /// Every front door's URL.
@@ -216,6 +217,11 @@ impl DevServer {
             .iter()
             .flat_map(|a| a.authorizers.iter().map(|(id, z)| (id.clone(), z.calls.load(std::sync::atomic::Ordering::SeqCst))))
             .collect()
+    }
+
+    /// How many SQS records each event source mapping handed to its function (by logical id).
+    pub fn mapping_records(&self) -> BTreeMap<String, u64> {
+        self.mappings.iter().map(|m| (m.logical_id.clone(), m.delivered.load(std::sync::atomic::Ordering::SeqCst))).collect()
     }
 
     /// Open WebSocket connections over all WebSocket APIs.
@@ -259,7 +265,7 @@ fn serve_doors(
     listeners: Listeners,
     doors: &mut Vec<FrontDoor>,
     tasks: &mut Vec<tokio::task::JoinHandle<()>>,
-) -> (Vec<Arc<RestApi>>, Vec<Arc<WsApi>>) {
+) -> (Vec<Arc<RestApi>>, Vec<Arc<WsApi>>, Vec<crate::sqs::Mapping>) {
     let rest: Vec<Arc<RestApi>> = RestApi::all(assembly, locals, functions).into_iter().map(Arc::new).collect();
     for (api, l) in rest.iter().zip(listeners.rest) {
         doors.push(FrontDoor {
@@ -287,10 +293,11 @@ fn serve_doors(
         tasks.push(Arc::new(url).serve(l));
     }
     let sqs = crate::sqs::client(moto);
-    for m in crate::sqs::mappings(assembly, locals, functions) {
-        tasks.extend(crate::sqs::start(m, sqs.clone()));
+    let mappings = crate::sqs::mappings(assembly, locals, functions);
+    for m in &mappings {
+        tasks.extend(crate::sqs::start(m.clone(), sqs.clone()));
     }
-    (rest, ws)
+    (rest, ws, mappings)
 }
 
 fn rss_of(pid: u32) -> Option<u64> {

@@ -10,7 +10,7 @@ use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 use agentcdk_dev::chat::http;
 use agentcdk_dev::FrontDoorKind;
 use serde_json::{json, Value};
-use support::{python, serve, ModelPeer};
+use support::{python, serve, ModelPeer, FAIL_400, FAIL_500};
 
 const REPLY: &str = "Your invoice is paid in full.";
 
@@ -28,6 +28,29 @@ async fn get(url: &str, token: &str) -> (u16, Value) {
     (status, serde_json::from_slice(&body).unwrap_or(Value::Null))
 }
 
+/// Polls `responses/{id}` as `token` until the turn is no longer pending (at most `limit`).
+async fn settled(chat: &str, id: &str, token: &str, limit: Duration) -> Value {
+    let poll = format!("{chat}/responses/{id}");
+    let started = Instant::now();
+    loop {
+        let (status, v) = get(&poll, token).await;
+        assert_eq!(status, 200, "{v}");
+        if v["status"] != "pending" {
+            return v;
+        }
+        assert!(started.elapsed() < limit, "still pending after {limit:?}: {v}");
+        tokio::time::sleep(Duration::from_millis(200)).await;
+    }
+}
+
+/// The claims of a token (its middle part), to re-sign altered copies.
+fn claims(token: &str) -> serde_json::Map<String, Value> {
+    use base64::Engine;
+    let payload = token.split('.').nth(1).expect("a JWT");
+    let bytes = base64::engine::general_purpose::URL_SAFE_NO_PAD.decode(payload).expect("base64url");
+    serde_json::from_slice(&bytes).expect("claims")
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn queue_agent_submit_poll_owner_check_and_authorizer_cache() {
     let peer = ModelPeer::start(REPLY, Duration::ZERO).await;
@@ -43,29 +66,39 @@ async fn queue_agent_submit_poll_owner_check_and_authorizer_cache() {
     assert_eq!(body["error"], "unauthorized", "the template's UNAUTHORIZED gateway response: {body}");
     let (status, _) = post(&chat, Some("not.a.jwt"), &json!({"message": "hi"})).await;
     assert_eq!(status, 401, "a bad token is refused by the real authorizer");
+    // Another issuer's key (same issuer URL, a key the JWKS does not have), and our own key
+    // with an audience the stack does not accept: the authorizer's `Unauthorized`, i.e. 401.
+    let stranger = agentcdk_dev::identity::Issuer::new(issuer.url.clone(), Default::default()).expect("issuer");
+    let foreign = stranger.sign(&claims(&alice)).expect("token");
+    let (status, body) = post(&chat, Some(&foreign), &json!({"message": "hi"})).await;
+    assert_eq!((status, body["error"].as_str()), (401, Some("unauthorized")), "a token signed by another key: {body}");
+    let mut wrong_aud = claims(&alice);
+    wrong_aud.insert("aud".into(), json!("someone-else"));
+    let wrong_aud = issuer.sign(&wrong_aud).expect("token");
+    let (status, body) = post(&chat, Some(&wrong_aud), &json!({"message": "hi"})).await;
+    assert_eq!((status, body["error"].as_str()), (401, Some("unauthorized")), "a token for another audience: {body}");
+    let refusals: u64 = dev.authorizer_calls().values().sum();
+    assert_eq!(refusals, 3, "each refused token ran the authorizer once (refusals are not cached)");
 
     let (status, accepted) = post(&chat, Some(&alice), &json!({"message": "Is my invoice paid?"})).await;
     assert_eq!(status, 202, "{accepted}");
+    let after_submit: u64 = dev.authorizer_calls().values().sum();
+    assert_eq!(after_submit, refusals + 1, "alice's first request ran the authorizer");
     let id = accepted["request_id"].as_str().expect("request id").to_owned();
-    let poll = format!("{chat}/responses/{id}");
-    let started = Instant::now();
-    let answer = loop {
-        let (status, v) = get(&poll, &alice).await;
-        assert_eq!(status, 200, "{v}");
-        if v["status"] != "pending" {
-            break v;
-        }
-        assert!(started.elapsed() < Duration::from_secs(60), "still pending after 60 s: {v}");
-        tokio::time::sleep(Duration::from_millis(200)).await;
-    };
+    let answer = settled(&chat, &id, &alice, Duration::from_secs(60)).await;
     assert_eq!(answer["status"], "completed", "{answer}");
     assert_eq!(answer["reply"], REPLY);
     assert_eq!(peer.calls.lock().expect("lock").len(), 1, "the model ran once for one turn");
+    assert_eq!(
+        dev.authorizer_calls().values().sum::<u64>(),
+        after_submit,
+        "alice's polls (another method and path, same token) were answered from the authorizer cache"
+    );
 
-    let (status, v) = get(&poll, &bob).await;
-    assert_eq!(status, 404, "another user cannot read alice's response: {v}");
-    let calls: u64 = dev.authorizer_calls().values().sum();
-    assert_eq!(calls, 3, "one authorizer call per distinct token (bad, alice, bob): alice's polls hit the cache");
+    let (status, v) = get(&format!("{chat}/responses/{id}"), &bob).await;
+    assert_eq!((status, v["error"].as_str()), (404, Some("not_found")), "another user cannot read alice's response: {v}");
+    assert!(!v.to_string().contains(REPLY), "nothing of alice's turn reaches bob: {v}");
+    assert_eq!(dev.authorizer_calls().values().sum::<u64>(), after_submit + 1, "bob's token is a new cache key");
 
     let (status, v) = post(&format!("{api}/nope"), Some(&alice), &json!({})).await;
     assert_eq!(
@@ -76,26 +109,54 @@ async fn queue_agent_submit_poll_owner_check_and_authorizer_cache() {
     dev.shutdown().await;
 }
 
+/// One FIFO session: its first turn fails for good (the model refuses it with 400) and its
+/// second, queued right behind it in the same message group, still answers within seconds (a
+/// held group would wait for the input queue's visibility timeout, 30 minutes). Another turn
+/// fails on every try (the model answers 500): retried up to `maxReceiveCount`, then its
+/// client is told `failed` and the message ends in the input dead-letter queue, whose consumer
+/// receives it.
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
-async fn queue_agent_turn_that_fails_for_good_is_reported_to_its_client() {
-    let peer = ModelPeer::failing(400).await;
+async fn queue_agent_failed_turns_are_told_dead_lettered_and_never_hold_their_session() {
+    let peer = ModelPeer::start(REPLY, Duration::ZERO).await;
     let (dev, _dir) = serve(queue_agent::app(), &peer).await;
     let chat = format!("{}/api/v1/chat", dev.url(FrontDoorKind::RestApi).expect("a REST API"));
     let alice = dev.issuer().expect("the local issuer").mint("alice", &[], 600).expect("token");
-    let (status, accepted) = post(&chat, Some(&alice), &json!({"message": "hi"})).await;
-    assert_eq!(status, 202, "{accepted}");
-    let poll = format!("{chat}/responses/{}", accepted["request_id"].as_str().expect("id"));
-    let started = Instant::now();
-    let answer = loop {
-        let (_, v) = get(&poll, &alice).await;
-        if v["status"] != "pending" {
-            break v;
+    let submit = |message: String, session: &'static str| {
+        let (chat, alice) = (chat.clone(), alice.clone());
+        async move {
+            let (status, v) = post(&chat, Some(&alice), &json!({"message": message, "session_id": session})).await;
+            assert_eq!(status, 202, "{v}");
+            v["request_id"].as_str().expect("request id").to_owned()
         }
-        assert!(started.elapsed() < Duration::from_secs(60), "a permanent model failure left the turn pending: {v}");
-        tokio::time::sleep(Duration::from_millis(200)).await;
     };
-    assert_eq!(answer["status"], "failed", "the client is told: {answer}");
-    assert!(!answer.to_string().contains("arn:aws"), "nothing private reaches the client: {answer}");
+    let poison = submit(format!("Always failing {FAIL_500}"), "poison-session").await;
+    let started = Instant::now();
+    let first = submit(format!("Refused {FAIL_400}"), "fifo-session").await;
+    let second = submit("Is my invoice paid?".into(), "fifo-session").await;
+
+    let failed = settled(&chat, &first, &alice, Duration::from_secs(60)).await;
+    assert_eq!(failed["status"], "failed", "the client is told: {failed}");
+    assert!(!failed.to_string().contains("arn:aws"), "nothing private reaches the client: {failed}");
+    let answered = settled(&chat, &second, &alice, Duration::from_secs(60)).await;
+    assert_eq!((answered["status"].as_str(), answered["reply"].as_str()), (Some("completed"), Some(REPLY)), "{answered}");
+    assert!(started.elapsed() < Duration::from_secs(20), "the second turn waited {:?} behind the failed one", started.elapsed());
+
+    let told = settled(&chat, &poison, &alice, Duration::from_secs(90)).await;
+    assert_eq!(told["status"], "failed", "{told}");
+    assert!(told["reason"].as_str().is_some_and(|r| r.starts_with("unavailable")), "retries exhausted: {told}");
+    let tries = peer.calls.lock().expect("lock").iter().filter(|c| c.to_string().contains(FAIL_500)).count();
+    assert_eq!(tries, 3, "the failing turn ran once per receive, maxReceiveCount = 3 times");
+    // Both given-up messages (the refused turn and the always failing one) reach the input
+    // dead-letter queue; its event source mapping hands them to the responder.
+    let dead_lettered =
+        || dev.mapping_records().iter().filter(|(id, _)| id.contains("InputDeadLetterTrigger")).map(|(_, n)| *n).sum::<u64>();
+    let waited = Instant::now();
+    while dead_lettered() < 2 && waited.elapsed() < Duration::from_secs(30) {
+        tokio::time::sleep(Duration::from_millis(200)).await;
+    }
+    assert_eq!(dead_lettered(), 2, "records the input dead-letter queue's consumer got: {:?}", dev.mapping_records());
+    let (_, still) = get(&format!("{chat}/responses/{poison}"), &alice).await;
+    assert_eq!(still["status"], "failed", "the dead-letter consumer keeps the client's answer: {still}");
     dev.shutdown().await;
 }
 
@@ -159,6 +220,60 @@ async fn ws_agent_reply_reaches_every_connection_of_the_user() {
     let accepted = frames(0).iter().any(|f| f["type"] == "accepted");
     assert_eq!(accepted, two_way, "accepted frame delivered iff a RouteResponse is declared: {out}");
     assert!(!frames(1).iter().any(|f| f["type"] == "accepted"), "the other connection never sees the sender's accepted frame");
+    dev.shutdown().await;
+}
+
+/// Python `websockets` client: sends a message that is not JSON (prints the frame it gets
+/// back), then a chat turn, closes the connection as soon as the turn is accepted (before its
+/// reply), reconnects, and asks `{"action": "get", "request_id": …}` until the reply is there.
+/// Prints JSON lines `{"step": …, "frame": …}`.
+const WS_RECONNECT: &str = r#"
+import asyncio, json, sys
+from websockets.asyncio.client import connect
+url, token, message = sys.argv[1], sys.argv[2], sys.argv[3]
+def show(step, frame):
+    print(json.dumps({"step": step, "frame": frame}), flush=True)
+async def main():
+    a = await connect(url, subprotocols=[token])
+    await a.send("this is not json")
+    show("bad", json.loads(await asyncio.wait_for(a.recv(), 30)))
+    await a.send(json.dumps({"message": message}))
+    while True:
+        frame = json.loads(await asyncio.wait_for(a.recv(), 30))
+        if frame.get("type") == "accepted":
+            break
+    show("accepted", frame)
+    await a.close()
+    b = await connect(url, subprotocols=[token])
+    for _ in range(300):
+        await b.send(json.dumps({"action": "get", "request_id": frame["request_id"]}))
+        got = json.loads(await asyncio.wait_for(b.recv(), 30))
+        show("get", got)
+        if got.get("type") != "pending":
+            break
+        await asyncio.sleep(0.2)
+    await b.close()
+asyncio.run(main())
+"#;
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn ws_agent_bad_message_gets_an_error_frame_and_a_reconnected_client_gets_its_reply() {
+    let peer = ModelPeer::start(REPLY, Duration::ZERO).await;
+    let (dev, _dir) = serve(ws_agent::app(), &peer).await;
+    let url = dev.url(FrontDoorKind::WebSocket).expect("a WebSocket API").to_owned();
+    let alice = dev.issuer().expect("the local issuer").mint("alice", &[], 600).expect("token");
+    let out = python(WS_RECONNECT, &[&url, &alice, "Is my invoice paid?"]).await;
+    let lines: Vec<Value> = out.lines().map(|l| serde_json::from_str(l).expect("json line")).collect();
+    let step = |name: &str| lines.iter().filter(|l| l["step"] == name).map(|l| l["frame"].clone()).collect::<Vec<_>>();
+    let bad = &step("bad")[0];
+    assert_eq!(bad["type"], "refused", "a message that is not JSON is refused on its own connection: {bad}");
+    assert_eq!(bad["error"], "invalid_json", "{bad}");
+    assert!(bad.get("request_id").is_none(), "nothing was queued for it: {bad}");
+    let accepted = &step("accepted")[0];
+    let last = step("get").pop().expect("a get answer");
+    assert_eq!(last["type"], "reply", "after reconnecting, get returns the reply: {out}");
+    assert_eq!((last["request_id"].as_str(), last["reply"].as_str()), (accepted["request_id"].as_str(), Some(REPLY)), "{last}");
+    assert_eq!(peer.calls.lock().expect("lock").len(), 1, "only the valid message reached the model");
     dev.shutdown().await;
 }
 

@@ -66,7 +66,8 @@ pub async fn python(script: &str, args: &[&str]) -> String {
 
 /// An OpenAI-compatible chat completions server answering every call with `reply`: whole, or
 /// (for `"stream": true`) as one server-sent chunk per word, `gap` apart, recording when the
-/// last chunk left.
+/// last chunk left. It fails on cue: a last user message containing [`FAIL_400`] is refused
+/// with 400 (a permanent failure of the turn), one containing [`FAIL_500`] with 500 (retryable).
 pub struct ModelPeer {
     /// Base URL (`http://127.0.0.1:P/v1`).
     pub url: String,
@@ -111,6 +112,7 @@ impl ModelPeer {
                             let body = req.into_body().collect().await.map(|b| b.to_bytes()).unwrap_or_default();
                             let v: Value = serde_json::from_slice(&body).unwrap_or_default();
                             let stream = v["stream"] == json!(true);
+                            let status = scripted_status(&v, status);
                             c.lock().expect("lock").push(v);
                             if status != 200 {
                                 let err = json!({"error": {"message": "scripted failure", "type": "invalid_request_error"}});
@@ -126,6 +128,23 @@ impl ModelPeer {
             }
         });
         Self { url, calls, last_chunk, task }
+    }
+}
+
+/// A user message containing this makes the model answer 400 (`invalid_request_error`).
+pub const FAIL_400: &str = "[model-fails-400]";
+/// A user message containing this makes the model answer 500 (a server error, retryable).
+pub const FAIL_500: &str = "[model-fails-500]";
+
+/// The status the peer answers `request` with: `default`, unless the last user message asks
+/// for a failure.
+fn scripted_status(request: &Value, default: u16) -> u16 {
+    let last_user =
+        request["messages"].as_array().and_then(|m| m.iter().rev().find(|m| m["role"] == "user")).map(|m| m["content"].to_string());
+    match last_user {
+        Some(t) if t.contains(FAIL_400) => 400,
+        Some(t) if t.contains(FAIL_500) => 500,
+        _ => default,
     }
 }
 
