@@ -47,6 +47,9 @@ pub struct DevOptions {
     pub handlers_bin_dir: Option<PathBuf>,
     /// Start one sandbox of every function before serving (no cold start on the first request).
     pub prewarm: bool,
+    /// Rebuild and reload the functions when their handler crates (or prebuilt binaries)
+    /// change ([`crate::watch`]).
+    pub watch: bool,
 }
 
 impl DevOptions {
@@ -61,6 +64,7 @@ impl DevOptions {
             real_auth: false,
             handlers_bin_dir: None,
             prewarm: true,
+            watch: false,
         }
     }
 }
@@ -129,13 +133,17 @@ impl DevServer {
         let started = Instant::now();
         let assembly = Assembly::load(&opts.assembly, opts.stack.as_deref())?;
         let mut moto = Moto::start().await?;
-        let locals = match crate::stateful::create(&assembly, &moto.endpoint).await {
+        let mut locals = match crate::stateful::create(&assembly, &moto.endpoint).await {
             Ok(l) => l,
             Err(e) => {
                 moto.stop().await;
                 return Err(e);
             }
         };
+        if let Err(e) = crate::secrets::create(&assembly, &moto.endpoint, &mut locals).await {
+            moto.stop().await;
+            return Err(e);
+        }
         let mut ports = Ports(opts.port);
         let mut tasks = Vec::new();
         let mut doors = Vec::new();
@@ -162,7 +170,7 @@ impl DevServer {
             .map(|((id, _), l)| (locals.refs.get(id).cloned().unwrap_or_default(), addr(l)))
             .collect();
         let ctx = EnvContext { moto: &moto.endpoint, issuer: issuer.as_deref(), ws_hosts: &ws_hosts, opts: &opts, assembly: &assembly };
-        let specs = match function_specs(&assembly, &locals, &ctx).await {
+        let (specs, sources) = match function_specs(&assembly, &locals, &ctx).await {
             Ok(s) => s,
             Err(e) => {
                 moto.stop().await;
@@ -174,6 +182,9 @@ impl DevServer {
             for f in functions.values() {
                 f.prewarm().await?;
             }
+        }
+        if opts.watch {
+            tasks.push(crate::watch::spawn(sources, functions.clone()));
         }
         let listeners = Listeners { rest: rest_listeners, ws: ws_listeners, urls: url_listeners };
         let (rest, ws, mappings) = serve_doors(&assembly, &locals, &functions, &moto.endpoint, listeners, &mut doors, &mut tasks);
@@ -209,6 +220,13 @@ impl DevServer {
     /// A function by logical id.
     pub fn function(&self, logical_id: &str) -> Option<&Function> {
         self.functions.get(logical_id)
+    }
+
+    /// Logical ids of every function, sorted.
+    pub fn function_ids(&self) -> Vec<String> {
+        let mut ids: Vec<String> = self.functions.keys().cloned().collect();
+        ids.sort();
+        ids
     }
 
     /// How many times each REST authorizer's function ran (by logical id).
@@ -347,8 +365,13 @@ struct EnvContext<'a> {
     assembly: &'a Assembly,
 }
 
-/// Every function's spec, its binary built; all problems reported at once.
-async fn function_specs(assembly: &Assembly, locals: &Locals, ctx: &EnvContext<'_>) -> Result<Vec<FunctionSpec>, DevError> {
+/// Every function's spec, its binary built, and what to watch for changes; all problems
+/// reported at once.
+async fn function_specs(
+    assembly: &Assembly,
+    locals: &Locals,
+    ctx: &EnvContext<'_>,
+) -> Result<(Vec<FunctionSpec>, Vec<crate::watch::Source>), DevError> {
     let mut problems = Vec::new();
     let mut specs = Vec::new();
     let mut crates: BTreeMap<PathBuf, BTreeSet<String>> = BTreeMap::new();
@@ -387,11 +410,16 @@ async fn function_specs(assembly: &Assembly, locals: &Locals, ctx: &EnvContext<'
         logs::dev("models: Bedrock, for real, with your AWS credentials — the only calls that leave this machine (use --model-endpoint for a local OpenAI-compatible server)");
     }
     let mut bins = BTreeMap::new();
+    let mut sources = Vec::new();
     for (workspace, names) in &crates {
         let built = match &ctx.opts.handlers_bin_dir {
             Some(dir) => crate::handlers::prebuilt(dir, names)?,
             None => crate::handlers::build(workspace, names).await?,
         };
+        sources.push(match &ctx.opts.handlers_bin_dir {
+            Some(_) => crate::watch::Source::Binaries(built.values().cloned().collect()),
+            None => crate::watch::Source::Workspace { dir: workspace.clone(), crates: names.clone() },
+        });
         bins.extend(built);
     }
     for s in &mut specs {
@@ -399,7 +427,7 @@ async fn function_specs(assembly: &Assembly, locals: &Locals, ctx: &EnvContext<'
         s.binary = bins.get(&krate).cloned().unwrap_or_default();
     }
     let _ = ctx.assembly;
-    Ok(specs)
+    Ok((specs, sources))
 }
 
 /// Points a function at the local services; returns whether it calls Bedrock for real.

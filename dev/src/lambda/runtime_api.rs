@@ -58,6 +58,7 @@ async fn route(req: Request<Incoming>, shared: &Shared, sandbox: &SandboxState) 
     let integration = req.headers().get("content-type").is_some_and(|v| v == "application/vnd.awslambda.http-integration-response");
     if kind == "response" && streaming {
         stream(req.into_body(), integration, reply).await;
+        report(shared, sandbox, id);
     } else {
         let body = net::read_body(req.into_body(), MAX_RESPONSE).await;
         let outcome = match (kind, body) {
@@ -69,12 +70,13 @@ async fn route(req: Request<Incoming>, shared: &Shared, sandbox: &SandboxState) 
                 Reply::Error(serde_json::from_slice(&body.unwrap_or_default()).unwrap_or_else(|_| json!({"errorType": "Unknown"})))
             }
         };
+        // Recorded before the answer goes back: whoever got the answer sees its REPORT.
+        report(shared, sandbox, id);
         let _ = reply.send(Ok(outcome));
     }
     if let Ok(mut c) = current.lock() {
         *c = None;
     }
-    report(shared, sandbox, id);
     net::json(202, &json!({"status": "OK"}))
 }
 

@@ -22,6 +22,11 @@ pub fn venv() -> PathBuf {
 
 /// `app` synthesized into a temp folder, served by `dev` with the model replaced by `peer`.
 pub async fn serve(app: agentcdk::App, peer: &ModelPeer) -> (DevServer, tempfile::TempDir) {
+    serve_with(app, peer, |_| {}).await
+}
+
+/// [`serve`] with the options adjusted by `adjust` first.
+pub async fn serve_with(app: agentcdk::App, peer: &ModelPeer, adjust: impl FnOnce(&mut DevOptions)) -> (DevServer, tempfile::TempDir) {
     let dir = tempfile::tempdir().expect("temp dir");
     let mut app = app;
     let assembly = app.synthesize(&[]).unwrap_or_else(|d| panic!("synthesis failed:\n{d}"));
@@ -32,6 +37,7 @@ pub async fn serve(app: agentcdk::App, peer: &ModelPeer) -> (DevServer, tempfile
     opts.handlers_bin_dir = Some(handler_bins());
     opts.model_endpoint = Some(peer.url.clone());
     opts.model_id = Some("scripted".into());
+    adjust(&mut opts);
     let dev = DevServer::start(opts).await.unwrap_or_else(|e| panic!("dev did not start: {e}"));
     (dev, dir)
 }
