@@ -405,13 +405,33 @@ with httpx.Client(timeout=30) as c:
         print(json.dumps({"name": name, "status": r.status_code, "headers": dict(r.headers), "body": r.text}))
 "#;
 
+/// boto3 against moto: prints the value of each secret id given.
+const SECRETS_CLIENT: &str = r#"
+import json, sys, boto3
+sm = boto3.client("secretsmanager", endpoint_url=sys.argv[1], region_name="us-east-1",
+                  aws_access_key_id="testing", aws_secret_access_key="testing")
+print(json.dumps({i: sm.get_secret_value(SecretId=i)["SecretString"] for i in sys.argv[2:]}))
+"#;
+
 /// CORS as the template declares it: the OPTIONS method's MOCK integration answers the
-/// preflight (no function runs), and gateway responses carry the allowed origin too.
+/// preflight (no function runs), and gateway responses carry the allowed origin too. The same
+/// stack's Secrets Manager secrets exist in moto (one as written, one generated).
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
-async fn rest_cors_preflight_and_gateway_responses_follow_the_template() {
-    use agentcdk::prelude::{AgentProps, App, Cors, Model, ServerlessAgent, StackProps};
+async fn rest_cors_preflight_gateway_responses_and_secrets_follow_the_template() {
+    use agentcdk::prelude::{AgentProps, App, Cors, Model, RawResource, ServerlessAgent, StackProps};
     let mut app = App::new();
     let stack = app.stack("CorsAgent", StackProps::default());
+    stack.add_raw(
+        "ApiKey",
+        RawResource::new("AWS::SecretsManager::Secret").prop("Name", "cors-agent/api-key").prop("SecretString", "s3cret-value"),
+    );
+    stack.add_raw(
+        "DbPassword",
+        RawResource::new("AWS::SecretsManager::Secret").prop("Name", "cors-agent/db").prop(
+            "GenerateSecretString",
+            serde_json::json!({"SecretStringTemplate": "{\"username\":\"app\"}", "GenerateStringKey": "password", "PasswordLength": 24}),
+        ),
+    );
     ServerlessAgent::new(
         &mut stack.scope("Assistant"),
         AgentProps {
@@ -436,6 +456,11 @@ async fn rest_cors_preflight_and_gateway_responses_follow_the_template() {
     assert_eq!(bad["status"], 400, "an empty message breaks the model's minLength: {bad}");
     assert_eq!(bad["headers"]["access-control-allow-origin"], "https://app.example.com", "gateway responses carry CORS headers: {bad}");
     assert!(peer.calls.lock().expect("lock").is_empty(), "no model call for a preflight or a refused body");
+    let secrets = python(SECRETS_CLIENT, &[dev.moto_endpoint(), "cors-agent/api-key", "cors-agent/db"]).await;
+    let secrets: Value = serde_json::from_str(secrets.trim()).expect("json");
+    assert_eq!(secrets["cors-agent/api-key"], "s3cret-value", "{secrets}");
+    let db: Value = serde_json::from_str(secrets["cors-agent/db"].as_str().expect("string")).expect("json secret");
+    assert_eq!((db["username"].as_str(), db["password"].as_str().map(str::len)), (Some("app"), Some(24)), "{db}");
     dev.shutdown().await;
 }
 
