@@ -389,6 +389,35 @@ async fn quickstart_sync_turn_report_and_body_validation() {
     assert!(v["detail"].as_str().is_some_and(|d| d.contains("message")), "the schema errors name the missing field: {v}");
     let after = dev.function(&handler).and_then(|f| f.last_report()).expect("report");
     assert_eq!(after.request_id, report.request_id, "the request handler did not run for the invalid body");
+
+    // `chat --stack`: the URL comes from a deployed stack's outputs (here a stack in moto whose
+    // ApiUrl output is this dev's stage URL).
+    let stage = dev.url(FrontDoorKind::RestApi).expect("a REST API").to_owned();
+    let conf = aws_sdk_cloudformation::Config::builder()
+        .behavior_version(aws_sdk_cloudformation::config::BehaviorVersion::latest())
+        .region(aws_sdk_cloudformation::config::Region::new("us-east-1"))
+        .credentials_provider(agentcdk_dev::stateful::credentials())
+        .endpoint_url(dev.moto_endpoint())
+        .build();
+    let template = json!({"Resources": {"Q": {"Type": "AWS::SQS::Queue"}}, "Outputs": {"ApiUrl": {"Value": format!("{stage}/")}}});
+    aws_sdk_cloudformation::Client::from_conf(conf)
+        .create_stack()
+        .stack_name("Deployed")
+        .template_body(template.to_string())
+        .send()
+        .await
+        .expect("create the stack in moto");
+    let args = <agentcdk_dev::chat::ChatArgs as clap::Parser>::try_parse_from([
+        "chat",
+        "Is my invoice paid?",
+        "--stack",
+        "Deployed",
+        "--endpoint-url",
+        dev.moto_endpoint(),
+    ])
+    .expect("args");
+    let reply = agentcdk_dev::chat::chat(args).await.expect("chat against the stack's URL");
+    assert_eq!(reply, REPLY);
     dev.shutdown().await;
 }
 
