@@ -8,7 +8,9 @@ A stand-in model for trying `cargo agentcdk dev` with no model at hand (no accou
 
 Answers `POST /v1/chat/completions` as OpenAI does: one JSON completion, or server-sent
 `chat.completion.chunk` events ending with `data: [DONE]` when the request says `stream: true`.
-Standard library only.
+It fails on cue, to try failure paths by hand: a last user message containing
+`[model-fails-400]` is refused with 400 (a permanent failure of the turn), one containing
+`[model-fails-500]` with 500 (retryable). Standard library only.
 """
 import json
 import sys
@@ -29,7 +31,17 @@ def last_user_text(body):
 class Handler(BaseHTTPRequestHandler):
     def do_POST(self):
         body = json.loads(self.rfile.read(int(self.headers.get("content-length", 0))) or b"{}")
-        reply = f"You said: {last_user_text(body)}"
+        text = last_user_text(body)
+        for marker, status in (("[model-fails-400]", 400), ("[model-fails-500]", 500)):
+            if marker in text:
+                error = json.dumps({"error": {"message": f"scripted failure {status}", "type": "invalid_request_error"}}).encode()
+                self.send_response(status)
+                self.send_header("content-type", "application/json")
+                self.send_header("content-length", str(len(error)))
+                self.end_headers()
+                self.wfile.write(error)
+                return
+        reply = f"You said: {text}"
         model = body.get("model", "echo")
         if body.get("stream"):
             self.send_response(200)

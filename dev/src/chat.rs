@@ -1,8 +1,9 @@
 //! `cargo agentcdk chat`: a small client of an agent's front door — REST sync, REST queue
 //! (submit, then poll `responses/{id}`), WebSocket (token in `Sec-WebSocket-Protocol`), and SSE
 //! streams (tokens printed as they arrive) — with a token from `--token`, `AGENTCDK_TOKEN`, or
-//! the running `dev`'s local issuer. Plain `http://`/`ws://` only (the local stack); a deployed
-//! stack's `https://` URL needs TLS, which this client does not carry yet.
+//! the running `dev`'s local issuer. `--stack` reads the URL from a deployed stack's outputs
+//! (DescribeStacks). Plain `http://`/`ws://` only; a deployed stack's `https://` URL needs TLS,
+//! which this client does not carry yet (a clear error says so).
 
 use std::io::Write as _;
 use std::time::Duration;
@@ -40,6 +41,13 @@ pub struct ChatArgs {
     /// The chat route under a REST stage (used when --url is a stage).
     #[arg(long, default_value = "api/v1/chat")]
     pub route: String,
+    /// A deployed stack: its front door URL is read from its outputs (DescribeStacks; the first
+    /// output whose key ends in `Url`/`Endpoint` and whose value is a URL).
+    #[arg(long, conflicts_with = "url")]
+    pub stack: Option<String>,
+    /// CloudFormation endpoint for --stack (default: `AWS_ENDPOINT_URL`, else AWS).
+    #[arg(long)]
+    pub endpoint_url: Option<String>,
 }
 
 /// One turn; prints the reply (streamed pieces as they come) and returns it.
@@ -50,9 +58,14 @@ pub async fn chat(args: ChatArgs) -> Result<String, DevError> {
             .as_ref()
             .and_then(|s| s["urls"].as_array()?.iter().find(|u| u["kind"] == format!("{kind:?}"))?["url"].as_str().map(str::to_owned))
     };
+    let deployed = match &args.stack {
+        Some(stack) => Some(stack_url(stack, args.endpoint_url.as_deref(), &args.route).await?),
+        None => None,
+    };
     let url = args
         .url
         .clone()
+        .or(deployed)
         .or_else(|| door(FrontDoorKind::WebSocket))
         .or_else(|| door(FrontDoorKind::RestApi).map(|u| format!("{u}/{}", args.route)))
         .or_else(|| door(FrontDoorKind::FunctionUrl))
@@ -72,6 +85,57 @@ pub async fn chat(args: ChatArgs) -> Result<String, DevError> {
         return websocket(&url, token.as_deref(), &body).await;
     }
     http_turn(&url, token.as_deref(), &body).await
+}
+
+/// The front door of a deployed stack, from its outputs. Credentials and region come from
+/// the environment (`AWS_ACCESS_KEY_ID`/`AWS_SECRET_ACCESS_KEY`/`AWS_SESSION_TOKEN`,
+/// `AWS_REGION`; dev links no aws-config, so profiles are not read). A REST stage URL gets
+/// `route` appended.
+pub async fn stack_url(stack: &str, endpoint: Option<&str>, route: &str) -> Result<String, DevError> {
+    use aws_sdk_cloudformation::config::{BehaviorVersion, Credentials, Region};
+    let env = |k: &str| std::env::var(k).ok();
+    let credentials = match (env("AWS_ACCESS_KEY_ID"), env("AWS_SECRET_ACCESS_KEY")) {
+        (Some(id), Some(secret)) => Credentials::new(id, secret, env("AWS_SESSION_TOKEN"), None, "environment"),
+        _ if endpoint.is_some() || env("AWS_ENDPOINT_URL").is_some() => crate::stateful::credentials(),
+        _ => {
+            return Err(DevError::Start(
+                "--stack needs AWS credentials in the environment (AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY)".into(),
+            ))
+        }
+    };
+    let mut conf = aws_sdk_cloudformation::Config::builder()
+        .behavior_version(BehaviorVersion::latest())
+        .region(Region::new(env("AWS_REGION").or_else(|| env("AWS_DEFAULT_REGION")).unwrap_or_else(|| crate::moto::REGION.into())))
+        .credentials_provider(credentials);
+    if let Some(e) = endpoint.map(str::to_owned).or_else(|| env("AWS_ENDPOINT_URL")) {
+        conf = conf.endpoint_url(e);
+    }
+    let cfn = aws_sdk_cloudformation::Client::from_conf(conf.build());
+    let out = cfn
+        .describe_stacks()
+        .stack_name(stack)
+        .send()
+        .await
+        .map_err(|e| DevError::Start(format!("DescribeStacks {stack}: {}", aws_sdk_cloudformation::error::DisplayErrorContext(&e))))?;
+    let outputs = out.stacks.unwrap_or_default().into_iter().next().and_then(|s| s.outputs).unwrap_or_default();
+    let url = outputs
+        .iter()
+        .filter(|o| o.output_key().is_some_and(|k| k.ends_with("Url") || k.ends_with("URL") || k.ends_with("Endpoint")))
+        .filter_map(|o| o.output_value())
+        .find(|v| ["http://", "https://", "ws://", "wss://"].iter().any(|p| v.starts_with(p)))
+        .ok_or_else(|| DevError::Start(format!("stack {stack} has no output ending in Url/Endpoint with a URL value")))?;
+    if url.starts_with("https://") || url.starts_with("wss://") {
+        return Err(DevError::Start(format!(
+            "{url}: this client speaks plain HTTP/WebSocket only (TLS is not compiled in yet); use curl or websocat against a deployed stack"
+        )));
+    }
+    // An http URL that is a bare stage (`http://host/prod/`, at most one path segment) gets the
+    // chat route; a WebSocket URL, a Function URL or a full route is used as it is.
+    let path_segments = url.splitn(4, '/').nth(3).unwrap_or_default().split('/').filter(|p| !p.is_empty()).count();
+    Ok(match url.starts_with("http://") && path_segments == 1 {
+        true => format!("{}/{}", url.trim_end_matches('/'), route.trim_matches('/')),
+        false => url.to_owned(),
+    })
 }
 
 async fn http_turn(url: &str, token: Option<&str>, body: &Value) -> Result<String, DevError> {

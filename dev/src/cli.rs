@@ -37,6 +37,9 @@ pub struct DevArgs {
     /// Log lines as JSON objects (one per line) instead of coloured text.
     #[arg(long)]
     pub json: bool,
+    /// Do not rebuild and reload the functions when their handler crates change.
+    #[arg(long)]
+    pub no_watch: bool,
 }
 
 /// Serves until Ctrl-C, then stops everything it started.
@@ -51,6 +54,7 @@ pub async fn run(args: DevArgs) -> Result<(), DevError> {
         real_auth: args.real_auth,
         handlers_bin_dir: args.handlers_bin_dir,
         prewarm: true,
+        watch: !args.no_watch,
     };
     let dev = DevServer::start(opts).await?;
     print_banner(&dev, &args.out);

@@ -5,8 +5,10 @@
 //! - `InvokeMode: BUFFERED` answers with the function's response (a bare JSON value or a
 //!   `statusCode` object); `RESPONSE_STREAM` streams it as produced;
 //! - `AuthType: AWS_IAM` needs a SigV4-signed request ("Control access to Lambda function
-//!   URLs"): an unsigned request is 403. The signature itself is not checked here (no IAM
-//!   locally): any credentials pass, and `requestContext.authorizer.iam` carries the access key.
+//!   URLs"): an unsigned request, a signature that does not match, or one more than 15 minutes
+//!   old is 403. The signature is recomputed with dev's local credential set ([`crate::sigv4`]:
+//!   any access key id with the secret `testing`); there is no IAM policy evaluation locally, so
+//!   a valid signature is allowed, and `requestContext.authorizer.iam` carries its access key.
 //! - the payload limit is 6 MB buffered (413 otherwise).
 
 use std::net::SocketAddr;
@@ -57,14 +59,6 @@ impl FunctionUrl {
 
     async fn handle(&self, req: Request<Incoming>, peer: SocketAddr) -> Response<Body> {
         let (headers, _) = proxy::headers(req.headers());
-        let access_key = headers
-            .get("authorization")
-            .and_then(|a| a.strip_prefix("AWS4-HMAC-SHA256 Credential="))
-            .and_then(|c| c.split('/').next())
-            .map(str::to_owned);
-        if self.iam && access_key.is_none() {
-            return net::json(403, &json!({"Message": "Forbidden"}));
-        }
         let Some(function) = &self.function else { return net::json(502, &json!({"Message": "Internal Server Error"})) };
         let method = req.method().as_str().to_owned();
         let raw_path = req.uri().path().to_owned();
@@ -72,6 +66,20 @@ impl FunctionUrl {
         let (query, _) = proxy::query(Some(&raw_query));
         let Ok(body) = net::read_body(req.into_body(), MAX_PAYLOAD).await else {
             return net::json(413, &json!({"Message": "Request must be smaller than 6291456 bytes for the InvokeFunction operation"}));
+        };
+        let access_key = if self.iam {
+            let uri = format!(
+                "http://{}{raw_path}{}",
+                headers.get("host").map(String::as_str).unwrap_or("127.0.0.1"),
+                if raw_query.is_empty() { String::new() } else { format!("?{raw_query}") }
+            );
+            let pairs: Vec<(String, String)> = headers.iter().map(|(k, v)| (k.clone(), v.clone())).collect();
+            match crate::sigv4::verify(&method, &uri, &pairs, &body) {
+                Ok(key) => Some(key),
+                Err(refusal) => return net::json(403, &json!({"Message": refusal.message()})),
+            }
+        } else {
+            None
         };
         let (body, b64) = proxy::body_field(&body);
         let now = proxy::now_ms();

@@ -96,8 +96,14 @@ impl Issuer {
         claims.insert("nbf".into(), json!(now));
         claims.insert("exp".into(), json!(now + ttl_secs));
         claims.insert("jti".into(), json!(uuid::Uuid::new_v4().to_string()));
+        self.sign(&claims)
+    }
+
+    /// A token with exactly `claims`, signed with this issuer's key (tests use it to make
+    /// tokens the stack must refuse: another audience, expired, another issuer's key).
+    pub fn sign(&self, claims: &Map<String, Value>) -> Result<String, DevError> {
         let header = json!({"alg": "RS256", "typ": "JWT", "kid": self.kid});
-        let signing_input = format!("{}.{}", B64.encode(header.to_string()), B64.encode(Value::Object(claims).to_string()));
+        let signing_input = format!("{}.{}", B64.encode(header.to_string()), B64.encode(Value::Object(claims.clone()).to_string()));
         let mut sig = vec![0; self.key.public_modulus_len()];
         self.key
             .sign(&RSA_PKCS1_SHA256, &SystemRandom::new(), signing_input.as_bytes(), &mut sig)

@@ -35,8 +35,11 @@ pub mod moto;
 pub mod net;
 pub mod proxy;
 pub mod rest;
+pub mod secrets;
+pub mod sigv4;
 pub mod sqs;
 pub mod stateful;
+pub mod watch;
 pub mod ws;
 
 mod server;

@@ -1,6 +1,7 @@
 //! One terminal for every function: each line a handler writes (Lambda's JSON log format:
-//! `level`, `message`, `requestId`, fields) printed with the function's name, coloured, or as
-//! one JSON object per line with `--json` (`{"function", ...the line's fields}`).
+//! `level`, `message`, `requestId`, fields) printed with the function's name, coloured on a
+//! terminal (plain text when piped), or as one JSON object per line with `--json`
+//! (`{"function", ...the line's fields}`). Each invocation ends with Lambda's `REPORT` line.
 
 use std::sync::atomic::{AtomicBool, Ordering};
 
@@ -9,6 +10,13 @@ use tokio::io::{AsyncBufReadExt, AsyncRead, BufReader};
 
 static JSON: AtomicBool = AtomicBool::new(false);
 static QUIET: AtomicBool = AtomicBool::new(false);
+
+/// Colours only on a terminal (and not when `NO_COLOR` is set, no-color.org): a log piped to a
+/// file or another program stays plain text.
+fn colours() -> bool {
+    static ON: std::sync::OnceLock<bool> = std::sync::OnceLock::new();
+    *ON.get_or_init(|| std::io::IsTerminal::is_terminal(&std::io::stdout()) && std::env::var_os("NO_COLOR").is_none())
+}
 
 /// Machine-readable lines (`--json`) instead of coloured text.
 pub fn set_json(on: bool) {
@@ -33,6 +41,28 @@ pub fn forward(function: String, stream: impl AsyncRead + Unpin + Send + 'static
 /// Prints one of dev's own lines (`dev` as the function name).
 pub fn dev(message: &str) {
     print_line("dev", &serde_json::json!({"level": "INFO", "message": message}).to_string());
+}
+
+/// Lambda's `REPORT` line of one invocation, a warning when the sandbox's peak memory is over
+/// the function's `MemorySize`.
+pub fn report(function: &str, r: &crate::lambda::Report) {
+    let used = r.max_memory_used_mb.map(|m| format!("{m} MB")).unwrap_or_else(|| "unknown".into());
+    let mut message = format!(
+        "REPORT RequestId: {} Duration: {:.2} ms Memory Size: {} MB Max Memory Used: {used}",
+        r.request_id,
+        r.duration.as_secs_f64() * 1000.0,
+        r.memory_size_mb
+    );
+    if r.exceeded() {
+        message.push_str(" — over MemorySize: Lambda would stop this sandbox (Runtime.OutOfMemory); raise the function's memory");
+    }
+    let mut line = serde_json::json!({"level": if r.exceeded() { "WARN" } else { "INFO" }, "message": message, "requestId": r.request_id});
+    if JSON.load(Ordering::Relaxed) {
+        line["durationMs"] = serde_json::json!((r.duration.as_secs_f64() * 100_000.0).round() / 100.0);
+        line["memorySizeMB"] = serde_json::json!(r.memory_size_mb);
+        line["maxMemoryUsedMB"] = serde_json::json!(r.max_memory_used_mb);
+    }
+    print_line(function, &line.to_string());
 }
 
 fn print_line(function: &str, line: &str) {
@@ -60,6 +90,10 @@ fn print_line(function: &str, line: &str) {
         "DEBUG" | "TRACE" => "90",
         _ => "32",
     };
+    if !colours() {
+        println!("{function:>22}{request} {level:<5} {message}");
+        return;
+    }
     let hue = 31 + function.bytes().fold(0u32, |a, b| a.wrapping_mul(31).wrapping_add(u32::from(b))) % 6;
     println!("\x1b[{hue}m{function:>22}\x1b[0m\x1b[90m{request}\x1b[0m \x1b[{colour}m{level:<5}\x1b[0m {message}");
 }

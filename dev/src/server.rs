@@ -47,6 +47,9 @@ pub struct DevOptions {
     pub handlers_bin_dir: Option<PathBuf>,
     /// Start one sandbox of every function before serving (no cold start on the first request).
     pub prewarm: bool,
+    /// Rebuild and reload the functions when their handler crates (or prebuilt binaries)
+    /// change ([`crate::watch`]).
+    pub watch: bool,
 }
 
 impl DevOptions {
@@ -61,6 +64,7 @@ impl DevOptions {
             real_auth: false,
             handlers_bin_dir: None,
             prewarm: true,
+            watch: false,
         }
     }
 }
@@ -105,6 +109,7 @@ pub struct DevServer {
     issuer: Option<Arc<Issuer>>,
     rest: Vec<Arc<RestApi>>,
     ws: Vec<Arc<WsApi>>,
+    mappings: Vec<crate::sqs::Mapping>,
     state_file: PathBuf,
     /// How long start took.
     pub start_time: Duration,
@@ -128,13 +133,17 @@ impl DevServer {
         let started = Instant::now();
         let assembly = Assembly::load(&opts.assembly, opts.stack.as_deref())?;
         let mut moto = Moto::start().await?;
-        let locals = match crate::stateful::create(&assembly, &moto.endpoint).await {
+        let mut locals = match crate::stateful::create(&assembly, &moto.endpoint).await {
             Ok(l) => l,
             Err(e) => {
                 moto.stop().await;
                 return Err(e);
             }
         };
+        if let Err(e) = crate::secrets::create(&assembly, &moto.endpoint, &mut locals).await {
+            moto.stop().await;
+            return Err(e);
+        }
         let mut ports = Ports(opts.port);
         let mut tasks = Vec::new();
         let mut doors = Vec::new();
@@ -161,7 +170,7 @@ impl DevServer {
             .map(|((id, _), l)| (locals.refs.get(id).cloned().unwrap_or_default(), addr(l)))
             .collect();
         let ctx = EnvContext { moto: &moto.endpoint, issuer: issuer.as_deref(), ws_hosts: &ws_hosts, opts: &opts, assembly: &assembly };
-        let specs = match function_specs(&assembly, &locals, &ctx).await {
+        let (specs, sources) = match function_specs(&assembly, &locals, &ctx).await {
             Ok(s) => s,
             Err(e) => {
                 moto.stop().await;
@@ -174,15 +183,18 @@ impl DevServer {
                 f.prewarm().await?;
             }
         }
+        if opts.watch {
+            tasks.push(crate::watch::spawn(sources, functions.clone()));
+        }
         let listeners = Listeners { rest: rest_listeners, ws: ws_listeners, urls: url_listeners };
-        let (rest, ws) = serve_doors(&assembly, &locals, &functions, &moto.endpoint, listeners, &mut doors, &mut tasks);
+        let (rest, ws, mappings) = serve_doors(&assembly, &locals, &functions, &moto.endpoint, listeners, &mut doors, &mut tasks);
         let state_file = opts.assembly.join(STATE_FILE);
         let state = json!({
             "stack": assembly.stack, "moto": moto.endpoint, "issuer": issuer.as_ref().map(|i| i.url.clone()),
             "urls": doors.iter().map(|d| json!({"kind": format!("{:?}", d.kind), "logicalId": d.logical_id, "url": d.url})).collect::<Vec<_>>(),
         });
         let _ = std::fs::write(&state_file, serde_json::to_string_pretty(&state).unwrap_or_default());
-        Ok(Self { moto, functions, tasks, doors, issuer, rest, ws, state_file, start_time: started.elapsed() })
+        Ok(Self { moto, functions, tasks, doors, issuer, rest, ws, mappings, state_file, start_time: started.elapsed() })
     }
 
     /// Every front door's URL.
@@ -210,12 +222,24 @@ impl DevServer {
         self.functions.get(logical_id)
     }
 
+    /// Logical ids of every function, sorted.
+    pub fn function_ids(&self) -> Vec<String> {
+        let mut ids: Vec<String> = self.functions.keys().cloned().collect();
+        ids.sort();
+        ids
+    }
+
     /// How many times each REST authorizer's function ran (by logical id).
     pub fn authorizer_calls(&self) -> BTreeMap<String, u64> {
         self.rest
             .iter()
             .flat_map(|a| a.authorizers.iter().map(|(id, z)| (id.clone(), z.calls.load(std::sync::atomic::Ordering::SeqCst))))
             .collect()
+    }
+
+    /// How many SQS records each event source mapping handed to its function (by logical id).
+    pub fn mapping_records(&self) -> BTreeMap<String, u64> {
+        self.mappings.iter().map(|m| (m.logical_id.clone(), m.delivered.load(std::sync::atomic::Ordering::SeqCst))).collect()
     }
 
     /// Open WebSocket connections over all WebSocket APIs.
@@ -259,7 +283,7 @@ fn serve_doors(
     listeners: Listeners,
     doors: &mut Vec<FrontDoor>,
     tasks: &mut Vec<tokio::task::JoinHandle<()>>,
-) -> (Vec<Arc<RestApi>>, Vec<Arc<WsApi>>) {
+) -> (Vec<Arc<RestApi>>, Vec<Arc<WsApi>>, Vec<crate::sqs::Mapping>) {
     let rest: Vec<Arc<RestApi>> = RestApi::all(assembly, locals, functions).into_iter().map(Arc::new).collect();
     for (api, l) in rest.iter().zip(listeners.rest) {
         doors.push(FrontDoor {
@@ -287,10 +311,11 @@ fn serve_doors(
         tasks.push(Arc::new(url).serve(l));
     }
     let sqs = crate::sqs::client(moto);
-    for m in crate::sqs::mappings(assembly, locals, functions) {
-        tasks.extend(crate::sqs::start(m, sqs.clone()));
+    let mappings = crate::sqs::mappings(assembly, locals, functions);
+    for m in &mappings {
+        tasks.extend(crate::sqs::start(m.clone(), sqs.clone()));
     }
-    (rest, ws)
+    (rest, ws, mappings)
 }
 
 fn rss_of(pid: u32) -> Option<u64> {
@@ -340,8 +365,13 @@ struct EnvContext<'a> {
     assembly: &'a Assembly,
 }
 
-/// Every function's spec, its binary built; all problems reported at once.
-async fn function_specs(assembly: &Assembly, locals: &Locals, ctx: &EnvContext<'_>) -> Result<Vec<FunctionSpec>, DevError> {
+/// Every function's spec, its binary built, and what to watch for changes; all problems
+/// reported at once.
+async fn function_specs(
+    assembly: &Assembly,
+    locals: &Locals,
+    ctx: &EnvContext<'_>,
+) -> Result<(Vec<FunctionSpec>, Vec<crate::watch::Source>), DevError> {
     let mut problems = Vec::new();
     let mut specs = Vec::new();
     let mut crates: BTreeMap<PathBuf, BTreeSet<String>> = BTreeMap::new();
@@ -380,11 +410,16 @@ async fn function_specs(assembly: &Assembly, locals: &Locals, ctx: &EnvContext<'
         logs::dev("models: Bedrock, for real, with your AWS credentials — the only calls that leave this machine (use --model-endpoint for a local OpenAI-compatible server)");
     }
     let mut bins = BTreeMap::new();
+    let mut sources = Vec::new();
     for (workspace, names) in &crates {
         let built = match &ctx.opts.handlers_bin_dir {
             Some(dir) => crate::handlers::prebuilt(dir, names)?,
             None => crate::handlers::build(workspace, names).await?,
         };
+        sources.push(match &ctx.opts.handlers_bin_dir {
+            Some(_) => crate::watch::Source::Binaries(built.values().cloned().collect()),
+            None => crate::watch::Source::Workspace { dir: workspace.clone(), crates: names.clone() },
+        });
         bins.extend(built);
     }
     for s in &mut specs {
@@ -392,7 +427,7 @@ async fn function_specs(assembly: &Assembly, locals: &Locals, ctx: &EnvContext<'
         s.binary = bins.get(&krate).cloned().unwrap_or_default();
     }
     let _ = ctx.assembly;
-    Ok(specs)
+    Ok((specs, sources))
 }
 
 /// Points a function at the local services; returns whether it calls Bedrock for real.

@@ -13,6 +13,8 @@
 //!   flight, so one group is processed in order.
 
 use std::collections::HashMap;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use aws_sdk_sqs::types::MessageSystemAttributeName;
@@ -42,6 +44,9 @@ pub struct Mapping {
     pub concurrency: usize,
     /// Partial batch responses.
     pub report_failures: bool,
+    /// Records handed to the function so far (what reached a dead-letter queue's consumer, for
+    /// the tests and the log).
+    pub delivered: Arc<AtomicU64>,
 }
 
 /// Every SQS mapping of the template.
@@ -61,6 +66,7 @@ pub fn mappings(assembly: &Assembly, locals: &Locals, functions: &Functions) -> 
             window: Duration::from_secs(p["MaximumBatchingWindowInSeconds"].as_u64().unwrap_or(0)),
             concurrency: p["ScalingConfig"]["MaximumConcurrency"].as_u64().map(|c| c as usize).unwrap_or(5),
             report_failures: p["FunctionResponseTypes"].as_array().is_some_and(|a| a.iter().any(|t| t == "ReportBatchItemFailures")),
+            delivered: Arc::new(AtomicU64::new(0)),
         });
     }
     out
@@ -123,6 +129,7 @@ async fn poll_once(m: &Mapping, sqs: &aws_sdk_sqs::Client) -> Result<(), String>
         return Ok(());
     }
     let records: Vec<Value> = batch.iter().map(|msg| record(msg, &m.queue_arn)).collect();
+    m.delivered.fetch_add(records.len() as u64, Ordering::SeqCst);
     let failed: Option<Vec<String>> = match m.function.invoke(json!({ "Records": records })).await {
         Ok(Reply::Buffered(b)) if m.report_failures => partial_failures(&b),
         Ok(Reply::Buffered(_)) => Some(Vec::new()),

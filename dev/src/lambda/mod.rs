@@ -98,6 +98,31 @@ pub(crate) struct SandboxState {
     pub gone: Notify,
     /// Process id.
     pub pid: AtomicU32,
+    /// When the invocation in progress was handed out (for its REPORT line).
+    pub started: Mutex<Option<std::time::Instant>>,
+}
+
+/// What Lambda's `REPORT` line says at the end of an invocation ("Lambda function logging",
+/// docs.aws.amazon.com/lambda/latest/dg/monitoring-logs.html: `Duration`, `Memory Size`,
+/// `Max Memory Used`). Max memory used is the sandbox process's peak resident set (`VmHWM`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Report {
+    /// Request id of the invocation.
+    pub request_id: String,
+    /// From handing out the event to the end of the answer.
+    pub duration: Duration,
+    /// The function's `MemorySize`, MB.
+    pub memory_size_mb: u64,
+    /// Peak resident memory of the sandbox so far, MB (`None` when unreadable).
+    pub max_memory_used_mb: Option<u64>,
+}
+
+impl Report {
+    /// Over the function's memory setting: Lambda would have stopped the sandbox
+    /// (`Runtime.OutOfMemory`); dev lets it run and warns.
+    pub fn exceeded(&self) -> bool {
+        self.max_memory_used_mb.is_some_and(|m| m > self.memory_size_mb)
+    }
 }
 
 /// A sandbox: one process, one Runtime API.
@@ -114,6 +139,8 @@ pub(crate) struct Shared {
     pub queued: AtomicUsize,
     /// Sandboxes waiting in `invocation/next`.
     pub idle: AtomicUsize,
+    /// The REPORT of the latest finished invocation.
+    pub last_report: Mutex<Option<Report>>,
     sandboxes: Mutex<Vec<Sandbox>>,
 }
 
@@ -139,6 +166,7 @@ impl Function {
             rx: tokio::sync::Mutex::new(rx),
             queued: AtomicUsize::new(0),
             idle: AtomicUsize::new(0),
+            last_report: Mutex::new(None),
             sandboxes: Mutex::new(Vec::new()),
         };
         Self { shared: Arc::new(shared) }
@@ -147,6 +175,11 @@ impl Function {
     /// The spec.
     pub fn spec(&self) -> &FunctionSpec {
         &self.shared.spec
+    }
+
+    /// The REPORT of the latest finished invocation (also printed as a log line).
+    pub fn last_report(&self) -> Option<Report> {
+        self.shared.last_report.lock().ok().and_then(|r| r.clone())
     }
 
     /// Starts one sandbox now (a warm start for the first request).

@@ -58,6 +58,7 @@ async fn route(req: Request<Incoming>, shared: &Shared, sandbox: &SandboxState) 
     let integration = req.headers().get("content-type").is_some_and(|v| v == "application/vnd.awslambda.http-integration-response");
     if kind == "response" && streaming {
         stream(req.into_body(), integration, reply).await;
+        report(shared, sandbox, id);
     } else {
         let body = net::read_body(req.into_body(), MAX_RESPONSE).await;
         let outcome = match (kind, body) {
@@ -69,12 +70,36 @@ async fn route(req: Request<Incoming>, shared: &Shared, sandbox: &SandboxState) 
                 Reply::Error(serde_json::from_slice(&body.unwrap_or_default()).unwrap_or_else(|_| json!({"errorType": "Unknown"})))
             }
         };
+        // Recorded before the answer goes back: whoever got the answer sees its REPORT.
+        report(shared, sandbox, id);
         let _ = reply.send(Ok(outcome));
     }
     if let Ok(mut c) = current.lock() {
         *c = None;
     }
     net::json(202, &json!({"status": "OK"}))
+}
+
+/// Lambda's `REPORT` line for the invocation that just ended, with the sandbox's peak memory
+/// against the function's `MemorySize` (a warning when over it).
+fn report(shared: &Shared, sandbox: &SandboxState, request_id: &str) {
+    let started = sandbox.started.lock().ok().and_then(|mut s| s.take());
+    let report = super::Report {
+        request_id: request_id.to_owned(),
+        duration: started.map(|s| s.elapsed()).unwrap_or_default(),
+        memory_size_mb: shared.spec.memory_mb,
+        max_memory_used_mb: peak_rss_kib(sandbox.pid.load(Ordering::SeqCst)).map(|k| k.div_ceil(1024)),
+    };
+    crate::logs::report(&shared.spec.logical_id, &report);
+    if let Ok(mut last) = shared.last_report.lock() {
+        *last = Some(report);
+    }
+}
+
+/// A process's peak resident set (`VmHWM` in /proc/PID/status), KiB.
+pub(crate) fn peak_rss_kib(pid: u32) -> Option<u64> {
+    let status = std::fs::read_to_string(format!("/proc/{pid}/status")).ok()?;
+    status.lines().find(|l| l.starts_with("VmHWM:"))?.split_whitespace().nth(1)?.parse().ok()
 }
 
 /// Waits for the next job of the function and hands it to this sandbox.
@@ -98,6 +123,9 @@ async fn next(shared: &Shared, sandbox: &SandboxState) -> Response<Body> {
     }
     if let Ok(mut p) = sandbox.pending.lock() {
         *p = Some(job.reply);
+    }
+    if let Ok(mut s) = sandbox.started.lock() {
+        *s = Some(std::time::Instant::now());
     }
     let spec = &shared.spec;
     let mut r = net::json(200, &job.event);

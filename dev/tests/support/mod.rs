@@ -22,6 +22,11 @@ pub fn venv() -> PathBuf {
 
 /// `app` synthesized into a temp folder, served by `dev` with the model replaced by `peer`.
 pub async fn serve(app: agentcdk::App, peer: &ModelPeer) -> (DevServer, tempfile::TempDir) {
+    serve_with(app, peer, |_| {}).await
+}
+
+/// [`serve`] with the options adjusted by `adjust` first.
+pub async fn serve_with(app: agentcdk::App, peer: &ModelPeer, adjust: impl FnOnce(&mut DevOptions)) -> (DevServer, tempfile::TempDir) {
     let dir = tempfile::tempdir().expect("temp dir");
     let mut app = app;
     let assembly = app.synthesize(&[]).unwrap_or_else(|d| panic!("synthesis failed:\n{d}"));
@@ -32,6 +37,7 @@ pub async fn serve(app: agentcdk::App, peer: &ModelPeer) -> (DevServer, tempfile
     opts.handlers_bin_dir = Some(handler_bins());
     opts.model_endpoint = Some(peer.url.clone());
     opts.model_id = Some("scripted".into());
+    adjust(&mut opts);
     let dev = DevServer::start(opts).await.unwrap_or_else(|e| panic!("dev did not start: {e}"));
     (dev, dir)
 }
@@ -66,7 +72,8 @@ pub async fn python(script: &str, args: &[&str]) -> String {
 
 /// An OpenAI-compatible chat completions server answering every call with `reply`: whole, or
 /// (for `"stream": true`) as one server-sent chunk per word, `gap` apart, recording when the
-/// last chunk left.
+/// last chunk left. It fails on cue: a last user message containing [`FAIL_400`] is refused
+/// with 400 (a permanent failure of the turn), one containing [`FAIL_500`] with 500 (retryable).
 pub struct ModelPeer {
     /// Base URL (`http://127.0.0.1:P/v1`).
     pub url: String,
@@ -111,6 +118,7 @@ impl ModelPeer {
                             let body = req.into_body().collect().await.map(|b| b.to_bytes()).unwrap_or_default();
                             let v: Value = serde_json::from_slice(&body).unwrap_or_default();
                             let stream = v["stream"] == json!(true);
+                            let status = scripted_status(&v, status);
                             c.lock().expect("lock").push(v);
                             if status != 200 {
                                 let err = json!({"error": {"message": "scripted failure", "type": "invalid_request_error"}});
@@ -126,6 +134,23 @@ impl ModelPeer {
             }
         });
         Self { url, calls, last_chunk, task }
+    }
+}
+
+/// A user message containing this makes the model answer 400 (`invalid_request_error`).
+pub const FAIL_400: &str = "[model-fails-400]";
+/// A user message containing this makes the model answer 500 (a server error, retryable).
+pub const FAIL_500: &str = "[model-fails-500]";
+
+/// The status the peer answers `request` with: `default`, unless the last user message asks
+/// for a failure.
+fn scripted_status(request: &Value, default: u16) -> u16 {
+    let last_user =
+        request["messages"].as_array().and_then(|m| m.iter().rev().find(|m| m["role"] == "user")).map(|m| m["content"].to_string());
+    match last_user {
+        Some(t) if t.contains(FAIL_400) => 400,
+        Some(t) if t.contains(FAIL_500) => 500,
+        _ => default,
     }
 }
 
