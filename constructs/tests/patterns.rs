@@ -92,6 +92,30 @@ fn queue_mode_wires_the_pipeline_per_the_contract() {
             "KmsMasterKeyId" => stack_key_arn(&t),
         },
     );
+    queue_environment_and_responses_writers(&t, &agent);
+    queue_failures_and_big_replies_are_wired(&t, &agent);
+    // The responses table is keyed by request id with TTL, retained, encrypted, recoverable.
+    t.resource_has(
+        &pipeline.responses,
+        object_like! {
+            "DeletionPolicy" => "Retain",
+            "Properties" => object_like! {
+                "KeySchema" => exact(json!([{"AttributeName": keys::RESPONSES_PK, "KeyType": "HASH"}])),
+                "TimeToLiveSpecification" => exact(json!({"AttributeName": keys::TTL, "Enabled": true})),
+                "PointInTimeRecoverySpecification" => object_like! {"PointInTimeRecoveryEnabled" => true},
+            },
+        },
+    );
+    // GET responses/{request_id} exists next to POST chat, both behind the authorizer.
+    t.resource_count_is("AWS::ApiGateway::Method", 2);
+    t.resource_properties_count_is("AWS::ApiGateway::Method", json!({"AuthorizationType": "CUSTOM"}), 2);
+    t.has_resource_properties("AWS::ApiGateway::Resource", json!({"PathPart": "{request_id}"}));
+}
+
+/// Queue mode's environment comes from the contract, and the three functions that write the
+/// responses table may (and only they).
+fn queue_environment_and_responses_writers(t: &Template, agent: &ServerlessAgent) {
+    let Queued { runner, response_handler: responder, pipeline } = queued(agent);
     // Environment variables come from the contract.
     t.resource_has_properties(
         &agent.request_handler,
@@ -130,23 +154,6 @@ fn queue_mode_wires_the_pipeline_per_the_contract() {
         responder,
         env_like(object_like! {env::RESPONSES_TABLE => pipeline.responses.name(), env::RESPONSE_TTL_SECONDS => any_value()}),
     );
-    queue_failures_and_big_replies_are_wired(&t, &agent);
-    // The responses table is keyed by request id with TTL, retained, encrypted, recoverable.
-    t.resource_has(
-        &pipeline.responses,
-        object_like! {
-            "DeletionPolicy" => "Retain",
-            "Properties" => object_like! {
-                "KeySchema" => exact(json!([{"AttributeName": keys::RESPONSES_PK, "KeyType": "HASH"}])),
-                "TimeToLiveSpecification" => exact(json!({"AttributeName": keys::TTL, "Enabled": true})),
-                "PointInTimeRecoverySpecification" => object_like! {"PointInTimeRecoveryEnabled" => true},
-            },
-        },
-    );
-    // GET responses/{request_id} exists next to POST chat, both behind the authorizer.
-    t.resource_count_is("AWS::ApiGateway::Method", 2);
-    t.resource_properties_count_is("AWS::ApiGateway::Method", json!({"AuthorizationType": "CUSTOM"}), 2);
-    t.has_resource_properties("AWS::ApiGateway::Resource", json!({"PathPart": "{request_id}"}));
 }
 
 /// Item 2 and 5 of issue 2.1, template side: the runner dead-letters given-up records itself,

@@ -464,11 +464,9 @@ async fn rest_cors_preflight_gateway_responses_and_secrets_follow_the_template()
     ServerlessAgent::new(
         &mut stack.scope("Assistant"),
         AgentProps {
-            model: Model::bedrock("us.anthropic.claude-sonnet-4-5-20250929-v1:0"),
             system_prompt: "Answer briefly.".into(),
-            public: true,
             cors: Some(Cors { allow_origins: vec!["https://app.example.com".into()], ..Default::default() }),
-            ..Default::default()
+            ..AgentProps::new(Model::bedrock("us.anthropic.claude-sonnet-4-5-20250929-v1:0"), Access::Public)
         },
     );
     let peer = ModelPeer::start(REPLY, Duration::ZERO).await;

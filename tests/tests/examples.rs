@@ -91,7 +91,29 @@ fn agentcore_family_passes_cfn_lint() {
             ..Default::default()
         },
     );
-    let memory = AgentCoreMemory::new(
+    let memory = family_memory(stack);
+    let gateway = family_gateway(stack);
+    let runtime = AgentCoreRuntime::new(
+        &mut stack.scope("WithTools"),
+        AgentCoreRuntimeProps {
+            artifact: RuntimeArtifact::Container { uri: "123456789012.dkr.ecr.us-east-1.amazonaws.com/agent:v2".into() },
+            ..Default::default()
+        },
+    );
+    runtime.use_memory(stack, &memory);
+    runtime.use_gateway(stack, &gateway);
+    browser(&mut stack.scope("Browser"), "web", ToolNetwork::Public);
+    code_interpreter(&mut stack.scope("Python"), "py", ToolNetwork::Sandbox);
+    let out = tempfile::tempdir().unwrap();
+    let assembly = synth_into(app, out.path());
+    let (code, text) = cfn_lint(&[out.path().join(assembly.stacks[0].file_name())]);
+    assert_eq!(code & (2 | 4), 0, "cfn-lint found errors or warnings (exit {code}):\n{text}");
+}
+
+/// Memory with a semantic and a user-preference strategy.
+fn family_memory(stack: &mut agentcdk::Stack) -> agentcdk::prelude::AgentCoreMemory {
+    use agentcdk::prelude::*;
+    AgentCoreMemory::new(
         &mut stack.scope("Memory"),
         AgentCoreMemoryProps {
             strategies: vec![
@@ -104,8 +126,13 @@ fn agentcore_family_passes_cfn_lint() {
             ],
             ..Default::default()
         },
-    );
-    let gateway = AgentCoreGateway::new(
+    )
+}
+
+/// A gateway with a Lambda, an MCP server and a Smithy target.
+fn family_gateway(stack: &mut agentcdk::Stack) -> agentcdk::prelude::AgentCoreGateway {
+    use agentcdk::prelude::*;
+    AgentCoreGateway::new(
         &mut stack.scope("Tools"),
         AgentCoreGatewayProps {
             instructions: Some("Use these tools for weather and documentation questions.".into()),
@@ -135,22 +162,7 @@ fn agentcore_family_passes_cfn_lint() {
             ],
             ..Default::default()
         },
-    );
-    let runtime = AgentCoreRuntime::new(
-        &mut stack.scope("WithTools"),
-        AgentCoreRuntimeProps {
-            artifact: RuntimeArtifact::Container { uri: "123456789012.dkr.ecr.us-east-1.amazonaws.com/agent:v2".into() },
-            ..Default::default()
-        },
-    );
-    runtime.use_memory(stack, &memory);
-    runtime.use_gateway(stack, &gateway);
-    browser(&mut stack.scope("Browser"), "web", ToolNetwork::Public);
-    code_interpreter(&mut stack.scope("Python"), "py", ToolNetwork::Sandbox);
-    let out = tempfile::tempdir().unwrap();
-    let assembly = synth_into(app, out.path());
-    let (code, text) = cfn_lint(&[out.path().join(assembly.stacks[0].file_name())]);
-    assert_eq!(code & (2 | 4), 0, "cfn-lint found errors or warnings (exit {code}):\n{text}");
+    )
 }
 
 #[test]

@@ -22,7 +22,32 @@ pub fn app() -> App {
             .description("ARN of the Lambda function behind the get_weather tool")
             .allowed_pattern("^arn:aws[a-z-]*:lambda:[a-z0-9-]+:[0-9]{12}:function:[A-Za-z0-9_-]+$"),
     );
-    let memory = AgentCoreMemory::new(
+    let memory = memory(stack);
+    let gateway = tools(stack, tool_arn.value().into());
+    let runtime = runtime(stack);
+    runtime.use_memory(stack, &memory);
+    runtime.use_gateway(stack, &gateway);
+    let door = AgentCoreFrontDoor::new(
+        &mut stack.scope("Door"),
+        &runtime,
+        FrontDoorProps {
+            // The runtime verifies every bearer token (CUSTOM_JWT), so the URL itself is open:
+            // an IAM URL would claim the Authorization header for SigV4.
+            kind: FrontDoorKind::FunctionUrl(UrlAuth::None),
+            public: true,
+            endpoint: Some("prod".into()),
+            forward_headers: vec!["x-tenant-id".into()],
+            ..Default::default()
+        },
+    );
+    stack.output("DoorUrl", Output::new(door.url()).description("POST agent invocations here"));
+    stack.output("RuntimeArn", runtime.arn());
+    app
+}
+
+/// Long-term memory: facts per customer and a summary per session.
+fn memory(stack: &mut Stack) -> AgentCoreMemory {
+    AgentCoreMemory::new(
         &mut stack.scope("Memory"),
         AgentCoreMemoryProps {
             description: Some("What the support agent remembers about each customer".into()),
@@ -41,8 +66,12 @@ pub fn app() -> App {
             ],
             ..Default::default()
         },
-    );
-    let gateway = AgentCoreGateway::new(
+    )
+}
+
+/// A gateway whose one target is the weather Lambda (`function_arn`), described as one tool.
+fn tools(stack: &mut Stack, function_arn: Value<String>) -> AgentCoreGateway {
+    AgentCoreGateway::new(
         &mut stack.scope("Tools"),
         AgentCoreGatewayProps {
             instructions: Some("Call get_weather for questions about the weather at a customer's site.".into()),
@@ -50,7 +79,7 @@ pub fn app() -> App {
                 name: "weather".into(),
                 description: Some("Current weather by city".into()),
                 kind: TargetKind::Lambda {
-                    function_arn: tool_arn.value().into(),
+                    function_arn,
                     tools: vec![ToolSpec {
                         name: "get_weather".into(),
                         description: "Current weather for a city".into(),
@@ -64,8 +93,12 @@ pub fn app() -> App {
             }],
             ..Default::default()
         },
-    );
-    let runtime = AgentCoreRuntime::new(
+    )
+}
+
+/// The container runtime: CUSTOM_JWT callers, a pinned and a latest endpoint, one custom header.
+fn runtime(stack: &mut Stack) -> AgentCoreRuntime {
+    AgentCoreRuntime::new(
         &mut stack.scope("Support"),
         AgentCoreRuntimeProps {
             artifact: RuntimeArtifact::Container { uri: "123456789012.dkr.ecr.us-east-1.amazonaws.com/support-agent:1.4.0".into() },
@@ -85,23 +118,5 @@ pub fn app() -> App {
             description: Some("Customer support agent".into()),
             ..Default::default()
         },
-    );
-    runtime.use_memory(stack, &memory);
-    runtime.use_gateway(stack, &gateway);
-    let door = AgentCoreFrontDoor::new(
-        &mut stack.scope("Door"),
-        &runtime,
-        FrontDoorProps {
-            // The runtime verifies every bearer token (CUSTOM_JWT), so the URL itself is open:
-            // an IAM URL would claim the Authorization header for SigV4.
-            kind: FrontDoorKind::FunctionUrl(UrlAuth::None),
-            public: true,
-            endpoint: Some("prod".into()),
-            forward_headers: vec!["x-tenant-id".into()],
-            ..Default::default()
-        },
-    );
-    stack.output("DoorUrl", Output::new(door.url()).description("POST agent invocations here"));
-    stack.output("RuntimeArn", runtime.arn());
-    app
+    )
 }

@@ -18,7 +18,15 @@ pub fn app() -> App {
             tags: [("team".into(), "platform".into()), ("cost-center".into(), "ai".into())].into(),
         },
     );
-    let auth = LambdaAuthorizer::new(
+    let auth = authorizer(stack);
+    agents(stack, &auth);
+    planner(stack, &auth);
+    app
+}
+
+/// One JWT authorizer for every front door: audience, clients, scopes and a claim rule.
+fn authorizer(stack: &mut Stack) -> LambdaAuthorizer {
+    LambdaAuthorizer::new(
         &mut stack.scope("Auth"),
         AuthorizerProps {
             jwt: JwtConfig {
@@ -32,7 +40,11 @@ pub fn app() -> App {
             result_ttl: Duration::from_secs(300),
             ..Default::default()
         },
-    );
+    )
+}
+
+/// The four ServerlessAgent modes.
+fn agents(stack: &mut Stack, auth: &LambdaAuthorizer) {
     let assistant = ServerlessAgent::new(
         &mut stack.scope("Assistant"),
         AgentProps {
@@ -44,7 +56,7 @@ pub fn app() -> App {
             cors: Some(Cors { allow_origins: vec!["https://app.example.com".into()], ..Default::default() }),
             throttling: Throttling { rate_limit: 20.0, burst_limit: 40 },
             max_turns: Some(4),
-            ..AgentProps::new(Model::bedrock("us.anthropic.claude-haiku-4-5-20251001-v1:0"), Access::Authorizer(&auth))
+            ..AgentProps::new(Model::bedrock("us.anthropic.claude-haiku-4-5-20251001-v1:0"), Access::Authorizer(auth))
         },
     );
     let openai =
@@ -57,7 +69,7 @@ pub fn app() -> App {
             memory_mb: 1024,
             timeout: Some(Duration::from_secs(600)),
             log_retention: RetentionDays::OneYear,
-            ..AgentProps::new(openai, Access::Authorizer(&auth))
+            ..AgentProps::new(openai, Access::Authorizer(auth))
         },
     );
     let chat = ServerlessAgent::new(
@@ -65,7 +77,7 @@ pub fn app() -> App {
         AgentProps {
             mode: Mode::WebSocket(QueueOptions::default()),
             architecture: Architecture::Arm64,
-            ..AgentProps::new(Model::bedrock("us.anthropic.claude-sonnet-4-5-20250929-v1:0"), Access::Authorizer(&auth))
+            ..AgentProps::new(Model::bedrock("us.anthropic.claude-sonnet-4-5-20250929-v1:0"), Access::Authorizer(auth))
         },
     );
     let writer = ServerlessAgent::new(
@@ -73,9 +85,17 @@ pub fn app() -> App {
         AgentProps {
             mode: Mode::Stream(StreamOptions::default()),
             timeout: Some(Duration::from_secs(300)),
-            ..AgentProps::new(Model::bedrock("us.anthropic.claude-sonnet-4-5-20250929-v1:0"), Access::Authorizer(&auth))
+            ..AgentProps::new(Model::bedrock("us.anthropic.claude-sonnet-4-5-20250929-v1:0"), Access::Authorizer(auth))
         },
     );
+    stack.output("AssistantUrl", assistant.endpoint().url());
+    stack.output("WriterUrl", writer.endpoint().url());
+    stack.output("ResearchUrl", researcher.endpoint().url());
+    stack.output("ChatUrl", chat.endpoint().url());
+}
+
+/// An AgentCore runtime behind a buffered and a streaming REST front door.
+fn planner(stack: &mut Stack, auth: &LambdaAuthorizer) {
     let planner = AgentCoreRuntime::new(
         &mut stack.scope("Planner"),
         AgentCoreRuntimeProps {
@@ -92,24 +112,19 @@ pub fn app() -> App {
     let planner_api = AgentCoreFrontDoor::new(
         &mut stack.scope("PlannerApi"),
         &planner,
-        FrontDoorProps { kind: FrontDoorKind::RestBuffered, authorizer: Some(&auth), ..Default::default() },
+        FrontDoorProps { kind: FrontDoorKind::RestBuffered, authorizer: Some(auth), ..Default::default() },
     );
     let planner_stream = AgentCoreFrontDoor::new(
         &mut stack.scope("PlannerStream"),
         &planner,
         FrontDoorProps {
             kind: FrontDoorKind::RestStream,
-            authorizer: Some(&auth),
+            authorizer: Some(auth),
             endpoint: Some("live".into()),
             forward_headers: vec!["x-tenant".into()],
             ..Default::default()
         },
     );
-    stack.output("AssistantUrl", assistant.endpoint().url());
-    stack.output("WriterUrl", writer.endpoint().url());
-    stack.output("ResearchUrl", researcher.endpoint().url());
-    stack.output("ChatUrl", chat.endpoint().url());
     stack.output("PlannerApiUrl", planner_api.url());
     stack.output("PlannerStreamUrl", planner_stream.url());
-    app
 }

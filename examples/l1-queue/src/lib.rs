@@ -47,52 +47,8 @@ pub fn app() -> App {
     let logs = worker
         .scope("Logs")
         .add("Resource", LogGroup { retention_in_days: Some(Value::Expr(Expr::if_(&prod, 365, 14))), ..Default::default() });
-    let role = worker.scope("Role").add(
-        "Resource",
-        Role {
-            assume_role_policy_document: Some(
-                json!({
-                    "Version": "2012-10-17",
-                    "Statement": [{"Effect": "Allow", "Principal": {"Service": "lambda.amazonaws.com"}, "Action": "sts:AssumeRole"}]
-                })
-                .into(),
-            ),
-            policies: Some(Value::Lit(vec![agentcdk::cfn::iam::role::Policy {
-                policy_name: Some("worker".into()),
-                policy_document: Some(
-                    json!({
-                        "Version": "2012-10-17",
-                        "Statement": [
-                            {"Effect": "Allow", "Action": ["sqs:ReceiveMessage", "sqs:DeleteMessage", "sqs:GetQueueAttributes", "sqs:ChangeMessageVisibility"], "Resource": queue.attr_arn()},
-                            {"Effect": "Allow", "Action": ["logs:CreateLogStream", "logs:PutLogEvents"], "Resource": logs.attr_arn()}
-                        ]
-                    })
-                    .into(),
-                ),
-            }
-            .into()])),
-            ..Default::default()
-        },
-    );
-    let mut function_scope = worker.scope("Function");
-    let code = function_scope.asset(AssetSource::path(concat!(env!("CARGO_MANIFEST_DIR"), "/function")));
-    let function = function_scope.add(
-        "Resource",
-        Function {
-            runtime: Some(lambda::function::Runtime::Python3_13.into()),
-            handler: Some("index.handler".into()),
-            code: Some(
-                lambda::function::Code { s3_bucket: Some(code.bucket().into()), s3_key: Some(code.key().into()), ..Default::default() }
-                    .into(),
-            ),
-            role: Some(role.attr_arn().into()),
-            timeout: Some(TIMEOUT.into()),
-            memory_size: Some(256.into()),
-            reserved_concurrent_executions: Some(10.into()),
-            logging_config: Some(lambda::function::LoggingConfig { log_group: Some(logs.reference().into()), ..Default::default() }.into()),
-            ..Default::default()
-        },
-    );
+    let role = role(&mut worker, &queue, &logs);
+    let function = function(&mut worker, &role, &logs);
     worker.add(
         "Trigger",
         EventSourceMapping {
@@ -135,4 +91,58 @@ fn justify(
             "Invoked by an SQS event source mapping only: failed messages go to the queue's redrive dead-letter queue.",
         )
         .justify(Check::LambdaInsideVpc, "Reaches only SQS and CloudWatch Logs, AWS APIs over TLS with IAM-signed requests.");
+}
+
+/// The worker's role: receive from its queue and write its logs, nothing else.
+fn role(worker: &mut Scope, queue: &ResourceRef<Queue>, logs: &ResourceRef<LogGroup>) -> ResourceRef<Role> {
+    worker.scope("Role").add(
+        "Resource",
+        Role {
+            assume_role_policy_document: Some(
+                json!({
+                    "Version": "2012-10-17",
+                    "Statement": [{"Effect": "Allow", "Principal": {"Service": "lambda.amazonaws.com"}, "Action": "sts:AssumeRole"}]
+                })
+                .into(),
+            ),
+            policies: Some(Value::Lit(vec![agentcdk::cfn::iam::role::Policy {
+                policy_name: Some("worker".into()),
+                policy_document: Some(
+                    json!({
+                        "Version": "2012-10-17",
+                        "Statement": [
+                            {"Effect": "Allow", "Action": ["sqs:ReceiveMessage", "sqs:DeleteMessage", "sqs:GetQueueAttributes", "sqs:ChangeMessageVisibility"], "Resource": queue.attr_arn()},
+                            {"Effect": "Allow", "Action": ["logs:CreateLogStream", "logs:PutLogEvents"], "Resource": logs.attr_arn()}
+                        ]
+                    })
+                    .into(),
+                ),
+            }
+            .into()])),
+            ..Default::default()
+        },
+    )
+}
+
+/// The Python worker, from the `function/` folder next to this crate.
+fn function(worker: &mut Scope, role: &ResourceRef<Role>, logs: &ResourceRef<LogGroup>) -> ResourceRef<Function> {
+    let mut function_scope = worker.scope("Function");
+    let code = function_scope.asset(AssetSource::path(concat!(env!("CARGO_MANIFEST_DIR"), "/function")));
+    function_scope.add(
+        "Resource",
+        Function {
+            runtime: Some(lambda::function::Runtime::Python3_13.into()),
+            handler: Some("index.handler".into()),
+            code: Some(
+                lambda::function::Code { s3_bucket: Some(code.bucket().into()), s3_key: Some(code.key().into()), ..Default::default() }
+                    .into(),
+            ),
+            role: Some(role.attr_arn().into()),
+            timeout: Some(TIMEOUT.into()),
+            memory_size: Some(256.into()),
+            reserved_concurrent_executions: Some(10.into()),
+            logging_config: Some(lambda::function::LoggingConfig { log_group: Some(logs.reference().into()), ..Default::default() }.into()),
+            ..Default::default()
+        },
+    )
 }

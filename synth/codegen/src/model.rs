@@ -353,45 +353,54 @@ impl Builder<'_> {
             ["integer"] => Ty::Int,
             ["number"] | ["integer", "number"] | ["number", "integer"] => Ty::Num,
             ["boolean"] => Ty::Bool,
-            ["array"] => match obj.get("items") {
-                Some(items) if items.is_object() => {
-                    // An array definition names no type itself: its item type takes the name.
-                    if def.is_some() {
-                        self.claimable = Some(hint.to_owned());
-                    }
-                    let item = self.resolve(items, &format!("{path}/*"), hint, parent, None);
-                    self.claimable = None;
-                    Ty::List(Box::new(item))
-                }
-                _ => Ty::List(Box::new(Ty::Json)),
-            },
-            ["object"] => {
-                if let Some(pp) = obj.get("patternProperties").and_then(J::as_object) {
-                    let mut tys = Vec::new();
-                    for v in pp.values() {
-                        tys.push(self.resolve(v, &format!("{path}/*"), hint, parent, None));
-                    }
-                    tys.dedup();
-                    return match tys.as_slice() {
-                        [one] => Ty::Map(Box::new(one.clone())),
-                        _ => Ty::Json,
-                    };
-                }
-                match obj.get("additionalProperties") {
-                    Some(ap @ J::Object(_)) => {
-                        let v = self.resolve(ap, &format!("{path}/*"), hint, parent, None);
-                        return Ty::Map(Box::new(v));
-                    }
-                    Some(J::Bool(false)) if !obj.contains_key("oneOf") && !obj.contains_key("anyOf") => {
-                        // An object that takes no properties at all (a marker like WAF's `All: {}`).
-                        return self.make_struct(obj, path, hint, parent, def);
-                    }
-                    _ => {}
-                }
-                self.resolve_union(obj, path, hint, parent, def)
-            }
+            ["array"] => self.resolve_array(obj, path, hint, parent, def),
+            ["object"] => self.resolve_object(obj, path, hint, parent, def),
             _ => Ty::Json,
         }
+    }
+
+    /// An array: its items' type (an array definition lends its name to the item type).
+    fn resolve_array(&mut self, obj: &Map<String, J>, path: &str, hint: &str, parent: &str, def: Option<&str>) -> Ty {
+        match obj.get("items") {
+            Some(items) if items.is_object() => {
+                // An array definition names no type itself: its item type takes the name.
+                if def.is_some() {
+                    self.claimable = Some(hint.to_owned());
+                }
+                let item = self.resolve(items, &format!("{path}/*"), hint, parent, None);
+                self.claimable = None;
+                Ty::List(Box::new(item))
+            }
+            _ => Ty::List(Box::new(Ty::Json)),
+        }
+    }
+
+    /// An object without properties: a map (pattern or additional properties), a marker
+    /// struct, or a union.
+    fn resolve_object(&mut self, obj: &Map<String, J>, path: &str, hint: &str, parent: &str, def: Option<&str>) -> Ty {
+        if let Some(pp) = obj.get("patternProperties").and_then(J::as_object) {
+            let mut tys = Vec::new();
+            for v in pp.values() {
+                tys.push(self.resolve(v, &format!("{path}/*"), hint, parent, None));
+            }
+            tys.dedup();
+            return match tys.as_slice() {
+                [one] => Ty::Map(Box::new(one.clone())),
+                _ => Ty::Json,
+            };
+        }
+        match obj.get("additionalProperties") {
+            Some(ap @ J::Object(_)) => {
+                let v = self.resolve(ap, &format!("{path}/*"), hint, parent, None);
+                return Ty::Map(Box::new(v));
+            }
+            Some(J::Bool(false)) if !obj.contains_key("oneOf") && !obj.contains_key("anyOf") => {
+                // An object that takes no properties at all (a marker like WAF's `All: {}`).
+                return self.make_struct(obj, path, hint, parent, def);
+            }
+            _ => {}
+        }
+        self.resolve_union(obj, path, hint, parent, def)
     }
 
     /// `oneOf`/`anyOf`: alternatives that are all objects with properties merge into one struct

@@ -478,6 +478,29 @@ fn check(scope: &mut Scope, name: &str, props: &AgentCoreRuntimeProps) {
             "a letter, then letters, digits and '_', at most 48",
         );
     }
+    check_lifetimes(scope, props);
+    check_artifact(scope, &props.artifact);
+    if let RuntimeNetwork::Vpc { subnets, security_groups } = &props.network {
+        check_vpc(scope, "runtime", subnets, security_groups);
+    }
+    if let RuntimeAuthorizer::CustomJwt { discovery_url, .. } = &props.authorizer {
+        check_discovery_url(scope, discovery_url);
+    }
+    if props.environment.len() > limits::ENV_VARS {
+        scope.error(
+            codes::AGENTCORE_BOUNDS,
+            format!("{} environment variables, over AgentCore's 50", props.environment.len()),
+            "pass structured configuration in one variable",
+        );
+    }
+    check_request_headers(scope, props);
+    if props.description.as_ref().is_some_and(|d| d.chars().count() > limits::DESCRIPTION) {
+        scope.error(codes::AGENTCORE_BOUNDS, "description is over 1,200 characters", "shorten it");
+    }
+    check_endpoints(scope, &props.endpoints);
+}
+
+fn check_lifetimes(scope: &mut Scope, props: &AgentCoreRuntimeProps) {
     for (what, d) in [("idle session timeout", props.idle_session_timeout), ("max lifetime", props.max_lifetime)] {
         if !limits::LIFETIME.contains(&d) {
             scope.error(
@@ -494,7 +517,10 @@ fn check(scope: &mut Scope, name: &str, props: &AgentCoreRuntimeProps) {
             "the idle timeout must fit in the session's lifetime",
         );
     }
-    match &props.artifact {
+}
+
+fn check_artifact(scope: &mut Scope, artifact: &RuntimeArtifact) {
+    match artifact {
         RuntimeArtifact::Container { uri } if !uri.contains(".dkr.ecr.") => scope.error(
             codes::AGENTCORE_LOCATION,
             format!("container image '{uri}' is not an ECR image URI"),
@@ -505,19 +531,9 @@ fn check(scope: &mut Scope, name: &str, props: &AgentCoreRuntimeProps) {
         }
         _ => {}
     }
-    if let RuntimeNetwork::Vpc { subnets, security_groups } = &props.network {
-        check_vpc(scope, "runtime", subnets, security_groups);
-    }
-    if let RuntimeAuthorizer::CustomJwt { discovery_url, .. } = &props.authorizer {
-        check_discovery_url(scope, discovery_url);
-    }
-    if props.environment.len() > limits::ENV_VARS {
-        scope.error(
-            codes::AGENTCORE_BOUNDS,
-            format!("{} environment variables, over AgentCore's 50", props.environment.len()),
-            "pass structured configuration in one variable",
-        );
-    }
+}
+
+fn check_request_headers(scope: &mut Scope, props: &AgentCoreRuntimeProps) {
     if props.request_headers.len() > limits::REQUEST_HEADERS {
         scope.error(
             codes::AGENTCORE_BOUNDS,
@@ -542,11 +558,11 @@ fn check(scope: &mut Scope, name: &str, props: &AgentCoreRuntimeProps) {
             );
         }
     }
-    if props.description.as_ref().is_some_and(|d| d.chars().count() > limits::DESCRIPTION) {
-        scope.error(codes::AGENTCORE_BOUNDS, "description is over 1,200 characters", "shorten it");
-    }
+}
+
+fn check_endpoints(scope: &mut Scope, endpoints: &[RuntimeEndpointProps]) {
     let mut seen = std::collections::BTreeSet::new();
-    for e in &props.endpoints {
+    for e in endpoints {
         if !valid_name(&e.name) {
             scope.error(
                 codes::AGENTCORE_NAME,
