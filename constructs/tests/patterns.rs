@@ -371,7 +371,7 @@ fn handlers_are_referenced_by_artifact_name() {
     let mut expected: Vec<String> = artifacts::ALL
         .iter()
         .filter(|a| ![artifacts::STREAM_HANDLER, artifacts::AGENTCORE_PROXY].contains(a))
-        .map(|s| (*s).to_owned())
+        .map(|a| a.as_str().to_owned())
         .collect();
     expected.sort();
     assert_eq!(names, expected, "WebSocket mode uses every stock handler but the streaming ones, once each");

@@ -402,7 +402,7 @@ fn local_overrides(env: &mut Vec<(String, String)>, ctx: &EnvContext<'_>) -> boo
         env.push((k.to_owned(), v));
     };
     let get = |env: &Vec<(String, String)>, k: &str| env.iter().find(|(key, _)| key == k).map(|(_, v)| v.clone());
-    set(env, "AWS_ENDPOINT_URL", ctx.moto.to_owned());
+    set(env, env::AWS_ENDPOINT_URL, ctx.moto.to_owned());
     if let Some(issuer) = ctx.issuer {
         if get(env, env::JWKS_URL).is_some() {
             set(env, env::JWKS_URL, issuer.jwks_url());
@@ -428,7 +428,7 @@ fn local_overrides(env: &mut Vec<(String, String)>, ctx: &EnvContext<'_>) -> boo
         }
         None if provider == env::PROVIDER_BEDROCK => {
             // AWS_ENDPOINT_URL points every client at moto; Bedrock alone goes to AWS.
-            set(env, "AWS_ENDPOINT_URL_BEDROCK_RUNTIME", format!("https://bedrock-runtime.{}.amazonaws.com", crate::moto::REGION));
+            set(env, env::AWS_ENDPOINT_URL_BEDROCK_RUNTIME, format!("https://bedrock-runtime.{}.amazonaws.com", crate::moto::REGION));
             true
         }
         None => false,

@@ -225,7 +225,7 @@ impl AssetRef {
 
     /// `{"Ref": "AssetBucket"}`.
     pub fn bucket(&self) -> Expr {
-        Expr::Ref(ASSET_BUCKET_PARAMETER.to_owned())
+        Expr::reference(ASSET_BUCKET_PARAMETER)
     }
 
     /// The object key, `<hash>.zip`.

@@ -45,6 +45,7 @@ pub use assets::{Architecture, AssetRef, AssetSource};
 pub use condition::{Condition, ConditionRef};
 pub use diagnostic::{Diagnostic, Diagnostics, Severity};
 pub use expr::{Expr, List, Pseudo};
+pub use ids::LogicalId;
 pub use justification::Check;
 pub use parameter::{Output, Parameter, ParameterRef, ParameterType};
 pub use render::FORMAT_VERSION;

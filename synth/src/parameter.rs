@@ -204,7 +204,7 @@ impl ParameterRef {
 
     /// `{"Ref": name}`: the value given at deploy time.
     pub fn value(&self) -> Expr {
-        Expr::Ref(self.name.clone())
+        Expr::reference(self.name.as_str())
     }
 }
 

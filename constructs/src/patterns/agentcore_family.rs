@@ -586,14 +586,14 @@ impl AgentCoreRuntime {
                 json!({"Effect": "Allow", "Action": ["kms:Decrypt", "kms:GenerateDataKey*"], "Resource": key.attr_arn()}),
             );
         }
-        self.set_env(stack, "AGENTCORE_MEMORY_ID", memory.memory.attr_memory_id());
+        self.set_env(stack, agentcdk_contract::env::AGENTCORE_MEMORY_ID, memory.memory.attr_memory_id());
     }
 
     /// Lets this runtime call `gateway` (InvokeGateway on this gateway only) and tells it the
     /// gateway URL (`AGENTCORE_GATEWAY_URL`).
     pub fn use_gateway(&self, stack: &mut Stack, gateway: &AgentCoreGateway) {
         self.add_statement(stack, json!({"Effect": "Allow", "Action": "bedrock-agentcore:InvokeGateway", "Resource": gateway.arn()}));
-        self.set_env(stack, "AGENTCORE_GATEWAY_URL", gateway.url());
+        self.set_env(stack, agentcdk_contract::env::AGENTCORE_GATEWAY_URL, gateway.url());
     }
 
     fn add_statement(&self, stack: &mut Stack, statement: Json) {

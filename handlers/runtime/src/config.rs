@@ -45,6 +45,19 @@ where
     }
 }
 
+/// The variable parsed as `T`, or `None` when unset. An enum of the contract parses with its
+/// `FromStr`, whose error lists the accepted values; the error names the variable.
+pub fn parse_optional<T>(name: &'static str) -> Result<Option<T>, ConfigError>
+where
+    T: FromStr,
+    T::Err: std::fmt::Display,
+{
+    match optional(name) {
+        None => Ok(None),
+        Some(v) => v.trim().parse().map(Some).map_err(|e: T::Err| ConfigError::Invalid { name, value: v.clone(), reason: e.to_string() }),
+    }
+}
+
 /// A list variable split on commas and whitespace, empty items dropped.
 pub fn list(name: &'static str) -> Vec<String> {
     optional(name)
