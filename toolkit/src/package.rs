@@ -218,7 +218,8 @@ mod tests {
         tree(src);
         let state = || (agentcdk_synth::AssetSource::path(src).content_hash().unwrap(), zip_path(src).unwrap());
         let mut last = state();
-        let edits: [(&str, &dyn Fn(&Path), bool); 5] = [
+        type Edit<'a> = (&'a str, &'a dyn Fn(&Path), bool);
+        let edits: [Edit; 5] = [
             ("a file in build output", &|p| fs::write(p.join("target/more"), "x").unwrap(), false),
             ("a file in .git", &|p| fs::create_dir_all(p.join(".git")).and_then(|()| fs::write(p.join(".git/HEAD"), "x")).unwrap(), false),
             ("a new source file", &|p| fs::write(p.join("lib/b.py"), "").unwrap(), true),

@@ -90,7 +90,7 @@ mod tests {
         T::Err: std::fmt::Debug,
     {
         for &v in all {
-            assert_eq!(as_str(v).parse::<T>().unwrap(), v);
+            assert_eq!(as_str(v).parse::<T>().expect("round trip"), v);
         }
     }
 
@@ -107,7 +107,7 @@ mod tests {
     #[test]
     fn parsing_ignores_case_and_whitespace_and_names_the_choices_on_error() {
         assert_eq!(" STREAM ".parse::<ResponseMode>(), Ok(ResponseMode::Stream));
-        let err = "chunked".parse::<ResponseMode>().unwrap_err();
+        let err = "chunked".parse::<ResponseMode>().expect_err("not a response mode");
         assert_eq!(err.to_string(), r#"unknown value "chunked"; expected one of "buffered", "stream""#);
     }
 
