@@ -343,7 +343,7 @@ fn check(scope: &mut Scope, props: &FunctionProps) {
             scope.error(
                 codes::LAMBDA_NO_CODE,
                 "no code given",
-                "set FunctionProps::code, e.g. Code::handler(agentcdk_contract::artifacts::AGENT_RUNNER)",
+                "set FunctionProps::code, e.g. Code::handler(agentcdk_contract::artifacts::Artifact::AgentRunner)",
             );
         }
     }

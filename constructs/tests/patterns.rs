@@ -120,7 +120,7 @@ fn queue_environment_and_responses_writers(t: &Template, agent: &ServerlessAgent
     t.resource_has_properties(
         &agent.request_handler,
         env_like(object_like! {
-            env::AGENT_MODE => env::MODE_QUEUE,
+            env::AGENT_MODE => env::AgentMode::Queue.as_str(),
             // Behind an authorizer, anonymous requests stay refused.
             env::ALLOW_ANONYMOUS => absent(),
             env::INPUT_QUEUE_URL => pipeline.input.url(),
@@ -323,7 +323,7 @@ fn sync_mode_validates_the_body_at_the_edge_with_the_contract_schema() {
             // A Sync agent's function timeout fits API Gateway's 29 s.
             "Timeout" => 29,
             "Environment" => json!({"Variables": {
-                env::AGENT_MODE: env::MODE_SYNC,
+                env::AGENT_MODE: env::AgentMode::Sync.as_str(),
                 env::API_BASE_PATH: "api",
                 env::API_VERSION: "v1",
                 env::AGENT_ENDPOINT: "chat",
@@ -381,7 +381,7 @@ fn handlers_are_referenced_by_artifact_name() {
     let mut expected: Vec<String> = artifacts::ALL
         .iter()
         .filter(|a| ![artifacts::STREAM_HANDLER, artifacts::AGENTCORE_PROXY].contains(a))
-        .map(|s| (*s).to_owned())
+        .map(|a| a.as_str().to_owned())
         .collect();
     expected.sort();
     assert_eq!(names, expected, "WebSocket mode uses every stock handler but the streaming ones, once each");

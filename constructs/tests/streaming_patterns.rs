@@ -62,7 +62,7 @@ fn stream_mode_over_a_function_url_streams_with_iam_auth() {
             // Stream mode default: 5 minutes.
             "Timeout" => 300,
             "Environment" => object_like! {"Variables" => object_like! {
-                env::RESPONSE_MODE => env::RESPONSE_MODE_STREAM,
+                env::RESPONSE_MODE => env::ResponseMode::Stream.as_str(),
                 env::MODEL_ID => "anthropic.claude-3-haiku-20240307-v1:0",
                 env::SESSIONS_TABLE => agent.sessions.name(),
                 // IAM callers are identified.
@@ -158,8 +158,8 @@ fn an_iam_runtime_front_door_signs_for_exactly_its_endpoint() {
             "Environment" => object_like! {"Variables" => object_like! {
                 env::AGENT_RUNTIME_ARN => rt.arn(),
                 env::AGENT_RUNTIME_QUALIFIER => "prod",
-                env::AGENT_RUNTIME_AUTH => env::RUNTIME_AUTH_IAM,
-                env::RESPONSE_MODE => env::RESPONSE_MODE_STREAM,
+                env::AGENT_RUNTIME_AUTH => env::RuntimeAuth::Iam.as_str(),
+                env::RESPONSE_MODE => env::ResponseMode::Stream.as_str(),
                 env::FORWARD_HEADERS => "x-tenant-id",
             }},
         },
@@ -188,7 +188,7 @@ fn a_jwt_runtime_front_door_passes_tokens_and_holds_no_agentcore_permission() {
     t.resource_has_properties(
         f,
         object_like! {"Environment" => object_like! {"Variables" => object_like! {
-            env::AGENT_RUNTIME_AUTH => env::RUNTIME_AUTH_JWT,
+            env::AGENT_RUNTIME_AUTH => env::RuntimeAuth::Jwt.as_str(),
             env::AGENT_RUNTIME_QUALIFIER => env::DEFAULT_AGENT_RUNTIME_QUALIFIER,
         }}},
     );
@@ -209,7 +209,7 @@ fn the_rest_front_doors_buffer_or_stream() {
             AgentCoreFrontDoor::new(&mut s.scope("Door"), &rt, FrontDoorProps { kind, public: true, ..Default::default() })
         });
         t.resource_count_is("AWS::Lambda::Function", 1);
-        let mode = if stream { env::RESPONSE_MODE_STREAM } else { env::RESPONSE_MODE_BUFFERED };
+        let mode = if stream { env::ResponseMode::Stream.as_str() } else { env::ResponseMode::Buffered.as_str() };
         t.resource_has_properties(
             &door.function,
             object_like! {
@@ -251,5 +251,5 @@ fn front_doors_and_stream_mode_run_their_own_handlers() {
         })
         .collect();
     names.sort();
-    assert_eq!(names, [artifacts::AGENTCORE_PROXY, artifacts::STREAM_HANDLER]);
+    assert_eq!(names, [artifacts::AGENTCORE_PROXY.as_str(), artifacts::STREAM_HANDLER.as_str()]);
 }

@@ -437,7 +437,7 @@ fn local_overrides(env: &mut Vec<(String, String)>, ctx: &EnvContext<'_>) -> boo
         env.push((k.to_owned(), v));
     };
     let get = |env: &Vec<(String, String)>, k: &str| env.iter().find(|(key, _)| key == k).map(|(_, v)| v.clone());
-    set(env, "AWS_ENDPOINT_URL", ctx.moto.to_owned());
+    set(env, env::AWS_ENDPOINT_URL, ctx.moto.to_owned());
     if let Some(issuer) = ctx.issuer {
         if get(env, env::JWKS_URL).is_some() {
             set(env, env::JWKS_URL, issuer.jwks_url());
@@ -453,7 +453,7 @@ fn local_overrides(env: &mut Vec<(String, String)>, ctx: &EnvContext<'_>) -> boo
     let Some(provider) = get(env, env::MODEL_PROVIDER) else { return false };
     match &ctx.opts.model_endpoint {
         Some(url) => {
-            set(env, env::MODEL_PROVIDER, env::PROVIDER_OPENAI.into());
+            set(env, env::MODEL_PROVIDER, env::Provider::OpenAi.as_str().into());
             set(env, env::OPENAI_BASE_URL, url.clone());
             env.retain(|(k, _)| k != env::OPENAI_API_KEY_SECRET_ARN);
             if let Some(id) = &ctx.opts.model_id {
@@ -461,9 +461,9 @@ fn local_overrides(env: &mut Vec<(String, String)>, ctx: &EnvContext<'_>) -> boo
             }
             false
         }
-        None if provider == env::PROVIDER_BEDROCK => {
+        None if provider == env::Provider::Bedrock.as_str() => {
             // AWS_ENDPOINT_URL points every client at moto; Bedrock alone goes to AWS.
-            set(env, "AWS_ENDPOINT_URL_BEDROCK_RUNTIME", format!("https://bedrock-runtime.{}.amazonaws.com", crate::moto::REGION));
+            set(env, env::AWS_ENDPOINT_URL_BEDROCK_RUNTIME, format!("https://bedrock-runtime.{}.amazonaws.com", crate::moto::REGION));
             true
         }
         None => false,

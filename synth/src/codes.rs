@@ -82,6 +82,8 @@ crate::diagnostic_codes! {
     UNKNOWN_HANDLER = "AC1501";
     /// An asset path that cannot be read.
     ASSET_UNREADABLE = "AC1502";
+    /// The handlers workspace that `cargo metadata` cannot list.
+    HANDLER_METADATA = "AC1503";
     /// A check justification on a resource of another type, or without a reason.
     BAD_JUSTIFICATION = "AC1601";
     /// An acknowledgement of a warning without a reason.

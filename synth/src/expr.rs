@@ -9,6 +9,7 @@ use indexmap::IndexMap;
 use serde::{Serialize, Serializer};
 use serde_json::Value as Json;
 
+use crate::ids::LogicalId;
 use crate::value::Value;
 
 /// A list-valued property or argument: a literal list whose items may be intrinsics, or an
@@ -77,13 +78,13 @@ impl Pseudo {
 #[derive(Clone, Debug, PartialEq)]
 pub enum Expr {
     /// `{"Ref": id}` to a resource or parameter in the same stack.
-    Ref(String),
+    Ref(LogicalId),
     /// `{"Ref": "AWS::..."}`
     Pseudo(Pseudo),
     /// `{"Fn::GetAtt": [id, attribute]}`
     GetAtt {
         /// Logical id of the resource.
-        logical_id: String,
+        logical_id: LogicalId,
         /// Attribute name, dotted for nested attributes (`Endpoint.Address`).
         attribute: String,
     },
@@ -136,13 +137,13 @@ pub enum Expr {
 impl Expr {
     /// `{"Ref": logical_id}`. Prefer the typed handles' `reference()`; this is the escape hatch,
     /// checked at validation like every other reference.
-    pub fn reference(logical_id: impl Into<String>) -> Expr {
+    pub fn reference(logical_id: impl Into<LogicalId>) -> Expr {
         Expr::Ref(logical_id.into())
     }
 
     /// `{"Fn::GetAtt": [logical_id, attribute]}`, untyped. Validation checks the attribute
     /// against the resource type's schema when the type is known.
-    pub fn get_att(logical_id: impl Into<String>, attribute: impl Into<String>) -> Expr {
+    pub fn get_att(logical_id: impl Into<LogicalId>, attribute: impl Into<String>) -> Expr {
         Expr::GetAtt { logical_id: logical_id.into(), attribute: attribute.into() }
     }
 
@@ -245,7 +246,7 @@ impl Serialize for Expr {
         match self {
             Expr::Ref(id) => map.serialize_entry("Ref", id)?,
             Expr::Pseudo(p) => map.serialize_entry("Ref", p.name())?,
-            Expr::GetAtt { logical_id, attribute } => map.serialize_entry("Fn::GetAtt", &[logical_id, attribute])?,
+            Expr::GetAtt { logical_id, attribute } => map.serialize_entry("Fn::GetAtt", &[logical_id.as_str(), attribute])?,
             Expr::Sub { template, vars } if vars.is_empty() => map.serialize_entry("Fn::Sub", template)?,
             Expr::Sub { template, vars } => map.serialize_entry("Fn::Sub", &(template, vars))?,
             Expr::Join { delimiter, list } => map.serialize_entry("Fn::Join", &(delimiter, list))?,

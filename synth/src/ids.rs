@@ -7,7 +7,75 @@
 //! path always gives the same id — so a resource keeps its identity across refactors that do
 //! not move it, and CDK users recognise the ids.
 
+use std::borrow::Borrow;
+use std::fmt;
+
 use md5::{Digest, Md5};
+use serde::Serialize;
+
+/// The logical id of a resource, parameter or condition in a template: what `Ref`,
+/// `Fn::GetAtt` and `DependsOn` name. A type of its own so an id cannot be mixed up with an
+/// attribute name, a construct path or any other string in the synth core; it serializes as
+/// the plain string (templates are unchanged). Construct ids come from [`logical_id`]; `From`
+/// a string is the escape hatch for hand-written references, checked at validation.
+#[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
+#[serde(transparent)]
+pub struct LogicalId(String);
+
+impl LogicalId {
+    /// The id as written in the template.
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+impl fmt::Display for LogicalId {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+impl Borrow<str> for LogicalId {
+    fn borrow(&self) -> &str {
+        &self.0
+    }
+}
+
+impl AsRef<str> for LogicalId {
+    fn as_ref(&self) -> &str {
+        &self.0
+    }
+}
+
+impl From<&str> for LogicalId {
+    fn from(s: &str) -> Self {
+        LogicalId(s.to_owned())
+    }
+}
+
+impl From<String> for LogicalId {
+    fn from(s: String) -> Self {
+        LogicalId(s)
+    }
+}
+
+impl From<&LogicalId> for LogicalId {
+    fn from(id: &LogicalId) -> Self {
+        id.clone()
+    }
+}
+
+impl PartialEq<str> for LogicalId {
+    fn eq(&self, other: &str) -> bool {
+        self.0 == other
+    }
+}
+
+impl PartialEq<&str> for LogicalId {
+    fn eq(&self, other: &&str) -> bool {
+        self.0 == *other
+    }
+}
 
 /// A child with this id is hidden entirely from the path (CDK's `Default`).
 pub const HIDDEN_ID: &str = "Default";
@@ -21,7 +89,11 @@ const MAX_HUMAN_LEN: usize = 240;
 pub const MAX_ID_LEN: usize = 255;
 
 /// The logical id for a construct path (components below the stack).
-pub fn logical_id(components: &[&str]) -> String {
+pub fn logical_id(components: &[&str]) -> LogicalId {
+    LogicalId(id_string(components))
+}
+
+fn id_string(components: &[&str]) -> String {
     let components: Vec<&str> = components.iter().copied().filter(|c| *c != HIDDEN_ID).collect();
     if let [only] = components.as_slice() {
         let candidate = alphanumeric(only);
@@ -71,6 +143,11 @@ pub fn is_alphanumeric_name(s: &str) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// The id as a string (shadows the glob import: these tests check the text).
+    fn logical_id(components: &[&str]) -> String {
+        super::logical_id(components).to_string()
+    }
 
     #[test]
     fn single_component_is_kept() {

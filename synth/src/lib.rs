@@ -46,6 +46,7 @@ pub use assets::{Architecture, AssetRef, AssetSource};
 pub use condition::{Condition, ConditionRef};
 pub use diagnostic::{Acknowledged, Acknowledgement, Diagnostic, DiagnosticCode, Diagnostics, Severity};
 pub use expr::{Expr, List, Pseudo};
+pub use ids::LogicalId;
 pub use justification::Check;
 pub use parameter::{Output, Parameter, ParameterRef, ParameterType};
 pub use render::FORMAT_VERSION;

@@ -4,6 +4,7 @@ use serde::Serialize;
 
 use crate::condition::ConditionRef;
 use crate::expr::Expr;
+use crate::ids::LogicalId;
 use crate::value::Value;
 
 /// The type of a parameter.
@@ -189,17 +190,17 @@ impl Parameter {
 /// A handle to a declared parameter.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct ParameterRef {
-    name: String,
+    name: LogicalId,
 }
 
 impl ParameterRef {
     pub(crate) fn new(name: &str) -> Self {
-        ParameterRef { name: name.to_owned() }
+        ParameterRef { name: LogicalId::from(name) }
     }
 
-    /// The parameter's name.
+    /// The parameter's name (its logical id in the template).
     pub fn name(&self) -> &str {
-        &self.name
+        self.name.as_str()
     }
 
     /// `{"Ref": name}`: the value given at deploy time.

@@ -4,6 +4,7 @@
 use serde_json::{Map, Value as Json};
 
 use crate::expr::to_json;
+use crate::ids::LogicalId;
 use crate::resource::Tagging;
 use crate::stack::{Entry, Override, Stack};
 
@@ -13,7 +14,7 @@ pub const FORMAT_VERSION: &str = "2010-09-09";
 /// One rendered resource, with what validation needs beside the JSON.
 #[derive(Debug)]
 pub(crate) struct Rendered {
-    pub logical_id: String,
+    pub logical_id: LogicalId,
     pub path: String,
     pub type_name: String,
     pub json: Json,
@@ -164,7 +165,7 @@ pub(crate) fn template(stack: &Stack, resources: Vec<Rendered>) -> Json {
     }
     let mut rs = Map::new();
     for r in resources {
-        rs.insert(r.logical_id, r.json);
+        rs.insert(r.logical_id.to_string(), r.json);
     }
     t.insert("Resources".into(), Json::Object(rs));
     if !stack.outputs.is_empty() {

@@ -8,6 +8,7 @@ use std::marker::PhantomData;
 use serde::Serialize;
 
 use crate::expr::Expr;
+use crate::ids::LogicalId;
 use crate::value::{Json, Required};
 
 /// How a resource type takes tags, from the registry schema's `tagging` block.
@@ -44,19 +45,24 @@ pub trait CfnResource: Serialize + Required + Clone + fmt::Debug + 'static {
 ///
 /// Handles are plain data: clone them freely, keep them after the scope that made them is gone.
 pub struct ResourceRef<R> {
-    logical_id: String,
+    logical_id: LogicalId,
     stack: String,
     path: String,
     _type: PhantomData<fn() -> R>,
 }
 
 impl<R> ResourceRef<R> {
-    pub(crate) fn new(stack: &str, path: &str, logical_id: &str) -> Self {
-        ResourceRef { logical_id: logical_id.to_owned(), stack: stack.to_owned(), path: path.to_owned(), _type: PhantomData }
+    pub(crate) fn new(stack: &str, path: &str, logical_id: &LogicalId) -> Self {
+        ResourceRef { logical_id: logical_id.clone(), stack: stack.to_owned(), path: path.to_owned(), _type: PhantomData }
+    }
+
+    /// The logical id in the template, as a string (for messages and tests).
+    pub fn logical_id(&self) -> &str {
+        self.logical_id.as_str()
     }
 
     /// The logical id in the template.
-    pub fn logical_id(&self) -> &str {
+    pub fn id(&self) -> &LogicalId {
         &self.logical_id
     }
 
@@ -109,13 +115,18 @@ impl<R> PartialEq for ResourceRef<R> {
 /// A handle whose type is not known statically: a [`RawResource`], or an erased typed handle.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct AnyRef {
-    logical_id: String,
+    logical_id: LogicalId,
     stack: String,
 }
 
 impl AnyRef {
-    /// The logical id in the template.
+    /// The logical id in the template, as a string (for messages and tests).
     pub fn logical_id(&self) -> &str {
+        self.logical_id.as_str()
+    }
+
+    /// The logical id in the template.
+    pub fn id(&self) -> &LogicalId {
         &self.logical_id
     }
 
@@ -129,8 +140,8 @@ impl AnyRef {
         Expr::get_att(self.logical_id.clone(), attribute)
     }
 
-    pub(crate) fn new(stack: &str, logical_id: &str) -> Self {
-        AnyRef { logical_id: logical_id.to_owned(), stack: stack.to_owned() }
+    pub(crate) fn new(stack: &str, logical_id: &LogicalId) -> Self {
+        AnyRef { logical_id: logical_id.clone(), stack: stack.to_owned() }
     }
 
     pub(crate) fn stack(&self) -> &str {

@@ -10,7 +10,7 @@ use crate::assets::{AssetRef, AssetSource};
 use crate::codes;
 use crate::condition::{Condition, ConditionRef};
 use crate::diagnostic::{Acknowledgement, Diagnostic, DiagnosticCode};
-use crate::ids;
+use crate::ids::{self, LogicalId};
 use crate::justification::{Check, Justifications};
 use crate::parameter::{Output, Parameter, ParameterRef};
 use crate::resource::{AnyRef, AnyResource, CfnResource, RawResource, ResourceRef};
@@ -83,7 +83,7 @@ pub(crate) struct Override {
 /// The resource attributes besides `Type` and `Properties`.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub(crate) struct ResourceOptions {
-    pub depends_on: Vec<String>,
+    pub depends_on: Vec<LogicalId>,
     pub condition: Option<String>,
     pub deletion_policy: Option<DeletionPolicy>,
     pub update_replace_policy: Option<UpdateReplacePolicy>,
@@ -108,7 +108,7 @@ pub struct Stack {
     pub(crate) props: StackProps,
     pub(crate) parameters: IndexMap<String, Parameter>,
     pub(crate) conditions: IndexMap<String, Condition>,
-    pub(crate) resources: IndexMap<String, Entry>,
+    pub(crate) resources: IndexMap<LogicalId, Entry>,
     pub(crate) outputs: IndexMap<String, Output>,
     pub(crate) assets: IndexMap<String, AssetSource>,
     pub(crate) diagnostics: Vec<Diagnostic>,
@@ -299,7 +299,7 @@ impl Stack {
     /// created before.
     pub fn find<R: CfnResource>(&self, path: &[&str]) -> Option<ResourceRef<R>> {
         let logical_id = ids::logical_id(path);
-        let entry = self.resources.get(&logical_id)?;
+        let entry = self.resources.get(logical_id.as_str())?;
         let components: Vec<String> = path.iter().map(|c| (*c).to_owned()).collect();
         (entry.resource.type_name() == R::INFO.type_name && entry.path == self.display_path(&components))
             .then(|| ResourceRef::new(&self.name, &entry.path, &logical_id))
@@ -412,14 +412,14 @@ impl Stack {
         path
     }
 
-    pub(crate) fn insert_resource(&mut self, components: &[String], resource: Box<dyn AnyResource>, register: bool) -> String {
+    pub(crate) fn insert_resource(&mut self, components: &[String], resource: Box<dyn AnyResource>, register: bool) -> LogicalId {
         let refs: Vec<&str> = components.iter().map(String::as_str).collect();
         let logical_id = ids::logical_id(&refs);
         let path = self.display_path(components);
         if !register {
             return logical_id;
         }
-        if let Some(existing) = self.resources.get(&logical_id) {
+        if let Some(existing) = self.resources.get(logical_id.as_str()) {
             let other = existing.path.clone();
             self.error_at(
                 &path,
@@ -470,8 +470,8 @@ impl ResourceOptionsMut<'_> {
             return self;
         }
         if let Some(o) = self.options() {
-            if !o.depends_on.iter().any(|d| d == other.logical_id()) {
-                o.depends_on.push(other.logical_id().to_owned());
+            if !o.depends_on.iter().any(|d| d == other.id()) {
+                o.depends_on.push(other.id().clone());
             }
         }
         self

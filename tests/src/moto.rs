@@ -352,39 +352,13 @@ pub fn zip_entries(entries: &[(String, Vec<u8>)]) -> Vec<u8> {
     zip.finish().unwrap_or_else(|e| panic!("zip: {e}")).into_inner()
 }
 
-/// An asset as `package` would upload it: a `.zip` file as is, another file zipped alone, a
-/// folder's files zipped with paths relative to it (sorted, `/` separators).
+/// An asset as `package` would upload it: a `.zip` file as is, anything else zipped by the
+/// toolkit's own [`cargo_agentcdk::package::zip_path`] (the files synth hashed).
 pub fn zip_path(path: &Path) -> Vec<u8> {
     if path.is_file() && path.extension().is_some_and(|e| e == "zip") {
         return std::fs::read(path).unwrap_or_else(|e| panic!("cannot read {}: {e}", path.display()));
     }
-    let mut files = Vec::new();
-    if path.is_dir() {
-        collect_files(path, path, &mut files);
-    } else {
-        let name = path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
-        files.push((name, path.to_owned()));
-    }
-    files.sort();
-    let entries: Vec<(String, Vec<u8>)> = files
-        .into_iter()
-        .map(|(name, file)| (name, std::fs::read(&file).unwrap_or_else(|e| panic!("cannot read {}: {e}", file.display()))))
-        .collect();
-    zip_entries(&entries)
-}
-
-fn collect_files(root: &Path, dir: &Path, files: &mut Vec<(String, PathBuf)>) {
-    let entries = std::fs::read_dir(dir).unwrap_or_else(|e| panic!("cannot list {}: {e}", dir.display()));
-    for entry in entries {
-        let path = entry.unwrap_or_else(|e| panic!("cannot list {}: {e}", dir.display())).path();
-        if path.is_dir() {
-            collect_files(root, &path, files);
-        } else {
-            let relative = path.strip_prefix(root).unwrap_or(&path);
-            let name = relative.components().map(|c| c.as_os_str().to_string_lossy()).collect::<Vec<_>>().join("/");
-            files.push((name, path));
-        }
-    }
+    cargo_agentcdk::package::zip_path(path).unwrap_or_else(|e| panic!("cannot zip {}: {e}", path.display()))
 }
 
 /// Polls `describe-stacks` until `stack` leaves every `*_IN_PROGRESS` status (moto answers

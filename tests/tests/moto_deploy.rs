@@ -107,7 +107,7 @@ fn harness_app(asset_dir: &Path) -> App {
     let stack = app.stack("MotoHarness", StackProps::default());
     let mut scope = stack.scope("Worker");
     let code = scope.asset(AssetSource::path(asset_dir));
-    let handler_code = scope.asset(AssetSource::handler("request-handler"));
+    let handler_code = scope.asset(AssetSource::handler(agentcdk::contract::artifacts::Artifact::RequestHandler));
     let role = scope.add_raw(
         "Role",
         RawResource::new("AWS::IAM::Role").prop(

@@ -170,7 +170,9 @@ async fn a_fresh_crate_synthesizes_packages_and_deploys() {
         }
     }
     handler_names.sort();
-    assert_eq!(handler_names, ["agent-runner", "request-handler", "response-handler"], "a Queue agent's stock handlers");
+    use agentcdk::contract::artifacts::{Artifact, BOOTSTRAP_ZIP};
+    let expected = [Artifact::AgentRunner, Artifact::RequestHandler, Artifact::ResponseHandler].map(Artifact::as_str);
+    assert_eq!(handler_names, expected, "a Queue agent's stock handlers");
 
     // 2. The toolkit packages: real handler zips, built in the crate's target dir.
     let o = run(&dir, toolkit(), &["package"], &[]);
@@ -185,7 +187,7 @@ async fn a_fresh_crate_synthesizes_packages_and_deploys() {
             let index = archive.index_for_name("bootstrap").unwrap_or_else(|| panic!("{name}: no bootstrap in the zip"));
             let size = archive.by_index_raw(index).unwrap().size();
             assert!(size > 1_000_000, "{name}: bootstrap is a real binary ({size} bytes)");
-            let built = target_dir().join("agentcdk-handlers/lambda-x86_64").join(name).join("bootstrap.zip");
+            let built = target_dir().join("agentcdk-handlers/lambda-x86_64").join(name).join(BOOTSTRAP_ZIP);
             assert_eq!(fs::read(&built).unwrap(), fs::read(&zip).unwrap(), "{name}: cargo lambda's zip, from the crate's target dir");
         } else {
             assert!(archive.by_name("index.py").is_ok(), "the route's code");

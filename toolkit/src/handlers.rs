@@ -22,6 +22,8 @@ use std::fs;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
+use agentcdk_contract::artifacts::BOOTSTRAP_ZIP;
+
 use crate::app::cargo;
 use crate::{Error, Result};
 
@@ -75,7 +77,7 @@ pub fn build(requests: &[Request], target_dir: &Path) -> Result<BTreeMap<Request
         let names: Vec<&str> = members.iter().map(|r| r.name.as_str()).collect();
         cargo_lambda(&root, &names, &architecture, target_dir, &lambda_dir)?;
         for request in members {
-            let zip = lambda_dir.join(&request.name).join("bootstrap.zip");
+            let zip = lambda_dir.join(&request.name).join(BOOTSTRAP_ZIP);
             if !zip.is_file() {
                 return Err(Error::new(format!("cargo lambda built '{}' but {} is missing", request.name, zip.display()))
                     .hint("the handler crate's binary must be named like the crate"));

@@ -10,6 +10,7 @@ use std::io::{Cursor, Write as _};
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
+use agentcdk_synth::assets::asset_files;
 use agentcdk_synth::manifest::{AssetSourceManifest, Manifest};
 use indicatif::{ProgressBar, ProgressStyle};
 use zip::write::SimpleFileOptions;
@@ -116,64 +117,28 @@ fn write_atomic(file: &Path, bytes: &[u8]) -> Result<()> {
     fs::write(&tmp, bytes).and_then(|()| fs::rename(&tmp, file)).map_err(|e| Error::new(format!("cannot write {}: {e}", file.display())))
 }
 
-/// Files under `dir` (relative names with `/`, sorted), skipping build output and VCS folders
-/// like synth's hash does.
-fn collect(dir: &Path, base: &Path, files: &mut Vec<(String, PathBuf)>) -> Result<()> {
-    let entries = fs::read_dir(dir).map_err(|e| Error::new(format!("cannot list {}: {e}", dir.display())))?;
-    for entry in entries {
-        let entry = entry.map_err(|e| Error::new(format!("cannot list {}: {e}", dir.display())))?;
-        let name = entry.file_name();
-        if name == "target" || name == ".git" || name == "cdk.out" {
-            continue;
-        }
-        let path = entry.path();
-        if path.is_dir() {
-            collect(&path, base, files)?;
-        } else if path.is_file() {
-            let rel = path.strip_prefix(base).unwrap_or(&path);
-            let rel: Vec<String> = rel.components().map(|c| c.as_os_str().to_string_lossy().into_owned()).collect();
-            files.push((rel.join("/"), path));
-        }
-    }
-    Ok(())
-}
-
-/// A folder's files (or one file) as a deterministic zip: entries sorted by name, stored,
-/// timestamps 1980-01-01, mode 0755 for executables and 0644 otherwise.
+/// A folder's files (or one file) as a deterministic zip: the entries synth hashed
+/// ([`agentcdk_synth::assets::asset_files`]: same list, same order, so the hash in the object
+/// key describes exactly these bytes), stored, timestamps 1980-01-01, mode 0755 for
+/// executables and 0644 otherwise.
 pub fn zip_path(source: &Path) -> Result<Vec<u8>> {
-    let mut files = Vec::new();
-    if source.is_dir() {
-        collect(source, source, &mut files)?;
-    } else if source.is_file() {
-        let name = source.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
-        files.push((name, source.to_owned()));
-    } else {
+    if !source.exists() {
         return Err(Error::new(format!("asset {} does not exist", source.display())).hint("run synth again from the project folder"));
     }
-    files.sort();
+    let files = asset_files(source).map_err(|e| Error::new(format!("cannot list {}: {e}", source.display())))?;
     let mut zip = zip::ZipWriter::new(Cursor::new(Vec::new()));
-    for (name, file) in files {
-        let content = fs::read(&file).map_err(|e| Error::new(format!("cannot read {}: {e}", file.display())))?;
+    for file in files {
+        let content = fs::read(&file.path).map_err(|e| Error::new(format!("cannot read {}: {e}", file.path.display())))?;
         let options = SimpleFileOptions::default()
             .compression_method(CompressionMethod::Stored)
             .last_modified_time(zip::DateTime::default())
-            .unix_permissions(if is_executable(&file) { 0o755 } else { 0o644 });
+            .unix_permissions(if file.executable { 0o755 } else { 0o644 });
+        let name = file.name;
         zip.start_file(name.as_str(), options).map_err(|e| Error::new(format!("zip {name}: {e}")))?;
         zip.write_all(&content).map_err(|e| Error::new(format!("zip {name}: {e}")))?;
     }
     let cursor = zip.finish().map_err(|e| Error::new(format!("zip {}: {e}", source.display())))?;
     Ok(cursor.into_inner())
-}
-
-#[cfg(unix)]
-fn is_executable(file: &Path) -> bool {
-    use std::os::unix::fs::PermissionsExt;
-    fs::metadata(file).is_ok_and(|m| m.permissions().mode() & 0o111 != 0)
-}
-
-#[cfg(not(unix))]
-fn is_executable(_file: &Path) -> bool {
-    false
 }
 
 #[cfg(test)]
@@ -244,5 +209,36 @@ mod tests {
         let second = package(&assembly, &target).unwrap();
         assert!(!second[0].built, "already staged");
         assert_eq!(fs::read(&first[0].file).unwrap(), zip_path(&src).unwrap());
+    }
+
+    #[test]
+    fn the_hash_changes_exactly_when_the_zipped_bytes_do() {
+        let d = tempfile::tempdir().unwrap();
+        let src = d.path();
+        tree(src);
+        let state = || (agentcdk_synth::AssetSource::path(src).content_hash().unwrap(), zip_path(src).unwrap());
+        let mut last = state();
+        type Edit<'a> = (&'a str, &'a dyn Fn(&Path), bool);
+        let edits: [Edit; 5] = [
+            ("a file in build output", &|p| fs::write(p.join("target/more"), "x").unwrap(), false),
+            ("a file in .git", &|p| fs::create_dir_all(p.join(".git")).and_then(|()| fs::write(p.join(".git/HEAD"), "x")).unwrap(), false),
+            ("a new source file", &|p| fs::write(p.join("lib/b.py"), "").unwrap(), true),
+            ("a changed source file", &|p| fs::write(p.join("index.py"), "changed").unwrap(), true),
+            ("a renamed file", &|p| fs::rename(p.join("lib/a.py"), p.join("lib/c.py")).unwrap(), true),
+        ];
+        for (what, edit, zipped) in edits {
+            edit(src);
+            let now = state();
+            assert_eq!(now.1 != last.1, zipped, "{what}: zip bytes changed?");
+            assert_eq!(now.0 != last.0, zipped, "{what}: the hash changes iff the zip does");
+            last = now;
+        }
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::PermissionsExt;
+            fs::set_permissions(src.join("index.py"), fs::Permissions::from_mode(0o755)).unwrap();
+            let now = state();
+            assert!(now.1 != last.1 && now.0 != last.0, "an executable bit is zipped, so it is hashed");
+        }
     }
 }

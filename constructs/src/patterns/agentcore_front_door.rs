@@ -11,8 +11,9 @@ use crate::codes;
 use std::collections::BTreeMap;
 use std::time::Duration;
 
+use agentcdk_contract::artifacts::Artifact;
+use agentcdk_contract::env;
 use agentcdk_contract::wire::{agentcore_custom_header, AGENTCORE_USER_ID_HEADER};
-use agentcdk_contract::{artifacts, env};
 use agentcdk_synth::prelude::*;
 
 use super::agentcore::AgentCoreRuntime;
@@ -142,8 +143,14 @@ impl AgentCoreFrontDoor {
         let mut environment = BTreeMap::from([
             (env::AGENT_RUNTIME_ARN.to_owned(), Value::from(runtime.arn())),
             (env::AGENT_RUNTIME_QUALIFIER.to_owned(), Value::from(qualifier.clone())),
-            (env::AGENT_RUNTIME_AUTH.to_owned(), Value::from(if runtime.jwt { env::RUNTIME_AUTH_JWT } else { env::RUNTIME_AUTH_IAM })),
-            (env::RESPONSE_MODE.to_owned(), Value::from(if stream { env::RESPONSE_MODE_STREAM } else { env::RESPONSE_MODE_BUFFERED })),
+            (
+                env::AGENT_RUNTIME_AUTH.to_owned(),
+                Value::from(if runtime.jwt { env::RuntimeAuth::Jwt } else { env::RuntimeAuth::Iam }.as_str()),
+            ),
+            (
+                env::RESPONSE_MODE.to_owned(),
+                Value::from(if stream { env::ResponseMode::Stream } else { env::ResponseMode::Buffered }.as_str()),
+            ),
         ]);
         if !props.forward_headers.is_empty() {
             environment.insert(env::FORWARD_HEADERS.to_owned(), props.forward_headers.join(",").into());
@@ -151,7 +158,7 @@ impl AgentCoreFrontDoor {
         let function = Function::new(
             &mut scope.scope("Proxy"),
             FunctionProps {
-                code: Code::handler(artifacts::AGENTCORE_PROXY),
+                code: Code::handler(Artifact::AgentcoreProxy),
                 description: Some("AgentCore runtime front door".into()),
                 memory_mb: props.memory_mb,
                 timeout,

@@ -4,7 +4,8 @@ use crate::codes;
 use std::collections::BTreeMap;
 use std::time::Duration;
 
-use agentcdk_contract::{artifacts, env};
+use agentcdk_contract::artifacts::Artifact;
+use agentcdk_contract::env;
 use agentcdk_synth::cfn::apigateway::Authorizer as RestAuthorizer;
 use agentcdk_synth::cfn::apigatewayv2::Authorizer as WsAuthorizer;
 use agentcdk_synth::prelude::*;
@@ -267,7 +268,7 @@ impl Default for AuthorizerProps {
             rest_kind: AuthorizerKind::Token { header: "Authorization".into() },
             websocket_identity_source: "route.request.header.Sec-WebSocket-Protocol".into(),
             environment: BTreeMap::new(),
-            code: Code::handler(artifacts::AUTHORIZER),
+            code: Code::handler(Artifact::Authorizer),
             log_retention: RetentionDays::default(),
         }
     }

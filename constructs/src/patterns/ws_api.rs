@@ -4,7 +4,8 @@
 use crate::codes;
 use std::time::Duration;
 
-use agentcdk_contract::{artifacts, env, keys};
+use agentcdk_contract::artifacts::Artifact;
+use agentcdk_contract::{env, keys};
 use agentcdk_synth::prelude::*;
 
 use super::authorizer::LambdaAuthorizer;
@@ -38,7 +39,7 @@ impl<'a> WsApiProps<'a> {
             message_handler,
             connection_ttl: Duration::from_secs(env::DEFAULT_CONNECTION_TTL_SECONDS),
             api: WebSocketApiProps::default(),
-            connection_code: Code::handler(artifacts::WS_CONNECTION),
+            connection_code: Code::handler(Artifact::WsConnection),
             encryption: Encryption::StackKey,
         }
     }

@@ -59,14 +59,9 @@ pub const DEFAULT_CONTENT_TYPE: &str = "application/json";
 /// needs `RESPONSE_MODE=stream`.
 pub const MAX_BUFFERED_ANSWER_BYTES: usize = 6 * 1024 * 1024;
 
-/// How the proxy authenticates to the runtime ([`env::AGENT_RUNTIME_AUTH`]).
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum RuntimeAuth {
-    /// SigV4 with the function's role (runtime authorizer IAM).
-    Iam,
-    /// The caller's bearer token (runtime authorizer CUSTOM_JWT).
-    Jwt,
-}
+/// How the proxy authenticates to the runtime ([`env::AGENT_RUNTIME_AUTH`]); the contract's
+/// enum, so the front door construct writes the same value.
+pub use agentcdk_contract::env::RuntimeAuth;
 
 /// Client headers passed on to the runtime, each under its AgentCore custom-header name.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -195,18 +190,7 @@ pub struct Config {
 impl Config {
     /// Reads the environment; a missing ARN or a bad value fails the init.
     pub fn from_env() -> Result<Self, ConfigError> {
-        let auth = match config::optional(env::AGENT_RUNTIME_AUTH).map(|v| v.trim().to_ascii_lowercase()) {
-            None => RuntimeAuth::Iam,
-            Some(v) if v == env::RUNTIME_AUTH_IAM => RuntimeAuth::Iam,
-            Some(v) if v == env::RUNTIME_AUTH_JWT => RuntimeAuth::Jwt,
-            Some(v) => {
-                return Err(ConfigError::Invalid {
-                    name: env::AGENT_RUNTIME_AUTH,
-                    value: v,
-                    reason: format!("use {:?} or {:?}", env::RUNTIME_AUTH_IAM, env::RUNTIME_AUTH_JWT),
-                })
-            }
-        };
+        let auth = config::parse_or(env::AGENT_RUNTIME_AUTH, RuntimeAuth::default())?;
         let names = config::list(env::FORWARD_HEADERS);
         let forward = HeaderMapping::new(&names).map_err(|reason| ConfigError::Invalid {
             name: env::FORWARD_HEADERS,
@@ -219,7 +203,7 @@ impl Config {
             auth,
             forward,
             max_body: config::parse_or(env::MAX_BODY_BYTES, env::DEFAULT_MAX_BODY_BYTES)?,
-            mode: ResponseMode::from_env()?,
+            mode: agentcdk_runtime::http::response_mode_from_env()?,
         })
     }
 }

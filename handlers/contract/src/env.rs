@@ -16,15 +16,21 @@ pub const DEFAULT_API_VERSION: &str = "v1";
 pub const AGENT_ENDPOINT: &str = "AGENT_ENDPOINT";
 /// Default of [`AGENT_ENDPOINT`].
 pub const DEFAULT_AGENT_ENDPOINT: &str = "chat";
-/// How the request-handler answers a chat: one of [`MODE_SYNC`], [`MODE_QUEUE`],
-/// [`MODE_WEBSOCKET`]. Default: [`MODE_SYNC`].
+/// How the request-handler answers a chat: an [`AgentMode`]. Default: [`AgentMode::Sync`].
 pub const AGENT_MODE: &str = "AGENT_MODE";
-/// [`AGENT_MODE`] value: run the agent inside the request and return the reply.
-pub const MODE_SYNC: &str = "sync";
-/// [`AGENT_MODE`] value: enqueue, answer 202 with the request id, client polls GET responses.
-pub const MODE_QUEUE: &str = "queue";
-/// [`AGENT_MODE`] value: messages arrive over a WebSocket API; replies are pushed back.
-pub const MODE_WEBSOCKET: &str = "websocket";
+crate::string_enum! {
+    /// The values of [`AGENT_MODE`].
+    #[derive(Default)]
+    pub enum AgentMode {
+        /// Run the agent inside the request and return the reply.
+        #[default]
+        Sync => "sync",
+        /// Enqueue, answer 202 with the request id, client polls GET responses.
+        Queue => "queue",
+        /// Messages arrive over a WebSocket API; replies are pushed back.
+        WebSocket => "websocket",
+    }
+}
 /// `true`: requests without an authorizer context run as user [`ANONYMOUS_USER_ID`] (for APIs
 /// deliberately deployed without an authorizer). Default: `false` (such requests get 401).
 pub const ALLOW_ANONYMOUS: &str = "ALLOW_ANONYMOUS";
@@ -98,12 +104,19 @@ pub const WEBSOCKET_CALLBACK_URL: &str = "WEBSOCKET_CALLBACK_URL";
 
 // ---- model ----
 
-/// Model provider: [`PROVIDER_BEDROCK`] or [`PROVIDER_OPENAI`]. Default: [`PROVIDER_BEDROCK`].
+/// Model provider: a [`Provider`]. Default: [`Provider::Bedrock`].
 pub const MODEL_PROVIDER: &str = "MODEL_PROVIDER";
-/// [`MODEL_PROVIDER`] value: Amazon Bedrock Converse API.
-pub const PROVIDER_BEDROCK: &str = "bedrock";
-/// [`MODEL_PROVIDER`] value: an OpenAI-compatible chat completions API.
-pub const PROVIDER_OPENAI: &str = "openai";
+crate::string_enum! {
+    /// The values of [`MODEL_PROVIDER`].
+    #[derive(Default)]
+    pub enum Provider {
+        /// Amazon Bedrock Converse API.
+        #[default]
+        Bedrock => "bedrock",
+        /// An OpenAI-compatible chat completions API.
+        OpenAi => "openai",
+    }
+}
 /// Model id (Bedrock model or inference profile id, or the OpenAI model name). Required.
 pub const MODEL_ID: &str = "MODEL_ID";
 /// System prompt of the agent. Default: empty (no system prompt).
@@ -150,29 +163,16 @@ pub const DEFAULT_JWT_CLIENT_ID_CLAIM: &str = "client_id";
 /// not checked.
 pub const JWT_TOKEN_USE: &str = "JWT_TOKEN_USE";
 
-/// The values of [`JWT_TOKEN_USE`] and of Cognito's `token_use` claim.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
-pub enum TokenUse {
-    /// `access`: an access token (`client_id`, `scope`, no `aud`).
-    Access,
-    /// `id`: an ID token (`aud` = the app client id).
-    Id,
-}
-
-impl TokenUse {
-    /// The claim value.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            TokenUse::Access => "access",
-            TokenUse::Id => "id",
-        }
-    }
-
-    /// Parses a claim value.
-    pub fn parse(s: &str) -> Option<Self> {
-        [TokenUse::Access, TokenUse::Id].into_iter().find(|t| t.as_str() == s)
+crate::string_enum! {
+    /// The values of [`JWT_TOKEN_USE`] and of Cognito's `token_use` claim.
+    pub enum TokenUse {
+        /// `access`: an access token (`client_id`, `scope`, no `aud`).
+        Access => "access",
+        /// `id`: an ID token (`aud` = the app client id).
+        Id => "id",
     }
 }
+
 /// Scopes the token must all carry (`scope` string or `scp` array), space or comma separated.
 /// Default: none.
 pub const JWT_REQUIRED_SCOPES: &str = "JWT_REQUIRED_SCOPES";
@@ -202,15 +202,21 @@ pub const DEFAULT_JWKS_GRACE_SECONDS: u64 = 86_400;
 
 // ---- streaming (stream-handler, agentcore-proxy) ----
 
-/// How the function answers: [`RESPONSE_MODE_BUFFERED`] (one JSON response) or
-/// [`RESPONSE_MODE_STREAM`] (Lambda response streaming: chunks leave as they are produced).
-/// Must match the front door: a Function URL with InvokeMode RESPONSE_STREAM or an API Gateway
-/// method with responseTransferMode STREAM streams. Default: [`RESPONSE_MODE_BUFFERED`].
+/// How the function answers: a [`ResponseMode`]. Must match the front door: a Function URL
+/// with InvokeMode RESPONSE_STREAM or an API Gateway method with responseTransferMode STREAM
+/// streams. Default: [`ResponseMode::Buffered`].
 pub const RESPONSE_MODE: &str = "RESPONSE_MODE";
-/// [`RESPONSE_MODE`] value: buffered.
-pub const RESPONSE_MODE_BUFFERED: &str = "buffered";
-/// [`RESPONSE_MODE`] value: streamed.
-pub const RESPONSE_MODE_STREAM: &str = "stream";
+crate::string_enum! {
+    /// The values of [`RESPONSE_MODE`].
+    #[derive(Default)]
+    pub enum ResponseMode {
+        /// One JSON response.
+        #[default]
+        Buffered => "buffered",
+        /// Lambda response streaming: chunks leave as they are produced.
+        Stream => "stream",
+    }
+}
 
 // ---- AgentCore front door (agentcore-proxy) ----
 
@@ -220,23 +226,40 @@ pub const AGENT_RUNTIME_ARN: &str = "AGENT_RUNTIME_ARN";
 pub const AGENT_RUNTIME_QUALIFIER: &str = "AGENT_RUNTIME_QUALIFIER";
 /// Default of [`AGENT_RUNTIME_QUALIFIER`]: the endpoint AgentCore creates with every runtime.
 pub const DEFAULT_AGENT_RUNTIME_QUALIFIER: &str = "DEFAULT";
-/// How the proxy authenticates to the runtime: [`RUNTIME_AUTH_IAM`] or [`RUNTIME_AUTH_JWT`].
-/// Default: [`RUNTIME_AUTH_IAM`].
+/// How the proxy authenticates to the runtime: a [`RuntimeAuth`]. Default: [`RuntimeAuth::Iam`].
 pub const AGENT_RUNTIME_AUTH: &str = "AGENT_RUNTIME_AUTH";
-/// [`AGENT_RUNTIME_AUTH`] value: SigV4 with the function's role (runtime authorizer IAM).
-pub const RUNTIME_AUTH_IAM: &str = "iam";
-/// [`AGENT_RUNTIME_AUTH`] value: the caller's `Authorization: Bearer` token is passed on
-/// (runtime authorizer CUSTOM_JWT, which verifies it); requests without one get 401.
-pub const RUNTIME_AUTH_JWT: &str = "jwt";
+crate::string_enum! {
+    /// The values of [`AGENT_RUNTIME_AUTH`].
+    #[derive(Default)]
+    pub enum RuntimeAuth {
+        /// SigV4 with the function's role (runtime authorizer IAM).
+        #[default]
+        Iam => "iam",
+        /// The caller's `Authorization: Bearer` token is passed on (runtime authorizer
+        /// CUSTOM_JWT, which verifies it); requests without one get 401.
+        Jwt => "jwt",
+    }
+}
 /// Client request headers passed on to the runtime, comma separated (case-insensitive). Each is
 /// sent as `X-Amzn-Bedrock-AgentCore-Runtime-Custom-<Name>` (a leading `x-` dropped) unless it
 /// already carries that prefix; every other client header is dropped. The runtime's own request
 /// header allowlist must list the mapped names. Default: none.
 pub const FORWARD_HEADERS: &str = "FORWARD_HEADERS";
 
-/// An AgentCore runtime's memory id, set by `AgentCoreRuntime::use_memory`. Default: unset
-/// (the runtime has no memory).
+// ---- AgentCore runtime (set by the constructs on an agent's runtime) ----
+
+/// Id of the AgentCore Memory the agent's runtime may use (set by `AgentCoreRuntime`'s memory
+/// wiring). Default: unset (no memory).
 pub const AGENTCORE_MEMORY_ID: &str = "AGENTCORE_MEMORY_ID";
-/// An AgentCore runtime's gateway MCP URL, set by `AgentCoreRuntime::use_gateway`. Default:
-/// unset (the runtime has no gateway).
+/// URL of the AgentCore Gateway (MCP endpoint) the agent's runtime may call (set by
+/// `AgentCoreRuntime`'s gateway wiring). Default: unset (no gateway).
 pub const AGENTCORE_GATEWAY_URL: &str = "AGENTCORE_GATEWAY_URL";
+
+// ---- AWS SDK endpoints (standard names; `cargo agentcdk dev` and the tests set them) ----
+
+/// The AWS SDKs' endpoint override for every client (moto_server in dev and the tests).
+/// Default: unset (the real AWS endpoints).
+pub const AWS_ENDPOINT_URL: &str = "AWS_ENDPOINT_URL";
+/// The AWS SDKs' endpoint override for Bedrock Runtime alone (lets Bedrock reach AWS while the
+/// other clients use [`AWS_ENDPOINT_URL`]). Default: unset.
+pub const AWS_ENDPOINT_URL_BEDROCK_RUNTIME: &str = "AWS_ENDPOINT_URL_BEDROCK_RUNTIME";

@@ -8,11 +8,12 @@
 //! depends on it at synth time, where no AWS SDK or async runtime belongs.
 //!
 //! - [`env`]: environment variable names (and their defaults).
-//! - [`artifacts`]: handler artifact names (`Handler::named(..)`).
+//! - [`artifacts`]: handler artifacts ([`artifacts::Artifact`]) and the zip name.
 //! - [`keys`]: DynamoDB key and attribute names, index names.
 //! - [`routes`]: the request-handler's HTTP paths (API Gateway resources must match).
 //! - [`wire`]: JSON wire types: chat request/response, queue envelopes, stored responses,
 //!   connection records, WebSocket frames, error bodies.
+//! - [`values`]: [`string_enum!`], how each enum above gets its one `as_str` and `FromStr`.
 //! - [`schema`]: the draft-4 JSON Schema of the chat request for an API Gateway Model
 //!   ([`chat_request_schema`]).
 
@@ -21,6 +22,7 @@ pub mod env;
 pub mod keys;
 pub mod routes;
 pub mod schema;
+pub mod values;
 pub mod wire;
 
 pub use schema::chat_request_schema;

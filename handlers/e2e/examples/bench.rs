@@ -8,6 +8,7 @@
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
+use agentcdk_contract::artifacts::{Artifact, BOOTSTRAP_ZIP};
 use agentcdk_testkit::http::{HttpResponse, HttpServer};
 use agentcdk_testkit::keys::{jwks, now, TestKey};
 use agentcdk_testkit::moto::{self, Moto};
@@ -162,7 +163,8 @@ async fn main() {
 
     let rh_env = env(&[("AGENT_MODE", "queue"), ("INPUT_QUEUE_URL", &input.url), ("RESPONSES_TABLE", "responses")], &m);
     let post = rest("POST", "/v1/chat", Some(r#"{"message":"hello"}"#));
-    let (row, rh_wall, rh_cpu) = measure("request-handler", &bin("request-handler"), &rh_env, &[post], INVOCATIONS);
+    let (row, rh_wall, rh_cpu) =
+        measure(Artifact::RequestHandler.as_str(), &bin(Artifact::RequestHandler.binary_name()), &rh_env, &[post], INVOCATIONS);
     rows.push(row);
 
     let envelope = json!({"request_id": "bench", "session_id": "s", "user_id": "u-1",
@@ -180,13 +182,15 @@ async fn main() {
         ],
         &m,
     );
-    let (row, _, _) = measure("agent-runner", &bin("agent-runner"), &ar_env, &[sqs_event(&envelope)], 20);
+    let (row, _, _) =
+        measure(Artifact::AgentRunner.as_str(), &bin(Artifact::AgentRunner.binary_name()), &ar_env, &[sqs_event(&envelope)], 20);
     rows.push(row);
 
     let result = json!({"request_id": "bench", "session_id": "s", "user_id": "u-1",
         "reply_to": {"kind": "poll"}, "status": "completed", "reply": "ok"});
     let rs_env = env(&[("RESPONSES_TABLE", "responses")], &m);
-    let (row, _, _) = measure("response-handler", &bin("response-handler"), &rs_env, &[sqs_event(&result)], 20);
+    let (row, _, _) =
+        measure(Artifact::ResponseHandler.as_str(), &bin(Artifact::ResponseHandler.binary_name()), &rs_env, &[sqs_event(&result)], 20);
     rows.push(row);
 
     let mut ws_env = env(&auth_env, &m);
@@ -196,13 +200,14 @@ async fn main() {
             "stage": "prod", "domainName": "x", "apiId": "a", "requestId": "r",
             "identity": {"sourceIp": "1.2.3.4"}, "connectedAt": 0, "requestTimeEpoch": 0},
         "isBase64Encoded": false});
-    let (row, _, _) = measure("ws-connection", &bin("ws-connection"), &ws_env, &[connect], 20);
+    let (row, _, _) = measure(Artifact::WsConnection.as_str(), &bin(Artifact::WsConnection.binary_name()), &ws_env, &[connect], 20);
     rows.push(row);
 
     let au_env = env(&auth_env, &[]);
     let tok = json!({"type": "TOKEN", "authorizationToken": format!("Bearer {token}"),
                      "methodArn": "arn:aws:execute-api:us-east-1:123456789012:a/prod/POST/chat"});
-    let (row, au_wall, au_cpu) = measure("authorizer", &bin("authorizer"), &au_env, &[tok], INVOCATIONS);
+    let (row, au_wall, au_cpu) =
+        measure(Artifact::Authorizer.as_str(), &bin(Artifact::Authorizer.binary_name()), &au_env, &[tok], INVOCATIONS);
     rows.push(row);
 
     // Stream mode: a Function URL event, the model's answer streamed back as SSE.
@@ -225,7 +230,13 @@ async fn main() {
         ],
         &m,
     );
-    let (row, _, _) = measure("stream-handler", &bin("stream-handler"), &sh_env, &[url_event(r#"{"message":"hello"}"#)], 20);
+    let (row, _, _) = measure(
+        Artifact::StreamHandler.as_str(),
+        &bin(Artifact::StreamHandler.binary_name()),
+        &sh_env,
+        &[url_event(r#"{"message":"hello"}"#)],
+        20,
+    );
     rows.push(row);
 
     // AgentCore front door: SigV4-signed InvokeAgentRuntime to a local peer, streamed back.
@@ -239,7 +250,13 @@ async fn main() {
         ],
         &[],
     );
-    let (row, _, _) = measure("agentcore-proxy", &bin("agentcore-proxy"), &px_env, &[url_event(r#"{"prompt":"hello"}"#)], 20);
+    let (row, _, _) = measure(
+        Artifact::AgentcoreProxy.as_str(),
+        &bin(Artifact::AgentcoreProxy.binary_name()),
+        &px_env,
+        &[url_event(r#"{"prompt":"hello"}"#)],
+        20,
+    );
     rows.push(row);
 
     let functions: Vec<(PathBuf, Vec<(String, String)>)> = rows.iter().map(|r| (r.bin.clone(), r.env.clone())).collect();
@@ -254,7 +271,7 @@ async fn main() {
         "function", "zip bytes", "init p50 (min-max) ms", "vs hello p50/min", "RSS init MiB", "RSS peak MiB"
     );
     for r in &rows {
-        let zip = std::fs::metadata(dir.join(&r.name).join("bootstrap.zip")).map(|m| m.len()).unwrap_or(0);
+        let zip = std::fs::metadata(dir.join(&r.name).join(BOOTSTRAP_ZIP)).map(|m| m.len()).unwrap_or(0);
         println!(
             "{:<18} {:>10} {:>8.1} ({:>4.1}-{:>5.1}) {:>6.2}x/{:.2}x {:>14.1} {:>14.1}   ({} invocations)",
             r.name,

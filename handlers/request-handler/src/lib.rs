@@ -20,7 +20,7 @@ pub mod http;
 
 use std::sync::Arc;
 
-use agentcdk_contract::env;
+use agentcdk_contract::env::{self, AgentMode};
 use agentcdk_contract::routes::Routes;
 use agentcdk_contract::wire::{
     is_valid_id, Accepted, AgentResult, ChatReply, ChatRequest, ErrorBody, ErrorCode, Outcome, QueueEnvelope, ReplyTarget, ResponseState,
@@ -100,7 +100,7 @@ impl App {
     /// The app the environment describes (`AGENT_MODE`, routes, queues, tables, model).
     pub async fn from_env(sdk: &aws_config::SdkConfig, tools: Toolbox) -> Result<Self, ConfigError> {
         let routes = routes_from_env();
-        let mode = config::optional(env::AGENT_MODE).unwrap_or_else(|| env::MODE_SYNC.into());
+        let mode = config::parse_or(env::AGENT_MODE, AgentMode::default())?;
         let ttl = config::parse_or(env::RESPONSE_TTL_SECONDS, env::DEFAULT_RESPONSE_TTL_SECONDS)?;
         let queued = || -> Result<(Queue, ResponsesStore), ConfigError> {
             Ok((
@@ -110,16 +110,16 @@ impl App {
                     .with_replies(agentcdk_runtime::store::ReplyStore::from_env(sdk)),
             ))
         };
-        let backend = match mode.as_str() {
-            env::MODE_SYNC => Backend::Sync {
+        let backend = match mode {
+            AgentMode::Sync => Backend::Sync {
                 agent: Agent::from_env(sdk, tools).await?,
                 sessions: SessionStore::from_env(aws_sdk_dynamodb::Client::new(sdk))?,
             },
-            env::MODE_QUEUE => {
+            AgentMode::Queue => {
                 let (queue, responses) = queued()?;
                 Backend::Queue { queue, responses }
             }
-            env::MODE_WEBSOCKET => {
+            AgentMode::WebSocket => {
                 let (queue, responses) = queued()?;
                 Backend::WebSocket {
                     queue,
@@ -131,13 +131,6 @@ impl App {
                     ),
                     callback_url: config::optional(env::WEBSOCKET_CALLBACK_URL),
                 }
-            }
-            other => {
-                return Err(ConfigError::Invalid {
-                    name: env::AGENT_MODE,
-                    value: other.into(),
-                    reason: "expected sync, queue or websocket".into(),
-                })
             }
         };
         let mut app = Self::new(backend, routes);

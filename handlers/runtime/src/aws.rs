@@ -26,7 +26,7 @@ pub fn from_env() -> SdkConfig {
     if let Some(client) = crate::tls::sdk_http_client() {
         builder = builder.http_client(client);
     }
-    if let Some(url) = crate::config::optional("AWS_ENDPOINT_URL") {
+    if let Some(url) = crate::config::optional(agentcdk_contract::env::AWS_ENDPOINT_URL) {
         builder = builder.endpoint_url(url);
     }
     builder.build()

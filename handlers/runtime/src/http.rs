@@ -304,39 +304,16 @@ impl From<Response> for RawResponse {
 /// (JSON) or a stream.
 pub type Answer = FunctionResponse<Value, Body>;
 
-/// How the function answers (environment variable [`env::RESPONSE_MODE`]); it must match the
-/// front door: only a Function URL with InvokeMode RESPONSE_STREAM or a REST method with
-/// responseTransferMode STREAM understands a stream.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
-pub enum ResponseMode {
-    /// One proxy response (the default).
-    #[default]
-    Buffered,
-    /// Lambda response streaming.
-    Stream,
-}
+/// How the function answers (environment variable [`env::RESPONSE_MODE`], read by
+/// [`response_mode_from_env`]); it must match the front door: only a Function URL with
+/// InvokeMode RESPONSE_STREAM or a REST method with responseTransferMode STREAM understands a
+/// stream. Defined in the contract, beside the variable, so the constructs write the same value.
+pub use agentcdk_contract::env::ResponseMode;
 
-impl ResponseMode {
-    /// Reads [`env::RESPONSE_MODE`]; unset means buffered, an unknown value fails the init.
-    pub fn from_env() -> Result<Self, ConfigError> {
-        match config::optional(env::RESPONSE_MODE) {
-            None => Ok(Self::Buffered),
-            Some(v) => Self::parse(&v).ok_or_else(|| ConfigError::Invalid {
-                name: env::RESPONSE_MODE,
-                value: v.clone(),
-                reason: format!("use {:?} or {:?}", env::RESPONSE_MODE_BUFFERED, env::RESPONSE_MODE_STREAM),
-            }),
-        }
-    }
-
-    /// `buffered` / `stream` (case-insensitive).
-    pub fn parse(value: &str) -> Option<Self> {
-        match value.trim().to_ascii_lowercase().as_str() {
-            env::RESPONSE_MODE_BUFFERED => Some(Self::Buffered),
-            env::RESPONSE_MODE_STREAM => Some(Self::Stream),
-            _ => None,
-        }
-    }
+/// Reads [`env::RESPONSE_MODE`]; unset means buffered, an unknown value fails the init with an
+/// error naming the variable and the accepted values.
+pub fn response_mode_from_env() -> Result<ResponseMode, ConfigError> {
+    config::parse_or(env::RESPONSE_MODE, ResponseMode::default())
 }
 
 /// The receiving end of a streamed answer is gone (the client disconnected or the invocation
@@ -488,8 +465,8 @@ mod tests {
 
     #[test]
     fn response_mode_parses_both_values_only() {
-        assert_eq!(ResponseMode::parse("buffered"), Some(ResponseMode::Buffered));
-        assert_eq!(ResponseMode::parse(" STREAM "), Some(ResponseMode::Stream));
-        assert_eq!(ResponseMode::parse("chunked"), None);
+        assert_eq!("buffered".parse(), Ok(ResponseMode::Buffered));
+        assert_eq!(" STREAM ".parse(), Ok(ResponseMode::Stream));
+        assert!("chunked".parse::<ResponseMode>().is_err());
     }
 }

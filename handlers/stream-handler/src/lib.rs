@@ -64,7 +64,7 @@ impl App {
     /// `SESSION_TTL_SECONDS`, `RESPONSE_MODE`, `MAX_BODY_BYTES`, `ALLOW_ANONYMOUS`.
     pub async fn from_env(sdk: &aws_config::SdkConfig, tools: Toolbox) -> Result<Self, ConfigError> {
         let sessions = SessionStore::from_env(aws_sdk_dynamodb::Client::new(sdk))?;
-        Ok(Self::new(Agent::from_env(sdk, tools).await?, sessions, ResponseMode::from_env()?)
+        Ok(Self::new(Agent::from_env(sdk, tools).await?, sessions, agentcdk_runtime::http::response_mode_from_env()?)
             .with_max_body(config::parse_or(env::MAX_BODY_BYTES, env::DEFAULT_MAX_BODY_BYTES)?)
             .with_anonymous(config::parse_or(env::ALLOW_ANONYMOUS, false)?))
     }

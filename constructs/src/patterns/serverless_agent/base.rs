@@ -4,8 +4,9 @@
 use std::collections::BTreeMap;
 use std::time::Duration;
 
+use agentcdk_contract::artifacts::Artifact;
 use agentcdk_contract::routes::Routes;
-use agentcdk_contract::{artifacts, env, keys};
+use agentcdk_contract::{env, keys};
 use agentcdk_synth::prelude::*;
 
 use super::handles::{Backend, Endpoint};
@@ -37,8 +38,8 @@ impl Handler {
 
     fn code(self) -> Code {
         Code::handler(match self {
-            Handler::Request => artifacts::REQUEST_HANDLER,
-            Handler::Stream => artifacts::STREAM_HANDLER,
+            Handler::Request => Artifact::RequestHandler,
+            Handler::Stream => Artifact::StreamHandler,
         })
     }
 
@@ -102,9 +103,9 @@ impl<'p, 'a> Base<'p, 'a> {
     }
 
     /// The request handler's routing environment (REST and WebSocket front doors).
-    pub(super) fn api_env(&self, mode: &str) -> BTreeMap<String, Value<String>> {
+    pub(super) fn api_env(&self, mode: env::AgentMode) -> BTreeMap<String, Value<String>> {
         BTreeMap::from([
-            (env::AGENT_MODE.to_owned(), Value::from(mode)),
+            (env::AGENT_MODE.to_owned(), Value::from(mode.as_str())),
             (env::API_BASE_PATH.to_owned(), Value::from(self.props.api_base_path.clone())),
             (env::API_VERSION.to_owned(), Value::from(self.props.api_version.clone())),
             (env::AGENT_ENDPOINT.to_owned(), Value::from(self.props.agent_endpoint.clone())),
@@ -152,7 +153,7 @@ impl<'p, 'a> Base<'p, 'a> {
 
     /// The request handler of a queued backend: it only enqueues and reads responses, so it
     /// is small and quick whatever the agent's settings.
-    pub(super) fn queueing_handler(&self, scope: &mut Scope, mode: &str) -> Function {
+    pub(super) fn queueing_handler(&self, scope: &mut Scope, mode: env::AgentMode) -> Function {
         let mut environment = self.api_env(mode);
         self.allow_anonymous(&mut environment);
         let handler = Handler::Request;

@@ -51,10 +51,10 @@ pub(super) fn environment(props: &AgentProps<'_>) -> BTreeMap<String, Value<Stri
     let mut e = BTreeMap::from([(env::MODEL_ID.to_owned(), Value::from(props.model.id.clone()))]);
     match &props.model.provider {
         Provider::Bedrock => {
-            e.insert(env::MODEL_PROVIDER.into(), env::PROVIDER_BEDROCK.into());
+            e.insert(env::MODEL_PROVIDER.into(), env::Provider::Bedrock.as_str().into());
         }
         Provider::OpenAi { base_url, api_key_secret_arn } => {
-            e.insert(env::MODEL_PROVIDER.into(), env::PROVIDER_OPENAI.into());
+            e.insert(env::MODEL_PROVIDER.into(), env::Provider::OpenAi.as_str().into());
             e.insert(env::OPENAI_BASE_URL.into(), base_url.clone().unwrap_or_else(|| env::DEFAULT_OPENAI_BASE_URL.to_owned()).into());
             e.insert(env::OPENAI_API_KEY_SECRET_ARN.into(), api_key_secret_arn.clone());
         }

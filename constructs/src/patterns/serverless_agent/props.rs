@@ -4,7 +4,8 @@
 use std::collections::BTreeMap;
 use std::time::Duration;
 
-use agentcdk_contract::{artifacts, env};
+use agentcdk_contract::artifacts::Artifact;
+use agentcdk_contract::env;
 use agentcdk_synth::prelude::*;
 
 use super::model::Model;
@@ -195,7 +196,7 @@ impl<'a> AgentProps<'a> {
             access_logs: true,
             log_retention: RetentionDays::default(),
             alarms: true,
-            runner: Code::handler(artifacts::AGENT_RUNNER),
+            runner: Code::handler(Artifact::AgentRunner),
             max_turns: None,
             encryption: Encryption::StackKey,
         }

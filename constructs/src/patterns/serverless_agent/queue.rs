@@ -12,7 +12,7 @@ use super::rest::{self, Chat};
 
 /// Declares the queued backend and the REST API.
 pub(super) fn build(scope: &mut Scope, base: &Base<'_, '_>, options: QueueOptions) -> Built {
-    let (request_handler, backend) = queued::build(scope, base, options, env::MODE_QUEUE);
+    let (request_handler, backend) = queued::build(scope, base, options, env::AgentMode::Queue);
     let api = rest::front_door(scope, base, &request_handler, Chat::Polled);
     Built { handler: Handler::Request, request_handler, endpoint: Endpoint::Rest(api), backend: Backend::Queued(backend) }
 }

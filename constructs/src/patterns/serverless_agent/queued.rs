@@ -4,7 +4,8 @@
 use std::collections::BTreeMap;
 use std::time::Duration;
 
-use agentcdk_contract::artifacts;
+use agentcdk_contract::artifacts::Artifact;
+use agentcdk_contract::env;
 use agentcdk_synth::prelude::*;
 
 use super::base::{Base, LONG_RUN_TIMEOUT};
@@ -15,7 +16,7 @@ use crate::patterns::queue_pipeline::{QueuePipeline, QueuePipelineProps};
 
 /// Declares the request handler (`AGENT_MODE` = `mode`), the runner, the response handler and
 /// the pipeline between them; returns the request handler and the backend.
-pub(super) fn build(scope: &mut Scope, base: &Base<'_, '_>, options: QueueOptions, mode: &str) -> (Function, Queued) {
+pub(super) fn build(scope: &mut Scope, base: &Base<'_, '_>, options: QueueOptions, mode: env::AgentMode) -> (Function, Queued) {
     let props = base.props;
     let request_handler = base.queueing_handler(scope, mode);
     let runner = Function::new(
@@ -32,7 +33,7 @@ pub(super) fn build(scope: &mut Scope, base: &Base<'_, '_>, options: QueueOption
         &mut scope.scope("ResponseHandler"),
         FunctionProps {
             timeout: Duration::from_secs(30),
-            ..base.function_props(Code::handler(artifacts::RESPONSE_HANDLER), "Agent replies", BTreeMap::new())
+            ..base.function_props(Code::handler(Artifact::ResponseHandler), "Agent replies", BTreeMap::new())
         },
     );
     let pipeline = QueuePipeline::new(

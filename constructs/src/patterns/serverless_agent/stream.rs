@@ -17,7 +17,7 @@ use crate::lambda::Function;
 /// Declares the stream handler and its front door.
 pub(super) fn build(scope: &mut Scope, base: &Base<'_, '_>, options: StreamOptions) -> Built {
     let handler = Handler::Stream;
-    let environment = BTreeMap::from([(env::RESPONSE_MODE.to_owned(), Value::from(env::RESPONSE_MODE_STREAM))]);
+    let environment = BTreeMap::from([(env::RESPONSE_MODE.to_owned(), Value::from(env::ResponseMode::Stream.as_str()))]);
     let request_handler = base.inline_handler(scope, handler, environment, LONG_RUN_TIMEOUT);
     let endpoint = match options.transport {
         StreamTransport::Rest => Endpoint::Rest(rest::front_door(scope, base, &request_handler, Chat::Streamed)),

@@ -24,7 +24,7 @@ pub(super) fn build(scope: &mut Scope, base: &Base<'_, '_>) -> Built {
         );
     }
     let handler = Handler::Request;
-    let request_handler = base.inline_handler(scope, handler, base.api_env(env::MODE_SYNC), REST_INTEGRATION_TIMEOUT);
+    let request_handler = base.inline_handler(scope, handler, base.api_env(env::AgentMode::Sync), REST_INTEGRATION_TIMEOUT);
     let api = rest::front_door(scope, base, &request_handler, Chat::Buffered);
     Built { handler, request_handler, endpoint: Endpoint::Rest(api), backend: Backend::Inline }
 }

@@ -23,7 +23,7 @@ pub(super) fn build(scope: &mut Scope, base: &Base<'_, '_>, options: QueueOption
             "routes need a REST API: use Mode::Sync, Mode::Queue or Mode::Stream",
         );
     }
-    let (request_handler, backend) = queued::build(scope, base, options, env::MODE_WEBSOCKET);
+    let (request_handler, backend) = queued::build(scope, base, options, env::AgentMode::WebSocket);
     let ws = WsApi::new(
         &mut scope.scope("WebSocket"),
         WsApiProps { encryption: props.encryption, ..WsApiProps::new(props.access.authorizer(), &request_handler) },

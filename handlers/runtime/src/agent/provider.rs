@@ -1,6 +1,6 @@
 use std::sync::Arc;
 
-use agentcdk_contract::env;
+use agentcdk_contract::env::{self, Provider};
 
 use super::{BoxFuture, Message, ToolSpec};
 use crate::config::{self, ConfigError};
@@ -97,16 +97,15 @@ pub trait ModelProvider: Send + Sync + std::fmt::Debug {
 }
 
 /// Endpoint override for Bedrock Runtime only (the AWS SDKs' standard variable name).
-pub const BEDROCK_ENDPOINT_URL: &str = "AWS_ENDPOINT_URL_BEDROCK_RUNTIME";
+pub const BEDROCK_ENDPOINT_URL: &str = env::AWS_ENDPOINT_URL_BEDROCK_RUNTIME;
 
 /// The provider named by `MODEL_PROVIDER` with `MODEL_ID` (and, for OpenAI, `OPENAI_BASE_URL`
 /// and the key from `OPENAI_API_KEY` or the `OPENAI_API_KEY_SECRET_ARN` secret, read once here;
 /// for Bedrock, [`BEDROCK_ENDPOINT_URL`] when set).
 pub async fn from_env(sdk: &aws_config::SdkConfig) -> Result<Arc<dyn ModelProvider>, ConfigError> {
     let model = config::required(env::MODEL_ID)?;
-    let provider = config::optional(env::MODEL_PROVIDER).unwrap_or_else(|| env::PROVIDER_BEDROCK.into());
-    match provider.as_str() {
-        env::PROVIDER_BEDROCK => {
+    match config::parse_or(env::MODEL_PROVIDER, Provider::default())? {
+        Provider::Bedrock => {
             // The SDKs' standard per-service override, which `aws::load` (no provider chain)
             // does not read by itself: lets Bedrock alone point elsewhere (a local peer in the
             // tests, a VPC endpoint) while the other clients keep `AWS_ENDPOINT_URL`.
@@ -116,15 +115,10 @@ pub async fn from_env(sdk: &aws_config::SdkConfig) -> Result<Arc<dyn ModelProvid
             }
             Ok(Arc::new(super::bedrock::Bedrock::new(aws_sdk_bedrockruntime::Client::from_conf(conf.build()), model)))
         }
-        env::PROVIDER_OPENAI => {
+        Provider::OpenAi => {
             let base = config::optional(env::OPENAI_BASE_URL).unwrap_or_else(|| env::DEFAULT_OPENAI_BASE_URL.into());
             let key = super::openai::api_key_from_env(sdk).await?;
             Ok(Arc::new(super::openai::OpenAi::new(base, key, model)))
         }
-        other => Err(ConfigError::Invalid {
-            name: env::MODEL_PROVIDER,
-            value: other.into(),
-            reason: format!("expected {:?} or {:?}", env::PROVIDER_BEDROCK, env::PROVIDER_OPENAI),
-        }),
     }
 }

@@ -175,12 +175,7 @@ impl AuthConfig {
             None => Vec::new(),
             Some(json) => ClaimRule::parse_all(&json).map_err(|reason| invalid(env::JWT_CLAIM_RULES, json.clone(), reason))?,
         };
-        let token_use = match config::optional(env::JWT_TOKEN_USE) {
-            None => None,
-            Some(v) => {
-                Some(TokenUse::parse(v.trim()).ok_or_else(|| invalid(env::JWT_TOKEN_USE, v.clone(), "expected access or id".into()))?)
-            }
-        };
+        let token_use = config::parse_optional::<TokenUse>(env::JWT_TOKEN_USE)?;
         let secs = |name, default| config::parse_or(name, default).map(Duration::from_secs);
         Ok(Self {
             jwks_url: config::required(env::JWKS_URL)?,
