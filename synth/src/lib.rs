@@ -25,7 +25,6 @@ pub mod assets;
 pub mod cfn;
 pub mod cli;
 pub mod condition;
-pub mod cost;
 pub mod diagnostic;
 pub mod expr;
 pub mod ids;
