@@ -20,6 +20,8 @@
 //! assert!(assembly.stacks[0].template.contains("\"Fn::GetAtt\""));
 //! ```
 
+#![warn(missing_docs)]
+
 pub mod app;
 pub mod assets;
 pub mod cfn;

@@ -129,14 +129,25 @@ pub(crate) fn sub_tokens(template: &str) -> Vec<&str> {
 /// Every rule but the template size (which needs the written text: [`template_size`]).
 pub(crate) fn validate(stack: &Stack, resources: &[Rendered]) -> Vec<Diagnostic> {
     let mut out: Vec<Diagnostic> = stack.diagnostics.clone();
-    let name = stack.name();
     let ids: HashMap<&str, &Rendered> = resources.iter().map(|r| (r.logical_id.as_str(), r)).collect();
+    check_stack(stack, resources, &mut out);
+    check_parameters(stack, &mut out);
+    check_conditions(stack, &mut out);
+    let all_refs: Vec<Refs> = resources.iter().map(|r| Refs::of(&r.json)).collect();
+    check_resources(stack, resources, &all_refs, &ids, &mut out);
+    check_outputs(stack, &ids, &mut out);
+    check_cycles(resources, &all_refs, &mut out);
+    out
+}
 
+/// The stack's own limits: resource, parameter and output counts, description, tags.
+fn check_stack(stack: &Stack, resources: &[Rendered], out: &mut Vec<Diagnostic>) {
+    let name = stack.name();
     if resources.is_empty() {
         out.push(Diagnostic::error(name, "the stack has no resources").hint("CloudFormation requires at least one resource"));
     }
     count_limit(
-        &mut out,
+        out,
         name,
         "resources",
         resources.len(),
@@ -144,14 +155,14 @@ pub(crate) fn validate(stack: &Stack, resources: &[Rendered]) -> Vec<Diagnostic>
         "split the app into several stacks (nested or exported outputs)",
     );
     count_limit(
-        &mut out,
+        out,
         name,
         "parameters",
         stack.parameters.len(),
         limits::PARAMETERS,
         "pass related settings in one parameter, or use SSM parameters",
     );
-    count_limit(&mut out, name, "outputs", stack.outputs.len(), limits::OUTPUTS, "output fewer values, or store them in SSM parameters");
+    count_limit(out, name, "outputs", stack.outputs.len(), limits::OUTPUTS, "output fewer values, or store them in SSM parameters");
     if let Some(d) = &stack.props.description {
         if d.len() > limits::DESCRIPTION_BYTES {
             out.push(
@@ -168,12 +179,11 @@ pub(crate) fn validate(stack: &Stack, resources: &[Rendered]) -> Vec<Diagnostic>
             out.push(Diagnostic::error(name, format!("tag '{k}' is out of bounds")).hint("keys are 1-128 characters, values 0-256"));
         }
     }
+}
 
-    check_parameters(stack, &mut out);
-    check_conditions(stack, &mut out);
-
-    let all_refs: Vec<Refs> = resources.iter().map(|r| Refs::of(&r.json)).collect();
-    for (r, refs) in resources.iter().zip(&all_refs) {
+/// Each resource: required properties, references, `DependsOn`, `Condition`.
+fn check_resources(stack: &Stack, resources: &[Rendered], all_refs: &[Refs], ids: &HashMap<&str, &Rendered>, out: &mut Vec<Diagnostic>) {
+    for (r, refs) in resources.iter().zip(all_refs) {
         for missing in &r.missing_required {
             if !has_path(r.json.get("Properties"), missing) {
                 out.push(
@@ -182,7 +192,7 @@ pub(crate) fn validate(stack: &Stack, resources: &[Rendered]) -> Vec<Diagnostic>
                 );
             }
         }
-        check_refs(stack, &ids, &r.path, refs, &mut out);
+        check_refs(stack, ids, &r.path, refs, out);
         if let Some(Json::Array(deps)) = r.json.get("DependsOn") {
             for d in deps.iter().filter_map(Json::as_str) {
                 if !ids.contains_key(d) {
@@ -199,7 +209,11 @@ pub(crate) fn validate(stack: &Stack, resources: &[Rendered]) -> Vec<Diagnostic>
             }
         }
     }
+}
 
+/// Each output: references, condition, description length.
+fn check_outputs(stack: &Stack, ids: &HashMap<&str, &Rendered>, out: &mut Vec<Diagnostic>) {
+    let name = stack.name();
     for (oname, output) in &stack.outputs {
         let path = format!("{name}/Outputs/{oname}");
         let mut json = serde_json::Map::new();
@@ -208,7 +222,7 @@ pub(crate) fn validate(stack: &Stack, resources: &[Rendered]) -> Vec<Diagnostic>
             json.insert("Export".into(), crate::expr::to_json(e));
         }
         let refs = Refs::of(&Json::Object(json));
-        check_refs(stack, &ids, &path, &refs, &mut out);
+        check_refs(stack, ids, &path, &refs, out);
         if let Some(c) = &output.condition {
             if !stack.conditions.contains_key(c.name()) {
                 out.push(undeclared_condition(&path, c.name()));
@@ -218,10 +232,6 @@ pub(crate) fn validate(stack: &Stack, resources: &[Rendered]) -> Vec<Diagnostic>
             out.push(Diagnostic::error(&path, "output description is over 1024 bytes").hint("shorten it"));
         }
     }
-
-    check_cycles(resources, &all_refs, &mut out);
-
-    out
 }
 
 /// CloudFormation's template size limits, on the bytes written.

@@ -22,6 +22,8 @@
 //! `AWS_REGION`/`--region`, the credential chain, and `AWS_ENDPOINT_URL` for a local emulator
 //! (S3 then uses path-style addressing).
 
+#![warn(missing_docs)]
+
 use std::ffi::OsString;
 use std::fmt;
 use std::path::PathBuf;

@@ -3,6 +3,8 @@
 //! writes each token as a server-sent event the moment the model produces it. Callers sign
 //! with SigV4 (IAM): grant them with `agent.function_url.grant_invoke(..)`.
 
+#![warn(missing_docs)]
+
 use std::time::Duration;
 
 use agentcdk::prelude::*;
