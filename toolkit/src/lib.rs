@@ -101,6 +101,7 @@ pub enum Command {
         /// Only these stacks (default: all).
         #[arg(value_name = "STACK")]
         stacks: Vec<String>,
+        /// Profile, region and endpoint.
         #[command(flatten)]
         aws: AwsArgs,
     },
@@ -112,6 +113,7 @@ pub enum Command {
         /// Do not ask for confirmation.
         #[arg(long, short)]
         yes: bool,
+        /// Profile, region and endpoint.
         #[command(flatten)]
         aws: AwsArgs,
     },
@@ -130,6 +132,7 @@ pub enum Command {
         /// Only these stacks (default: all).
         #[arg(value_name = "STACK")]
         stacks: Vec<String>,
+        /// Profile, region and endpoint.
         #[command(flatten)]
         aws: AwsArgs,
     },
@@ -151,6 +154,7 @@ pub struct DeployArgs {
     /// Execute the change set without asking.
     #[arg(long, short)]
     pub yes: bool,
+    /// Profile, region and endpoint.
     #[command(flatten)]
     pub aws: AwsArgs,
 }

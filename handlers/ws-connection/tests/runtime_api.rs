@@ -7,7 +7,7 @@ use agentcdk_testkit::http::{HttpResponse, HttpServer};
 use agentcdk_testkit::keys::{jwks, now, TestKey};
 use agentcdk_testkit::moto::{self, Moto};
 use agentcdk_testkit::runtime_api::{Function, Outcome, RuntimeApi};
-use serde_json::{json, Value};
+use serde_json::json;
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn ws_connection_binary_over_the_runtime_api() {

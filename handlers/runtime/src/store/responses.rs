@@ -10,6 +10,9 @@ use std::collections::HashMap;
 
 use agentcdk_contract::keys::{RESPONSES_PK, TTL, USER_ID};
 use agentcdk_contract::wire::{AgentResult, Outcome, Reply, ResponseState, StoredReply, StoredResponse};
+use aws_sdk_dynamodb::error::SdkError;
+use aws_sdk_dynamodb::operation::update_item::builders::UpdateItemFluentBuilder;
+use aws_sdk_dynamodb::operation::update_item::UpdateItemError;
 use aws_sdk_dynamodb::types::AttributeValue;
 
 use super::{dynamo_err, get_s, is_condition_failed, n, s, ReplyStore, StoreError};
@@ -159,7 +162,7 @@ impl ResponsesStore {
             Outcome::Completed { reply: Reply::Stored(stored) } => ("completed", REPLY_REF, reference(stored), [REASON, REPLY]),
             Outcome::Failed { reason } => ("failed", REASON, reason.clone(), [REPLY, REPLY_REF]),
         };
-        self.set_final(result, status, (attr, &text), &others, Guard::NotCompleted).await.map(|_| ())
+        applied(self.final_update(result, status, (attr, &text), &others, Guard::NotCompleted).send().await).map(|_| ())
     }
 
     /// Records a message that reached a dead-letter queue: marks its request `failed` with
@@ -174,7 +177,7 @@ impl ResponsesStore {
                 reason: "a dead-lettered request can only fail".into(),
             });
         };
-        let was_pending = self.set_final(result, "failed", (REASON, reason), &[], Guard::StillPending).await?;
+        let was_pending = applied(self.final_update(result, "failed", (REASON, reason), &[], Guard::StillPending).send().await)?;
         self.client
             .update_item()
             .table_name(&self.table)
@@ -188,16 +191,17 @@ impl ResponsesStore {
         Ok(was_pending)
     }
 
-    /// Sets the request's final `status` with `text` in attribute `attr` (and its owner if
-    /// missing, and the TTL), removing `remove`, when `guard` holds. `Ok(false)`: it did not.
-    async fn set_final(
+    /// The update that sets the request's final `status` with `text` in attribute `attr` (and
+    /// its owner if missing, and the TTL), removing `remove`, when `guard` holds. Built here and
+    /// sent by the caller (an async helper around it would deepen the handlers' futures).
+    fn final_update(
         &self,
         result: &AgentResult,
         status: &str,
         (attr, text): (&str, &str),
         remove: &[&str],
         guard: Guard,
-    ) -> Result<bool, StoreError> {
+    ) -> UpdateItemFluentBuilder {
         let mut expression =
             "SET #st = :st, #text = :text, #ttl = :ttl, #uid = if_not_exists(#uid, :uid), #sid = if_not_exists(#sid, :sid)".to_owned();
         let names: Vec<String> = (0..remove.len()).map(|i| format!("#rm{i}")).collect();
@@ -229,11 +233,7 @@ impl ResponsesStore {
         for (name, attr) in names.iter().zip(remove) {
             update = update.expression_attribute_names(name, *attr);
         }
-        match update.send().await {
-            Ok(_) => Ok(true),
-            Err(e) if is_condition_failed(&e) => Ok(false),
-            Err(e) => Err(dynamo_err("UpdateItem")(e)),
-        }
+        update
     }
 
     /// Claims the run of `request_id` until `lease_until` (epoch seconds): succeeds when no
@@ -337,4 +337,13 @@ fn reference(stored: &StoredReply) -> String {
 /// The stored reply referenced by attribute `name`, if the item has one.
 fn stored_reply(item: &HashMap<String, AttributeValue>, name: &str) -> Result<Option<StoredReply>, String> {
     get_s(item, name).map(|json| serde_json::from_str(json).map_err(|e| format!("{name}: {e}"))).transpose()
+}
+
+/// Whether a guarded update was applied: `Ok(false)` when its condition did not hold.
+fn applied<T>(res: Result<T, SdkError<UpdateItemError>>) -> Result<bool, StoreError> {
+    match res {
+        Ok(_) => Ok(true),
+        Err(e) if is_condition_failed(&e) => Ok(false),
+        Err(e) => Err(dynamo_err("UpdateItem")(e)),
+    }
 }
