@@ -237,7 +237,8 @@ fn a_scaffolded_project_synthesizes() {
     let o = run(&dir, &cargo, &["run", "--quiet", "--", "synth"], &[]);
     assert!(String::from_utf8_lossy(&o.stdout).contains("SupportBot: "), "the stack is named after the project");
     let template = Template::parse(&fs::read_to_string(dir.join("cdk.out/SupportBot.template.json")).unwrap()).unwrap();
-    template.resource_count_is("AWS::Lambda::Function", 1); // one agent, one function
+    // One agent, one function.
+    template.resource_count_is("AWS::Lambda::Function", 1);
     // The project's second command, `cargo test`: its snapshot test and its assertions test.
     // The first run records the snapshot (what `cargo insta accept` does for a user); the
     // second, as CI runs it, must pass against the recorded file.

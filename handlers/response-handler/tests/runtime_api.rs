@@ -6,7 +6,7 @@ use std::time::Duration;
 use agentcdk_testkit::moto::{self, Moto};
 use agentcdk_testkit::runtime_api::{Function, Outcome, RuntimeApi};
 use aws_sdk_dynamodb::types::AttributeValue;
-use serde_json::{json, Value};
+use serde_json::json;
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn response_handler_binary_over_the_runtime_api() {
