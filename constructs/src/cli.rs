@@ -6,6 +6,7 @@ use std::ffi::OsString;
 use std::process::ExitCode;
 
 use agentcdk_synth::cli::{parse_error, Cli};
+use clap::builder::{Resettable, StyledStr};
 use clap::{CommandFactory as _, FromArgMatches as _, Subcommand};
 
 use crate::cost::{estimate, report, Usage};
@@ -46,9 +47,7 @@ where
     I: IntoIterator<Item = T>,
     T: Into<OsString> + Clone,
 {
-    // The core's command (name, version, about, `synth`, `list`) with `cost` added, so help and
-    // version read as before the move.
-    let mut command = Command::augment_subcommands(Cli::command());
+    let mut command = command();
     let parsed = command.try_get_matches_from_mut(args).and_then(|matches| match matches.subcommand_name() {
         Some(name) if Command::has_subcommand(name) => Command::from_arg_matches(&matches).map(Parsed::Library),
         _ => Cli::from_arg_matches(&matches).map(|cli| Parsed::Core(cli.command)),
@@ -58,6 +57,15 @@ where
         Ok(Parsed::Core(c)) => agentcdk_synth::cli::execute(&mut app, c),
         Err(e) => parse_error(&e.format(&mut command)),
     }
+}
+
+/// The core's command (name, version, about, `synth`, `list`) with the library's added.
+pub fn command() -> clap::Command {
+    let core = Cli::command();
+    let keep = |text: Option<&StyledStr>| text.cloned().map_or(Resettable::Reset, Resettable::Value);
+    let (about, long_about) = (keep(core.get_about()), keep(core.get_long_about()));
+    // Augmenting applies this enum's doc comment as the about: put the app's back.
+    Command::augment_subcommands(core).about(about).long_about(long_about)
 }
 
 enum Parsed {
@@ -119,10 +127,13 @@ mod tests {
     }
 
     #[test]
-    fn help_lists_the_core_commands_and_cost() {
-        let help = Command::augment_subcommands(Cli::command()).render_help().to_string();
+    fn help_lists_the_core_commands_and_cost_under_the_core_about() {
+        let help = command().render_help().to_string();
         for name in ["synth", "list", "cost"] {
             assert!(help.contains(name), "{name} missing from:\n{help}");
         }
+        let core = Cli::command().render_help().to_string();
+        assert_eq!(help.lines().next(), core.lines().next(), "the app's about, as before the move");
+        assert_eq!(command().render_version(), Cli::command().render_version());
     }
 }
