@@ -109,9 +109,7 @@ pub fn rest_event(method: &str, path: &str, user: Option<&str>, body: Option<&Va
 
 /// Status and parsed body of a proxy response.
 pub fn parse(out: &Value) -> (u64, Value) {
-    let status = out["statusCode"].as_u64().expect("statusCode");
-    let body = serde_json::from_str(out["body"].as_str().unwrap_or("null")).expect("json body");
-    (status, body)
+    agentcdk_testkit::events::proxy_answer(out)
 }
 
 /// An OpenAI-format model peer. It answers by the last user message:

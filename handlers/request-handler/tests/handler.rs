@@ -46,8 +46,7 @@ fn rest(method: &str, path: &str, body: Option<&str>) -> Value {
 
 async fn call(app: &App, event: Value) -> (u64, Value, Value) {
     let out = request_handler::handle(app, LambdaEvent::new(event, Context::default())).await.expect("handler never fails");
-    let status = out["statusCode"].as_u64().expect("status");
-    let body = serde_json::from_str(out["body"].as_str().expect("body")).expect("json body");
+    let (status, body) = events::proxy_answer(&out);
     (status, body, out)
 }
 

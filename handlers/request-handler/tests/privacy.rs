@@ -27,8 +27,7 @@ fn rest(method: &str, path: &str, user: Option<&str>, body: Option<Value>) -> Va
 
 async fn call(app: &App, event: Value) -> (u64, Value) {
     let out = request_handler::handle(app, LambdaEvent::new(event, Context::default())).await.expect("handler never fails");
-    let status = out["statusCode"].as_u64().expect("status");
-    (status, serde_json::from_str(out["body"].as_str().expect("body")).expect("json body"))
+    events::proxy_answer(&out)
 }
 
 fn chat(user: Option<&str>, message: &str, session: Option<&str>) -> Value {

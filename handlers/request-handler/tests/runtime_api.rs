@@ -15,7 +15,7 @@ fn rest(method: &str, path: &str, body: Option<&str>) -> Value {
 
 fn answer(out: Outcome) -> (u64, Value) {
     let Outcome::Response(v) = out else { panic!("{out:?}") };
-    (v["statusCode"].as_u64().expect("status"), serde_json::from_str(v["body"].as_str().expect("body")).expect("json"))
+    events::proxy_answer(&v)
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

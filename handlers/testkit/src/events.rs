@@ -134,6 +134,14 @@ pub fn sqs_event(records: Vec<Value>) -> Value {
     json!({ "Records": records })
 }
 
+/// A proxy response's status and JSON body (`null` when it has none); panics, naming the
+/// response, when either is malformed.
+pub fn proxy_answer(out: &Value) -> (u64, Value) {
+    let status = out["statusCode"].as_u64().unwrap_or_else(|| panic!("no statusCode: {out}"));
+    let body = serde_json::from_str(out["body"].as_str().unwrap_or("null")).unwrap_or_else(|e| panic!("body is not JSON ({e}): {out}"));
+    (status, body)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -157,5 +165,6 @@ mod tests {
         assert_eq!(rest("POST", "/a", Some("u"), Some("{}"))["requestContext"]["authorizer"]["userId"], "u");
         assert_eq!(websocket_message("c-1", "hi")["requestContext"]["connectionId"], "c-1");
         assert_eq!(sqs_record("m-1", "b")["messageId"], "m-1");
+        assert_eq!(proxy_answer(&json!({"statusCode": 202, "body": "{\"a\":1}"})), (202, json!({"a": 1})));
     }
 }
