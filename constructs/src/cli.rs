@@ -11,6 +11,9 @@ use clap::{CommandFactory as _, FromArgMatches as _, Subcommand};
 
 use crate::cost::{estimate, report, Usage};
 
+/// The core's default output folder (this module shadows `agentcdk_synth::cli` in the crate root).
+pub use agentcdk_synth::cli::DEFAULT_OUT_DIR;
+
 /// The library's commands, beside the core's (embed both with `#[command(flatten)]`).
 #[derive(Debug, Subcommand)]
 pub enum Command {
