@@ -39,7 +39,7 @@ impl App {
         I: IntoIterator<Item = T>,
         T: Into<OsString> + Clone,
     {
-        self.0.run_with(args)
+        crate::cli::run(self.0, args)
     }
 }
 

@@ -6,6 +6,8 @@
 //! crate only. [`assertions`] tests what a stack synthesizes to; [`accepted`] lists every
 //! scanner finding the constructs accept on purpose (written into the templates).
 
+#![warn(missing_docs)]
+
 pub use agentcdk_contract as contract;
 pub use agentcdk_synth::*;
 // Shadows the glob re-export: the app whose `run` has the full command line.
@@ -15,8 +17,10 @@ pub mod accepted;
 pub mod apigw;
 pub mod app;
 pub mod assertions;
+pub mod cli;
 pub mod cloudwatch;
 pub mod codes;
+pub mod cost;
 pub mod dynamodb;
 mod environment;
 pub mod function_url;

@@ -21,6 +21,8 @@
 //! # Ok(()) }
 //! ```
 
+#![warn(missing_docs)]
+
 pub mod assembly;
 pub mod authorizer;
 pub mod chat;

@@ -41,30 +41,6 @@ pub enum Command {
         #[arg(long, short)]
         long: bool,
     },
-    /// Estimate the monthly cost of each front door (REST API, Function URL) for a workload.
-    ///
-    /// Reads the synthesized templates; memory and architecture come from the function behind
-    /// each front door unless overridden. Prices: synth/src/cost.rs (us-east-1, no free tier).
-    Cost {
-        /// Requests a month.
-        #[arg(long, default_value_t = 1_000_000)]
-        requests: u64,
-        /// Average duration of one invocation, milliseconds.
-        #[arg(long = "duration-ms", default_value_t = 1000)]
-        duration_ms: u64,
-        /// Average response size, bytes (streaming URLs bill beyond 6 MB).
-        #[arg(long = "response-bytes", default_value_t = 4096)]
-        response_bytes: u64,
-        /// Memory in MB instead of the template's.
-        #[arg(long = "memory-mb")]
-        memory_mb: Option<u32>,
-        /// Price as arm64 (`true`) or x86_64 (`false`) instead of the template's architecture.
-        #[arg(long)]
-        arm64: Option<bool>,
-        /// Only these stacks (default: all).
-        #[arg(value_name = "STACK")]
-        stacks: Vec<String>,
-    },
 }
 
 /// Parses `args` and runs the command. Exit codes: 0 success, 1 synthesis errors or I/O
@@ -74,49 +50,27 @@ where
     I: IntoIterator<Item = T>,
     T: Into<OsString> + Clone,
 {
-    let cli = match Cli::try_parse_from(args) {
-        Ok(cli) => cli,
-        Err(e) => {
-            let _ = e.print();
-            return ExitCode::from(if e.use_stderr() { 2 } else { 0 });
-        }
-    };
-    execute(&mut app, cli.command)
+    match Cli::try_parse_from(args) {
+        Ok(cli) => execute(&mut app, cli.command),
+        Err(e) => parse_error(&e),
+    }
+}
+
+/// Prints a command-line error (or the `--help`/`--version` text clap returns as one) and
+/// gives its exit code: 2 for a bad command line, 0 for help and version.
+pub fn parse_error(e: &clap::Error) -> ExitCode {
+    let _ = e.print();
+    ExitCode::from(if e.use_stderr() { 2 } else { 0 })
 }
 
 /// Runs one parsed command: for an app with a command line of its own that embeds these
 /// commands (`#[command(flatten)]`). Building and deploying are the toolkit's (`cargo
-/// agentcdk`), which runs the app's `synth`.
+/// agentcdk`), which runs the app's `synth`; the library (crate `agentcdk`) adds `cost`.
 pub fn execute(app: &mut App, command: Command) -> ExitCode {
     match command {
         Command::Synth { out, stacks } => synth(app, &out, &stacks),
         Command::List { long } => list(app, long),
-        Command::Cost { requests, duration_ms, response_bytes, memory_mb, arm64, stacks } => {
-            let usage =
-                crate::cost::Usage { requests, duration: std::time::Duration::from_millis(duration_ms), response_bytes, memory_mb, arm64 };
-            cost(app, &usage, &stacks)
-        }
     }
-}
-
-fn cost(app: &mut App, usage: &crate::cost::Usage, stacks: &[String]) -> ExitCode {
-    let assembly = match app.synthesize(stacks) {
-        Ok(a) => a,
-        Err(diagnostics) => {
-            eprintln!("{diagnostics}");
-            return ExitCode::FAILURE;
-        }
-    };
-    for s in &assembly.stacks {
-        let estimates = crate::cost::estimate(&s.json, usage);
-        println!("{}:", s.name);
-        if estimates.is_empty() {
-            println!("  no front door (REST API or Function URL) to price");
-        } else {
-            print!("{}", crate::cost::report(&estimates, usage));
-        }
-    }
-    ExitCode::SUCCESS
 }
 
 fn synth(app: &mut App, out: &std::path::Path, stacks: &[String]) -> ExitCode {

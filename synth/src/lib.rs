@@ -20,13 +20,17 @@
 //! assert!(assembly.stacks[0].template.contains("\"Fn::GetAtt\""));
 //! ```
 
+#![warn(missing_docs)]
+
 pub mod app;
 pub mod assets;
+// Generated from the registry schemas (see codegen/): a property the schema leaves undocumented
+// stays undocumented here rather than getting an invented doc comment.
+#[allow(missing_docs)]
 pub mod cfn;
 pub mod cli;
 pub mod codes;
 pub mod condition;
-pub mod cost;
 pub mod diagnostic;
 pub mod expr;
 pub mod ids;

@@ -130,16 +130,27 @@ pub(crate) fn sub_tokens(template: &str) -> Vec<&str> {
 /// Every rule but the template size (which needs the written text: [`template_size`]).
 pub(crate) fn validate(stack: &Stack, resources: &[Rendered]) -> Vec<Diagnostic> {
     let mut out: Vec<Diagnostic> = stack.diagnostics.clone();
-    let name = stack.name();
     let ids: HashMap<&str, &Rendered> = resources.iter().map(|r| (r.logical_id.as_str(), r)).collect();
+    check_stack(stack, resources, &mut out);
+    check_parameters(stack, &mut out);
+    check_conditions(stack, &mut out);
+    let all_refs: Vec<Refs> = resources.iter().map(|r| Refs::of(&r.json)).collect();
+    check_resources(stack, resources, &all_refs, &ids, &mut out);
+    check_outputs(stack, &ids, &mut out);
+    check_cycles(resources, &all_refs, &mut out);
+    out
+}
 
+/// The stack's own limits: resource, parameter and output counts, description, tags.
+fn check_stack(stack: &Stack, resources: &[Rendered], out: &mut Vec<Diagnostic>) {
+    let name = stack.name();
     if resources.is_empty() {
         out.push(
             Diagnostic::error(codes::EMPTY_STACK, name, "the stack has no resources").hint("CloudFormation requires at least one resource"),
         );
     }
     count_limit(
-        &mut out,
+        out,
         name,
         codes::TOO_MANY_RESOURCES,
         "resources",
@@ -148,7 +159,7 @@ pub(crate) fn validate(stack: &Stack, resources: &[Rendered]) -> Vec<Diagnostic>
         "split the app into several stacks (nested or exported outputs)",
     );
     count_limit(
-        &mut out,
+        out,
         name,
         codes::TOO_MANY_PARAMETERS,
         "parameters",
@@ -157,7 +168,7 @@ pub(crate) fn validate(stack: &Stack, resources: &[Rendered]) -> Vec<Diagnostic>
         "pass related settings in one parameter, or use SSM parameters",
     );
     count_limit(
-        &mut out,
+        out,
         name,
         codes::TOO_MANY_OUTPUTS,
         "outputs",
@@ -191,12 +202,11 @@ pub(crate) fn validate(stack: &Stack, resources: &[Rendered]) -> Vec<Diagnostic>
             );
         }
     }
+}
 
-    check_parameters(stack, &mut out);
-    check_conditions(stack, &mut out);
-
-    let all_refs: Vec<Refs> = resources.iter().map(|r| Refs::of(&r.json)).collect();
-    for (r, refs) in resources.iter().zip(&all_refs) {
+/// Each resource: required properties, references, `DependsOn`, `Condition`.
+fn check_resources(stack: &Stack, resources: &[Rendered], all_refs: &[Refs], ids: &HashMap<&str, &Rendered>, out: &mut Vec<Diagnostic>) {
+    for (r, refs) in resources.iter().zip(all_refs) {
         for missing in &r.missing_required {
             if !has_path(r.json.get("Properties"), missing) {
                 out.push(
@@ -209,7 +219,7 @@ pub(crate) fn validate(stack: &Stack, resources: &[Rendered]) -> Vec<Diagnostic>
                 );
             }
         }
-        check_refs(stack, &ids, &r.path, refs, &mut out);
+        check_refs(stack, ids, &r.path, refs, out);
         if let Some(Json::Array(deps)) = r.json.get("DependsOn") {
             for d in deps.iter().filter_map(Json::as_str) {
                 if !ids.contains_key(d) {
@@ -230,7 +240,11 @@ pub(crate) fn validate(stack: &Stack, resources: &[Rendered]) -> Vec<Diagnostic>
             }
         }
     }
+}
 
+/// Each output: references, condition, description length.
+fn check_outputs(stack: &Stack, ids: &HashMap<&str, &Rendered>, out: &mut Vec<Diagnostic>) {
+    let name = stack.name();
     for (oname, output) in &stack.outputs {
         let path = format!("{name}/Outputs/{oname}");
         let mut json = serde_json::Map::new();
@@ -239,7 +253,7 @@ pub(crate) fn validate(stack: &Stack, resources: &[Rendered]) -> Vec<Diagnostic>
             json.insert("Export".into(), crate::expr::to_json(e));
         }
         let refs = Refs::of(&Json::Object(json));
-        check_refs(stack, &ids, &path, &refs, &mut out);
+        check_refs(stack, ids, &path, &refs, out);
         if let Some(c) = &output.condition {
             if !stack.conditions.contains_key(c.name()) {
                 out.push(undeclared_condition(&path, c.name()));
@@ -251,10 +265,6 @@ pub(crate) fn validate(stack: &Stack, resources: &[Rendered]) -> Vec<Diagnostic>
             );
         }
     }
-
-    check_cycles(resources, &all_refs, &mut out);
-
-    out
 }
 
 /// CloudFormation's template size limits, on the bytes written.

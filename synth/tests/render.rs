@@ -252,12 +252,6 @@ fn cli_selects_stacks_and_rejects_bad_arguments() {
 }
 
 #[test]
-fn cli_cost_prices_the_front_doors() {
-    assert_eq!(build().run_with(["app", "cost", "--requests", "1000", "--duration-ms", "50"]), ExitCode::SUCCESS);
-    assert_eq!(build().run_with(["app", "cost", "--duration-ms", "soon"]), ExitCode::from(2));
-}
-
-#[test]
 fn justifications_render_for_each_scanner_and_explicit_metadata_wins() {
     let mut app = App::new();
     let s = app.stack("S", StackProps::default());

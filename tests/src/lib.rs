@@ -1,6 +1,8 @@
 //! Shared helpers for the integration tests in `tests/tests/`: every example app, synthesized
 //! into a folder, and the project's Python tools (installed by `scripts/test` into `.venv`).
 
+#![warn(missing_docs)]
+
 use std::path::{Path, PathBuf};
 use std::process::Command;
 

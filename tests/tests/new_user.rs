@@ -29,6 +29,7 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, Output, Stdio};
 use std::time::Instant;
 
+use agentcdk::assertions::Template;
 use agentcdk::manifest::{AssetSourceManifest, Manifest};
 use agentcdk_tests::moto::MotoServer;
 use agentcdk_tests::moto_stub::stub_for_moto;
@@ -235,10 +236,9 @@ fn a_scaffolded_project_synthesizes() {
     let cargo = PathBuf::from(std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into()));
     let o = run(&dir, &cargo, &["run", "--quiet", "--", "synth"], &[]);
     assert!(String::from_utf8_lossy(&o.stdout).contains("SupportBot: "), "the stack is named after the project");
-    let template: serde_json::Value =
-        serde_json::from_str(&fs::read_to_string(dir.join("cdk.out/SupportBot.template.json")).unwrap()).unwrap();
-    let functions = template["Resources"].as_object().unwrap().values().filter(|r| r["Type"] == "AWS::Lambda::Function").count();
-    assert_eq!(functions, 1, "one agent, one function");
+    let template = Template::parse(&fs::read_to_string(dir.join("cdk.out/SupportBot.template.json")).unwrap()).unwrap();
+    // One agent, one function.
+    template.resource_count_is("AWS::Lambda::Function", 1);
     // The project's second command, `cargo test`: its snapshot test and its assertions test.
     // The first run records the snapshot (what `cargo insta accept` does for a user); the
     // second, as CI runs it, must pass against the recorded file.

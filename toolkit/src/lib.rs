@@ -22,6 +22,8 @@
 //! `AWS_REGION`/`--region`, the credential chain, and `AWS_ENDPOINT_URL` for a local emulator
 //! (S3 then uses path-style addressing).
 
+#![warn(missing_docs)]
+
 use std::ffi::OsString;
 use std::fmt;
 use std::path::PathBuf;
@@ -99,6 +101,7 @@ pub enum Command {
         /// Only these stacks (default: all).
         #[arg(value_name = "STACK")]
         stacks: Vec<String>,
+        /// Profile, region and endpoint.
         #[command(flatten)]
         aws: AwsArgs,
     },
@@ -110,6 +113,7 @@ pub enum Command {
         /// Do not ask for confirmation.
         #[arg(long, short)]
         yes: bool,
+        /// Profile, region and endpoint.
         #[command(flatten)]
         aws: AwsArgs,
     },
@@ -128,6 +132,7 @@ pub enum Command {
         /// Only these stacks (default: all).
         #[arg(value_name = "STACK")]
         stacks: Vec<String>,
+        /// Profile, region and endpoint.
         #[command(flatten)]
         aws: AwsArgs,
     },
@@ -149,6 +154,7 @@ pub struct DeployArgs {
     /// Execute the change set without asking.
     #[arg(long, short)]
     pub yes: bool,
+    /// Profile, region and endpoint.
     #[command(flatten)]
     pub aws: AwsArgs,
 }

@@ -4,6 +4,8 @@
 //! gateway exposing a Lambda tool, and a response-streaming Function URL in front (option 2)
 //! that forwards the caller's bearer token and a tenant header.
 
+#![warn(missing_docs)]
+
 use agentcdk::prelude::*;
 
 /// The app: one stack, `SupportRuntime`.

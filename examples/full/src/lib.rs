@@ -3,6 +3,8 @@
 //! arm64, a Stream agent over API Gateway REST, and an AgentCore runtime behind the two REST
 //! front doors (buffered and streaming) — plus alarms to one topic.
 
+#![warn(missing_docs)]
+
 use std::collections::BTreeMap;
 use std::time::Duration;
 

@@ -4,6 +4,8 @@
 //! with retention, a stage parameter and a condition. What it accepts on purpose (no KMS key,
 //! no VPC) it says in the resources' own metadata, where checkov, cfn_nag and cfn-guard read it.
 
+#![warn(missing_docs)]
+
 use agentcdk::cfn::iam::Role;
 use agentcdk::cfn::lambda::{self, EventSourceMapping, Function};
 use agentcdk::cfn::logs::LogGroup;

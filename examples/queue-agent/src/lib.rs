@@ -2,6 +2,8 @@
 //! request id, `GET …/chat/responses/{id}` returns the answer when it is ready. Failing runs are
 //! retried and end in a dead-letter queue, with an alarm.
 
+#![warn(missing_docs)]
+
 use agentcdk::prelude::*;
 
 /// The app: one stack, `SupportAgent`.

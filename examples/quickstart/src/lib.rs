@@ -2,6 +2,8 @@
 //! inline (Sync mode). Everything else is a default: encryption with the stack key, access
 //! logs, tracing, throttling, alarms, request validation at the edge.
 
+#![warn(missing_docs)]
+
 use agentcdk::prelude::*;
 
 /// The app: one stack, `Quickstart`.

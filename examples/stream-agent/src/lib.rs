@@ -4,6 +4,8 @@
 //! with SigV4 (`Access::Iam`): grant them with `url.grant_invoke(..)` on the agent's
 //! `Endpoint::FunctionUrl(url)`.
 
+#![warn(missing_docs)]
+
 use std::time::Duration;
 
 use agentcdk::prelude::*;

@@ -1,6 +1,8 @@
 //! A chat agent over WebSocket: clients connect with a JWT (in `Sec-WebSocket-Protocol`, which
 //! browsers can set), send messages, and get replies pushed to every connection of the user.
 
+#![warn(missing_docs)]
+
 use agentcdk::prelude::*;
 
 /// The app: one stack, `ChatAgent`.

@@ -35,7 +35,7 @@ async fn poison_body_on_the_sqs_fixture_fails_before_any_call() {
         backoff: agentcdk_runtime::batch::Backoff { base_secs: 1, max_secs: 2 },
         replies: None,
     };
-    let event: SqsEvent = serde_json::from_str(include_str!("fixtures/example-sqs-event.json")).expect("fixture");
+    let event: SqsEvent = serde_json::from_str(agentcdk_testkit::events::Fixture::Sqs.text()).expect("fixture");
     let record = event.records[0].clone(); // body "Message Body": not an envelope
     let err = runner.process(&record, 0).await.expect_err("must fail");
     assert!(matches!(err, RunError::Poison(_)), "{err:?}");

@@ -52,7 +52,7 @@ async fn agent_runner_binary_over_the_runtime_api() {
         env.push((k.into(), v));
     }
     let f = Function::spawn(Path::new(env!("CARGO_BIN_EXE_agent-runner")), &api, &env);
-    let mut event: Value = serde_json::from_str(include_str!("fixtures/example-sqs-event.json")).expect("fixture");
+    let mut event = agentcdk_testkit::events::Fixture::Sqs.json();
     let envelope = json!({"request_id": "r-1", "session_id": "s-1", "user_id": "u-1",
         "message": "I was charged twice", "reply_to": {"kind": "poll"}, "submitted_at_ms": 1});
     event["Records"][0]["body"] = json!(envelope.to_string());

@@ -9,6 +9,7 @@ use std::net::TcpListener;
 use std::path::Path;
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
+use agentcdk_testkit::events;
 use agentcdk_testkit::http::{HttpRequest, HttpResponse, HttpServer};
 use agentcdk_testkit::runtime_api::{Function, Outcome, RuntimeApi, Streamed};
 use serde_json::{json, Value};
@@ -59,17 +60,14 @@ fn spawn(api: &RuntimeApi, env: &[(String, String)]) -> Function {
 /// `rest(..)` with the authorizer context of `user` (`None`: no authorizer, a public door).
 fn rest_as(user: Option<&str>, headers: Value, body: &str) -> Value {
     let mut ev = rest("POST", headers, body);
-    ev["requestContext"]["authorizer"] = match user {
-        Some(u) => json!({"principalId": u, "userId": u}),
-        None => json!({}),
-    };
+    ev["requestContext"]["authorizer"] = events::authorizer_context(user);
     ev
 }
 
 /// An API Gateway REST proxy event (the same for buffered and STREAM methods), from user
 /// `admin` (the fixture's authorizer principal).
 fn rest(method: &str, headers: Value, body: &str) -> Value {
-    let mut ev: Value = serde_json::from_str(include_str!("fixtures/example-apigw-request.json")).expect("fixture");
+    let mut ev = events::Fixture::Rest.json();
     ev["httpMethod"] = json!(method);
     ev["requestContext"]["httpMethod"] = json!(method);
     ev["multiValueHeaders"] = json!({});
@@ -81,13 +79,7 @@ fn rest(method: &str, headers: Value, body: &str) -> Value {
 
 /// A Function URL event (payload v2).
 fn function_url(method: &str, headers: Value, body: &str) -> Value {
-    let mut ev: Value = serde_json::from_str(include_str!("fixtures/function-url-request.json")).expect("fixture");
-    ev["requestContext"]["http"]["method"] = json!(method);
-    ev["headers"] = headers;
-    ev["cookies"] = json!([]);
-    ev["body"] = json!(body);
-    ev["isBase64Encoded"] = json!(false);
-    ev
+    events::function_url(method, headers, body)
 }
 
 /// A buffered answer: status, headers, body text.

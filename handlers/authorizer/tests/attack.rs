@@ -56,7 +56,7 @@ fn claims() -> Value {
 }
 
 fn token_event(token: &str) -> Value {
-    let mut ev: Value = serde_json::from_str(include_str!("fixtures/example-apigw-custom-auth-request.json")).expect("fixture");
+    let mut ev = agentcdk_testkit::events::Fixture::TokenAuthorizer.json();
     ev["authorizationToken"] = json!(format!("Bearer {token}"));
     ev
 }
@@ -92,8 +92,7 @@ async fn rs256_token_gets_an_allow_policy_for_the_whole_stage() {
 async fn es256_token_in_a_request_event_header_any_case() {
     let e = env();
     let app = Authorizer::new(JwtVerifier::new(config(&e)));
-    let mut ev: Value =
-        serde_json::from_str(include_str!("fixtures/example-apigw-custom-auth-request-type-request.json")).expect("fixture");
+    let mut ev = agentcdk_testkit::events::Fixture::RequestAuthorizer.json();
     ev["headers"]["AUTHORIZATION"] = json!(format!("bearer {}", e.ec.sign(&claims())));
     let out = call(&app, ev).await.expect("allowed");
     assert_eq!(out["policyDocument"]["Statement"][0]["Effect"], "Allow");
@@ -104,8 +103,7 @@ async fn es256_token_in_a_request_event_header_any_case() {
 async fn websocket_connect_request_authorizer() {
     let e = env();
     let app = Authorizer::new(JwtVerifier::new(config(&e)));
-    let mut ev: Value =
-        serde_json::from_str(include_str!("fixtures/example-apigw-v2-custom-authorizer-websocket-request.json")).expect("fixture");
+    let mut ev = agentcdk_testkit::events::Fixture::WebSocketAuthorizer.json();
     // Browsers can only send the token as a subprotocol.
     ev["headers"]["Sec-WebSocket-Protocol"] = json!(format!("bearer, {}", e.rsa.sign(&claims())));
     let out = call(&app, ev.clone()).await.expect("allowed");

@@ -104,23 +104,12 @@ pub async fn depth(sqs: &aws_sdk_sqs::Client, url: &str) -> usize {
 
 /// A REST API (v1 proxy) event from the aws_lambda_events fixture.
 pub fn rest_event(method: &str, path: &str, user: Option<&str>, body: Option<&Value>) -> Value {
-    let mut ev: Value = serde_json::from_str(include_str!("fixtures/example-apigw-request.json")).expect("fixture");
-    ev["httpMethod"] = json!(method);
-    ev["path"] = json!(path);
-    ev["requestContext"]["httpMethod"] = json!(method);
-    ev["requestContext"]["authorizer"] = match user {
-        Some(u) => json!({"principalId": u, "userId": u}),
-        None => json!({}),
-    };
-    ev["body"] = body.map(|b| json!(b.to_string())).unwrap_or(Value::Null);
-    ev
+    agentcdk_testkit::events::rest(method, path, user, body.map(|b| b.to_string()).as_deref())
 }
 
 /// Status and parsed body of a proxy response.
 pub fn parse(out: &Value) -> (u64, Value) {
-    let status = out["statusCode"].as_u64().expect("statusCode");
-    let body = serde_json::from_str(out["body"].as_str().unwrap_or("null")).expect("json body");
-    (status, body)
+    agentcdk_testkit::events::proxy_answer(out)
 }
 
 /// An OpenAI-format model peer. It answers by the last user message:

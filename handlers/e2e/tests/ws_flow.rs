@@ -25,15 +25,9 @@ use lambda_runtime::LambdaEvent;
 use request_handler::{App, Backend};
 use serde_json::{json, Value};
 
+/// No authorizer on this API: identity comes from the verified connection record.
 fn ws_event(route: &str, connection_id: &str) -> Value {
-    let mut ev: Value = serde_json::from_str(include_str!("fixtures/example-apigw-websocket-request.json")).expect("fixture");
-    ev["requestContext"]["routeKey"] = json!(route);
-    ev["requestContext"]["connectionId"] = json!(connection_id);
-    // No authorizer on this API: identity comes from the verified connection record.
-    ev["requestContext"]["authorizer"] = json!({});
-    ev["headers"] = json!({});
-    ev["multiValueHeaders"] = json!({});
-    ev
+    agentcdk_testkit::events::websocket(route, connection_id)
 }
 
 fn posts_to(log: &str, connection_id: &str) -> usize {

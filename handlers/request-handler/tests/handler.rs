@@ -6,6 +6,7 @@ use std::sync::Arc;
 
 use agentcdk_contract::routes::Routes;
 use agentcdk_runtime::agent::{Agent, BoxFuture, Message, ModelError, ModelProvider, ModelRequest, ModelResponse, StopReason};
+use agentcdk_testkit::events;
 use base64::Engine;
 use lambda_runtime::{Context, LambdaEvent};
 use request_handler::{App, Backend, Response};
@@ -40,18 +41,12 @@ fn app() -> (App, Arc<Echo>) {
 }
 
 fn rest(method: &str, path: &str, body: Option<&str>) -> Value {
-    let mut ev: Value = serde_json::from_str(include_str!("fixtures/example-apigw-request.json")).expect("fixture");
-    ev["httpMethod"] = json!(method);
-    ev["path"] = json!(path);
-    ev["requestContext"]["authorizer"] = json!({"principalId": "u-1", "userId": "u-1"});
-    ev["body"] = json!(body);
-    ev
+    events::rest(method, path, Some("u-1"), body)
 }
 
 async fn call(app: &App, event: Value) -> (u64, Value, Value) {
     let out = request_handler::handle(app, LambdaEvent::new(event, Context::default())).await.expect("handler never fails");
-    let status = out["statusCode"].as_u64().expect("status");
-    let body = serde_json::from_str(out["body"].as_str().expect("body")).expect("json body");
+    let (status, body) = events::proxy_answer(&out);
     (status, body, out)
 }
 
@@ -137,7 +132,7 @@ async fn base64_bodies_and_custom_routes() {
 #[tokio::test]
 async fn function_url_events() {
     let (app, _) = app();
-    let mut ev: Value = serde_json::from_str(include_str!("fixtures/function-url-request.json")).expect("fixture");
+    let mut ev = events::Fixture::FunctionUrl.json();
     ev["rawPath"] = json!("/api/v1/chat");
     ev["body"] = json!(r#"{"message":"via url"}"#);
     let (status, body, raw) = call(&app, ev.clone()).await;
@@ -150,7 +145,7 @@ async fn function_url_events() {
 #[tokio::test]
 async fn websocket_message_to_a_non_websocket_app_is_404() {
     let (app, _) = app();
-    let ev: Value = serde_json::from_str(include_str!("fixtures/example-apigw-websocket-request.json")).expect("fixture");
+    let ev = events::Fixture::WebSocket.json();
     let (status, body, raw) = call(&app, ev).await;
     assert_eq!((status, body["error"].as_str()), (404, Some("not_found")));
     assert!(raw.get("headers").is_none(), "WebSocket answers carry statusCode and body only");

@@ -10,6 +10,7 @@ use agentcdk_runtime::agent::openai::OpenAi;
 use agentcdk_runtime::agent::{Agent, Message};
 use agentcdk_runtime::queue::Queue;
 use agentcdk_runtime::store::{ResponsesStore, SessionStore};
+use agentcdk_testkit::events;
 use agentcdk_testkit::http::{gated_openai_peer, HttpResponse, HttpServer};
 use agentcdk_testkit::moto::{self, Moto};
 use lambda_runtime::{Context, LambdaEvent};
@@ -21,21 +22,12 @@ const DENIED: &str = "User: arn:aws:sts::123456789012:assumed-role/AgentRole-1A2
                       bedrock:InvokeModel on resource: arn:aws:bedrock:us-east-1:123456789012:inference-profile/x";
 
 fn rest(method: &str, path: &str, user: Option<&str>, body: Option<Value>) -> Value {
-    let mut ev: Value = serde_json::from_str(include_str!("fixtures/example-apigw-request.json")).expect("fixture");
-    ev["httpMethod"] = json!(method);
-    ev["path"] = json!(path);
-    ev["requestContext"]["authorizer"] = match user {
-        Some(u) => json!({"principalId": u, "userId": u}),
-        None => json!({}),
-    };
-    ev["body"] = body.map(|b| json!(b.to_string())).unwrap_or(Value::Null);
-    ev
+    events::rest(method, path, user, body.map(|b| b.to_string()).as_deref())
 }
 
 async fn call(app: &App, event: Value) -> (u64, Value) {
     let out = request_handler::handle(app, LambdaEvent::new(event, Context::default())).await.expect("handler never fails");
-    let status = out["statusCode"].as_u64().expect("status");
-    (status, serde_json::from_str(out["body"].as_str().expect("body")).expect("json body"))
+    events::proxy_answer(&out)
 }
 
 fn chat(user: Option<&str>, message: &str, session: Option<&str>) -> Value {

@@ -4,22 +4,18 @@
 use std::path::Path;
 use std::time::Duration;
 
+use agentcdk_testkit::events;
 use agentcdk_testkit::moto::{self, Moto};
 use agentcdk_testkit::runtime_api::{Function, Outcome, RuntimeApi};
 use serde_json::{json, Value};
 
 fn rest(method: &str, path: &str, body: Option<&str>) -> Value {
-    let mut ev: Value = serde_json::from_str(include_str!("fixtures/example-apigw-request.json")).expect("fixture");
-    ev["httpMethod"] = json!(method);
-    ev["path"] = json!(path);
-    ev["requestContext"]["authorizer"] = json!({"principalId": "u-1", "userId": "u-1"});
-    ev["body"] = json!(body);
-    ev
+    events::rest(method, path, Some("u-1"), body)
 }
 
 fn answer(out: Outcome) -> (u64, Value) {
     let Outcome::Response(v) = out else { panic!("{out:?}") };
-    (v["statusCode"].as_u64().expect("status"), serde_json::from_str(v["body"].as_str().expect("body")).expect("json"))
+    events::proxy_answer(&v)
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

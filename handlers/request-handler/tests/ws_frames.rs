@@ -10,19 +10,13 @@ use std::time::Duration;
 use agentcdk_contract::wire::{AgentResult, Outcome, ReplyTarget};
 use agentcdk_runtime::store::{ConnectionStore, ResponsesStore};
 use agentcdk_runtime::time::now_secs;
+use agentcdk_testkit::events;
 use agentcdk_testkit::moto::{self, Moto};
 use agentcdk_testkit::runtime_api::{Function, Outcome as Invocation, RuntimeApi};
 use serde_json::{json, Value};
 
 fn message(connection_id: &str, body: &str) -> Value {
-    let mut ev: Value = serde_json::from_str(include_str!("fixtures/example-apigw-websocket-request.json")).expect("fixture");
-    ev["requestContext"]["routeKey"] = json!("$default");
-    ev["requestContext"]["connectionId"] = json!(connection_id);
-    ev["requestContext"]["authorizer"] = json!({});
-    ev["headers"] = json!({});
-    ev["multiValueHeaders"] = json!({});
-    ev["body"] = json!(body);
-    ev
+    events::websocket_message(connection_id, body)
 }
 
 /// The invocation's answer, checked to be exactly `{statusCode, body}` with `body` a JSON
@@ -31,8 +25,8 @@ fn frame(out: Invocation) -> (u64, Value) {
     let Invocation::Response(v) = out else { panic!("{out:?}") };
     let keys: Vec<&str> = v.as_object().expect("object").keys().map(String::as_str).collect();
     assert_eq!(keys, ["body", "statusCode"], "{v}");
-    let body = v["body"].as_str().unwrap_or_else(|| panic!("body is a string: {v}"));
-    (v["statusCode"].as_u64().expect("status"), serde_json::from_str(body).expect("the body is a JSON frame"))
+    assert!(v["body"].is_string(), "body is a string: {v}");
+    events::proxy_answer(&v)
 }
 
 fn refused(status: u64, code: &str) -> impl Fn((u64, Value)) {

@@ -6,7 +6,7 @@ use std::time::Duration;
 use agentcdk_testkit::moto::{self, Moto};
 use agentcdk_testkit::runtime_api::{Function, Outcome, RuntimeApi};
 use aws_sdk_dynamodb::types::AttributeValue;
-use serde_json::{json, Value};
+use serde_json::json;
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn response_handler_binary_over_the_runtime_api() {
@@ -18,7 +18,7 @@ async fn response_handler_binary_over_the_runtime_api() {
     env.push(("RESPONSES_TABLE".into(), "responses".into()));
     env.push(("RESPONSE_TTL_SECONDS".into(), "600".into()));
     let f = Function::spawn(Path::new(env!("CARGO_BIN_EXE_response-handler")), &api, &env);
-    let mut event: Value = serde_json::from_str(include_str!("fixtures/example-sqs-event.json")).expect("fixture");
+    let mut event = agentcdk_testkit::events::Fixture::Sqs.json();
     let result = json!({"request_id": "r-9", "session_id": "s", "user_id": "u-1",
         "reply_to": {"kind": "poll"}, "status": "completed", "reply": "Done."});
     event["Records"][0]["body"] = json!(result.to_string());

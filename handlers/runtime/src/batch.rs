@@ -122,7 +122,7 @@ mod tests {
     use super::*;
 
     fn event(records: &[(&str, Option<&str>)]) -> SqsEvent {
-        let fixture: SqsEvent = serde_json::from_str(include_str!("../tests/fixtures/example-sqs-event.json")).expect("fixture");
+        let fixture: SqsEvent = serde_json::from_str(include_str!("../../testkit/fixtures/example-sqs-event.json")).expect("fixture");
         let template = fixture.records[0].clone();
         let mut ev = fixture;
         ev.records = records

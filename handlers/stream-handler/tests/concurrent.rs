@@ -16,19 +16,7 @@ use serde_json::{json, Value};
 use stream_handler::App;
 
 fn event(message: &str) -> Value {
-    json!({
-        "version": "2.0", "routeKey": "$default", "rawPath": "/", "rawQueryString": "",
-        "headers": {"content-type": "application/json"},
-        "requestContext": {
-            "accountId": "123456789012", "apiId": "abc", "domainName": "abc.lambda-url.us-east-1.on.aws",
-            "domainPrefix": "abc", "requestId": "r", "routeKey": "$default", "stage": "$default",
-            "time": "01/Jan/2026:00:00:00 +0000", "timeEpoch": 0,
-            "http": {"method": "POST", "path": "/", "protocol": "HTTP/1.1", "sourceIp": "1.2.3.4", "userAgent": "t"},
-            "authorizer": {"iam": {"accessKey": "AKIA", "accountId": "123456789012", "callerId": "AIDAUSER",
-                                   "userArn": "arn:aws:iam::123456789012:user/alice", "userId": "AIDAUSER"}}
-        },
-        "body": json!({"message": message, "session_id": "s-1"}).to_string(), "isBase64Encoded": false
-    })
+    agentcdk_testkit::events::function_url_as("POST", &json!({"message": message, "session_id": "s-1"}).to_string(), Some("AIDAUSER"))
 }
 
 async fn status(app: &Arc<App>, message: &str) -> u64 {

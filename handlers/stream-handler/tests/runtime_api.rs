@@ -7,6 +7,7 @@ use std::path::Path;
 use std::time::{Duration, Instant};
 
 use agentcdk_contract::wire::StreamEvent;
+use agentcdk_testkit::events;
 use agentcdk_testkit::http::{HttpRequest, HttpResponse, HttpServer};
 use agentcdk_testkit::moto::{self, Moto};
 use agentcdk_testkit::runtime_api::{Function, Outcome, RuntimeApi, Streamed};
@@ -21,34 +22,12 @@ const MODEL: &str = "us.anthropic.claude-sonnet-4-5-20250929-v1:0";
 
 /// A Function URL event (payload v2) from IAM caller `user` (`None`: AuthType NONE).
 fn function_url(method: &str, body: &str, user: Option<&str>) -> Value {
-    let authorizer = match user {
-        Some(u) => json!({"iam": {"accessKey": "AKIA", "accountId": "123456789012", "callerId": u,
-                                  "userArn": "arn:aws:iam::123456789012:user/alice", "userId": u}}),
-        None => Value::Null,
-    };
-    json!({
-        "version": "2.0", "routeKey": "$default", "rawPath": "/", "rawQueryString": "",
-        "headers": {"content-type": "application/json"},
-        "requestContext": {
-            "accountId": "123456789012", "apiId": "abc", "domainName": "abc.lambda-url.us-east-1.on.aws",
-            "domainPrefix": "abc", "requestId": "r", "routeKey": "$default", "stage": "$default",
-            "time": "01/Jan/2026:00:00:00 +0000", "timeEpoch": 0,
-            "http": {"method": method, "path": "/", "protocol": "HTTP/1.1", "sourceIp": "1.2.3.4", "userAgent": "t"},
-            "authorizer": authorizer
-        },
-        "body": body, "isBase64Encoded": false
-    })
+    events::function_url_as(method, body, user)
 }
 
 /// An API Gateway REST proxy event (payload v1) whose authorizer verified `u-1`.
 fn rest(body: &str) -> Value {
-    json!({
-        "resource": "/agents/api/v1/chat", "httpMethod": "POST", "path": "/agents/api/v1/chat",
-        "headers": {"Content-Type": "application/json"},
-        "requestContext": {"httpMethod": "POST", "stage": "prod", "requestId": "r",
-                           "authorizer": {"principalId": "u-1", "userId": "u-1"}},
-        "body": body, "isBase64Encoded": false
-    })
+    events::rest("POST", "/agents/api/v1/chat", Some("u-1"), Some(body))
 }
 
 // ---- model peers ----

@@ -5,8 +5,11 @@
 //!   plus SDK config and table/queue helpers pointing at it.
 //! - [`http`]: a small threaded HTTP/1.1 server, for third-party peers (model APIs, JWKS).
 //! - [`runtime_api`]: the Lambda Runtime API, driving a real built handler binary.
-//! - [`keys`]: RSA and EC signing keys with their JWKs, generated per test.
+//! - [`keys`]: RSA and EC signing keys with their JWKs, generated per test; signing; a JWKS server.
+//! - [`events`]: Lambda events (REST, Function URL, WebSocket, SQS, authorizer) from the
+//!   aws_lambda_events fixtures, one copy for every test binary.
 
+pub mod events;
 pub mod http;
 pub mod keys;
 pub mod moto;

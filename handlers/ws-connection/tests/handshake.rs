@@ -5,7 +5,7 @@ use serde_json::{json, Value};
 use ws_connection::{presented, Presented};
 
 fn event(headers: Value) -> ApiGatewayWebsocketProxyRequest {
-    let mut ev: Value = serde_json::from_str(include_str!("fixtures/example-apigw-websocket-request.json")).expect("fixture");
+    let mut ev = agentcdk_testkit::events::Fixture::WebSocket.json();
     ev["headers"] = headers;
     serde_json::from_value(ev).expect("event")
 }
@@ -36,7 +36,7 @@ fn browser_subprotocol_token_echoes_the_other_protocol() {
 #[test]
 fn disconnect_fixture_parses() {
     let ev: ApiGatewayWebsocketProxyRequest =
-        serde_json::from_str(include_str!("fixtures/example-apigw-websocket-request-disconnect-route.json")).expect("fixture");
+        serde_json::from_str(agentcdk_testkit::events::Fixture::WebSocketDisconnect.text()).expect("fixture");
     assert_eq!(ev.request_context.route_key.as_deref(), Some("$disconnect"));
     assert!(ev.request_context.connection_id.is_some());
 }

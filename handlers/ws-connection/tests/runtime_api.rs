@@ -7,7 +7,7 @@ use agentcdk_testkit::http::{HttpResponse, HttpServer};
 use agentcdk_testkit::keys::{jwks, now, TestKey};
 use agentcdk_testkit::moto::{self, Moto};
 use agentcdk_testkit::runtime_api::{Function, Outcome, RuntimeApi};
-use serde_json::{json, Value};
+use serde_json::json;
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn ws_connection_binary_over_the_runtime_api() {
@@ -31,7 +31,7 @@ async fn ws_connection_binary_over_the_runtime_api() {
     let f = Function::spawn(Path::new(env!("CARGO_BIN_EXE_ws-connection")), &api, &env);
     let token = key.sign(&json!({"sub": "s", "userId": "user-7", "iss": "https://issuer.test/",
                                  "aud": "api", "exp": now() + 300}));
-    let mut connect: Value = serde_json::from_str(include_str!("fixtures/example-apigw-websocket-request.json")).expect("fixture");
+    let mut connect = agentcdk_testkit::events::Fixture::WebSocket.json();
     connect["requestContext"]["routeKey"] = json!("$connect");
     connect["headers"]["Sec-WebSocket-Protocol"] = json!(format!("agent-v1, {token}"));
     let out = api.invoke(connect.clone(), Duration::from_secs(30));

@@ -10,6 +10,9 @@ use std::collections::HashMap;
 
 use agentcdk_contract::keys::{RESPONSES_PK, TTL, USER_ID};
 use agentcdk_contract::wire::{AgentResult, Outcome, Reply, ResponseState, StoredReply, StoredResponse};
+use aws_sdk_dynamodb::error::SdkError;
+use aws_sdk_dynamodb::operation::update_item::builders::UpdateItemFluentBuilder;
+use aws_sdk_dynamodb::operation::update_item::UpdateItemError;
 use aws_sdk_dynamodb::types::AttributeValue;
 
 use super::{dynamo_err, get_s, is_condition_failed, n, s, ReplyStore, StoreError};
@@ -66,6 +69,15 @@ pub struct ResponsesStore {
     replies: Option<ReplyStore>,
 }
 
+/// When a final state may be written.
+#[derive(Debug, Clone, Copy)]
+enum Guard {
+    /// Unless the request already completed (`completed` is final).
+    NotCompleted,
+    /// Only while the request is pending (its client has not been told).
+    StillPending,
+}
+
 impl ResponsesStore {
     /// The table `table`; items live `ttl_secs` after their last write.
     pub fn new(client: aws_sdk_dynamodb::Client, table: impl Into<String>, ttl_secs: u64) -> Self {
@@ -103,16 +115,7 @@ impl ResponsesStore {
     /// The stored response of `request_id`, if any (strongly consistent); a reply stored in S3
     /// is fetched, so callers always get the text.
     pub async fn get(&self, request_id: &str) -> Result<Option<ResponseItem>, StoreError> {
-        let out = self
-            .client
-            .get_item()
-            .table_name(&self.table)
-            .key(RESPONSES_PK, s(request_id))
-            .consistent_read(true)
-            .send()
-            .await
-            .map_err(dynamo_err("GetItem"))?;
-        let Some(item) = out.item else {
+        let Some(item) = self.item(request_id).await? else {
             return Ok(None);
         };
         let corrupt = |reason: &str| StoreError::Corrupt { table: self.table.clone(), key: request_id.into(), reason: reason.into() };
@@ -159,36 +162,7 @@ impl ResponsesStore {
             Outcome::Completed { reply: Reply::Stored(stored) } => ("completed", REPLY_REF, reference(stored), [REASON, REPLY]),
             Outcome::Failed { reason } => ("failed", REASON, reason.clone(), [REPLY, REPLY_REF]),
         };
-        let res = self
-            .client
-            .update_item()
-            .table_name(&self.table)
-            .key(RESPONSES_PK, s(&result.request_id))
-            .update_expression(
-                "SET #st = :st, #text = :text, #ttl = :ttl, \
-                 #uid = if_not_exists(#uid, :uid), #sid = if_not_exists(#sid, :sid) REMOVE #other1, #other2",
-            )
-            .condition_expression("attribute_not_exists(#st) OR #st <> :completed")
-            .expression_attribute_names("#st", STATUS)
-            .expression_attribute_names("#text", attr)
-            .expression_attribute_names("#other1", others[0])
-            .expression_attribute_names("#other2", others[1])
-            .expression_attribute_names("#ttl", TTL)
-            .expression_attribute_names("#uid", USER_ID)
-            .expression_attribute_names("#sid", SESSION_ID)
-            .expression_attribute_values(":st", s(status))
-            .expression_attribute_values(":text", s(text))
-            .expression_attribute_values(":ttl", self.expires())
-            .expression_attribute_values(":uid", s(&result.user_id))
-            .expression_attribute_values(":sid", s(&result.session_id))
-            .expression_attribute_values(":completed", s("completed"))
-            .send()
-            .await;
-        match res {
-            Ok(_) => Ok(()),
-            Err(e) if is_condition_failed(&e) => Ok(()),
-            Err(e) => Err(dynamo_err("UpdateItem")(e)),
-        }
+        applied(self.final_update(result, status, (attr, &text), &others, Guard::NotCompleted).send().await).map(|_| ())
     }
 
     /// Records a message that reached a dead-letter queue: marks its request `failed` with
@@ -203,34 +177,7 @@ impl ResponsesStore {
                 reason: "a dead-lettered request can only fail".into(),
             });
         };
-        let res = self
-            .client
-            .update_item()
-            .table_name(&self.table)
-            .key(RESPONSES_PK, s(&result.request_id))
-            .update_expression(
-                "SET #st = :failed, #reason = :reason, #ttl = :ttl, \
-                 #uid = if_not_exists(#uid, :uid), #sid = if_not_exists(#sid, :sid)",
-            )
-            .condition_expression("attribute_not_exists(#st) OR #st = :pending")
-            .expression_attribute_names("#st", STATUS)
-            .expression_attribute_names("#reason", REASON)
-            .expression_attribute_names("#ttl", TTL)
-            .expression_attribute_names("#uid", USER_ID)
-            .expression_attribute_names("#sid", SESSION_ID)
-            .expression_attribute_values(":failed", s("failed"))
-            .expression_attribute_values(":pending", s("pending"))
-            .expression_attribute_values(":reason", s(reason))
-            .expression_attribute_values(":ttl", self.expires())
-            .expression_attribute_values(":uid", s(&result.user_id))
-            .expression_attribute_values(":sid", s(&result.session_id))
-            .send()
-            .await;
-        let was_pending = match res {
-            Ok(_) => true,
-            Err(e) if is_condition_failed(&e) => false,
-            Err(e) => return Err(dynamo_err("UpdateItem")(e)),
-        };
+        let was_pending = applied(self.final_update(result, "failed", (REASON, reason), &[], Guard::StillPending).send().await)?;
         self.client
             .update_item()
             .table_name(&self.table)
@@ -242,6 +189,51 @@ impl ResponsesStore {
             .await
             .map_err(dynamo_err("UpdateItem"))?;
         Ok(was_pending)
+    }
+
+    /// The update that sets the request's final `status` with `text` in attribute `attr` (and
+    /// its owner if missing, and the TTL), removing `remove`, when `guard` holds. Built here and
+    /// sent by the caller (an async helper around it would deepen the handlers' futures).
+    fn final_update(
+        &self,
+        result: &AgentResult,
+        status: &str,
+        (attr, text): (&str, &str),
+        remove: &[&str],
+        guard: Guard,
+    ) -> UpdateItemFluentBuilder {
+        let mut expression =
+            "SET #st = :st, #text = :text, #ttl = :ttl, #uid = if_not_exists(#uid, :uid), #sid = if_not_exists(#sid, :sid)".to_owned();
+        let names: Vec<String> = (0..remove.len()).map(|i| format!("#rm{i}")).collect();
+        if !names.is_empty() {
+            expression.push_str(&format!(" REMOVE {}", names.join(", ")));
+        }
+        let (condition, guard_value) = match guard {
+            Guard::NotCompleted => ("attribute_not_exists(#st) OR #st <> :guard", "completed"),
+            Guard::StillPending => ("attribute_not_exists(#st) OR #st = :guard", "pending"),
+        };
+        let mut update = self
+            .client
+            .update_item()
+            .table_name(&self.table)
+            .key(RESPONSES_PK, s(&result.request_id))
+            .update_expression(expression)
+            .condition_expression(condition)
+            .expression_attribute_names("#st", STATUS)
+            .expression_attribute_names("#text", attr)
+            .expression_attribute_names("#ttl", TTL)
+            .expression_attribute_names("#uid", USER_ID)
+            .expression_attribute_names("#sid", SESSION_ID)
+            .expression_attribute_values(":st", s(status))
+            .expression_attribute_values(":text", s(text))
+            .expression_attribute_values(":ttl", self.expires())
+            .expression_attribute_values(":uid", s(&result.user_id))
+            .expression_attribute_values(":sid", s(&result.session_id))
+            .expression_attribute_values(":guard", s(guard_value));
+        for (name, attr) in names.iter().zip(remove) {
+            update = update.expression_attribute_names(name, *attr);
+        }
+        update
     }
 
     /// Claims the run of `request_id` until `lease_until` (epoch seconds): succeeds when no
@@ -271,8 +263,9 @@ impl ResponsesStore {
         }
     }
 
-    async fn current_claim(&self, request_id: &str) -> Result<Claim, StoreError> {
-        let item: HashMap<String, AttributeValue> = self
+    /// The item of `request_id`, read strongly consistent.
+    async fn item(&self, request_id: &str) -> Result<Option<HashMap<String, AttributeValue>>, StoreError> {
+        let out = self
             .client
             .get_item()
             .table_name(&self.table)
@@ -280,9 +273,12 @@ impl ResponsesStore {
             .consistent_read(true)
             .send()
             .await
-            .map_err(dynamo_err("GetItem"))?
-            .item
-            .unwrap_or_default();
+            .map_err(dynamo_err("GetItem"))?;
+        Ok(out.item)
+    }
+
+    async fn current_claim(&self, request_id: &str) -> Result<Claim, StoreError> {
+        let item = self.item(request_id).await?.unwrap_or_default();
         Ok(match get_s(&item, RUN_STATE) {
             Some("done") => Claim::AlreadyDone {
                 reply: match stored_reply(&item, RUN_REPLY_REF).map_err(|reason| self.corrupt(request_id, &reason))? {
@@ -341,4 +337,13 @@ fn reference(stored: &StoredReply) -> String {
 /// The stored reply referenced by attribute `name`, if the item has one.
 fn stored_reply(item: &HashMap<String, AttributeValue>, name: &str) -> Result<Option<StoredReply>, String> {
     get_s(item, name).map(|json| serde_json::from_str(json).map_err(|e| format!("{name}: {e}"))).transpose()
+}
+
+/// Whether a guarded update was applied: `Ok(false)` when its condition did not hold.
+fn applied<T>(res: Result<T, SdkError<UpdateItemError>>) -> Result<bool, StoreError> {
+    match res {
+        Ok(_) => Ok(true),
+        Err(e) if is_condition_failed(&e) => Ok(false),
+        Err(e) => Err(dynamo_err("UpdateItem")(e)),
+    }
 }
