@@ -380,7 +380,7 @@ fn handlers_are_referenced_by_artifact_name() {
     names.sort();
     let mut expected: Vec<String> = artifacts::ALL
         .iter()
-        .filter(|a| ![artifacts::STREAM_HANDLER, artifacts::AGENTCORE_PROXY].contains(a))
+        .filter(|a| ![artifacts::Artifact::StreamHandler, artifacts::Artifact::AgentcoreProxy].contains(a))
         .map(|a| a.as_str().to_owned())
         .collect();
     expected.sort();

@@ -251,5 +251,5 @@ fn front_doors_and_stream_mode_run_their_own_handlers() {
         })
         .collect();
     names.sort();
-    assert_eq!(names, [artifacts::AGENTCORE_PROXY.as_str(), artifacts::STREAM_HANDLER.as_str()]);
+    assert_eq!(names, [artifacts::Artifact::AgentcoreProxy.as_str(), artifacts::Artifact::StreamHandler.as_str()]);
 }

@@ -447,7 +447,7 @@ print(json.dumps({i: sm.get_secret_value(SecretId=i)["SecretString"] for i in sy
 /// stack's Secrets Manager secrets exist in moto (one as written, one generated).
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn rest_cors_preflight_gateway_responses_and_secrets_follow_the_template() {
-    use agentcdk::prelude::{AgentProps, App, Cors, Model, RawResource, ServerlessAgent, StackProps};
+    use agentcdk::prelude::{Access, AgentProps, App, Cors, Model, RawResource, ServerlessAgent, StackProps};
     let mut app = App::new();
     let stack = app.stack("CorsAgent", StackProps::default());
     stack.add_raw(
