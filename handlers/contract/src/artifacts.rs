@@ -25,3 +25,7 @@ pub const ALL: [&str; 7] = [REQUEST_HANDLER, AGENT_RUNNER, RESPONSE_HANDLER, WS_
 
 /// File name of a function's deployment package inside `target/lambda/<name>/`.
 pub const BOOTSTRAP_ZIP: &str = "bootstrap.zip";
+
+/// Stock MCP server on Lambda: order lookup tools over a DynamoDB table
+/// ([`crate::mcp::ORDERS_TABLE`]), stateless Streamable HTTP behind a Function URL or REST.
+pub const MCP_ORDERS: &str = "mcp-orders";

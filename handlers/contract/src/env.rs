@@ -233,3 +233,10 @@ pub const RUNTIME_AUTH_JWT: &str = "jwt";
 /// already carries that prefix; every other client header is dropped. The runtime's own request
 /// header allowlist must list the mapped names. Default: none.
 pub const FORWARD_HEADERS: &str = "FORWARD_HEADERS";
+
+// ---- tools over MCP (agent handlers; see crate::mcp) ----
+
+/// MCP servers whose tools the agent may call: a JSON array of
+/// [`McpServerConfig`](crate::mcp::McpServerConfig), parsed by
+/// [`parse_servers`](crate::mcp::parse_servers). Default: none (no MCP tools).
+pub const MCP_SERVERS: &str = "MCP_SERVERS";

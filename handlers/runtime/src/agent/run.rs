@@ -107,7 +107,8 @@ impl Agent {
         mut sink: Option<&mut (dyn for<'e> FnMut(AgentEvent<'e>) + Send)>,
     ) -> Result<String, AgentError> {
         history.push(Message::user_text(user_text));
-        let specs = self.tools.specs();
+        let tools = self.tools.resolved().await;
+        let specs = tools.specs();
         let mut streamed = String::new();
         for turn in 1..=self.max_turns {
             let request = ModelRequest { system: &self.system_prompt, messages: history, tools: &specs, max_tokens: self.max_tokens };
@@ -142,7 +143,7 @@ impl Agent {
                 if let Some(sink) = sink.as_deref_mut() {
                     sink(AgentEvent::ToolCall { id: &id, name: &name, input: &input });
                 }
-                let (content, is_error) = match self.tools.call(&name, input).await {
+                let (content, is_error) = match tools.call(&name, input).await {
                     Ok(out) => (out, false),
                     Err(e) => (e.0, true),
                 };
