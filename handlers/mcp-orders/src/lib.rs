@@ -65,10 +65,11 @@ impl Tool for GetOrder {
     fn call(&self, input: Value) -> BoxFuture<'_, Result<String, ToolError>> {
         Box::pin(async move {
             let id = input[ORDER_ID].as_str().unwrap_or_default();
-            let out = self.0.ddb.get_item().table_name(&*self.0.table).key(ORDER_ID, AttributeValue::S(id.into())).send().await.map_err(|e| {
-                tracing::error!(error = %agentcdk_runtime::error::sdk_message(&e), "GetItem failed");
-                ToolError("the orders table could not be read; try again later".into())
-            })?;
+            let out =
+                self.0.ddb.get_item().table_name(&*self.0.table).key(ORDER_ID, AttributeValue::S(id.into())).send().await.map_err(|e| {
+                    tracing::error!(error = %agentcdk_runtime::error::sdk_message(&e), "GetItem failed");
+                    ToolError("the orders table could not be read; try again later".into())
+                })?;
             match out.item {
                 Some(item) => Ok(item_json(&item).to_string()),
                 None => Err(ToolError(format!("no order with id {id:?}"))),
@@ -144,5 +145,9 @@ fn value_json(v: &AttributeValue) -> Option<Value> {
 }
 
 fn number(n: &str) -> Value {
-    n.parse::<i64>().map(Value::from).ok().or_else(|| n.parse::<f64>().ok().and_then(Number::from_f64).map(Value::Number)).unwrap_or_else(|| Value::String(n.into()))
+    n.parse::<i64>()
+        .map(Value::from)
+        .ok()
+        .or_else(|| n.parse::<f64>().ok().and_then(Number::from_f64).map(Value::Number))
+        .unwrap_or_else(|| Value::String(n.into()))
 }

@@ -47,7 +47,9 @@ async fn create_orders(sdk: &aws_config::SdkConfig) {
         ("ORD-1003", "C-1", "shipped", "800", "2026-03-07T18:15:00Z"),
         ("ORD-2001", "C-2", "delivered", "9900", "2026-02-11T08:00:00Z"),
     ] {
-        let item = AttributeValue::M([("sku".into(), AttributeValue::S("SKU-7".into())), ("quantity".into(), AttributeValue::N("2".into()))].into());
+        let item = AttributeValue::M(
+            [("sku".into(), AttributeValue::S("SKU-7".into())), ("quantity".into(), AttributeValue::N("2".into()))].into(),
+        );
         ddb.put_item()
             .table_name(TABLE)
             .item(ORDER_ID, AttributeValue::S(id.into()))
@@ -156,7 +158,8 @@ async fn every_message_gets_its_answer_and_bad_input_never_crashes() {
     assert_eq!((status, batch["error"]["code"].clone()), (400, json!(-32600)));
     let (status, _) = invoke(api, function_url("GET", json!({"accept": "text/event-stream"}), ""));
     assert_eq!(status, 405);
-    let (status, _) = invoke(api, function_url("POST", json!({"mcp-protocol-version": "1999-01-01"}), r#"{"jsonrpc":"2.0","id":1,"method":"ping"}"#));
+    let (status, _) =
+        invoke(api, function_url("POST", json!({"mcp-protocol-version": "1999-01-01"}), r#"{"jsonrpc":"2.0","id":1,"method":"ping"}"#));
     assert_eq!(status, 400);
 
     // Still the same healthy process after all of that.
@@ -172,7 +175,10 @@ fn bridge(api: Arc<RuntimeApi>) -> HttpServer {
         let event = function_url(&req.method, Value::Object(headers), &String::from_utf8_lossy(&req.body));
         let Outcome::Response(r) = api.invoke(event, T) else { return HttpResponse::json(502, &json!({"error": "not buffered"})) };
         let mut out = HttpResponse::json(r["statusCode"].as_u64().unwrap_or(502) as u16, &Value::Null);
-        out.headers = r["headers"].as_object().map(|h| h.iter().map(|(k, v)| (k.clone(), v.as_str().unwrap_or_default().to_owned())).collect()).unwrap_or_default();
+        out.headers = r["headers"]
+            .as_object()
+            .map(|h| h.iter().map(|(k, v)| (k.clone(), v.as_str().unwrap_or_default().to_owned())).collect())
+            .unwrap_or_default();
         out.body = r["body"].as_str().unwrap_or_default().as_bytes().to_vec();
         out
     })
@@ -183,7 +189,10 @@ async fn the_official_python_sdk_client_lists_and_calls_our_tools() {
     let s = start().await;
     let http = bridge(s.api.clone());
     let script = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/sdk_client.py");
-    let out = Command::new(agentcdk_testkit::venv_tool("python")).args([script, &format!("{}/mcp", http.url())]).output().expect("run the SDK client");
+    let out = Command::new(agentcdk_testkit::venv_tool("python"))
+        .args([script, &format!("{}/mcp", http.url())])
+        .output()
+        .expect("run the SDK client");
     let stdout = String::from_utf8_lossy(&out.stdout);
     assert!(out.status.success(), "SDK client failed: {}\n{stdout}", String::from_utf8_lossy(&out.stderr));
     let seen: Value = serde_json::from_str(stdout.trim()).expect("one JSON line");

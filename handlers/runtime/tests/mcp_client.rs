@@ -10,13 +10,13 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use agentcdk_runtime::agent::openai::OpenAi;
-use agentcdk_runtime::agent::{Agent, Message, Tool, ToolProvider, Toolbox};
+use agentcdk_runtime::agent::{Agent, Message, ToolProvider, Toolbox};
 use agentcdk_runtime::mcp::{McpAuth, McpClient, McpError, McpSource};
 use agentcdk_testkit::http::HttpResponse;
 use serde_json::{json, Value};
 
 mod common;
-use common::scripted;
+use common::{bedrock, scripted, Add};
 
 /// A server of `fixtures/mcp_servers.py`, killed on drop; its log has one line per session.
 struct PyMcp {
@@ -110,7 +110,10 @@ async fn mcp_tools_cap_results_time_out_and_honour_the_allowlist() {
 
     let out = tool("big").call(json!({"n": 5000})).await.expect("big");
     assert!(out.starts_with(&"x".repeat(100)), "{out}");
-    assert!(out.ends_with("[result cut: the tool returned 5000 bytes, the limit is 100 bytes; the last 4900 bytes are not shown]"), "{out}");
+    assert!(
+        out.ends_with("[result cut: the tool returned 5000 bytes, the limit is 100 bytes; the last 4900 bytes are not shown]"),
+        "{out}"
+    );
 
     let err = tool("fail").call(json!({"reason": "why"})).await.expect_err("isError is a ToolError");
     assert!(err.0.contains("refused: why"), "{err}");
@@ -151,8 +154,11 @@ async fn paginated_lists_are_followed_and_expired_sessions_renewed() {
 async fn a_model_turn_calls_an_mcp_tool_and_uses_its_result() {
     let server = PyMcp::start("mcpserver");
     let completion = |message: Value, finish: &str| {
-        HttpResponse::json(200, &json!({"id": "c", "object": "chat.completion", "model": "m",
-            "choices": [{"index": 0, "message": message, "finish_reason": finish}]}))
+        HttpResponse::json(
+            200,
+            &json!({"id": "c", "object": "chat.completion", "model": "m",
+            "choices": [{"index": 0, "message": message, "finish_reason": finish}]}),
+        )
     };
     let model = scripted(vec![
         completion(
@@ -176,6 +182,38 @@ async fn a_model_turn_calls_an_mcp_tool_and_uses_its_result() {
     let second = reqs[1].json();
     let last = second["messages"].as_array().expect("messages").last().expect("last").clone();
     assert_eq!(last, json!({"role": "tool", "tool_call_id": "call_1", "content": "42"}));
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_bedrock_turn_mixes_local_and_mcp_tools() {
+    let server = PyMcp::start("mcpserver");
+    let reply = |content: Value, stop: &str| {
+        HttpResponse::json(
+            200,
+            &json!({"output": {"message": {"role": "assistant", "content": content}}, "stopReason": stop,
+            "usage": {"inputTokens": 1, "outputTokens": 1, "totalTokens": 2}}),
+        )
+    };
+    let model = scripted(vec![
+        reply(json!([{"toolUse": {"toolUseId": "tu-1", "name": "quote", "input": {"sku": "A-1"}}}]), "tool_use"),
+        reply(json!([{"text": "It costs 12.99 EUR."}]), "end_turn"),
+    ]);
+    let source = McpSource::new(client(&server.url(), Duration::from_secs(30)), vec!["quote".into()], 1000);
+    let agent = Agent::new(Arc::new(bedrock(&model).await), "").with_tools(Toolbox::new().with(Add).with_provider(source));
+    let reply = agent.respond(&mut Vec::new(), "price of A-1?").await.expect("reply");
+    assert_eq!(reply, "It costs 12.99 EUR.");
+
+    let reqs = model.requests();
+    let tools = reqs[0].json()["toolConfig"]["tools"].clone();
+    let names: Vec<&str> = tools.as_array().expect("tools").iter().filter_map(|t| t["toolSpec"]["name"].as_str()).collect();
+    assert_eq!(names, ["add", "quote"], "local tools first, then the allowlisted MCP tool");
+    assert_eq!(tools[1]["toolSpec"]["inputSchema"]["json"]["required"], json!(["sku"]));
+    let second = reqs[1].json();
+    let result = &second["messages"][2]["content"][0]["toolResult"];
+    assert_eq!(result["status"], "success");
+    let text = result["content"][0]["text"].as_str().expect("text");
+    let quoted: Value = serde_json::from_str(text).expect("the SDK sends the structured result as JSON text");
+    assert_eq!(quoted["price_cents"], 1299);
 }
 
 #[tokio::test]

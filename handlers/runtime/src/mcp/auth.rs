@@ -131,7 +131,13 @@ impl McpAuth {
     }
 
     /// The headers to add to a POST of `body` to `url` that already carries `headers`.
-    pub async fn headers(&self, http: &reqwest::Client, url: &str, headers: &[(String, String)], body: &[u8]) -> Result<Vec<(String, String)>, McpError> {
+    pub async fn headers(
+        &self,
+        http: &reqwest::Client,
+        url: &str,
+        headers: &[(String, String)],
+        body: &[u8],
+    ) -> Result<Vec<(String, String)>, McpError> {
         match self {
             McpAuth::None => Ok(Vec::new()),
             McpAuth::Bearer(token) => Ok(vec![("authorization".into(), format!("Bearer {}", token.expose()))]),

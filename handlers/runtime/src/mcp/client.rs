@@ -8,9 +8,9 @@
 //! go on every later request. A 404 to a request that carried a session id means the session
 //! expired: the client initializes once more and repeats the request.
 
+use std::collections::HashMap;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, OnceLock};
-use std::collections::HashMap;
 use std::time::Duration;
 
 use serde_json::{json, Value};
@@ -67,16 +67,9 @@ impl McpClient {
     /// A client of `url`; nothing is sent until the first request. `timeout` bounds each
     /// HTTP exchange (answer included).
     pub fn new(url: impl Into<String>, auth: McpAuth, timeout: Duration) -> Self {
-        let http = crate::tls::reqwest_roots(reqwest::Client::builder()).connect_timeout(Duration::from_secs(5)).build().unwrap_or_default();
-        Self {
-            url: url.into(),
-            auth,
-            http,
-            timeout,
-            next_id: AtomicU64::new(1),
-            session: Default::default(),
-            tools: Default::default(),
-        }
+        let http =
+            crate::tls::reqwest_roots(reqwest::Client::builder()).connect_timeout(Duration::from_secs(5)).build().unwrap_or_default();
+        Self { url: url.into(), auth, http, timeout, next_id: AtomicU64::new(1), session: Default::default(), tools: Default::default() }
     }
 
     /// The process-wide client of `url`, made by `make` on first use: warm invocations share
@@ -196,7 +189,11 @@ impl McpClient {
         }
     }
 
-    async fn post_unbounded(&self, msg: &Request, session: Option<&Session>) -> Result<(reqwest::header::HeaderMap, Option<Response>), McpError> {
+    async fn post_unbounded(
+        &self,
+        msg: &Request,
+        session: Option<&Session>,
+    ) -> Result<(reqwest::header::HeaderMap, Option<Response>), McpError> {
         let body = serde_json::to_vec(msg).map_err(|e| McpError::Protocol(e.to_string()))?;
         let mut headers = vec![
             ("content-type".to_owned(), "application/json".to_owned()),

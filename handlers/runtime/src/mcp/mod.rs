@@ -68,7 +68,8 @@ pub async fn sources_from_env(sdk: &aws_config::SdkConfig) -> Result<Vec<McpSour
     let Some(value) = config::optional(env::MCP_SERVERS) else {
         return Ok(Vec::new());
     };
-    let configs = parse_servers(&value).map_err(|e| ConfigError::Invalid { name: env::MCP_SERVERS, value: value.clone(), reason: e.to_string() })?;
+    let configs =
+        parse_servers(&value).map_err(|e| ConfigError::Invalid { name: env::MCP_SERVERS, value: value.clone(), reason: e.to_string() })?;
     let mut sources = Vec::with_capacity(configs.len());
     for c in &configs {
         sources.push(McpSource::from_config(c, sdk).await?);

@@ -64,7 +64,8 @@ impl McpServer {
         let mut listed = Vec::new();
         let mut validators = HashMap::new();
         for spec in tools.specs() {
-            let v = jsonschema::validator_for(&spec.input_schema).map_err(|e| SchemaError { tool: spec.name.clone(), reason: e.to_string() })?;
+            let v = jsonschema::validator_for(&spec.input_schema)
+                .map_err(|e| SchemaError { tool: spec.name.clone(), reason: e.to_string() })?;
             validators.insert(spec.name.clone(), v);
             listed.push(json!({"name": spec.name, "description": spec.description, "inputSchema": spec.input_schema}));
         }
@@ -83,8 +84,12 @@ impl McpServer {
 
     async fn answer(&self, req: &Request) -> RawResponse {
         if req.method != "POST" {
-            return RawResponse::new(405, "application/json", br#"{"error":"method_not_allowed","message":"POST JSON-RPC messages"}"#.to_vec())
-                .with_header("allow", "POST");
+            return RawResponse::new(
+                405,
+                "application/json",
+                br#"{"error":"method_not_allowed","message":"POST JSON-RPC messages"}"#.to_vec(),
+            )
+            .with_header("allow", "POST");
         }
         if let Some(v) = req.header("mcp-protocol-version") {
             if !SUPPORTED_VERSIONS.contains(&v) {
@@ -101,7 +106,11 @@ impl McpServer {
             if msg.is_object() && id.is_some() && (msg.get("result").is_some() || msg.get("error").is_some()) {
                 return RawResponse::new(202, "application/json", Vec::new()); // a response to nothing we asked
             }
-            return rpc_error(400, id.unwrap_or(Value::Null), RpcError::new(jsonrpc::INVALID_REQUEST, "not a JSON-RPC request (batches are not supported)"));
+            return rpc_error(
+                400,
+                id.unwrap_or(Value::Null),
+                RpcError::new(jsonrpc::INVALID_REQUEST, "not a JSON-RPC request (batches are not supported)"),
+            );
         };
         let Some(id) = id else {
             return RawResponse::new(202, "application/json", Vec::new()); // a notification

@@ -84,7 +84,8 @@ impl Tool for McpTool {
     /// JSON-RPC error) are both [`ToolError`]s: results the model reads, not failed runs.
     fn call(&self, input: Value) -> BoxFuture<'_, Result<String, ToolError>> {
         Box::pin(async move {
-            let result = self.client.call_tool(&self.spec.name, input).await.map_err(|e| ToolError(format!("the tool could not be called: {e}")))?;
+            let result =
+                self.client.call_tool(&self.spec.name, input).await.map_err(|e| ToolError(format!("the tool could not be called: {e}")))?;
             let text = cap(render(&result), self.max_result_bytes);
             if result.is_error {
                 Err(ToolError(text))
