@@ -1,11 +1,9 @@
-//! Our MCP client against the official MCP Python SDK's servers (`fixtures/mcp_servers.py`,
+//! Our MCP client against the official MCP Python SDK's servers ([`agentcdk_testkit::mcp`],
 //! streamable-http on 127.0.0.1): listing (paginated), calling, tool errors, structured
 //! content, the result cap, the timeout, the allowlist, session reuse and re-initialization
 //! after the session expired; and a model turn (scripted OpenAI-format peer) that calls an MCP
 //! tool and answers with its result.
 
-use std::net::TcpStream;
-use std::process::{Child, Command, Stdio};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
@@ -13,61 +11,11 @@ use agentcdk_runtime::agent::openai::OpenAi;
 use agentcdk_runtime::agent::{Agent, Message, ToolProvider, Toolbox};
 use agentcdk_runtime::mcp::{McpAuth, McpClient, McpError, McpSource};
 use agentcdk_testkit::http::HttpResponse;
+use agentcdk_testkit::mcp::{SdkMode, SdkServer};
 use serde_json::{json, Value};
 
 mod common;
 use common::{bedrock, scripted, Add};
-
-/// A server of `fixtures/mcp_servers.py`, killed on drop; its log has one line per session.
-struct PyMcp {
-    child: Child,
-    port: u16,
-    log: std::path::PathBuf,
-}
-
-impl PyMcp {
-    fn start(mode: &str) -> Self {
-        let port = agentcdk_testkit::free_port();
-        let log = std::env::temp_dir().join(format!("agentcdk-mcp-{mode}-{port}.log"));
-        let file = std::fs::File::create(&log).expect("log file");
-        let script = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/mcp_servers.py");
-        let child = Command::new(agentcdk_testkit::venv_tool("python"))
-            .args([script, mode, &port.to_string()])
-            .stdin(Stdio::null())
-            .stdout(Stdio::from(file.try_clone().expect("log")))
-            .stderr(Stdio::from(file))
-            .spawn()
-            .expect("start the MCP Python SDK server");
-        let server = Self { child, port, log };
-        let started = Instant::now();
-        while TcpStream::connect(("127.0.0.1", port)).is_err() {
-            assert!(started.elapsed() < Duration::from_secs(120), "MCP server did not listen: {}", server.log_text());
-            std::thread::sleep(Duration::from_millis(100));
-        }
-        server
-    }
-
-    fn url(&self) -> String {
-        format!("http://127.0.0.1:{}/mcp", self.port)
-    }
-
-    fn log_text(&self) -> String {
-        std::fs::read_to_string(&self.log).unwrap_or_default()
-    }
-
-    /// Sessions the server created so far.
-    fn sessions(&self) -> usize {
-        self.log_text().matches("Created new transport with session ID").count()
-    }
-}
-
-impl Drop for PyMcp {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-        let _ = std::fs::remove_file(&self.log);
-    }
-}
 
 fn client(url: &str, timeout: Duration) -> Arc<McpClient> {
     Arc::new(McpClient::new(url, McpAuth::None, timeout))
@@ -75,7 +23,7 @@ fn client(url: &str, timeout: Duration) -> Arc<McpClient> {
 
 #[tokio::test(flavor = "multi_thread")]
 async fn our_client_lists_and_calls_the_tools_of_an_sdk_server() {
-    let server = PyMcp::start("mcpserver");
+    let server = SdkServer::start(SdkMode::McpServer);
     let client = client(&server.url(), Duration::from_secs(30));
     let tools = client.list_tools().await.expect("tools/list");
     let names: Vec<&str> = tools.iter().map(|t| t.name.as_str()).collect();
@@ -103,7 +51,7 @@ async fn our_client_lists_and_calls_the_tools_of_an_sdk_server() {
 
 #[tokio::test(flavor = "multi_thread")]
 async fn mcp_tools_cap_results_time_out_and_honour_the_allowlist() {
-    let server = PyMcp::start("mcpserver");
+    let server = SdkServer::start(SdkMode::McpServer);
     let source = McpSource::new(client(&server.url(), Duration::from_secs(2)), vec![], 100);
     let tools = source.tools().await.expect("tools");
     let tool = |name: &str| tools.iter().find(|t| t.spec().name == name).expect("tool").clone();
@@ -130,7 +78,7 @@ async fn mcp_tools_cap_results_time_out_and_honour_the_allowlist() {
 
 #[tokio::test(flavor = "multi_thread")]
 async fn paginated_lists_are_followed_and_expired_sessions_renewed() {
-    let server = PyMcp::start("paged");
+    let server = SdkServer::start(SdkMode::Paged);
     let client = client(&server.url(), Duration::from_secs(30));
     let names: Vec<String> = client.list_tools().await.expect("tools/list").iter().map(|t| t.name.clone()).collect();
     assert_eq!(names, ["tool_0", "tool_1", "tool_2", "tool_3", "tool_4"], "three pages followed");
@@ -152,7 +100,7 @@ async fn paginated_lists_are_followed_and_expired_sessions_renewed() {
 
 #[tokio::test(flavor = "multi_thread")]
 async fn a_model_turn_calls_an_mcp_tool_and_uses_its_result() {
-    let server = PyMcp::start("mcpserver");
+    let server = SdkServer::start(SdkMode::McpServer);
     let completion = |message: Value, finish: &str| {
         HttpResponse::json(
             200,
@@ -186,7 +134,7 @@ async fn a_model_turn_calls_an_mcp_tool_and_uses_its_result() {
 
 #[tokio::test(flavor = "multi_thread")]
 async fn a_bedrock_turn_mixes_local_and_mcp_tools() {
-    let server = PyMcp::start("mcpserver");
+    let server = SdkServer::start(SdkMode::McpServer);
     let reply = |content: Value, stop: &str| {
         HttpResponse::json(
             200,

@@ -6,9 +6,11 @@
 //! - [`http`]: a small threaded HTTP/1.1 server, for third-party peers (model APIs, JWKS).
 //! - [`runtime_api`]: the Lambda Runtime API, driving a real built handler binary.
 //! - [`keys`]: RSA and EC signing keys with their JWKs, generated per test.
+//! - [`mcp`]: MCP servers of the official MCP Python SDK, for interop tests.
 
 pub mod http;
 pub mod keys;
+pub mod mcp;
 pub mod moto;
 pub mod runtime_api;
 
