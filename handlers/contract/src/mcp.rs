@@ -87,7 +87,10 @@ pub const ORDERS_TABLE: &str = "ORDERS_TABLE";
 pub const ORDER_ID: &str = "order_id";
 /// Attribute (S) naming the customer of an order; partition key of [`ORDERS_BY_CUSTOMER`].
 pub const CUSTOMER_ID: &str = "customer_id";
-/// GSI of the orders table on [`CUSTOMER_ID`], projection ALL.
+/// Attribute (S, RFC 3339 UTC) of when an order was placed; sort key of [`ORDERS_BY_CUSTOMER`].
+pub const CREATED_AT: &str = "created_at";
+/// GSI of the orders table: partition key [`CUSTOMER_ID`], sort key [`CREATED_AT`],
+/// projection ALL.
 pub const ORDERS_BY_CUSTOMER: &str = "by-customer";
 
 #[cfg(test)]

@@ -3,7 +3,9 @@
 //! Two tools, served statelessly by [`agentcdk_runtime::mcp::serve`]:
 //! - `get_order {order_id}`: one order, or an error result when there is none;
 //! - `list_orders {customer_id, status?, limit?}`: a customer's orders through the
-//!   [`ORDERS_BY_CUSTOMER`] index, newest first, at most `limit` (default 10, at most 50).
+//!   [`ORDERS_BY_CUSTOMER`] index (sort key [`CREATED_AT`](agentcdk_contract::mcp::CREATED_AT)), newest first, at most `limit`
+//!   (default 10, at most 50); with `status`, pages are read until `limit` orders match or
+//!   [`MAX_PAGES`] pages were read.
 //!
 //! The table ([`ORDERS_TABLE`]) has partition key [`ORDER_ID`] (S); an order item carries
 //! `customer_id` (S), `status` (S: pending, paid, shipped, delivered, cancelled),
@@ -99,29 +101,49 @@ impl Tool for ListOrders {
         Box::pin(async move {
             let customer = input[CUSTOMER_ID].as_str().unwrap_or_default();
             let limit = input["limit"].as_u64().unwrap_or(10).clamp(1, 50) as usize;
-            let out = self
-                .0
+            let orders = self.0.newest(customer, input["status"].as_str(), limit).await?;
+            Ok(json!({"customer_id": customer, "orders": orders}).to_string())
+        })
+    }
+}
+
+/// Query pages `list_orders` reads at most (1 MB each).
+pub const MAX_PAGES: usize = 10;
+
+impl Orders {
+    /// Up to `limit` orders of `customer`, newest first, only those with `status` if given.
+    async fn newest(&self, customer: &str, status: Option<&str>, limit: usize) -> Result<Vec<Value>, ToolError> {
+        let mut orders = Vec::new();
+        let mut start: Option<HashMap<String, AttributeValue>> = None;
+        for _ in 0..MAX_PAGES {
+            let mut q = self
                 .ddb
                 .query()
-                .table_name(&*self.0.table)
+                .table_name(&*self.table)
                 .index_name(ORDERS_BY_CUSTOMER)
                 .key_condition_expression("#c = :c")
                 .expression_attribute_names("#c", CUSTOMER_ID)
                 .expression_attribute_values(":c", AttributeValue::S(customer.into()))
-                .send()
-                .await
-                .map_err(|e| {
-                    tracing::error!(error = %agentcdk_runtime::error::sdk_message(&e), "Query failed");
-                    ToolError("the orders table could not be read; try again later".into())
-                })?;
-            let mut orders: Vec<Value> = out.items().iter().map(item_json).collect();
-            if let Some(status) = input["status"].as_str() {
-                orders.retain(|o| o["status"] == status);
+                .scan_index_forward(false)
+                .set_exclusive_start_key(start.take());
+            if let Some(status) = status {
+                q = q
+                    .filter_expression("#s = :s")
+                    .expression_attribute_names("#s", "status")
+                    .expression_attribute_values(":s", AttributeValue::S(status.into()));
             }
-            orders.sort_by(|a, b| b["created_at"].as_str().cmp(&a["created_at"].as_str()));
-            orders.truncate(limit);
-            Ok(json!({"customer_id": customer, "orders": orders}).to_string())
-        })
+            let out = q.send().await.map_err(|e| {
+                tracing::error!(error = %agentcdk_runtime::error::sdk_message(&e), "Query failed");
+                ToolError("the orders table could not be read; try again later".into())
+            })?;
+            orders.extend(out.items().iter().map(item_json));
+            start = out.last_evaluated_key;
+            if orders.len() >= limit || start.is_none() {
+                break;
+            }
+        }
+        orders.truncate(limit);
+        Ok(orders)
     }
 }
 

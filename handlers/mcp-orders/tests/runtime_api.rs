@@ -8,7 +8,7 @@ use std::process::Command;
 use std::sync::Arc;
 use std::time::Duration;
 
-use agentcdk_contract::mcp::{CUSTOMER_ID, ORDERS_BY_CUSTOMER, ORDERS_TABLE, ORDER_ID};
+use agentcdk_contract::mcp::{CREATED_AT, CUSTOMER_ID, ORDERS_BY_CUSTOMER, ORDERS_TABLE, ORDER_ID};
 use agentcdk_testkit::http::{HttpResponse, HttpServer};
 use agentcdk_testkit::moto::Moto;
 use agentcdk_testkit::runtime_api::{Function, Outcome, RuntimeApi};
@@ -24,10 +24,11 @@ const TABLE: &str = "orders";
 async fn create_orders(sdk: &aws_config::SdkConfig) {
     let ddb = aws_sdk_dynamodb::Client::new(sdk);
     let attr = |n: &str| AttributeDefinition::builder().attribute_name(n).attribute_type(ScalarAttributeType::S).build().expect("attr");
-    let key = |n: &str| KeySchemaElement::builder().attribute_name(n).key_type(KeyType::Hash).build().expect("key");
+    let key = |n: &str, t: KeyType| KeySchemaElement::builder().attribute_name(n).key_type(t).build().expect("key");
     let gsi = GlobalSecondaryIndex::builder()
         .index_name(ORDERS_BY_CUSTOMER)
-        .key_schema(key(CUSTOMER_ID))
+        .key_schema(key(CUSTOMER_ID, KeyType::Hash))
+        .key_schema(key(CREATED_AT, KeyType::Range))
         .projection(Projection::builder().projection_type(ProjectionType::All).build())
         .build()
         .expect("gsi");
@@ -36,7 +37,8 @@ async fn create_orders(sdk: &aws_config::SdkConfig) {
         .billing_mode(BillingMode::PayPerRequest)
         .attribute_definitions(attr(ORDER_ID))
         .attribute_definitions(attr(CUSTOMER_ID))
-        .key_schema(key(ORDER_ID))
+        .attribute_definitions(attr(CREATED_AT))
+        .key_schema(key(ORDER_ID, KeyType::Hash))
         .global_secondary_indexes(gsi)
         .send()
         .await
@@ -57,7 +59,7 @@ async fn create_orders(sdk: &aws_config::SdkConfig) {
             .item("status", AttributeValue::S(status.into()))
             .item("total_cents", AttributeValue::N(cents.into()))
             .item("currency", AttributeValue::S("EUR".into()))
-            .item("created_at", AttributeValue::S(at.into()))
+            .item(CREATED_AT, AttributeValue::S(at.into()))
             .item("items", AttributeValue::L(vec![item]))
             .send()
             .await
@@ -142,6 +144,9 @@ async fn every_message_gets_its_answer_and_bad_input_never_crashes() {
     let missing = call(api, "get_order", json!({"order_id": "ORD-404"}));
     assert_eq!(missing["result"]["isError"], true);
     assert_eq!(missing["result"]["content"][0]["text"], "no order with id \"ORD-404\"");
+    let newest = call(api, "list_orders", json!({"customer_id": "C-1", "limit": 1}));
+    assert_eq!(newest["result"]["structuredContent"]["orders"][0][ORDER_ID], "ORD-1003", "{newest}");
+    assert_eq!(newest["result"]["structuredContent"]["orders"].as_array().map(Vec::len), Some(1));
     for bad in [json!({}), json!({"order_id": 7}), json!({"order_id": "A", "extra": 1}), json!("ORD-1")] {
         let r = call(api, "get_order", bad.clone());
         assert_eq!(r["result"]["isError"], true, "{bad}: {r}");

@@ -113,7 +113,8 @@ impl Toolbox {
         self.tools.iter().map(|t| t.spec()).collect()
     }
 
-    /// Calls tool `name`; an unknown name is an error result, not a failed run.
+    /// Calls tool `name` (the first tool of that name: own tools before providers' tools, in
+    /// the order added); an unknown name is an error result, not a failed run.
     pub async fn call(&self, name: &str, input: Value) -> Result<String, ToolError> {
         match self.tools.iter().find(|t| t.spec().name == name) {
             Some(t) => t.call(input).await,

@@ -73,7 +73,8 @@ impl McpClient {
     }
 
     /// The process-wide client of `url`, made by `make` on first use: warm invocations share
-    /// its session and cached tool list.
+    /// its session and cached tool list. Keyed by URL alone: a second source with the same URL
+    /// gets the first one's client (and auth); its own allowlist still applies.
     pub fn shared(url: &str, make: impl FnOnce() -> McpClient) -> Arc<McpClient> {
         static CLIENTS: OnceLock<Mutex<HashMap<String, Arc<McpClient>>>> = OnceLock::new();
         let mut clients = CLIENTS.get_or_init(Default::default).lock().unwrap_or_else(|e| e.into_inner());
