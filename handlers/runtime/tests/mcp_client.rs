@@ -165,6 +165,22 @@ async fn a_bedrock_turn_mixes_local_and_mcp_tools() {
 }
 
 #[tokio::test]
+async fn an_unreachable_server_leaves_its_tools_out_and_the_agent_still_answers() {
+    let model = scripted(vec![HttpResponse::json(
+        200,
+        &json!({"id": "c", "object": "chat.completion", "model": "m",
+        "choices": [{"index": 0, "message": {"role": "assistant", "content": "hello"}, "finish_reason": "stop"}]}),
+    )]);
+    let down =
+        McpSource::new(client(&format!("http://127.0.0.1:{}/mcp", agentcdk_testkit::free_port()), Duration::from_secs(5)), vec![], 1000);
+    let agent = Agent::new(Arc::new(OpenAi::new(model.url(), None, "m")), "").with_tools(Toolbox::new().with(Add).with_provider(down));
+    assert_eq!(agent.respond(&mut Vec::new(), "hi").await.expect("reply"), "hello");
+    let names: Vec<Value> =
+        model.requests()[0].json()["tools"].as_array().expect("tools").iter().map(|t| t["function"]["name"].clone()).collect();
+    assert_eq!(names, [json!("add")], "the agent's own tool stays, the unreachable server's are left out");
+}
+
+#[tokio::test]
 async fn an_unreachable_server_is_an_error_not_a_hang() {
     let port = agentcdk_testkit::free_port();
     let client = client(&format!("http://127.0.0.1:{port}/mcp"), Duration::from_secs(5));
