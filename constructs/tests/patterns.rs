@@ -380,11 +380,11 @@ fn handlers_are_referenced_by_artifact_name() {
     names.sort();
     let mut expected: Vec<String> = artifacts::ALL
         .iter()
-        .filter(|a| ![artifacts::Artifact::StreamHandler, artifacts::Artifact::AgentcoreProxy].contains(a))
+        .filter(|a| ![artifacts::Artifact::StreamHandler, artifacts::Artifact::AgentcoreProxy, artifacts::Artifact::McpOrders].contains(a))
         .map(|a| a.as_str().to_owned())
         .collect();
     expected.sort();
-    assert_eq!(names, expected, "WebSocket mode uses every stock handler but the streaming ones, once each");
+    assert_eq!(names, expected, "WebSocket mode uses every stock agent handler but the streaming ones, once each");
     let t = Template::from_assembly(&assembly, "S");
     t.resource_properties_count_is(
         "AWS::Lambda::Function",

@@ -23,6 +23,9 @@ crate::string_enum! {
         /// Front door of an AgentCore runtime (options 1-3): API Gateway REST or a Function URL
         /// in, InvokeAgentRuntime out; buffered or streamed back chunk by chunk.
         AgentcoreProxy => "agentcore-proxy",
+        /// Stock MCP server on Lambda: order lookup tools over a DynamoDB table
+        /// ([`crate::mcp::ORDERS_TABLE`]), stateless Streamable HTTP behind a Function URL or REST.
+        McpOrders => "mcp-orders",
     }
 }
 

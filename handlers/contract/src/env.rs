@@ -263,3 +263,10 @@ pub const AWS_ENDPOINT_URL: &str = "AWS_ENDPOINT_URL";
 /// The AWS SDKs' endpoint override for Bedrock Runtime alone (lets Bedrock reach AWS while the
 /// other clients use [`AWS_ENDPOINT_URL`]). Default: unset.
 pub const AWS_ENDPOINT_URL_BEDROCK_RUNTIME: &str = "AWS_ENDPOINT_URL_BEDROCK_RUNTIME";
+
+// ---- tools over MCP (agent handlers; see crate::mcp) ----
+
+/// MCP servers whose tools the agent may call: a JSON array of
+/// [`McpServerConfig`](crate::mcp::McpServerConfig), parsed by
+/// [`parse_servers`](crate::mcp::parse_servers). Default: none (no MCP tools).
+pub const MCP_SERVERS: &str = "MCP_SERVERS";

@@ -10,6 +10,7 @@
 //! - [`env`]: environment variable names (and their defaults).
 //! - [`artifacts`]: handler artifacts ([`artifacts::Artifact`]) and the zip name.
 //! - [`keys`]: DynamoDB key and attribute names, index names.
+//! - [`mcp`]: the format of [`env::MCP_SERVERS`] and the names of the stock MCP server.
 //! - [`routes`]: the request-handler's HTTP paths (API Gateway resources must match).
 //! - [`wire`]: JSON wire types: chat request/response, queue envelopes, stored responses,
 //!   connection records, WebSocket frames, error bodies.
@@ -20,6 +21,7 @@
 pub mod artifacts;
 pub mod env;
 pub mod keys;
+pub mod mcp;
 pub mod routes;
 pub mod schema;
 pub mod values;

@@ -34,6 +34,19 @@ impl From<String> for Secret {
     }
 }
 
+/// The SecretString of secret `arn` (read at init); errors name the variable `var` that gave
+/// the ARN.
+pub async fn read(sdk: &aws_config::SdkConfig, var: &'static str, arn: &str) -> Result<String, crate::config::ConfigError> {
+    use crate::config::ConfigError;
+    let out = aws_sdk_secretsmanager::Client::new(sdk)
+        .get_secret_value()
+        .secret_id(arn)
+        .send()
+        .await
+        .map_err(|e| ConfigError::Invalid { name: var, value: arn.into(), reason: crate::error::sdk_message(&e) })?;
+    out.secret_string.ok_or_else(|| ConfigError::Invalid { name: var, value: arn.into(), reason: "the secret has no SecretString".into() })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -8,10 +8,12 @@
 //! - [`keys`]: RSA and EC signing keys with their JWKs, generated per test; signing; a JWKS server.
 //! - [`events`]: Lambda events (REST, Function URL, WebSocket, SQS, authorizer) from the
 //!   aws_lambda_events fixtures, one copy for every test binary.
+//! - [`mcp`]: MCP servers of the official MCP Python SDK, for interop tests.
 
 pub mod events;
 pub mod http;
 pub mod keys;
+pub mod mcp;
 pub mod moto;
 pub mod runtime_api;
 

@@ -20,7 +20,7 @@ pub use message::{Block, Message, Role};
 pub use provider::{from_env, ModelError, ModelProvider, ModelRequest, ModelResponse, StopReason, TextSink, BEDROCK_ENDPOINT_URL};
 pub use run::{Agent, AgentError, AgentEvent};
 pub use stream::SseDecoder;
-pub use tool::{Tool, ToolError, ToolSpec, Toolbox};
+pub use tool::{Tool, ToolError, ToolProvider, ToolSpec, Toolbox};
 
 /// A boxed `Send` future (object-safe async in traits without a macro crate).
 pub type BoxFuture<'a, T> = std::pin::Pin<Box<dyn std::future::Future<Output = T> + Send + 'a>>;

@@ -10,7 +10,6 @@ use serde_json::{json, Value};
 use super::stream::{Assembly, SseDecoder};
 use super::{Block, BoxFuture, Message, ModelError, ModelProvider, ModelRequest, ModelResponse, Role, StopReason, TextSink};
 use crate::config::{self, ConfigError};
-use crate::error::sdk_message;
 use crate::secret::Secret;
 
 /// An OpenAI-compatible endpoint with one model.
@@ -316,17 +315,7 @@ pub async fn api_key_from_env(sdk: &aws_config::SdkConfig) -> Result<Option<Stri
     let Some(arn) = config::optional(env::OPENAI_API_KEY_SECRET_ARN) else {
         return Ok(None);
     };
-    let out = aws_sdk_secretsmanager::Client::new(sdk)
-        .get_secret_value()
-        .secret_id(&arn)
-        .send()
-        .await
-        .map_err(|e| ConfigError::Invalid { name: env::OPENAI_API_KEY_SECRET_ARN, value: arn.clone(), reason: sdk_message(&e) })?;
-    out.secret_string.map(Some).ok_or(ConfigError::Invalid {
-        name: env::OPENAI_API_KEY_SECRET_ARN,
-        value: arn,
-        reason: "the secret has no SecretString".into(),
-    })
+    crate::secret::read(sdk, env::OPENAI_API_KEY_SECRET_ARN, &arn).await.map(Some)
 }
 
 #[cfg(test)]

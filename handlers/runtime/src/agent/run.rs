@@ -49,11 +49,12 @@ impl Agent {
     }
 
     /// The agent the environment describes (`MODEL_*`, `SYSTEM_PROMPT`, `MAX_TURNS`,
-    /// `MAX_TOKENS`), with `tools`.
+    /// `MAX_TOKENS`), with `tools` and the tools of the MCP servers of `MCP_SERVERS`
+    /// (connected on first use, see [`crate::mcp`]).
     pub async fn from_env(sdk: &aws_config::SdkConfig, tools: Toolbox) -> Result<Self, ConfigError> {
         let provider = super::from_env(sdk).await?;
         Ok(Self::new(provider, config::optional(env::SYSTEM_PROMPT).unwrap_or_default())
-            .with_tools(tools)
+            .with_tools(crate::mcp::toolbox_from_env(sdk, tools).await?)
             .with_max_turns(config::parse_or(env::MAX_TURNS, env::DEFAULT_MAX_TURNS)?)
             .with_max_tokens(config::parse_or(env::MAX_TOKENS, env::DEFAULT_MAX_TOKENS)?))
     }
@@ -107,7 +108,8 @@ impl Agent {
         mut sink: Option<&mut (dyn for<'e> FnMut(AgentEvent<'e>) + Send)>,
     ) -> Result<String, AgentError> {
         history.push(Message::user_text(user_text));
-        let specs = self.tools.specs();
+        let tools = self.tools.resolved().await;
+        let specs = tools.specs();
         let mut streamed = String::new();
         for turn in 1..=self.max_turns {
             let request = ModelRequest { system: &self.system_prompt, messages: history, tools: &specs, max_tokens: self.max_tokens };
@@ -142,7 +144,7 @@ impl Agent {
                 if let Some(sink) = sink.as_deref_mut() {
                     sink(AgentEvent::ToolCall { id: &id, name: &name, input: &input });
                 }
-                let (content, is_error) = match self.tools.call(&name, input).await {
+                let (content, is_error) = match tools.call(&name, input).await {
                     Ok(out) => (out, false),
                     Err(e) => (e.0, true),
                 };

@@ -54,15 +54,25 @@ pub trait Tool: Send + Sync {
     fn call(&self, input: Value) -> BoxFuture<'_, Result<String, ToolError>>;
 }
 
-/// The tools of an agent.
+/// Tools found at run time (an MCP server's, say): listed when a turn starts, not when the
+/// [`Toolbox`] is built, so a sandbox connects to nothing before its first invocation.
+pub trait ToolProvider: Send + Sync {
+    /// Where the tools come from, for logs.
+    fn describe(&self) -> String;
+    /// The tools (the provider caches them as it sees fit).
+    fn tools(&self) -> BoxFuture<'_, Result<Vec<Arc<dyn Tool>>, ToolError>>;
+}
+
+/// The tools of an agent: its own [`Tool`]s and the [`ToolProvider`]s whose tools join them.
 #[derive(Clone, Default)]
 pub struct Toolbox {
     tools: Vec<Arc<dyn Tool>>,
+    providers: Vec<Arc<dyn ToolProvider>>,
 }
 
 impl std::fmt::Debug for Toolbox {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_list().entries(self.tools.iter().map(|t| t.spec().name)).finish()
+        f.debug_list().entries(self.tools.iter().map(|t| t.spec().name).chain(self.providers.iter().map(|p| p.describe()))).finish()
     }
 }
 
@@ -78,12 +88,33 @@ impl Toolbox {
         self
     }
 
-    /// Specs of every tool.
+    /// Adds the tools of `provider`, listed at the start of each turn ([`Toolbox::resolved`]).
+    pub fn with_provider(mut self, provider: impl ToolProvider + 'static) -> Self {
+        self.providers.push(Arc::new(provider));
+        self
+    }
+
+    /// This toolbox with every provider's tools added. A provider that fails to list (its
+    /// server is down) is left out of this turn and logged, and listed again next turn: the
+    /// agent still answers, without those tools.
+    pub async fn resolved(&self) -> Toolbox {
+        let mut tools = self.tools.clone();
+        for p in &self.providers {
+            match p.tools().await {
+                Ok(mut more) => tools.append(&mut more),
+                Err(e) => tracing::warn!(source = %p.describe(), error = %e, "tools unavailable this turn"),
+            }
+        }
+        Toolbox { tools, providers: Vec::new() }
+    }
+
+    /// Specs of every tool (providers' tools only after [`Toolbox::resolved`]).
     pub fn specs(&self) -> Vec<ToolSpec> {
         self.tools.iter().map(|t| t.spec()).collect()
     }
 
-    /// Calls tool `name`; an unknown name is an error result, not a failed run.
+    /// Calls tool `name` (the first tool of that name: own tools before providers' tools, in
+    /// the order added); an unknown name is an error result, not a failed run.
     pub async fn call(&self, name: &str, input: Value) -> Result<String, ToolError> {
         match self.tools.iter().find(|t| t.spec().name == name) {
             Some(t) => t.call(input).await,

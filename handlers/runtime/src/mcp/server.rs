@@ -1,0 +1,179 @@
+//! A [`Toolbox`] as a stateless Streamable HTTP MCP server, one Lambda event per JSON-RPC
+//! message (Function URL or API Gateway REST proxy events, see [`crate::http`]).
+//!
+//! Stateless: no `Mcp-Session-Id` is issued, so any sandbox answers any request and nothing is
+//! kept between invocations. Answers are JSON (never SSE: a tool's answer is one message). POST
+//! only (GET and DELETE get 405, as the transport allows a server without a stream or sessions).
+//! - `initialize` → our version if the client offered one we support, else ours; capabilities
+//!   `tools`; `ping` → `{}`; notifications and responses → 202 with no body;
+//! - `tools/list` → every tool in one page (no cursor); `tools/call` → the tool's text as a
+//!   `text` block (and as `structuredContent` when it is a JSON object), `isError` when the tool
+//!   failed or the arguments do not match its input schema (so the model can correct them);
+//!   an unknown tool or params without a `name` → -32602;
+//! - unknown methods → -32601; a body that is not JSON → -32700 with HTTP 400; a batch or a
+//!   message that is not a request → -32600 with HTTP 400; an unsupported
+//!   `MCP-Protocol-Version` header → HTTP 400.
+
+use std::collections::HashMap;
+use std::sync::Arc;
+
+use lambda_runtime::{service_fn, LambdaEvent};
+use serde_json::{json, Value};
+
+use super::jsonrpc::{self, RpcError};
+use super::{PROTOCOL_VERSION, SUPPORTED_VERSIONS};
+use crate::agent::Toolbox;
+use crate::http::{RawResponse, Request, Source};
+
+/// The server's name and version in `initialize` (`serverInfo`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ServerInfo {
+    /// Name.
+    pub name: String,
+    /// Version.
+    pub version: String,
+}
+
+/// A toolbox behind MCP, its input schemas compiled once per sandbox.
+pub struct McpServer {
+    tools: Toolbox,
+    listed: Vec<Value>,
+    validators: HashMap<String, jsonschema::Validator>,
+    info: ServerInfo,
+}
+
+impl std::fmt::Debug for McpServer {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("McpServer").field("tools", &self.tools).field("info", &self.info).finish()
+    }
+}
+
+/// A tool's input schema is not a valid JSON Schema (a defect of the tool: the init fails).
+#[derive(Debug, thiserror::Error)]
+#[error("tool {tool:?}: invalid input schema: {reason}")]
+pub struct SchemaError {
+    /// The tool.
+    pub tool: String,
+    /// What is wrong.
+    pub reason: String,
+}
+
+impl McpServer {
+    /// The server of `tools`; fails when a tool's input schema does not compile.
+    pub fn new(tools: Toolbox, info: ServerInfo) -> Result<Self, SchemaError> {
+        let mut listed = Vec::new();
+        let mut validators = HashMap::new();
+        for spec in tools.specs() {
+            let v = jsonschema::validator_for(&spec.input_schema)
+                .map_err(|e| SchemaError { tool: spec.name.clone(), reason: e.to_string() })?;
+            validators.insert(spec.name.clone(), v);
+            listed.push(json!({"name": spec.name, "description": spec.description, "inputSchema": spec.input_schema}));
+        }
+        Ok(Self { tools, listed, validators, info })
+    }
+
+    /// Answers one Lambda event (a Function URL or REST proxy event) with its proxy response.
+    pub async fn handle(&self, event: Value) -> Value {
+        let req = match Request::from_event(event) {
+            Ok(r) => r,
+            Err(e) => return rpc_error(400, Value::Null, RpcError::new(jsonrpc::INVALID_REQUEST, e.0)).into_event(Source::FunctionUrl),
+        };
+        let source = req.source;
+        self.answer(&req).await.into_event(source)
+    }
+
+    async fn answer(&self, req: &Request) -> RawResponse {
+        if req.method != "POST" {
+            return RawResponse::new(
+                405,
+                "application/json",
+                br#"{"error":"method_not_allowed","message":"POST JSON-RPC messages"}"#.to_vec(),
+            )
+            .with_header("allow", "POST");
+        }
+        if let Some(v) = req.header("mcp-protocol-version") {
+            if !SUPPORTED_VERSIONS.contains(&v) {
+                let msg = format!("unsupported MCP-Protocol-Version {v:?}; supported: {SUPPORTED_VERSIONS:?}");
+                return rpc_error(400, Value::Null, RpcError::new(jsonrpc::INVALID_REQUEST, msg));
+            }
+        }
+        let msg: Value = match serde_json::from_slice(&req.body) {
+            Ok(v) => v,
+            Err(e) => return rpc_error(400, Value::Null, RpcError::new(jsonrpc::PARSE_ERROR, format!("parse error: {e}"))),
+        };
+        let id = msg.get("id").cloned();
+        let Some(method) = msg.get("method").and_then(Value::as_str) else {
+            if msg.is_object() && id.is_some() && (msg.get("result").is_some() || msg.get("error").is_some()) {
+                return RawResponse::new(202, "application/json", Vec::new()); // a response to nothing we asked
+            }
+            return rpc_error(
+                400,
+                id.unwrap_or(Value::Null),
+                RpcError::new(jsonrpc::INVALID_REQUEST, "not a JSON-RPC request (batches are not supported)"),
+            );
+        };
+        let Some(id) = id else {
+            return RawResponse::new(202, "application/json", Vec::new()); // a notification
+        };
+        let params = msg.get("params").cloned().unwrap_or_else(|| json!({}));
+        let answer = match self.dispatch(method, params).await {
+            Ok(result) => jsonrpc::Response::ok(id, result),
+            Err(e) => jsonrpc::Response::err(id, e),
+        };
+        RawResponse::new(200, "application/json", serde_json::to_vec(&answer).unwrap_or_default())
+    }
+
+    async fn dispatch(&self, method: &str, params: Value) -> Result<Value, RpcError> {
+        match method {
+            "initialize" => {
+                let offered = params["protocolVersion"].as_str().unwrap_or_default();
+                let version = if SUPPORTED_VERSIONS.contains(&offered) { offered } else { PROTOCOL_VERSION };
+                Ok(json!({
+                    "protocolVersion": version,
+                    "capabilities": {"tools": {"listChanged": false}},
+                    "serverInfo": {"name": self.info.name, "version": self.info.version},
+                }))
+            }
+            "ping" => Ok(json!({})),
+            "tools/list" => Ok(json!({"tools": self.listed})),
+            "tools/call" => self.call(params).await,
+            other => Err(RpcError::new(jsonrpc::METHOD_NOT_FOUND, format!("method not found: {other}"))),
+        }
+    }
+
+    async fn call(&self, params: Value) -> Result<Value, RpcError> {
+        let name = params["name"].as_str().ok_or_else(|| RpcError::new(jsonrpc::INVALID_PARAMS, "tools/call needs a tool name"))?;
+        let validator = self.validators.get(name).ok_or_else(|| RpcError::new(jsonrpc::INVALID_PARAMS, format!("unknown tool: {name}")))?;
+        let args = params.get("arguments").cloned().unwrap_or_else(|| json!({}));
+        let problems: Vec<String> = validator.iter_errors(&args).map(|e| format!("{} at {:?}", e, e.instance_path.to_string())).collect();
+        if !problems.is_empty() {
+            let text = format!("invalid arguments for {name}: {}", problems.join("; "));
+            return Ok(json!({"content": [{"type": "text", "text": text}], "isError": true}));
+        }
+        Ok(match self.tools.call(name, args).await {
+            Ok(text) => {
+                let mut result = json!({"content": [{"type": "text", "text": text}], "isError": false});
+                if let Ok(object @ Value::Object(_)) = serde_json::from_str::<Value>(&text) {
+                    result["structuredContent"] = object;
+                }
+                result
+            }
+            Err(e) => json!({"content": [{"type": "text", "text": e.0}], "isError": true}),
+        })
+    }
+}
+
+fn rpc_error(status: u16, id: Value, error: RpcError) -> RawResponse {
+    RawResponse::new(status, "application/json", serde_json::to_vec(&jsonrpc::Response::err(id, error)).unwrap_or_default())
+}
+
+/// Runs `tools` as a stateless MCP server Lambda function: the `main` of an MCP server on
+/// Lambda. Fails the init when a tool's input schema does not compile.
+pub async fn serve(tools: Toolbox, info: ServerInfo) -> Result<(), lambda_runtime::Error> {
+    let server = Arc::new(McpServer::new(tools, info)?);
+    lambda_runtime::run(service_fn(move |event: LambdaEvent<Value>| {
+        let server = server.clone();
+        async move { Ok::<Value, lambda_runtime::Error>(server.handle(event.payload).await) }
+    }))
+    .await
+}
