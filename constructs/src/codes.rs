@@ -4,7 +4,8 @@
 //! ([`agentcdk_synth::Scope::acknowledge`]).
 //!
 //! Groups: `AC20xx` Lambda, IAM and Function URLs, `AC21xx` queues and tables, `AC22xx` API
-//! Gateway, `AC23xx` agents and pipelines, `AC24xx` authorizers and tokens, `AC25xx` AgentCore.
+//! Gateway, `AC23xx` agents and pipelines, `AC24xx` authorizers and tokens, `AC25xx` AgentCore,
+//! `AC26xx` tools (MCP sources and servers).
 
 agentcdk_synth::diagnostic_codes! {
     /// Function memory outside Lambda's 128–10,240 MB.
@@ -98,4 +99,14 @@ agentcdk_synth::diagnostic_codes! {
     AGENTCORE_USER_HEADER = "AC2509";
     /// A runtime with an existing role: grants are the app's to make (warning).
     AGENTCORE_EXISTING_ROLE = "AC2510";
+    /// An MCP tool source URL that is not https (plain http only to 127.0.0.1 or localhost).
+    TOOLS_URL_SCHEME = "AC2601";
+    /// Two tool sources with the same URL.
+    TOOLS_DUPLICATE = "AC2602";
+    /// An allowlist entry that is empty or not a tool name models accept (`[a-zA-Z0-9_-]{1,64}`).
+    TOOLS_ALLOW_ENTRY = "AC2603";
+    /// A CUSTOM_JWT gateway used as a tool source without a token to send.
+    TOOLS_GATEWAY_TOKEN = "AC2604";
+    /// The stock `mcp-orders` server without its orders table.
+    MCP_SERVER_NO_TABLE = "AC2605";
 }

@@ -46,6 +46,7 @@ pub fn examples() -> Vec<Example> {
         ("full", full::app),
         ("agentcore-agent", agentcore_agent::app),
         ("stream-agent", stream_agent::app),
+        ("tools-agent", tools_agent::app),
     ]
 }
 

@@ -89,3 +89,9 @@ pub const ECR_AUTH: &[&str] = &["ecr:GetAuthorizationToken"];
 pub const BEDROCK_INVOKE: &[&str] = &["bedrock:InvokeModel", "bedrock:InvokeModelWithResponseStream"];
 /// Read a secret's value.
 pub const SECRETS_READ: &[&str] = &["secretsmanager:GetSecretValue", "secretsmanager:DescribeSecret"];
+/// Read one secret's value (an MCP tool source's bearer token or OAuth client credentials).
+pub const SECRETS_GET_VALUE: &[&str] = &["secretsmanager:GetSecretValue"];
+/// Read one item by key (the stock `mcp-orders` server's `get_order`).
+pub const DYNAMODB_GET_ITEM: &[&str] = &["dynamodb:GetItem"];
+/// Query an index (the stock `mcp-orders` server's `list_orders`).
+pub const DYNAMODB_QUERY: &[&str] = &["dynamodb:Query"];

@@ -3,6 +3,7 @@
 mod agentcore;
 mod agentcore_front_door;
 mod authorizer;
+mod mcp_server;
 mod queue_pipeline;
 mod serverless_agent;
 mod ws_api;
@@ -14,10 +15,11 @@ pub use agentcore::{
 };
 pub use agentcore_front_door::{AgentCoreFrontDoor, FrontDoorKind, FrontDoorProps, INVOKE_PATH};
 pub use authorizer::{AuthorizerProps, ClaimRule, JwtConfig, LambdaAuthorizer, TokenUse};
+pub use mcp_server::{McpServer, McpServerProps};
 pub use queue_pipeline::{QueuePipeline, QueuePipelineProps};
 pub use serverless_agent::{
-    Access, AgentProps, Backend, CustomRoute, Endpoint, Mode, Model, Provider, QueueOptions, Queued, RestEndpoint, ServerlessAgent,
-    StreamOptions, StreamTransport, REST_INTEGRATION_TIMEOUT,
+    Access, AgentProps, Backend, CustomRoute, Endpoint, McpAuth, Mode, Model, Provider, QueueOptions, Queued, RestEndpoint,
+    ServerlessAgent, StreamOptions, StreamTransport, ToolSource, REST_INTEGRATION_TIMEOUT,
 };
 pub use ws_api::{WsApi, WsApiProps};
 

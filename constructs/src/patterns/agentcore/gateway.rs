@@ -74,6 +74,8 @@ pub struct AgentCoreGateway {
     pub targets: Vec<ResourceRef<GatewayTarget>>,
     /// The gateway's role.
     pub role: ResourceRef<Role>,
+    /// Who may call it (tool sources pick their auth from it).
+    pub authorizer: GatewayAuthorizer,
 }
 
 impl AgentCoreGateway {
@@ -154,7 +156,7 @@ impl AgentCoreGateway {
             }
             targets.push(r);
         }
-        AgentCoreGateway { gateway, targets, role }
+        AgentCoreGateway { gateway, targets, role, authorizer: props.authorizer }
     }
 
     /// The gateway ARN.

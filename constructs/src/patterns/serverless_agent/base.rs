@@ -10,8 +10,8 @@ use agentcdk_contract::{env, keys};
 use agentcdk_synth::prelude::*;
 
 use super::handles::{Backend, Endpoint};
-use super::model;
 use super::props::{Access, AgentProps};
+use super::{model, tools};
 use crate::dynamodb::{Attribute, Table, TableProps};
 use crate::lambda::{Code, Function, FunctionProps};
 
@@ -65,8 +65,8 @@ pub(super) struct Base<'p, 'a> {
     pub(super) routes: Routes,
     /// Conversation history per session.
     pub(super) sessions: Table,
-    /// What a function running the agent is told: the model, the sessions table and the app's
-    /// variables.
+    /// What a function running the agent is told: the model, the sessions table, the tools and
+    /// the app's variables.
     pub(super) agent_env: BTreeMap<String, Value<String>>,
 }
 
@@ -84,6 +84,9 @@ impl<'p, 'a> Base<'p, 'a> {
         );
         let mut agent_env = model::environment(props);
         agent_env.insert(env::SESSIONS_TABLE.into(), sessions.name().into());
+        if let Some(servers) = tools::environment(&props.tools) {
+            agent_env.insert(env::MCP_SERVERS.into(), servers);
+        }
         agent_env.extend(props.environment.clone());
         let routes = Routes::new(&props.api_base_path, &props.api_version, &props.agent_endpoint);
         Base { props, routes, sessions, agent_env }
@@ -145,9 +148,11 @@ impl<'p, 'a> Base<'p, 'a> {
         function
     }
 
-    /// Lets `function` run the agent: call the model, read and write the sessions table.
+    /// Lets `function` run the agent: call the model, reach its tools, read and write the
+    /// sessions table.
     pub(super) fn runs_agent(&self, scope: &mut Scope, function: &Function) {
         model::grant(scope.stack(), &self.props.model, function);
+        tools::grant(scope.stack(), &self.props.tools, function);
         self.sessions.grant_read_write_data(scope.stack(), function);
     }
 

@@ -9,9 +9,10 @@ use agentcdk_synth::prelude::*;
 use super::base::Base;
 use super::rest::collides_with_chat;
 
-/// The model id, the turn bound, the path segments and the custom routes.
+/// The model id, the turn bound, the path segments, the custom routes and the tools.
 pub(super) fn common(scope: &mut Scope, base: &Base<'_, '_>) {
     let props = base.props;
+    super::tools::check(scope, &props.tools);
     if props.model.id.is_empty() {
         scope.error(
             codes::AGENT_NO_MODEL,

@@ -30,6 +30,7 @@ mod queued;
 mod rest;
 mod stream;
 mod sync;
+mod tools;
 mod websocket;
 
 use agentcdk_synth::prelude::*;
@@ -39,6 +40,7 @@ pub use self::handles::{Backend, Endpoint, Queued, RestEndpoint};
 pub use self::model::{Model, Provider};
 pub use self::props::{Access, AgentProps, CustomRoute, Mode, QueueOptions, StreamOptions, StreamTransport};
 pub use self::sync::REST_INTEGRATION_TIMEOUT;
+pub use self::tools::{McpAuth, ToolSource};
 use crate::cloudwatch::{alarm_topic, dead_letter_alarm, function_alarms};
 use crate::dynamodb::Table;
 use crate::lambda::Function;

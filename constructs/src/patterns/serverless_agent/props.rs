@@ -9,6 +9,7 @@ use agentcdk_contract::env;
 use agentcdk_synth::prelude::*;
 
 use super::model::Model;
+use super::tools::ToolSource;
 use crate::apigw::rest::{Cors, HttpMethod, Throttling};
 use crate::kms::Encryption;
 use crate::lambda::Code;
@@ -172,6 +173,9 @@ pub struct AgentProps<'a> {
     pub max_turns: Option<u32>,
     /// Encryption at rest everywhere. Default: the stack key.
     pub encryption: Encryption,
+    /// MCP servers whose tools the model may call (`MCP_SERVERS` of the functions running the
+    /// agent, with the IAM each source needs). Default: none.
+    pub tools: Vec<ToolSource>,
 }
 
 impl<'a> AgentProps<'a> {
@@ -199,6 +203,7 @@ impl<'a> AgentProps<'a> {
             runner: Code::handler(Artifact::AgentRunner),
             max_turns: None,
             encryption: Encryption::StackKey,
+            tools: Vec::new(),
         }
     }
 }
