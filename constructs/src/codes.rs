@@ -109,4 +109,6 @@ agentcdk_synth::diagnostic_codes! {
     TOOLS_GATEWAY_TOKEN = "AC2604";
     /// The stock `mcp-orders` server without its orders table.
     MCP_SERVER_NO_TABLE = "AC2605";
+    /// A tool source timeout under one second or a result cap of zero bytes.
+    TOOLS_BOUNDS = "AC2606";
 }

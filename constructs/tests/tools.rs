@@ -349,6 +349,11 @@ fn checks_have_their_codes() {
         &[],
     );
     expect_codes(
+        |s| agent_with(s, vec![ok("https://a/mcp").timeout(std::time::Duration::from_millis(500))]),
+        &[(codes::TOOLS_BOUNDS, "S/Agent")],
+    );
+    expect_codes(|s| agent_with(s, vec![ok("https://a/mcp").max_result_bytes(0)]), &[(codes::TOOLS_BOUNDS, "S/Agent")]);
+    expect_codes(
         |s| {
             McpServer::new(&mut s.scope("Tools"), McpServerProps::default());
         },

@@ -238,7 +238,7 @@ fn is_tool_name(name: &str) -> bool {
 }
 
 /// https only (plain http to this machine for local servers), one source per URL, allowlists
-/// of tool names, a token for every CUSTOM_JWT gateway.
+/// of tool names, a timeout and a result cap above zero, a token for every CUSTOM_JWT gateway.
 pub(super) fn check(scope: &mut Scope, tools: &[ToolSource]) {
     let mut seen: Vec<&Value<String>> = Vec::new();
     for (i, t) in tools.iter().enumerate() {
@@ -271,6 +271,13 @@ pub(super) fn check(scope: &mut Scope, tools: &[ToolSource]) {
                     "tool names are 1-64 characters of letters, digits, '_' and '-'",
                 );
             }
+        }
+        if t.timeout.is_some_and(|d| d.as_secs() == 0) || t.max_result_bytes == Some(0) {
+            scope.error(
+                codes::TOOLS_BOUNDS,
+                format!("tool source {i}: a timeout under 1 s or a result cap of 0 bytes"),
+                "timeouts are whole seconds (at least 1); a result cap of 0 would cut every result",
+            );
         }
         if t.needs_token {
             scope.error(
