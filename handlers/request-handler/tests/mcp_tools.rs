@@ -14,12 +14,7 @@ use agentcdk_testkit::runtime_api::{Function, Outcome, RuntimeApi};
 use serde_json::{json, Value};
 
 fn rest(body: &str) -> Value {
-    let mut ev: Value = serde_json::from_str(include_str!("fixtures/example-apigw-request.json")).expect("fixture");
-    ev["httpMethod"] = json!("POST");
-    ev["path"] = json!("/agents/v1/support");
-    ev["requestContext"]["authorizer"] = json!({"principalId": "u-1", "userId": "u-1"});
-    ev["body"] = json!(body);
-    ev
+    agentcdk_testkit::events::rest("POST", "/agents/v1/support", Some("u-1"), Some(body))
 }
 
 /// Odd requests ask for `add`, even ones answer with the tool result they were sent.
