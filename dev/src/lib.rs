@@ -36,6 +36,7 @@ pub mod logs;
 pub mod moto;
 pub mod net;
 pub mod proxy;
+pub mod reload;
 pub mod rest;
 pub mod secrets;
 pub mod sigv4;
@@ -47,6 +48,7 @@ pub mod ws;
 mod server;
 
 pub use cli::{run, token, DevArgs, TokenArgs};
+pub use reload::Reloaded;
 pub use server::{DevOptions, DevServer, FrontDoor, FrontDoorKind};
 
 /// Why `dev` could not start or run.
