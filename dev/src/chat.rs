@@ -123,7 +123,9 @@ pub fn tls_config(ca: Option<&Path>) -> Result<Arc<rustls::ClientConfig>, DevErr
         }
     }
     if roots.is_empty() {
-        return Err(DevError::Start(format!("no trusted certificate authority: the system has none; pass --ca-cert FILE or set {CA_BUNDLE_ENV}")));
+        return Err(DevError::Start(format!(
+            "no trusted certificate authority: the system has none; pass --ca-cert FILE or set {CA_BUNDLE_ENV}"
+        )));
     }
     client_config(roots)
 }
@@ -260,7 +262,8 @@ async fn websocket(url: &str, token: Option<&str>, body: &Value, tls: Tls) -> Re
     let tcp = tokio::net::TcpStream::connect((host.as_str(), port)).await.map_err(|e| DevError::Start(format!("{url}: {e}")))?;
     let Some(config) = tls else { return converse(url, req, tcp, body).await };
     let name = rustls::pki_types::ServerName::try_from(host).map_err(|e| DevError::Start(format!("{url}: {e}")))?;
-    let stream = tokio_rustls::TlsConnector::from(config).connect(name, tcp).await.map_err(|e| DevError::Start(format!("{url}: TLS: {e}")))?;
+    let stream =
+        tokio_rustls::TlsConnector::from(config).connect(name, tcp).await.map_err(|e| DevError::Start(format!("{url}: TLS: {e}")))?;
     converse(url, req, stream, body).await
 }
 
@@ -289,6 +292,18 @@ where
     }
     let _ = ws.close(None).await;
     Ok(reply)
+}
+
+/// An error with its causes (hyper's client says only "client error (Connect)"; the TLS
+/// verdict, e.g. an unknown issuer, is in the sources).
+fn with_sources(e: &dyn std::error::Error) -> String {
+    let mut text = e.to_string();
+    let mut source = e.source();
+    while let Some(s) = source {
+        text.push_str(&format!(": {s}"));
+        source = s.source();
+    }
+    text
 }
 
 /// Percent-encodes a query value.
@@ -334,7 +349,7 @@ async fn request(
         req = req.header(*k, v.as_str());
     }
     let req = req.body(Full::new(Bytes::from(body))).map_err(|e| DevError::Start(format!("{url}: {e}")))?;
-    let resp = client.request(req).await.map_err(|e| DevError::Start(format!("{url}: {e}")))?;
+    let resp = client.request(req).await.map_err(|e| DevError::Start(format!("{url}: {}", with_sources(&e))))?;
     let status = resp.status().as_u16();
     let ct = resp.headers().get("content-type").and_then(|v| v.to_str().ok()).unwrap_or_default().to_owned();
     let (tx, rx) = tokio::sync::mpsc::channel(64);

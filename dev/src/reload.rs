@@ -72,7 +72,13 @@ impl DevServer {
             plan.insert(id, port);
         }
         let hosts = ws_hosts(&assembly, &locals, &plan);
-        let ctx = EnvContext { moto: &self.moto.endpoint, issuer: self.issuer.as_deref(), ws_hosts: &hosts, opts: &self.opts, assembly: &assembly };
+        let ctx = EnvContext {
+            moto: &self.moto.endpoint,
+            issuer: self.issuer.as_deref(),
+            ws_hosts: &hosts,
+            opts: &self.opts,
+            assembly: &assembly,
+        };
         let (specs, sources) = function_specs(&assembly, &locals, &ctx).await?;
         let (functions, mut summary) = reconcile(&self.functions, specs);
         summary.stateful_updated = how == Deploy::Update;
@@ -115,7 +121,8 @@ impl DevServer {
         let listeners = bind_doors(assembly, plan, &mut Ports(0)).await?;
         self.ports = listeners.ports(assembly);
         let mut doors: Vec<_> = self.doors.iter().filter(|d| d.kind == FrontDoorKind::Issuer).cloned().collect();
-        let (rest, ws, mappings) = serve_doors(assembly, locals, functions, &self.moto.endpoint, listeners, &mut doors, &mut self.door_tasks);
+        let (rest, ws, mappings) =
+            serve_doors(assembly, locals, functions, &self.moto.endpoint, listeners, &mut doors, &mut self.door_tasks);
         (self.doors, self.rest, self.ws, self.mappings) = (doors, rest, ws, mappings);
         Ok(())
     }

@@ -317,11 +317,13 @@ impl Listeners {
 /// The logical ids of the REST APIs, WebSocket APIs and Function URLs, in template order (the
 /// order their front doors are built in).
 pub(crate) fn door_ids(assembly: &Assembly) -> [Vec<String>; 3] {
-    let ids = |it: &mut dyn Iterator<Item = (&str, &Value)>| it.map(|(id, _)| id.to_owned()).collect::<Vec<_>>();
+    fn ids<'a>(it: impl Iterator<Item = (&'a str, &'a Value)>) -> Vec<String> {
+        it.map(|(id, _)| id.to_owned()).collect()
+    }
     [
-        ids(&mut assembly.of_type("AWS::ApiGateway::RestApi")),
-        ids(&mut assembly.of_type("AWS::ApiGatewayV2::Api").filter(|(_, p)| p["ProtocolType"] == "WEBSOCKET")),
-        ids(&mut assembly.of_type("AWS::Lambda::Url")),
+        ids(assembly.of_type("AWS::ApiGateway::RestApi")),
+        ids(assembly.of_type("AWS::ApiGatewayV2::Api").filter(|(_, p)| p["ProtocolType"] == "WEBSOCKET")),
+        ids(assembly.of_type("AWS::Lambda::Url")),
     ]
 }
 
@@ -358,9 +360,7 @@ async fn bind_again(port: u16) -> Result<tokio::net::TcpListener, DevError> {
 /// URL points locally.
 pub(crate) fn ws_hosts(assembly: &Assembly, locals: &Locals, ports: &HashMap<String, u16>) -> Vec<(String, String)> {
     let [_, ws, _] = door_ids(assembly);
-    ws.iter()
-        .filter_map(|id| Some((locals.refs.get(id).cloned().unwrap_or_default(), format!("127.0.0.1:{}", ports.get(id)?))))
-        .collect()
+    ws.iter().filter_map(|id| Some((locals.refs.get(id).cloned().unwrap_or_default(), format!("127.0.0.1:{}", ports.get(id)?)))).collect()
 }
 
 /// Starts every front door and event source mapping of the stack on its listener.

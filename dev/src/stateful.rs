@@ -120,12 +120,16 @@ pub async fn deploy(assembly: &Assembly, endpoint: &str, how: Deploy) -> Result<
         .build();
     let cfn = aws_sdk_cloudformation::Client::from_conf(conf);
     let fail = |e: String| DevError::Start(format!("creating the queues, tables and buckets in moto: {e}"));
-    let sent = match how {
-        Deploy::Create => cfn.create_stack().stack_name(&assembly.stack).template_body(template.to_string()).send().await.map(|_| ()),
-        Deploy::Update => cfn.update_stack().stack_name(&assembly.stack).template_body(template.to_string()).send().await.map(|_| ()),
-        Deploy::Read => Ok(()),
-    };
-    sent.map_err(|e| fail(format!("{}", aws_sdk_cloudformation::error::DisplayErrorContext(&e))))?;
+    let context = |e: &dyn std::error::Error| fail(format!("{}", aws_sdk_cloudformation::error::DisplayErrorContext(e)));
+    match how {
+        Deploy::Create => {
+            cfn.create_stack().stack_name(&assembly.stack).template_body(template.to_string()).send().await.map_err(|e| context(&e))?;
+        }
+        Deploy::Update => {
+            cfn.update_stack().stack_name(&assembly.stack).template_body(template.to_string()).send().await.map_err(|e| context(&e))?;
+        }
+        Deploy::Read => {}
+    }
     let stack = loop {
         let out = cfn.describe_stacks().stack_name(&assembly.stack).send().await.map_err(|e| fail(e.to_string()))?;
         let stack = out.stacks.and_then(|s| s.into_iter().next()).ok_or_else(|| fail("stack vanished".into()))?;

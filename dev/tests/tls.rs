@@ -15,7 +15,7 @@ use hyper_util::rt::TokioIo;
 use rustls::pki_types::{pem::PemObject, CertificateDer, PrivateKeyDer};
 use serde_json::{json, Value};
 use tokio::net::TcpListener;
-use tokio_tungstenite::tungstenite::handshake::server::{Request as WsRequest, Response as WsResponse};
+use tokio_tungstenite::tungstenite::handshake::server::{ErrorResponse, Request as WsRequest, Response as WsResponse};
 use tokio_tungstenite::tungstenite::Message;
 
 fn fixture(name: &str) -> PathBuf {
@@ -57,7 +57,8 @@ async fn https_route(seen: Seen) -> SocketAddr {
                         let v: Value = serde_json::from_slice(&body).unwrap_or_default();
                         let reply = json!({"reply": format!("over TLS: {}", v["message"].as_str().unwrap_or_default())});
                         seen.lock().expect("lock").push((auth, v));
-                        let resp = Response::builder().header("content-type", "application/json").body(Full::new(Bytes::from(reply.to_string())));
+                        let resp =
+                            Response::builder().header("content-type", "application/json").body(Full::new(Bytes::from(reply.to_string())));
                         Ok::<_, std::convert::Infallible>(resp.expect("response"))
                     }
                 });
@@ -81,7 +82,9 @@ async fn wss_stage(seen: Seen) -> SocketAddr {
                 let Ok(stream) = tls.accept(tcp).await else { return };
                 let protocol = Arc::new(Mutex::new(String::new()));
                 let p = protocol.clone();
-                let echo = move |req: &WsRequest, mut resp: WsResponse| {
+                // The signature is tungstenite's `Callback` (its error type is an HTTP response).
+                #[allow(clippy::result_large_err)]
+                let echo = move |req: &WsRequest, mut resp: WsResponse| -> Result<WsResponse, ErrorResponse> {
                     if let Some(v) = req.headers().get("sec-websocket-protocol") {
                         *p.lock().expect("lock") = v.to_str().unwrap_or_default().to_owned();
                         resp.headers_mut().insert("sec-websocket-protocol", v.clone());
