@@ -207,4 +207,15 @@ mod tests {
         let argv: Vec<_> = c.get_args().map(|a| a.to_string_lossy().into_owned()).collect();
         assert_eq!(argv, ["-c", "target/debug/my-app --verbose \"$@\"", "sh", "synth", "--out", "o"]);
     }
+
+    #[test]
+    fn dev_watches_the_p_members_folder_and_not_a_fixed_assembly() {
+        let args = AppArgs { app: None, package: Some("quickstart".into()), out: "cdk.out".into() };
+        let dir = app_dir(&args).expect("the member's folder");
+        assert!(dir.ends_with("examples/quickstart") && dir.join("Cargo.toml").is_file(), "{}", dir.display());
+        let d = tempfile::tempdir().unwrap();
+        write_app(d.path());
+        let fixed = AppArgs { app: Some(d.path().to_string_lossy().into_owned()), package: None, out: "o".into() };
+        assert_eq!(app_dir(&fixed), None, "an assembly folder is served as it is: nothing to synthesize again");
+    }
 }
