@@ -80,7 +80,7 @@ pub async fn run(args: DevArgs) -> Result<(), DevError> {
         watch: !args.no_watch,
     };
     let mut dev = DevServer::start(opts).await?;
-    print_banner(&dev, &args.out);
+    print_banner(&dev, &args.out, true);
     let stop = wait_for_stop();
     tokio::pin!(stop);
     let app = args.app.filter(|_| !args.no_watch);
@@ -120,7 +120,7 @@ async fn reload_app(dev: &mut DevServer, app: &AppSource, out: &std::path::Path)
         Err(e) => Err(e),
     };
     match reloaded {
-        Ok(_) => print_banner(dev, out),
+        Ok(_) => print_banner(dev, out, false),
         Err(e) => logs::dev(&format!("reload failed, the running stack keeps serving: {e}")),
     }
 }
@@ -140,8 +140,13 @@ async fn wait_for_stop() {
     }
 }
 
-fn print_banner(dev: &DevServer, out: &std::path::Path) {
-    let mut lines = vec![format!("serving in {:.1} s; moto_server at {}", dev.start_time.as_secs_f64(), dev.moto_endpoint())];
+/// The front doors with ready `curl`/`chat` lines; after a reload (`start` false) without the
+/// start figures.
+fn print_banner(dev: &DevServer, out: &std::path::Path, start: bool) {
+    let mut lines = Vec::new();
+    if start {
+        lines.push(format!("serving in {:.1} s; moto_server at {}", dev.start_time.as_secs_f64(), dev.moto_endpoint()));
+    }
     let token = if dev.issuer().is_some() { " -H \"Authorization: Bearer $(cargo agentcdk token)\"" } else { "" };
     for door in dev.urls() {
         let line = match door.kind {
@@ -158,7 +163,9 @@ fn print_banner(dev: &DevServer, out: &std::path::Path) {
         };
         lines.push(line);
     }
-    lines.push("Ctrl-C stops everything".into());
+    if start {
+        lines.push("Ctrl-C stops everything".into());
+    }
     for l in lines {
         println!("{l}");
     }
