@@ -313,7 +313,7 @@ pub fn encode(s: &str) -> String {
         .collect()
 }
 
-/// A buffered plain-HTTP request: `(status, body)`.
+/// A buffered HTTP(S) request (system roots for https): `(status, body)`.
 pub async fn http(method: &str, url: &str, headers: &[(&str, String)], body: Vec<u8>) -> Result<(u16, Vec<u8>), DevError> {
     Ok(buffered(request(method, url, headers, body, None).await?).await)
 }

@@ -12,6 +12,8 @@
 //!   Function URLs ([`function_url`]), SQS event source mappings ([`sqs`]).
 //! - A local OIDC issuer the stack's JWT checks are pointed at ([`identity`]), unless
 //!   `real_auth`.
+//! - Reload: handler crates rebuilt and their functions restarted ([`watch`]); a changed app
+//!   applied as a diff of its new template ([`reload`], [`DevServer::reload`]).
 //!
 //! ```no_run
 //! # async fn demo() -> Result<(), agentcdk_dev::DevError> {
