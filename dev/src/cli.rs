@@ -2,6 +2,7 @@
 //! token` ([`TokenArgs`], [`token`]); the toolkit runs the app's synth first, then calls these.
 
 use std::path::PathBuf;
+use std::sync::Arc;
 
 use clap::Parser;
 use serde_json::Value;
@@ -37,9 +38,31 @@ pub struct DevArgs {
     /// Log lines as JSON objects (one per line) instead of coloured text.
     #[arg(long)]
     pub json: bool,
-    /// Do not rebuild and reload the functions when their handler crates change.
+    /// Do not rebuild and reload the functions when their handler crates (or the app) change.
     #[arg(long)]
     pub no_watch: bool,
+    /// The app's sources and its synth, set by the toolkit: a change reloads the app.
+    #[arg(skip)]
+    pub app: Option<AppSource>,
+}
+
+/// Runs the app's synth again; returns the assembly folder, or the error to print.
+pub type Resynth = Arc<dyn Fn() -> Result<PathBuf, String> + Send + Sync>;
+
+/// The app whose changes `dev` reloads ([`crate::reload`]): its crate folder (polled like the
+/// handler crates) and how to synthesize it (the toolkit's own synth step).
+#[derive(Clone)]
+pub struct AppSource {
+    /// The app crate's folder.
+    pub dir: PathBuf,
+    /// The synth.
+    pub synth: Resynth,
+}
+
+impl std::fmt::Debug for AppSource {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("AppSource").field("dir", &self.dir).finish_non_exhaustive()
+    }
 }
 
 /// Serves until Ctrl-C, then stops everything it started.
@@ -56,12 +79,50 @@ pub async fn run(args: DevArgs) -> Result<(), DevError> {
         prewarm: true,
         watch: !args.no_watch,
     };
-    let dev = DevServer::start(opts).await?;
-    print_banner(&dev, &args.out);
-    wait_for_stop().await;
+    let mut dev = DevServer::start(opts).await?;
+    print_banner(&dev, &args.out, true);
+    let stop = wait_for_stop();
+    tokio::pin!(stop);
+    let app = args.app.filter(|_| !args.no_watch);
+    let mut seen = app.as_ref().and_then(|a| crate::watch::app_fingerprint(&a.dir));
+    loop {
+        tokio::select! {
+            _ = &mut stop => break,
+            _ = tokio::time::sleep(crate::watch::POLL), if app.is_some() => {
+                let Some(app) = &app else { continue };
+                let now = crate::watch::app_fingerprint(&app.dir);
+                if now != seen {
+                    reload_app(&mut dev, app, &args.out).await;
+                    // What the synth and the reload wrote is not a change of the sources.
+                    seen = crate::watch::app_fingerprint(&app.dir);
+                }
+            }
+        }
+    }
     logs::dev("stopping: functions, front doors, moto_server");
     dev.shutdown().await;
     Ok(())
+}
+
+/// Runs the app's synth and reloads what changed; a failing synth or reload is reported and the
+/// running stack keeps serving.
+async fn reload_app(dev: &mut DevServer, app: &AppSource, out: &std::path::Path) {
+    logs::dev(&format!("{}: changed, running the app's synth", app.dir.display()));
+    let synth = app.synth.clone();
+    let dir = match tokio::task::spawn_blocking(move || synth()).await {
+        Ok(Ok(dir)) => dir,
+        Ok(Err(e)) => return logs::dev(&format!("the app's synth failed, the running stack keeps serving: {e}")),
+        Err(e) => return logs::dev(&format!("the app's synth failed, the running stack keeps serving: {e}")),
+    };
+    let stack = dev.stack().to_owned();
+    let reloaded = match crate::assembly::Assembly::load(&dir, Some(&stack)) {
+        Ok(assembly) => dev.reload(assembly).await,
+        Err(e) => Err(e),
+    };
+    match reloaded {
+        Ok(_) => print_banner(dev, out, false),
+        Err(e) => logs::dev(&format!("reload failed, the running stack keeps serving: {e}")),
+    }
 }
 
 /// Ctrl-C (SIGINT) or SIGTERM: either way everything dev started is stopped.
@@ -79,8 +140,13 @@ async fn wait_for_stop() {
     }
 }
 
-fn print_banner(dev: &DevServer, out: &std::path::Path) {
-    let mut lines = vec![format!("serving in {:.1} s; moto_server at {}", dev.start_time.as_secs_f64(), dev.moto_endpoint())];
+/// The front doors with ready `curl`/`chat` lines; after a reload (`start` false) without the
+/// start figures.
+fn print_banner(dev: &DevServer, out: &std::path::Path, start: bool) {
+    let mut lines = Vec::new();
+    if start {
+        lines.push(format!("serving in {:.1} s; moto_server at {}", dev.start_time.as_secs_f64(), dev.moto_endpoint()));
+    }
     let token = if dev.issuer().is_some() { " -H \"Authorization: Bearer $(cargo agentcdk token)\"" } else { "" };
     for door in dev.urls() {
         let line = match door.kind {
@@ -97,7 +163,9 @@ fn print_banner(dev: &DevServer, out: &std::path::Path) {
         };
         lines.push(line);
     }
-    lines.push("Ctrl-C stops everything".into());
+    if start {
+        lines.push("Ctrl-C stops everything".into());
+    }
     for l in lines {
         println!("{l}");
     }

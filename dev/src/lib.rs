@@ -12,6 +12,8 @@
 //!   Function URLs ([`function_url`]), SQS event source mappings ([`sqs`]).
 //! - A local OIDC issuer the stack's JWT checks are pointed at ([`identity`]), unless
 //!   `real_auth`.
+//! - Reload: handler crates rebuilt and their functions restarted ([`watch`]); a changed app
+//!   applied as a diff of its new template ([`reload`], [`DevServer::reload`]).
 //!
 //! ```no_run
 //! # async fn demo() -> Result<(), agentcdk_dev::DevError> {
@@ -36,6 +38,7 @@ pub mod logs;
 pub mod moto;
 pub mod net;
 pub mod proxy;
+pub mod reload;
 pub mod rest;
 pub mod secrets;
 pub mod sigv4;
@@ -47,6 +50,7 @@ pub mod ws;
 mod server;
 
 pub use cli::{run, token, DevArgs, TokenArgs};
+pub use reload::Reloaded;
 pub use server::{DevOptions, DevServer, FrontDoor, FrontDoorKind};
 
 /// Why `dev` could not start or run.

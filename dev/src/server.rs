@@ -102,23 +102,34 @@ impl std::fmt::Display for FrontDoor {
 /// The running local stack.
 #[derive(Debug)]
 pub struct DevServer {
-    moto: Moto,
-    functions: HashMap<String, Function>,
+    pub(crate) moto: Moto,
+    pub(crate) functions: HashMap<String, Function>,
+    /// The issuer's task (kept across reloads).
     tasks: Vec<tokio::task::JoinHandle<()>>,
-    doors: Vec<FrontDoor>,
-    issuer: Option<Arc<Issuer>>,
-    rest: Vec<Arc<RestApi>>,
-    ws: Vec<Arc<WsApi>>,
-    mappings: Vec<crate::sqs::Mapping>,
+    /// Front doors and event source mappings (rebuilt by a reload).
+    pub(crate) door_tasks: Vec<tokio::task::JoinHandle<()>>,
+    /// The handler crates' watcher (restarted by a reload).
+    pub(crate) watcher: Option<tokio::task::JoinHandle<()>>,
+    pub(crate) doors: Vec<FrontDoor>,
+    pub(crate) issuer: Option<Arc<Issuer>>,
+    pub(crate) rest: Vec<Arc<RestApi>>,
+    pub(crate) ws: Vec<Arc<WsApi>>,
+    pub(crate) mappings: Vec<crate::sqs::Mapping>,
     state_file: PathBuf,
+    pub(crate) opts: DevOptions,
+    /// The assembly being served.
+    pub(crate) assembly: Assembly,
+    pub(crate) locals: Locals,
+    /// Each front door's port by its logical id (a reload serves it on the same one).
+    pub(crate) ports: HashMap<String, u16>,
     /// How long start took.
     pub start_time: Duration,
 }
 
-struct Ports(u16);
+pub(crate) struct Ports(pub(crate) u16);
 
 impl Ports {
-    async fn next(&mut self) -> Result<tokio::net::TcpListener, DevError> {
+    pub(crate) async fn next(&mut self) -> Result<tokio::net::TcpListener, DevError> {
         let port = self.0;
         if self.0 != 0 {
             self.0 += 1;
@@ -148,11 +159,8 @@ impl DevServer {
         let mut tasks = Vec::new();
         let mut doors = Vec::new();
         // Listeners first: the functions' environment needs the front doors' addresses.
-        let rest_listeners = bind_each(&mut ports, assembly.of_type("AWS::ApiGateway::RestApi").count()).await?;
-        let ws_listeners =
-            bind_each(&mut ports, assembly.of_type("AWS::ApiGatewayV2::Api").filter(|(_, p)| p["ProtocolType"] == "WEBSOCKET").count())
-                .await?;
-        let url_listeners = bind_each(&mut ports, assembly.of_type("AWS::Lambda::Url").count()).await?;
+        let listeners = bind_doors(&assembly, &HashMap::new(), &mut ports).await?;
+        let door_ports = listeners.ports(&assembly);
         let issuer = if opts.real_auth || !uses_jwt(&assembly) {
             None
         } else {
@@ -163,12 +171,7 @@ impl DevServer {
             doors.push(FrontDoor { kind: FrontDoorKind::Issuer, logical_id: "LocalIssuer".into(), url });
             Some(issuer)
         };
-        let ws_hosts: Vec<(String, String)> = assembly
-            .of_type("AWS::ApiGatewayV2::Api")
-            .filter(|(_, p)| p["ProtocolType"] == "WEBSOCKET")
-            .zip(&ws_listeners)
-            .map(|((id, _), l)| (locals.refs.get(id).cloned().unwrap_or_default(), addr(l)))
-            .collect();
+        let ws_hosts = ws_hosts(&assembly, &locals, &door_ports);
         let ctx = EnvContext { moto: &moto.endpoint, issuer: issuer.as_deref(), ws_hosts: &ws_hosts, opts: &opts, assembly: &assembly };
         let (specs, sources) = match function_specs(&assembly, &locals, &ctx).await {
             Ok(s) => s,
@@ -183,18 +186,46 @@ impl DevServer {
                 f.prewarm().await?;
             }
         }
-        if opts.watch {
-            tasks.push(crate::watch::spawn(sources, functions.clone()));
-        }
-        let listeners = Listeners { rest: rest_listeners, ws: ws_listeners, urls: url_listeners };
-        let (rest, ws, mappings) = serve_doors(&assembly, &locals, &functions, &moto.endpoint, listeners, &mut doors, &mut tasks);
+        let watcher = opts.watch.then(|| crate::watch::spawn(sources, functions.clone()));
+        let mut door_tasks = Vec::new();
+        let mut served = Vec::new();
+        let (rest, ws, mappings) = serve_doors(&assembly, &locals, &functions, &moto.endpoint, listeners, &mut served, &mut door_tasks);
+        doors.append(&mut served);
         let state_file = opts.assembly.join(STATE_FILE);
+        let dev = Self {
+            moto,
+            functions,
+            tasks,
+            door_tasks,
+            watcher,
+            doors,
+            issuer,
+            rest,
+            ws,
+            mappings,
+            state_file,
+            opts,
+            assembly,
+            locals,
+            ports: door_ports,
+            start_time: started.elapsed(),
+        };
+        dev.write_state();
+        Ok(dev)
+    }
+
+    /// Writes where this dev serves into the assembly folder (for `token`, `chat`).
+    pub(crate) fn write_state(&self) {
         let state = json!({
-            "stack": assembly.stack, "moto": moto.endpoint, "issuer": issuer.as_ref().map(|i| i.url.clone()),
-            "urls": doors.iter().map(|d| json!({"kind": format!("{:?}", d.kind), "logicalId": d.logical_id, "url": d.url})).collect::<Vec<_>>(),
+            "stack": self.assembly.stack, "moto": self.moto.endpoint, "issuer": self.issuer.as_ref().map(|i| i.url.clone()),
+            "urls": self.doors.iter().map(|d| json!({"kind": format!("{:?}", d.kind), "logicalId": d.logical_id, "url": d.url})).collect::<Vec<_>>(),
         });
-        let _ = std::fs::write(&state_file, serde_json::to_string_pretty(&state).unwrap_or_default());
-        Ok(Self { moto, functions, tasks, doors, issuer, rest, ws, mappings, state_file, start_time: started.elapsed() })
+        let _ = std::fs::write(&self.state_file, serde_json::to_string_pretty(&state).unwrap_or_default());
+    }
+
+    /// The stack being served.
+    pub fn stack(&self) -> &str {
+        &self.assembly.stack
     }
 
     /// Every front door's URL.
@@ -257,7 +288,7 @@ impl DevServer {
 
     /// Stops every front door, function and moto; removes the state file.
     pub async fn shutdown(mut self) {
-        for t in &self.tasks {
+        for t in self.tasks.iter().chain(&self.door_tasks).chain(&self.watcher) {
             t.abort();
         }
         for f in self.functions.values() {
@@ -268,14 +299,72 @@ impl DevServer {
     }
 }
 
-struct Listeners {
+pub(crate) struct Listeners {
     rest: Vec<tokio::net::TcpListener>,
     ws: Vec<tokio::net::TcpListener>,
     urls: Vec<tokio::net::TcpListener>,
 }
 
+impl Listeners {
+    /// Each front door's port by its logical id.
+    pub(crate) fn ports(&self, assembly: &Assembly) -> HashMap<String, u16> {
+        let [rest, ws, urls] = door_ids(assembly);
+        let listeners = self.rest.iter().chain(&self.ws).chain(&self.urls);
+        rest.into_iter().chain(ws).chain(urls).zip(listeners).filter_map(|(id, l)| Some((id, l.local_addr().ok()?.port()))).collect()
+    }
+}
+
+/// The logical ids of the REST APIs, WebSocket APIs and Function URLs, in template order (the
+/// order their front doors are built in).
+pub(crate) fn door_ids(assembly: &Assembly) -> [Vec<String>; 3] {
+    fn ids<'a>(it: impl Iterator<Item = (&'a str, &'a Value)>) -> Vec<String> {
+        it.map(|(id, _)| id.to_owned()).collect()
+    }
+    [
+        ids(assembly.of_type("AWS::ApiGateway::RestApi")),
+        ids(assembly.of_type("AWS::ApiGatewayV2::Api").filter(|(_, p)| p["ProtocolType"] == "WEBSOCKET")),
+        ids(assembly.of_type("AWS::Lambda::Url")),
+    ]
+}
+
+/// Binds every front door's listener: on its port in `known`, else the next of `ports`.
+pub(crate) async fn bind_doors(assembly: &Assembly, known: &HashMap<String, u16>, ports: &mut Ports) -> Result<Listeners, DevError> {
+    let mut bound = Vec::new();
+    for ids in door_ids(assembly) {
+        let mut listeners = Vec::new();
+        for id in ids {
+            listeners.push(match known.get(&id) {
+                Some(port) => bind_again(*port).await?,
+                None => ports.next().await?,
+            });
+        }
+        bound.push(listeners);
+    }
+    let [rest, ws, urls]: [Vec<tokio::net::TcpListener>; 3] = bound.try_into().map_err(|_| DevError::Start("listeners".into()))?;
+    Ok(Listeners { rest, ws, urls })
+}
+
+/// Binds a port a front door just left (its task was aborted; the socket closes as the task
+/// is dropped): a few tries.
+async fn bind_again(port: u16) -> Result<tokio::net::TcpListener, DevError> {
+    for _ in 0..50 {
+        if let Ok(l) = crate::net::bind(port).await {
+            return Ok(l);
+        }
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+    crate::net::bind(port).await
+}
+
+/// `(local API id, 127.0.0.1:port)` of every WebSocket API: where its `@connections` callback
+/// URL points locally.
+pub(crate) fn ws_hosts(assembly: &Assembly, locals: &Locals, ports: &HashMap<String, u16>) -> Vec<(String, String)> {
+    let [_, ws, _] = door_ids(assembly);
+    ws.iter().filter_map(|id| Some((locals.refs.get(id).cloned().unwrap_or_default(), format!("127.0.0.1:{}", ports.get(id)?)))).collect()
+}
+
 /// Starts every front door and event source mapping of the stack on its listener.
-fn serve_doors(
+pub(crate) fn serve_doors(
     assembly: &Assembly,
     locals: &Locals,
     functions: &HashMap<String, Function>,
@@ -327,14 +416,6 @@ fn addr(l: &tokio::net::TcpListener) -> String {
     l.local_addr().map(|a| a.to_string()).unwrap_or_default()
 }
 
-async fn bind_each(ports: &mut Ports, n: usize) -> Result<Vec<tokio::net::TcpListener>, DevError> {
-    let mut out = Vec::with_capacity(n);
-    for _ in 0..n {
-        out.push(ports.next().await?);
-    }
-    Ok(out)
-}
-
 fn functions_env(assembly: &Assembly) -> impl Iterator<Item = &serde_json::Map<String, Value>> {
     assembly.of_type("AWS::Lambda::Function").filter_map(|(_, p)| p["Environment"]["Variables"].as_object())
 }
@@ -357,17 +438,17 @@ fn requirements(assembly: &Assembly) -> Requirements {
     }
 }
 
-struct EnvContext<'a> {
-    moto: &'a str,
-    issuer: Option<&'a Issuer>,
-    ws_hosts: &'a [(String, String)],
-    opts: &'a DevOptions,
-    assembly: &'a Assembly,
+pub(crate) struct EnvContext<'a> {
+    pub(crate) moto: &'a str,
+    pub(crate) issuer: Option<&'a Issuer>,
+    pub(crate) ws_hosts: &'a [(String, String)],
+    pub(crate) opts: &'a DevOptions,
+    pub(crate) assembly: &'a Assembly,
 }
 
 /// Every function's spec, its binary built, and what to watch for changes; all problems
 /// reported at once.
-async fn function_specs(
+pub(crate) async fn function_specs(
     assembly: &Assembly,
     locals: &Locals,
     ctx: &EnvContext<'_>,

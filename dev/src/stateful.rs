@@ -94,6 +94,23 @@ fn collect_refs(v: &Value, out: &mut Vec<String>) {
 
 /// Deploys the subset into moto and returns the local values of every resource.
 pub async fn create(assembly: &Assembly, endpoint: &str) -> Result<Locals, DevError> {
+    deploy(assembly, endpoint, Deploy::Create).await
+}
+
+/// How [`deploy`] reaches moto's stack.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Deploy {
+    /// `CreateStack` (dev's start).
+    Create,
+    /// `UpdateStack` with the new subset (a reload whose queues, tables or buckets changed):
+    /// CloudFormation adds, removes, updates or replaces each resource as its own update rules say.
+    Update,
+    /// Nothing changed: the outputs are read again (for the new template's other resources).
+    Read,
+}
+
+/// The subset of `assembly` deployed into moto as `how` says; the local values of every resource.
+pub async fn deploy(assembly: &Assembly, endpoint: &str, how: Deploy) -> Result<Locals, DevError> {
     let (template, read_back) = subset(assembly);
     let conf = aws_sdk_cloudformation::Config::builder()
         .behavior_version(BehaviorVersion::latest())
@@ -103,18 +120,24 @@ pub async fn create(assembly: &Assembly, endpoint: &str) -> Result<Locals, DevEr
         .build();
     let cfn = aws_sdk_cloudformation::Client::from_conf(conf);
     let fail = |e: String| DevError::Start(format!("creating the queues, tables and buckets in moto: {e}"));
-    cfn.create_stack()
-        .stack_name(&assembly.stack)
-        .template_body(template.to_string())
-        .send()
-        .await
-        .map_err(|e| fail(format!("{}", aws_sdk_cloudformation::error::DisplayErrorContext(&e))))?;
+    let context = |e: &dyn std::error::Error| fail(format!("{}", aws_sdk_cloudformation::error::DisplayErrorContext(e)));
+    match how {
+        Deploy::Create => {
+            cfn.create_stack().stack_name(&assembly.stack).template_body(template.to_string()).send().await.map_err(|e| context(&e))?;
+        }
+        Deploy::Update => {
+            cfn.update_stack().stack_name(&assembly.stack).template_body(template.to_string()).send().await.map_err(|e| context(&e))?;
+        }
+        Deploy::Read => {}
+    }
     let stack = loop {
         let out = cfn.describe_stacks().stack_name(&assembly.stack).send().await.map_err(|e| fail(e.to_string()))?;
         let stack = out.stacks.and_then(|s| s.into_iter().next()).ok_or_else(|| fail("stack vanished".into()))?;
         match stack.stack_status {
-            Some(StackStatus::CreateInProgress) => tokio::time::sleep(std::time::Duration::from_millis(100)).await,
-            Some(StackStatus::CreateComplete) => break stack,
+            Some(StackStatus::CreateInProgress | StackStatus::UpdateInProgress | StackStatus::UpdateCompleteCleanupInProgress) => {
+                tokio::time::sleep(std::time::Duration::from_millis(100)).await
+            }
+            Some(StackStatus::CreateComplete | StackStatus::UpdateComplete) => break stack,
             other => return Err(fail(format!("status {other:?}: {}", stack.stack_status_reason.unwrap_or_default()))),
         }
     };

@@ -7,8 +7,9 @@
 //! functions are kept. With prebuilt binaries (`--handlers-bin-dir`), the binaries themselves
 //! are watched.
 //!
-//! Not reloaded: a change to the app (its constructs, hence the template) needs `dev` to be
-//! started again (the toolkit runs the app's synth; `dev` reads only its output).
+//! A change to the app (its constructs, hence the template) is found the same way
+//! ([`app_fingerprint`]) by `cargo agentcdk dev`, which runs the app's synth and
+//! [`crate::DevServer::reload`]s what changed.
 
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::path::{Path, PathBuf};
@@ -18,7 +19,7 @@ use crate::lambda::Function;
 use crate::logs;
 
 /// How often the sources are looked at.
-const POLL: Duration = Duration::from_secs(1);
+pub const POLL: Duration = Duration::from_secs(1);
 
 /// What to watch and rebuild.
 #[derive(Debug, Clone)]
@@ -104,8 +105,14 @@ fn fingerprint(source: &Source) -> Option<SystemTime> {
     }
 }
 
+/// The newest `.rs`/`.toml` file (or folder) of the app crate in `dir`; cloud assembly folders
+/// (those holding a `manifest.json`, which synth and dev write) are not the app's sources.
+pub fn app_fingerprint(dir: &Path) -> Option<SystemTime> {
+    newest(dir, 0)
+}
+
 /// The newest `.rs`/`.toml` file (or folder, for deletions) under `dir`, skipping build
-/// output and hidden folders.
+/// output, cloud assemblies and hidden folders.
 fn newest(dir: &Path, depth: usize) -> Option<SystemTime> {
     if depth > 8 {
         return None;
@@ -114,10 +121,10 @@ fn newest(dir: &Path, depth: usize) -> Option<SystemTime> {
     for entry in std::fs::read_dir(dir).ok()?.flatten() {
         let name = entry.file_name();
         let name = name.to_string_lossy();
-        if name.starts_with('.') || name == "target" {
+        let path = entry.path();
+        if name.starts_with('.') || name == "target" || path.join(agentcdk_synth::manifest::MANIFEST_FILE).is_file() {
             continue;
         }
-        let path = entry.path();
         let t = match entry.file_type() {
             Ok(t) if t.is_dir() => newest(&path, depth + 1),
             Ok(_) if name.ends_with(".rs") || name.ends_with(".toml") => entry.metadata().and_then(|m| m.modified()).ok(),

@@ -123,6 +123,21 @@ pub fn synthesize(args: &AppArgs, stacks: &[String]) -> Result<CloudAssembly> {
     CloudAssembly::load(&args.out)?.select(stacks)
 }
 
+/// The folder of the app crate whose changes `dev` reloads: the `-p` member's folder (`cargo
+/// metadata`), else the current folder; `None` for `--app DIR` (a fixed assembly: nothing to
+/// synthesize again).
+pub fn app_dir(args: &AppArgs) -> Option<PathBuf> {
+    if args.app.as_deref().map(Path::new).is_some_and(|d| d.join(MANIFEST_FILE).is_file()) {
+        return None;
+    }
+    let cwd = std::env::current_dir().ok()?;
+    let Some(package) = args.package.as_deref().filter(|_| args.app.is_none()) else { return Some(cwd) };
+    let out = Command::new(cargo()).args(["metadata", "--format-version", "1", "--no-deps", "--offline"]).output().ok()?;
+    let meta: serde_json::Value = serde_json::from_slice(&out.stdout).ok()?;
+    let manifest = meta["packages"].as_array()?.iter().find(|p| p["name"] == package)?["manifest_path"].as_str()?.to_owned();
+    Path::new(&manifest).parent().map(Path::to_path_buf)
+}
+
 /// Where handler builds go: the app crate's target dir (`cargo metadata`, so
 /// `CARGO_TARGET_DIR` and `.cargo/config.toml` count), so they are cached like any build of
 /// the project and `cargo clean` removes them. Outside a cargo project (`--app CMD` of another
@@ -191,5 +206,16 @@ mod tests {
         let c = app_command(&args, &[]);
         let argv: Vec<_> = c.get_args().map(|a| a.to_string_lossy().into_owned()).collect();
         assert_eq!(argv, ["-c", "target/debug/my-app --verbose \"$@\"", "sh", "synth", "--out", "o"]);
+    }
+
+    #[test]
+    fn dev_watches_the_p_members_folder_and_not_a_fixed_assembly() {
+        let args = AppArgs { app: None, package: Some("quickstart".into()), out: "cdk.out".into() };
+        let dir = app_dir(&args).expect("the member's folder");
+        assert!(dir.ends_with("examples/quickstart") && dir.join("Cargo.toml").is_file(), "{}", dir.display());
+        let d = tempfile::tempdir().unwrap();
+        write_app(d.path());
+        let fixed = AppArgs { app: Some(d.path().to_string_lossy().into_owned()), package: None, out: "o".into() };
+        assert_eq!(app_dir(&fixed), None, "an assembly folder is served as it is: nothing to synthesize again");
     }
 }

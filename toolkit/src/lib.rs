@@ -279,6 +279,13 @@ fn execute(app_args: &AppArgs, command: Command) -> Result<ExitCode> {
             // Serve what the app synthesizes now, not a stale assembly.
             let stacks: Vec<String> = args.stack.iter().cloned().collect();
             args.out = app::synthesize(app_args, &stacks)?.dir;
+            // A change to the app's sources runs this synth again and reloads what changed.
+            args.app = app::app_dir(app_args).map(|dir| {
+                let app_args = app_args.clone();
+                let synth: agentcdk_dev::cli::Resynth =
+                    std::sync::Arc::new(move || app::synthesize(&app_args, &stacks).map(|a| a.dir).map_err(|e| e.to_string()));
+                agentcdk_dev::cli::AppSource { dir, synth }
+            });
             dev_runtime()?.block_on(agentcdk_dev::run(args)).map_err(dev_error)?;
             Ok(ExitCode::SUCCESS)
         }

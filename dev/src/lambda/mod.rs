@@ -21,8 +21,9 @@ use tokio::sync::{mpsc, oneshot, Notify};
 use crate::logs;
 use crate::DevError;
 
-/// What a function is, from its template entry.
-#[derive(Debug, Clone)]
+/// What a function is, from its template entry. Two equal specs run the same way: a reload of
+/// the app keeps a function whose spec did not change.
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct FunctionSpec {
     /// Logical id in the template.
     pub logical_id: String,
