@@ -14,7 +14,7 @@ use agentcdk_testkit::events;
 use agentcdk_testkit::http::{gated_openai_peer, HttpResponse, HttpServer};
 use agentcdk_testkit::moto::{self, Moto};
 use lambda_runtime::{Context, LambdaEvent};
-use request_handler::{App, Backend};
+use request_handler::{Admits, App, Backend};
 use serde_json::{json, Value};
 
 /// What AWS says when a role may not call the model: it names the role and the account.
