@@ -160,9 +160,7 @@ struct Peers {
 impl Peers {
     async fn start(dir: PathBuf) -> Self {
         let moto = Moto::start();
-        let sdk = moto.sdk_config().await;
-        let sqs = aws_sdk_sqs::Client::new(&sdk);
-        let ddb = aws_sdk_dynamodb::Client::new(&sdk);
+        let moto::Clients { sqs, ddb, .. } = moto.clients().await;
         let input = moto::create_queue_with_dlq(&sqs, "bench-in", 3, 30).await;
         let output = moto::create_queue_with_dlq(&sqs, "bench-out", 3, 30).await;
         moto::create_responses_table(&ddb, "responses").await;

@@ -45,9 +45,7 @@ async fn stack() -> Stack {
 /// A stack whose input queue is `input_name` (FIFO when it ends in `.fifo`).
 async fn stack_with(input_name: &str, max_receive: u32, visibility_secs: u32) -> Stack {
     let moto = Moto::start();
-    let sdk = moto.sdk_config().await;
-    let sqs = aws_sdk_sqs::Client::new(&sdk);
-    let ddb = aws_sdk_dynamodb::Client::new(&sdk);
+    let moto::Clients { sdk, sqs, ddb } = moto.clients().await;
     let input = moto::create_queue_with_dlq(&sqs, input_name, max_receive, visibility_secs).await;
     let output = moto::create_queue_with_dlq(&sqs, "agent-output", 5, VISIBILITY_SECS).await;
     moto::create_responses_table(&ddb, "responses").await;

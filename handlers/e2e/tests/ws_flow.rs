@@ -86,9 +86,7 @@ struct Flow {
 impl Flow {
     async fn start() -> Self {
         let moto = Moto::start();
-        let sdk = moto.sdk_config().await;
-        let sqs = aws_sdk_sqs::Client::new(&sdk);
-        let ddb = aws_sdk_dynamodb::Client::new(&sdk);
+        let moto::Clients { sdk, sqs, ddb } = moto.clients().await;
         let input = moto::create_queue_with_dlq(&sqs, "in", 3, 30).await;
         let output = moto::create_queue_with_dlq(&sqs, "out", 3, 30).await;
         moto::create_responses_table(&ddb, "responses").await;

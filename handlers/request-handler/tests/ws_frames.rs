@@ -51,9 +51,7 @@ struct Harness {
 impl Harness {
     async fn start() -> Self {
         let moto = Moto::start();
-        let sdk = moto.sdk_config().await;
-        let sqs = aws_sdk_sqs::Client::new(&sdk);
-        let ddb = aws_sdk_dynamodb::Client::new(&sdk);
+        let moto::Clients { sqs, ddb, .. } = moto.clients().await;
         let input = moto::create_queue_with_dlq(&sqs, "in", 3, 30).await;
         moto::create_responses_table(&ddb, "responses").await;
         moto::create_connections_table(&ddb, "connections").await;
