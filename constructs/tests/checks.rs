@@ -1,6 +1,8 @@
 //! Every synth-time check of the constructs: each case makes one mistake and expects exactly
 //! one error (or the named warning) with its stable code, the construct path and a hint.
 
+mod common;
+
 use std::collections::BTreeMap;
 use std::time::Duration;
 
@@ -9,11 +11,8 @@ use agentcdk::apigw::ws::{WebSocketApi, WebSocketApiProps};
 use agentcdk::codes;
 use agentcdk::dynamodb::{Attribute, AttributeType, GlobalSecondaryIndex, Table, TableProps};
 use agentcdk::prelude::*;
-use agentcdk::{Diagnostic, DiagnosticCode, Diagnostics, Severity};
-
-fn jwt() -> JwtConfig {
-    JwtConfig { issuer: "https://issuer.example.com/".into(), audience: vec!["api".into()], ..Default::default() }
-}
+use agentcdk::Severity;
+use common::{diagnostics, expect, expect_error, jwt};
 
 fn function(scope: &mut Scope) -> Function {
     Function::new(scope, FunctionProps { code: Code::handler("request-handler"), ..Default::default() })
@@ -21,36 +20,6 @@ fn function(scope: &mut Scope) -> Function {
 
 fn agent_props<'a>() -> AgentProps<'a> {
     AgentProps::new(Model::bedrock("us.anthropic.claude-sonnet-4-5-20250929-v1:0"), Access::Public)
-}
-
-/// Builds an app with `build`, synthesizes it, and returns what it reported.
-fn diagnostics(build: impl FnOnce(&mut Stack)) -> Vec<Diagnostic> {
-    let mut app = App::new();
-    build(app.stack("S", StackProps::default()));
-    match app.synthesize(&[]) {
-        // The template-size warning is about the stack, not the construct under test.
-        Ok(a) => a.warnings.into_iter().filter(|w| w.code != agentcdk_synth::codes::TEMPLATE_NEEDS_BUCKET).collect(),
-        Err(Diagnostics(d)) => d.into_iter().filter(|w| w.code != agentcdk_synth::codes::TEMPLATE_NEEDS_BUCKET).collect(),
-    }
-}
-
-#[track_caller]
-fn expect(build: impl FnOnce(&mut Stack), severity: Severity, path: &str, code: DiagnosticCode) {
-    let found = diagnostics(build);
-    assert_eq!(
-        found.len(),
-        1,
-        "expected one finding {code}, got:\n{}",
-        found.iter().map(ToString::to_string).collect::<Vec<_>>().join("\n")
-    );
-    let d = &found[0];
-    assert_eq!((d.severity, d.code, d.path.as_str()), (severity, code, path), "{d}");
-    assert!(d.hint.as_deref().is_some_and(|h| !h.is_empty()), "every finding has a hint: {d}");
-}
-
-#[track_caller]
-fn expect_error(build: impl FnOnce(&mut Stack), path: &str, code: DiagnosticCode) {
-    expect(build, Severity::Error, path, code);
 }
 
 #[test]
@@ -160,7 +129,10 @@ fn rest_api_checks() {
         |s: &mut Stack| {
             let f = function(&mut s.scope("F"));
             let api = RestApi::new(&mut s.scope("Api"), RestApiProps::default());
-            api.add_lambda_method(&mut s.root(), HttpMethod::Get, "a/b c", &f, &agentcdk::apigw::MethodAuth::Public, None);
+            api.add_lambda_method(
+                &mut s.root(),
+                agentcdk::apigw::LambdaMethod::new(HttpMethod::Get, "a/b c", &f, &agentcdk::apigw::MethodAuth::Public),
+            );
         },
         "S",
         codes::APIGW_PATH_SEGMENT,
@@ -249,33 +221,26 @@ fn pipeline(change: impl FnOnce(&mut QueuePipelineProps<'_>)) -> impl FnOnce(&mu
 
 #[test]
 fn queue_pipeline_checks() {
-    expect_error(pipeline(|p| p.batch_size = 11), "S/P", codes::PIPELINE_BATCHING);
-    expect_error(
-        pipeline(|p| {
+    let batching: [fn(&mut QueuePipelineProps<'_>); 6] = [
+        |p| p.batch_size = 11,
+        |p| {
             p.fifo = false;
             p.batch_size = 0;
-        }),
-        "S/P",
-        codes::PIPELINE_BATCHING,
-    );
-    expect_error(pipeline(|p| p.batching_window = Duration::from_secs(5)), "S/P", codes::PIPELINE_BATCHING);
-    expect_error(
-        pipeline(|p| {
+        },
+        |p| p.batching_window = Duration::from_secs(5),
+        |p| {
             p.fifo = false;
             p.batching_window = Duration::from_secs(301);
-        }),
-        "S/P",
-        codes::PIPELINE_BATCHING,
-    );
-    expect_error(
-        pipeline(|p| {
+        },
+        |p| {
             p.fifo = false;
             p.batch_size = 100;
-        }),
-        "S/P",
-        codes::PIPELINE_BATCHING,
-    );
-    expect_error(pipeline(|p| p.max_concurrency = Some(1)), "S/P", codes::PIPELINE_BATCHING);
+        },
+        |p| p.max_concurrency = Some(1),
+    ];
+    for change in batching {
+        expect_error(pipeline(change), "S/P", codes::PIPELINE_BATCHING);
+    }
     expect_error(pipeline(|p| p.visibility_timeout = Some(Duration::from_secs(60))), "S/P", codes::PIPELINE_VISIBILITY);
 }
 

@@ -1,25 +1,16 @@
 //! What the patterns put in the template: the contracts with the handlers, least-privilege
 //! grants and secure defaults, read back with `agentcdk::assertions`.
 
+mod common;
+
 use std::time::Duration;
 
 use agentcdk::assertions::{absent, any_value, array_equals, array_with, ends_with, exact, starts_with, Match, Template};
 use agentcdk::contract::{artifacts, env, keys};
 use agentcdk::object_like;
 use agentcdk::prelude::*;
+use common::{handler_asset_names, jwt, synth};
 use serde_json::json;
-
-fn jwt() -> JwtConfig {
-    JwtConfig { issuer: "https://issuer.example.com/".into(), audience: vec!["api".into()], ..Default::default() }
-}
-
-/// Builds stack `S` with `build`, synthesizes it, and returns its template and what `build`
-/// returned (the constructs' handles).
-fn synth<T>(build: impl FnOnce(&mut Stack) -> T) -> (Template, T) {
-    let mut app = App::new();
-    let handles = build(app.stack("S", StackProps::default()));
-    (Template::from_stack(&mut app, "S"), handles)
-}
 
 fn queue_agent(mode: fn(QueueOptions) -> Mode) -> (Template, ServerlessAgent) {
     synth(|s| {
@@ -369,15 +360,7 @@ fn handlers_are_referenced_by_artifact_name() {
         AgentProps { mode: Mode::WebSocket(QueueOptions::default()), ..AgentProps::new(Model::bedrock("m"), Access::Authorizer(&auth)) },
     );
     let assembly = app.synthesize(&[]).unwrap();
-    let mut names: Vec<String> = assembly
-        .assets
-        .values()
-        .map(|a| match a {
-            AssetSource::Handler { name, .. } => name.clone(),
-            other => panic!("unexpected asset {other:?}"),
-        })
-        .collect();
-    names.sort();
+    let names = handler_asset_names(&assembly);
     let mut expected: Vec<String> = artifacts::ALL
         .iter()
         .filter(|a| ![artifacts::Artifact::StreamHandler, artifacts::Artifact::AgentcoreProxy, artifacts::Artifact::McpOrders].contains(a))

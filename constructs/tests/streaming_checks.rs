@@ -2,39 +2,15 @@
 //! and the runtime's request header allowlist. Each case makes one mistake and expects exactly
 //! one error with its stable code, the construct path and a hint.
 
+mod common;
+
 use std::time::Duration;
 
 use agentcdk::codes;
 use agentcdk::prelude::*;
-use agentcdk::{Diagnostic, DiagnosticCode, Diagnostics, Severity};
+use agentcdk::Severity;
 use agentcdk_contract::wire::AGENTCORE_USER_ID_HEADER;
-
-fn diagnostics(build: impl FnOnce(&mut Stack)) -> Vec<Diagnostic> {
-    let mut app = App::new();
-    build(app.stack("S", StackProps::default()));
-    match app.synthesize(&[]) {
-        Ok(a) => a.warnings,
-        Err(Diagnostics(d)) => d,
-    }
-}
-
-#[track_caller]
-fn expect_error(build: impl FnOnce(&mut Stack), path: &str, code: DiagnosticCode) {
-    let found = diagnostics(build);
-    assert_eq!(
-        found.len(),
-        1,
-        "expected one finding {code}, got:\n{}",
-        found.iter().map(ToString::to_string).collect::<Vec<_>>().join("\n")
-    );
-    let d = &found[0];
-    assert_eq!((d.severity, d.code, d.path.as_str()), (Severity::Error, code, path), "{d}");
-    assert!(d.hint.as_deref().is_some_and(|h| !h.is_empty()), "every finding has a hint: {d}");
-}
-
-fn jwt() -> JwtConfig {
-    JwtConfig { issuer: "https://issuer.example.com/".into(), audience: vec!["api".into()], ..Default::default() }
-}
+use common::{diagnostics, expect_error, jwt, runtime_props};
 
 fn stream(transport: StreamTransport, access: Access<'_>) -> AgentProps<'_> {
     AgentProps { mode: Mode::Stream(StreamOptions { transport }), ..AgentProps::new(Model::bedrock("m"), access) }
@@ -94,31 +70,15 @@ fn function_url_cors_needs_origins() {
     );
 }
 
-fn runtime_props(jwt: bool) -> AgentCoreRuntimeProps {
-    AgentCoreRuntimeProps {
-        artifact: RuntimeArtifact::Container { uri: "123456789012.dkr.ecr.us-east-1.amazonaws.com/agent:1".into() },
-        authorizer: if jwt {
-            RuntimeAuthorizer::CustomJwt {
-                discovery_url: "https://issuer.example.com/.well-known/openid-configuration".into(),
-                allowed_audience: vec![],
-                allowed_clients: vec![],
-                allowed_scopes: vec![],
-                custom_claims: Default::default(),
-            }
-        } else {
-            RuntimeAuthorizer::Iam
-        },
-        endpoints: vec![RuntimeEndpointProps { name: "prod".into(), ..Default::default() }],
-        request_headers: vec!["X-Amzn-Bedrock-AgentCore-Runtime-Custom-Tenant".into(), AGENTCORE_USER_ID_HEADER.into()],
-        ..Default::default()
-    }
+/// The runtime the front doors call: the tenant header and the verified caller header allowlisted.
+fn runtime(jwt: bool) -> AgentCoreRuntimeProps {
+    runtime_props(jwt, &["X-Amzn-Bedrock-AgentCore-Runtime-Custom-Tenant", AGENTCORE_USER_ID_HEADER])
 }
 
-/// A runtime (JWT or IAM) with one front door made of `props`.
 fn door(jwt: bool, props: impl FnOnce(Option<&LambdaAuthorizer>) -> FrontDoorProps<'_> + 'static) -> impl FnOnce(&mut Stack) {
     move |s| {
         let auth = LambdaAuthorizer::jwt(&mut s.scope("Auth"), self::jwt());
-        let runtime = AgentCoreRuntime::new(&mut s.scope("Rt"), runtime_props(jwt));
+        let runtime = AgentCoreRuntime::new(&mut s.scope("Rt"), runtime(jwt));
         AgentCoreFrontDoor::new(&mut s.scope("Door"), &runtime, props(Some(&auth)));
     }
 }
@@ -212,7 +172,7 @@ fn public_url(_: Option<&LambdaAuthorizer>) -> FrontDoorProps<'_> {
 fn door_without_user_header(props: DoorProps) -> impl FnOnce(&mut Stack) {
     move |s| {
         let auth = LambdaAuthorizer::jwt(&mut s.scope("Auth"), self::jwt());
-        let runtime = AgentCoreRuntime::new(&mut s.scope("Rt"), AgentCoreRuntimeProps { request_headers: vec![], ..runtime_props(false) });
+        let runtime = AgentCoreRuntime::new(&mut s.scope("Rt"), AgentCoreRuntimeProps { request_headers: vec![], ..runtime(false) });
         AgentCoreFrontDoor::new(&mut s.scope("Door"), &runtime, props(Some(&auth)));
     }
 }
@@ -248,7 +208,7 @@ fn runtime_request_header_allowlist() {
     let rt = |jwt: bool, headers: &[&str]| {
         let headers: Vec<String> = headers.iter().map(|h| (*h).to_owned()).collect();
         move |s: &mut Stack| {
-            drop(AgentCoreRuntime::new(&mut s.scope("Rt"), AgentCoreRuntimeProps { request_headers: headers, ..runtime_props(jwt) }))
+            drop(AgentCoreRuntime::new(&mut s.scope("Rt"), AgentCoreRuntimeProps { request_headers: headers, ..runtime(jwt) }))
         }
     };
     assert!(diagnostics(rt(false, &["X-Tenant-Id", "traceparent", "X-Amzn-Bedrock-AgentCore-Runtime-Custom-A2A-Version"])).is_empty());

@@ -2,38 +2,17 @@
 //! vars from the contract), how clients reach them (Function URL or streamed REST method), and
 //! exactly which permissions they get.
 
-use agentcdk::assertions::{absent, any_value, ends_with, Match, Template};
+mod common;
+
+use agentcdk::assertions::{absent, any_value, ends_with, Match};
 use agentcdk::contract::{artifacts, env};
 use agentcdk::object_like;
 use agentcdk::prelude::*;
+use common::{handler_asset_names, runtime_props, synth};
 use serde_json::json;
 
-/// Builds stack `S` with `build`, synthesizes it, and returns its template and what `build`
-/// returned (the constructs' handles).
-fn synth<T>(build: impl FnOnce(&mut Stack) -> T) -> (Template, T) {
-    let mut app = App::new();
-    let handles = build(app.stack("S", StackProps::default()));
-    (Template::from_stack(&mut app, "S"), handles)
-}
-
 fn runtime(jwt: bool) -> AgentCoreRuntimeProps {
-    AgentCoreRuntimeProps {
-        artifact: RuntimeArtifact::Container { uri: "123456789012.dkr.ecr.us-east-1.amazonaws.com/agent:1".into() },
-        authorizer: if jwt {
-            RuntimeAuthorizer::CustomJwt {
-                discovery_url: "https://issuer.example.com/.well-known/openid-configuration".into(),
-                allowed_audience: vec!["a".into()],
-                allowed_clients: vec![],
-                allowed_scopes: vec![],
-                custom_claims: Default::default(),
-            }
-        } else {
-            RuntimeAuthorizer::Iam
-        },
-        endpoints: vec![RuntimeEndpointProps { name: "prod".into(), ..Default::default() }],
-        request_headers: vec!["X-Amzn-Bedrock-AgentCore-Runtime-Custom-Tenant-Id".into()],
-        ..Default::default()
-    }
+    runtime_props(jwt, &["X-Amzn-Bedrock-AgentCore-Runtime-Custom-Tenant-Id"])
 }
 
 #[test]
@@ -241,15 +220,6 @@ fn front_doors_and_stream_mode_run_their_own_handlers() {
             },
         );
     }
-    let assembly = app.synthesize(&[]).unwrap();
-    let mut names: Vec<String> = assembly
-        .assets
-        .values()
-        .map(|a| match a {
-            AssetSource::Handler { name, .. } => name.clone(),
-            other => panic!("{other:?}"),
-        })
-        .collect();
-    names.sort();
+    let names = handler_asset_names(&app.synthesize(&[]).unwrap());
     assert_eq!(names, [artifacts::Artifact::AgentcoreProxy.as_str(), artifacts::Artifact::StreamHandler.as_str()]);
 }

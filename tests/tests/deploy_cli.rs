@@ -110,35 +110,52 @@ async fn visibility_timeout(moto: &MotoServer, dir: &Path, stack: &str) -> Strin
     json["Attributes"]["VisibilityTimeout"].as_str().unwrap_or_default().to_owned()
 }
 
+/// The deploy CLI's whole life cycle against moto, one phase a helper: refusals that leave
+/// nothing behind, create, a no-op redeploy, an in-place update, a template large enough to go
+/// through the bucket, diff, outputs and destroy.
 #[tokio::test]
 async fn cli_deploys_updates_diffs_and_destroys() {
     let moto = MotoServer::start();
     let dir = tempfile::tempdir().unwrap();
     let dir = dir.path();
     let stack = "DeployCliWorker";
+    let changed = [("WORKER_VISIBILITY_TIMEOUT", "60")];
 
-    // Refusals first: nothing may be left behind.
-    let o = cli(&moto, dir, "worker", &["deploy", "--yes"], &[]);
-    assert_code(&o, 1, &moto);
+    refusals_leave_nothing_behind(&moto, dir, stack).await;
+    first_deploy_creates_the_stack(&moto, dir, stack).await;
+    redeploy_of_the_same_app_changes_nothing(&moto, dir, stack);
+    changed_property_updates_in_place(&moto, dir, stack, &changed).await;
+    large_template_goes_through_the_bucket(&moto, dir, stack, &changed);
+    diff_compares_with_what_is_deployed(&moto, dir, stack, &changed);
+    destroy_asks_then_deletes_once(&moto, dir, stack).await;
+}
+
+/// Refusals first: missing bucket flag, missing bucket, no terminal to confirm, unknown
+/// parameter. Nothing may be left behind.
+async fn refusals_leave_nothing_behind(moto: &MotoServer, dir: &Path, stack: &str) {
+    let o = cli(moto, dir, "worker", &["deploy", "--yes"], &[]);
+    assert_code(&o, 1, moto);
     assert!(stderr(&o).contains("--bucket is needed: it has assets"), "{}", stderr(&o));
-    let o = cli(&moto, dir, "worker", &["deploy", "--bucket", BUCKET, "--yes"], &[]);
-    assert_code(&o, 1, &moto);
+    let o = cli(moto, dir, "worker", &["deploy", "--bucket", BUCKET, "--yes"], &[]);
+    assert_code(&o, 1, moto);
     assert!(stderr(&o).contains(&format!("bucket {BUCKET} does not exist")), "{}", stderr(&o));
     moto.s3().create_bucket().bucket(BUCKET).send().await.unwrap_or_else(|e| panic!("create-bucket: {e:?}"));
-    let o = cli(&moto, dir, "worker", &["deploy", "--bucket", BUCKET], &[]);
-    assert_code(&o, 1, &moto);
+    let o = cli(moto, dir, "worker", &["deploy", "--bucket", BUCKET], &[]);
+    assert_code(&o, 1, moto);
     assert!(stdout(&o).contains(": uploaded ("), "assets go up before the change set: {}", stdout(&o));
     assert!(stdout(&o).contains("(CREATE)"), "the change set is shown before asking");
     assert!(stderr(&o).contains("confirmation needs a terminal") && stderr(&o).contains("--yes"), "{}", stderr(&o));
-    assert_eq!(stack_status(&moto, stack).await, None, "a declined create leaves no stack");
-    let o = cli(&moto, dir, "worker", &["deploy", "--bucket", BUCKET, "--parameter", "Nope=1", "--yes"], &[]);
-    assert_code(&o, 1, &moto);
+    assert_eq!(stack_status(moto, stack).await, None, "a declined create leaves no stack");
+    let o = cli(moto, dir, "worker", &["deploy", "--bucket", BUCKET, "--parameter", "Nope=1", "--yes"], &[]);
+    assert_code(&o, 1, moto);
     assert!(stderr(&o).contains("no selected stack declares a parameter 'Nope'"), "{}", stderr(&o));
+}
 
-    // Create.
+/// Create: assets staged and uploaded once, the change set shown, the queue as synthesized.
+async fn first_deploy_creates_the_stack(moto: &MotoServer, dir: &Path, stack: &str) {
     let started = Instant::now();
-    let o = cli(&moto, dir, "worker", &["deploy", "--bucket", BUCKET, "--yes"], &[]);
-    assert_code(&o, 0, &moto);
+    let o = cli(moto, dir, "worker", &["deploy", "--bucket", BUCKET, "--yes"], &[]);
+    assert_code(&o, 0, moto);
     let out = stdout(&o);
     for expected in
         ["function (zip-directory)", "already uploaded", "(CREATE)", "+ Queue", "AWS::SQS::Queue", "3 to add, 0 to modify, 0 to remove"]
@@ -147,68 +164,78 @@ async fn cli_deploys_updates_diffs_and_destroys() {
     }
     assert!(out.contains(&format!("{stack}: CREATE_COMPLETE")), "{out}");
     println!("first deploy: {:.1?}", started.elapsed());
-    assert_eq!(stack_status(&moto, stack).await.as_deref(), Some("CREATE_COMPLETE"));
-    assert_eq!(visibility_timeout(&moto, dir, stack).await, "30");
+    assert_eq!(stack_status(moto, stack).await.as_deref(), Some("CREATE_COMPLETE"));
+    assert_eq!(visibility_timeout(moto, dir, stack).await, "30");
     let staged: Vec<_> = std::fs::read_dir(dir.join("cdk.out/assets")).unwrap().map(|e| e.unwrap().file_name()).collect();
     assert_eq!(staged.len(), 1, "one staged asset: {staged:?}");
     let key = staged[0].to_string_lossy().into_owned();
     moto.s3().head_object().bucket(BUCKET).key(&key).send().await.unwrap_or_else(|e| panic!("asset {key} not in S3: {e:?}"));
+}
 
-    // Same app again: no change set to execute, assets not uploaded again.
-    let o = cli(&moto, dir, "worker", &["deploy", "--bucket", BUCKET, "--yes"], &[]);
-    assert_code(&o, 0, &moto);
+/// Same app again: no change set to execute, assets not uploaded again.
+fn redeploy_of_the_same_app_changes_nothing(moto: &MotoServer, dir: &Path, stack: &str) {
+    let o = cli(moto, dir, "worker", &["deploy", "--bucket", BUCKET, "--yes"], &[]);
+    assert_code(&o, 0, moto);
     assert!(stdout(&o).contains(&format!("{stack}: no changes")) && stdout(&o).contains("already uploaded"), "{}", stdout(&o));
+}
 
-    // A changed property: an UPDATE change set that modifies the queue in place.
-    let changed = [("WORKER_VISIBILITY_TIMEOUT", "60")];
-    let o = cli(&moto, dir, "worker", &["deploy", "--bucket", BUCKET, "--yes"], &changed);
-    assert_code(&o, 0, &moto);
+/// A changed property: an UPDATE change set that modifies the queue in place.
+async fn changed_property_updates_in_place(moto: &MotoServer, dir: &Path, stack: &str, changed: &[(&str, &str)]) {
+    let o = cli(moto, dir, "worker", &["deploy", "--bucket", BUCKET, "--yes"], changed);
+    assert_code(&o, 0, moto);
     let out = stdout(&o);
     for expected in ["(UPDATE)", "~ Queue", "0 to add, 1 to modify, 0 to remove", "UPDATE_COMPLETE"] {
         assert!(out.contains(expected), "missing {expected:?} in:\n{out}");
     }
-    assert_eq!(stack_status(&moto, stack).await.as_deref(), Some("UPDATE_COMPLETE"));
-    assert_eq!(visibility_timeout(&moto, dir, stack).await, "60", "moto's queue was updated");
+    assert_eq!(stack_status(moto, stack).await.as_deref(), Some("UPDATE_COMPLETE"));
+    assert_eq!(visibility_timeout(moto, dir, stack).await, "60", "moto's queue was updated");
+}
 
-    // A template over 51,200 bytes goes through the bucket (TemplateURL).
+/// A template over 51,200 bytes goes through the bucket (TemplateURL); then back to `changed`.
+fn large_template_goes_through_the_bucket(moto: &MotoServer, dir: &Path, stack: &str, changed: &[(&str, &str)]) {
     let large = [("WORKER_VISIBILITY_TIMEOUT", "60"), ("WORKER_METADATA_PADDING", "60000")];
-    let o = cli(&moto, dir, "worker", &["deploy", "--bucket", BUCKET, "--yes"], &large);
-    assert_code(&o, 0, &moto);
+    let o = cli(moto, dir, "worker", &["deploy", "--bucket", BUCKET, "--yes"], &large);
+    assert_code(&o, 0, moto);
     let out = stdout(&o);
     assert!(out.contains(&format!("uploaded to s3://{BUCKET}/templates/{stack}-")) && out.contains("UPDATE_COMPLETE"), "{out}");
-    let o = cli(&moto, dir, "worker", &["diff"], &large);
-    assert_code(&o, 0, &moto);
-    let o = cli(&moto, dir, "worker", &["deploy", "--bucket", BUCKET, "--yes"], &changed);
-    assert_code(&o, 0, &moto);
+    let o = cli(moto, dir, "worker", &["diff"], &large);
+    assert_code(&o, 0, moto);
+    let o = cli(moto, dir, "worker", &["deploy", "--bucket", BUCKET, "--yes"], changed);
+    assert_code(&o, 0, moto);
     assert!(stdout(&o).contains("UPDATE_COMPLETE"), "{}", stdout(&o));
+}
 
-    // diff: none against what was deployed; the old value is a difference (exit 1).
-    let o = cli(&moto, dir, "worker", &["diff"], &changed);
-    assert_code(&o, 0, &moto);
+/// diff: none against what was deployed; the old value is a difference (exit 1). outputs
+/// lists the stack.
+fn diff_compares_with_what_is_deployed(moto: &MotoServer, dir: &Path, stack: &str, changed: &[(&str, &str)]) {
+    let o = cli(moto, dir, "worker", &["diff"], changed);
+    assert_code(&o, 0, moto);
     assert!(stdout(&o).contains(&format!("{stack}: no differences")), "{}", stdout(&o));
-    let o = cli(&moto, dir, "worker", &["diff"], &[]);
-    assert_code(&o, 1, &moto);
+    let o = cli(moto, dir, "worker", &["diff"], &[]);
+    assert_code(&o, 1, moto);
     let out = stdout(&o);
     assert!(out.contains("[~] Queue  AWS::SQS::Queue"), "{out}");
     assert!(out.contains("-     \"VisibilityTimeout\": 60,") && out.contains("+     \"VisibilityTimeout\": 30,"), "{out}");
 
-    let o = cli(&moto, dir, "worker", &["outputs"], &changed);
-    assert_code(&o, 0, &moto);
+    let o = cli(moto, dir, "worker", &["outputs"], changed);
+    assert_code(&o, 0, moto);
     assert!(stdout(&o).starts_with(stack), "{}", stdout(&o));
+}
 
-    // destroy: refuses without a terminal, then deletes with --yes; a second time is a no-op.
-    let o = cli(&moto, dir, "worker", &["destroy"], &[]);
-    assert_code(&o, 1, &moto);
+/// destroy: refuses without a terminal, then deletes with --yes; a second time is a no-op.
+async fn destroy_asks_then_deletes_once(moto: &MotoServer, dir: &Path, stack: &str) {
+    let o = cli(moto, dir, "worker", &["destroy"], &[]);
+    assert_code(&o, 1, moto);
     assert!(stderr(&o).contains("pass --yes"), "{}", stderr(&o));
-    let o = cli(&moto, dir, "worker", &["destroy", "--yes"], &[]);
-    assert_code(&o, 0, &moto);
+    let o = cli(moto, dir, "worker", &["destroy", "--yes"], &[]);
+    assert_code(&o, 0, moto);
     assert!(stdout(&o).contains(&format!("{stack}: DELETE_COMPLETE")), "{}", stdout(&o));
-    assert_eq!(stack_status(&moto, stack).await, None);
-    let o = cli(&moto, dir, "worker", &["destroy", "--yes"], &[]);
-    assert_code(&o, 0, &moto);
+    assert_eq!(stack_status(moto, stack).await, None);
+    let o = cli(moto, dir, "worker", &["destroy", "--yes"], &[]);
+    assert_code(&o, 0, moto);
     assert!(stdout(&o).contains(&format!("{stack}: not deployed")), "{}", stdout(&o));
-    let o = cli(&moto, dir, "worker", &["outputs"], &[]);
-    assert_code(&o, 1, &moto);
+    let o = cli(moto, dir, "worker", &["outputs"], &[]);
+    assert_code(&o, 1, moto);
     assert!(stderr(&o).contains("is not deployed"), "{}", stderr(&o));
 }
 

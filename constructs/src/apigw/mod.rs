@@ -3,7 +3,7 @@
 pub mod rest;
 pub mod ws;
 
-pub use rest::{Cors, HttpMethod, MethodAuth, RestApi, RestApiProps, Throttling};
+pub use rest::{Cors, HttpMethod, LambdaMethod, MethodAuth, RestApi, RestApiProps, Throttling, Transfer};
 pub use ws::{WebSocketApi, WebSocketApiProps};
 
 /// Access log line format (JSON) shared by REST and WebSocket stages. Never logs bodies or

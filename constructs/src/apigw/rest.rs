@@ -136,6 +136,55 @@ pub enum MethodAuth {
     Iam,
 }
 
+/// How a Lambda method answers.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Default)]
+pub enum Transfer {
+    /// The function's whole response, at once (29 s integration timeout).
+    #[default]
+    Buffered,
+    /// Streamed (`responseTransferMode: STREAM` on Lambda's response-streaming-invocations
+    /// URI): chunks reach the client as the function writes them, for up to 15 minutes (the
+    /// integration timeout is the function's). The function must answer with Lambda response
+    /// streaming.
+    Streamed,
+}
+
+/// A Lambda proxy method for [`RestApi::add_lambda_method`]: `method path` proxied to
+/// `function`.
+#[derive(Clone, Copy, Debug)]
+pub struct LambdaMethod<'a> {
+    /// The HTTP method.
+    pub method: HttpMethod,
+    /// The resource path (no leading slash needed).
+    pub path: &'a str,
+    /// The function requests go to.
+    pub function: &'a Function,
+    /// Who may call.
+    pub auth: &'a MethodAuth,
+    /// A request model that validates the JSON body at the edge (400 before any Lambda runs).
+    /// Default: none.
+    pub model: Option<&'a ResourceRef<cfn::Model>>,
+    /// Buffered or streamed. Default: [`Transfer::Buffered`].
+    pub transfer: Transfer,
+}
+
+impl<'a> LambdaMethod<'a> {
+    /// `method path` proxied to `function`, buffered, with no request model.
+    pub fn new(method: HttpMethod, path: &'a str, function: &'a Function, auth: &'a MethodAuth) -> Self {
+        Self { method, path, function, auth, model: None, transfer: Transfer::Buffered }
+    }
+
+    /// With the JSON body validated against `model` at the edge.
+    pub fn validated(self, model: &'a ResourceRef<cfn::Model>) -> Self {
+        Self { model: Some(model), ..self }
+    }
+
+    /// With this transfer mode.
+    pub fn transfer(self, transfer: Transfer) -> Self {
+        Self { transfer, ..self }
+    }
+}
+
 #[derive(Debug, Default)]
 struct ApiState {
     /// Resources by path (`api`, `api/v1`, …).
@@ -252,10 +301,7 @@ impl RestApi {
 
     /// The API's base URL, `https://{id}.execute-api.{region}.{suffix}/{stage}/`.
     pub fn url(&self) -> Expr {
-        Expr::sub_with(
-            format!("https://${{Api}}.execute-api.${{AWS::Region}}.${{AWS::URLSuffix}}/{}/", self.stage_name),
-            [("Api", self.api.reference())],
-        )
+        self.url_for("")
     }
 
     /// The URL of `path` (no leading slash needed).
@@ -270,48 +316,11 @@ impl RestApi {
         )
     }
 
-    /// Adds `method path` proxied to `function`, with its own invoke permission (scoped to this
-    /// API, method and path). `model` validates the JSON body at the edge (400 before any
-    /// Lambda runs).
-    pub fn add_lambda_method(
-        &self,
-        scope: &mut Scope,
-        method: HttpMethod,
-        path: &str,
-        function: &Function,
-        auth: &MethodAuth,
-        model: Option<&ResourceRef<cfn::Model>>,
-    ) -> ResourceRef<cfn::Method> {
-        self.lambda_method(scope, method, path, function, auth, model, false)
-    }
-
-    /// Like [`RestApi::add_lambda_method`], with the response streamed (`responseTransferMode:
-    /// STREAM` on Lambda's response-streaming-invocations URI): chunks reach the client as the
-    /// function writes them, for up to 15 minutes (the integration timeout is the function's).
-    /// The function must answer with Lambda response streaming.
-    pub fn add_streaming_lambda_method(
-        &self,
-        scope: &mut Scope,
-        method: HttpMethod,
-        path: &str,
-        function: &Function,
-        auth: &MethodAuth,
-        model: Option<&ResourceRef<cfn::Model>>,
-    ) -> ResourceRef<cfn::Method> {
-        self.lambda_method(scope, method, path, function, auth, model, true)
-    }
-
-    #[allow(clippy::too_many_arguments)]
-    fn lambda_method(
-        &self,
-        scope: &mut Scope,
-        method: HttpMethod,
-        path: &str,
-        function: &Function,
-        auth: &MethodAuth,
-        model: Option<&ResourceRef<cfn::Model>>,
-        stream: bool,
-    ) -> ResourceRef<cfn::Method> {
+    /// Adds the method `m` describes, proxied to its function, with its own invoke permission
+    /// (scoped to this API, method and path).
+    pub fn add_lambda_method(&self, scope: &mut Scope, m: LambdaMethod<'_>) -> ResourceRef<cfn::Method> {
+        let LambdaMethod { method, path, function, auth, model, transfer } = m;
+        let stream = transfer == Transfer::Streamed;
         let resource_id = self.resource_for(scope, path);
         let normalized = normalize(path);
         let (authorization_type, authorizer_id) = match auth {

@@ -19,7 +19,9 @@ use agentcdk_synth::prelude::*;
 use super::agentcore::AgentCoreRuntime;
 use super::authorizer::LambdaAuthorizer;
 use super::serverless_agent::REST_INTEGRATION_TIMEOUT;
-use crate::apigw::rest::{Cors, HttpMethod, MethodAuth, RestApi, RestApiProps, Throttling, STREAM_INTEGRATION_TIMEOUT};
+use crate::apigw::rest::{
+    Cors, HttpMethod, LambdaMethod, MethodAuth, RestApi, RestApiProps, Throttling, Transfer, STREAM_INTEGRATION_TIMEOUT,
+};
 use crate::cloudwatch::{alarm_topic, function_alarms};
 use crate::function_url::{FunctionUrl, FunctionUrlProps, InvokeMode, UrlAuth, UrlCors};
 use crate::iam::{self, actions, Statement};
@@ -199,11 +201,8 @@ impl AgentCoreFrontDoor {
                     Some(a) => MethodAuth::Custom(a.attach_rest(scope, &api)),
                     None => MethodAuth::Public,
                 };
-                if stream {
-                    api.add_streaming_lambda_method(scope, HttpMethod::Post, INVOKE_PATH, &function, &auth, None);
-                } else {
-                    api.add_lambda_method(scope, HttpMethod::Post, INVOKE_PATH, &function, &auth, None);
-                }
+                let transfer = if stream { Transfer::Streamed } else { Transfer::Buffered };
+                api.add_lambda_method(scope, LambdaMethod::new(HttpMethod::Post, INVOKE_PATH, &function, &auth).transfer(transfer));
                 (Some(api), None)
             }
         };

@@ -12,9 +12,7 @@ use serde_json::{json, Value};
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn agent_runner_binary_over_the_runtime_api() {
     let moto = Moto::start();
-    let sdk = moto.sdk_config().await;
-    let sqs = aws_sdk_sqs::Client::new(&sdk);
-    let ddb = aws_sdk_dynamodb::Client::new(&sdk);
+    let moto::Clients { sdk, sqs, ddb } = moto.clients().await;
     let output = moto::create_queue_with_dlq(&sqs, "out", 3, 30).await;
     let input = moto::create_queue_with_dlq(&sqs, "in", 3, 30).await;
     moto::create_responses_table(&ddb, "responses").await;

@@ -126,120 +126,124 @@ fn sqs_event(body: &Value) -> Value {
         "awsRegion": "us-east-1"}]})
 }
 
-#[tokio::main(flavor = "multi_thread", worker_threads = 2)]
-async fn main() {
-    let dir = PathBuf::from(std::env::args().nth(1).expect("usage: bench <dir of unzipped bootstraps>"));
-    let bin = |name: &str| dir.join(name).join("bootstrap");
-
-    let moto = Moto::start();
-    let sdk = moto.sdk_config().await;
-    let sqs = aws_sdk_sqs::Client::new(&sdk);
-    let ddb = aws_sdk_dynamodb::Client::new(&sdk);
-    let input = moto::create_queue_with_dlq(&sqs, "bench-in", 3, 30).await;
-    let output = moto::create_queue_with_dlq(&sqs, "bench-out", 3, 30).await;
-    moto::create_responses_table(&ddb, "responses").await;
-    moto::create_sessions_table(&ddb, "sessions").await;
-    moto::create_connections_table(&ddb, "connections").await;
-    let key = TestKey::ec("k1");
-    let doc = jwks(&[&key]);
-    let jwks_server = HttpServer::start(move |_| HttpResponse::json(200, &doc));
-    let model = HttpServer::start(|_| {
-        HttpResponse::json(
-            200,
-            &json!({"id": "c", "object": "chat.completion", "model": "m",
-            "choices": [{"index": 0, "finish_reason": "stop",
-                         "message": {"role": "assistant", "content": "ok"}}]}),
-        )
-    });
-    let token = key.sign(&json!({"sub": "u-1", "iss": "https://issuer.test/", "aud": "api",
-                                 "exp": now() + 3600}));
-    let m = moto.env();
-    let jwks_url = jwks_server.url();
-    let auth_env = [("JWKS_URL", jwks_url.as_str()), ("JWT_ISSUER", "https://issuer.test/"), ("JWT_AUDIENCE", "api")];
-
-    let mut rows = Vec::new();
-    let (row, _, _) = measure("bench-hello", &bin("bench-hello"), &[], &[json!({"x": 1})], 20);
-    rows.push(row);
-
-    let rh_env = env(&[("AGENT_MODE", "queue"), ("INPUT_QUEUE_URL", &input.url), ("RESPONSES_TABLE", "responses")], &m);
-    let post = rest("POST", "/v1/chat", Some(r#"{"message":"hello"}"#));
-    let (row, rh_wall, rh_cpu) =
-        measure(Artifact::RequestHandler.as_str(), &bin(Artifact::RequestHandler.binary_name()), &rh_env, &[post], INVOCATIONS);
-    rows.push(row);
-
-    let envelope = json!({"request_id": "bench", "session_id": "s", "user_id": "u-1",
-        "message": "hi", "reply_to": {"kind": "poll"}, "submitted_at_ms": 1});
-    let model_url = model.url();
-    let ar_env = env(
-        &[
-            ("MODEL_PROVIDER", "openai"),
-            ("MODEL_ID", "m"),
-            ("OPENAI_BASE_URL", &model_url),
-            ("OPENAI_API_KEY", "sk"),
-            ("RESPONSES_TABLE", "responses"),
-            ("SESSIONS_TABLE", "sessions"),
-            ("OUTPUT_QUEUE_URL", &output.url),
-        ],
-        &m,
-    );
-    let (row, _, _) =
-        measure(Artifact::AgentRunner.as_str(), &bin(Artifact::AgentRunner.binary_name()), &ar_env, &[sqs_event(&envelope)], 20);
-    rows.push(row);
-
-    let result = json!({"request_id": "bench", "session_id": "s", "user_id": "u-1",
-        "reply_to": {"kind": "poll"}, "status": "completed", "reply": "ok"});
-    let rs_env = env(&[("RESPONSES_TABLE", "responses")], &m);
-    let (row, _, _) =
-        measure(Artifact::ResponseHandler.as_str(), &bin(Artifact::ResponseHandler.binary_name()), &rs_env, &[sqs_event(&result)], 20);
-    rows.push(row);
-
-    let mut ws_env = env(&auth_env, &m);
-    ws_env.push(("CONNECTIONS_TABLE".into(), "connections".into()));
-    let connect = json!({"headers": {"Authorization": format!("Bearer {token}")},
+/// A `$connect` event carrying `token`.
+fn ws_connect_event(token: &str) -> Value {
+    json!({"headers": {"Authorization": format!("Bearer {token}")},
         "requestContext": {"routeKey": "$connect", "eventType": "CONNECT", "connectionId": "c-1",
             "stage": "prod", "domainName": "x", "apiId": "a", "requestId": "r",
             "identity": {"sourceIp": "1.2.3.4"}, "connectedAt": 0, "requestTimeEpoch": 0},
-        "isBase64Encoded": false});
-    let (row, _, _) = measure(Artifact::WsConnection.as_str(), &bin(Artifact::WsConnection.binary_name()), &ws_env, &[connect], 20);
-    rows.push(row);
+        "isBase64Encoded": false})
+}
 
-    let au_env = env(&auth_env, &[]);
-    let tok = json!({"type": "TOKEN", "authorizationToken": format!("Bearer {token}"),
+/// A Function URL event whose body is `body`.
+fn url_event(body: &str) -> Value {
+    json!({"version": "2.0", "rawPath": "/", "rawQueryString": "", "headers": {"content-type": "application/json"},
+           "requestContext": {"accountId": "123456789012", "apiId": "u", "domainName": "u.lambda-url.us-east-1.on.aws",
+               "http": {"method": "POST", "path": "/", "protocol": "HTTP/1.1", "sourceIp": "1.2.3.4", "userAgent": "bench"},
+               "requestId": "r", "routeKey": "$default", "stage": "$default", "time": "24/Nov/2026:00:00:00 +0000", "timeEpoch": 0},
+           "body": body, "isBase64Encoded": false})
+}
+
+/// What the measured handlers talk to: moto with the pipeline's queues and tables, a JWKS
+/// server, an OpenAI-format model peer, and a token the JWKS verifies.
+struct Peers {
+    dir: PathBuf,
+    _moto: Moto,
+    moto_env: Vec<(String, String)>,
+    input_url: String,
+    output_url: String,
+    jwks: HttpServer,
+    model: HttpServer,
+    token: String,
+}
+
+impl Peers {
+    async fn start(dir: PathBuf) -> Self {
+        let moto = Moto::start();
+        let moto::Clients { sqs, ddb, .. } = moto.clients().await;
+        let input = moto::create_queue_with_dlq(&sqs, "bench-in", 3, 30).await;
+        let output = moto::create_queue_with_dlq(&sqs, "bench-out", 3, 30).await;
+        moto::create_responses_table(&ddb, "responses").await;
+        moto::create_sessions_table(&ddb, "sessions").await;
+        moto::create_connections_table(&ddb, "connections").await;
+        let key = TestKey::ec("k1");
+        let doc = jwks(&[&key]);
+        let jwks = HttpServer::start(move |_| HttpResponse::json(200, &doc));
+        let model = HttpServer::start(|_| {
+            HttpResponse::json(
+                200,
+                &json!({"id": "c", "object": "chat.completion", "model": "m",
+                "choices": [{"index": 0, "finish_reason": "stop",
+                             "message": {"role": "assistant", "content": "ok"}}]}),
+            )
+        });
+        let token = key.sign(&json!({"sub": "u-1", "iss": "https://issuer.test/", "aud": "api",
+                                     "exp": now() + 3600}));
+        let moto_env = moto.env();
+        Self { dir, _moto: moto, moto_env, input_url: input.url, output_url: output.url, jwks, model, token }
+    }
+
+    /// Measures the release binary of `artifact` (see [`measure`]).
+    fn measure(&self, artifact: Artifact, env: &[(String, String)], events: &[Value], n: usize) -> (Row, f64, f64) {
+        measure(artifact.as_str(), &self.dir.join(artifact.binary_name()).join("bootstrap"), env, events, n)
+    }
+
+    /// The authorizer's settings, with moto's (or no) AWS settings.
+    fn auth_env(&self, extra: &[(String, String)]) -> Vec<(String, String)> {
+        let jwks_url = self.jwks.url();
+        env(&[("JWKS_URL", jwks_url.as_str()), ("JWT_ISSUER", "https://issuer.test/"), ("JWT_AUDIENCE", "api")], extra)
+    }
+
+    /// An OpenAI agent's settings over the model peer, plus `pairs` and moto's.
+    fn agent_env(&self, pairs: &[(&str, &str)]) -> Vec<(String, String)> {
+        let model_url = self.model.url();
+        let mut v = env(&[("MODEL_PROVIDER", "openai"), ("MODEL_ID", "m"), ("OPENAI_BASE_URL", &model_url), ("OPENAI_API_KEY", "sk")], &[]);
+        v.extend(env(pairs, &self.moto_env));
+        v
+    }
+}
+
+/// Per-invocation (wall ms, CPU ms) of a handler measured over [`INVOCATIONS`].
+type Cost = (f64, f64);
+
+/// The hello-world baseline and the Queue pipeline: request-handler (its cost measured),
+/// agent-runner and response-handler.
+fn measure_queue_pipeline(p: &Peers) -> (Vec<Row>, Cost) {
+    let (hello, _, _) = measure("bench-hello", &p.dir.join("bench-hello").join("bootstrap"), &[], &[json!({"x": 1})], 20);
+    let rh_env = env(&[("AGENT_MODE", "queue"), ("INPUT_QUEUE_URL", &p.input_url), ("RESPONSES_TABLE", "responses")], &p.moto_env);
+    let post = rest("POST", "/v1/chat", Some(r#"{"message":"hello"}"#));
+    let (rh, rh_wall, rh_cpu) = p.measure(Artifact::RequestHandler, &rh_env, &[post], INVOCATIONS);
+
+    let envelope = json!({"request_id": "bench", "session_id": "s", "user_id": "u-1",
+        "message": "hi", "reply_to": {"kind": "poll"}, "submitted_at_ms": 1});
+    let ar_env = p.agent_env(&[("RESPONSES_TABLE", "responses"), ("SESSIONS_TABLE", "sessions"), ("OUTPUT_QUEUE_URL", &p.output_url)]);
+    let (ar, _, _) = p.measure(Artifact::AgentRunner, &ar_env, &[sqs_event(&envelope)], 20);
+
+    let result = json!({"request_id": "bench", "session_id": "s", "user_id": "u-1",
+        "reply_to": {"kind": "poll"}, "status": "completed", "reply": "ok"});
+    let rs_env = env(&[("RESPONSES_TABLE", "responses")], &p.moto_env);
+    let (rs, _, _) = p.measure(Artifact::ResponseHandler, &rs_env, &[sqs_event(&result)], 20);
+    (vec![hello, rh, ar, rs], (rh_wall, rh_cpu))
+}
+
+/// The JWT checkers: ws-connection's `$connect` and the authorizer (its cost measured).
+fn measure_token_checks(p: &Peers) -> (Vec<Row>, Cost) {
+    let mut ws_env = p.auth_env(&p.moto_env);
+    ws_env.push(("CONNECTIONS_TABLE".into(), "connections".into()));
+    let (ws, _, _) = p.measure(Artifact::WsConnection, &ws_env, &[ws_connect_event(&p.token)], 20);
+    let tok = json!({"type": "TOKEN", "authorizationToken": format!("Bearer {}", p.token),
                      "methodArn": "arn:aws:execute-api:us-east-1:123456789012:a/prod/POST/chat"});
-    let (row, au_wall, au_cpu) =
-        measure(Artifact::Authorizer.as_str(), &bin(Artifact::Authorizer.binary_name()), &au_env, &[tok], INVOCATIONS);
-    rows.push(row);
+    let (au, au_wall, au_cpu) = p.measure(Artifact::Authorizer, &p.auth_env(&[]), &[tok], INVOCATIONS);
+    (vec![ws, au], (au_wall, au_cpu))
+}
 
-    // Stream mode: a Function URL event, the model's answer streamed back as SSE.
-    let url_event = |body: &str| {
-        json!({"version": "2.0", "rawPath": "/", "rawQueryString": "", "headers": {"content-type": "application/json"},
-               "requestContext": {"accountId": "123456789012", "apiId": "u", "domainName": "u.lambda-url.us-east-1.on.aws",
-                   "http": {"method": "POST", "path": "/", "protocol": "HTTP/1.1", "sourceIp": "1.2.3.4", "userAgent": "bench"},
-                   "requestId": "r", "routeKey": "$default", "stage": "$default", "time": "24/Nov/2026:00:00:00 +0000", "timeEpoch": 0},
-               "body": body, "isBase64Encoded": false})
-    };
-    let sh_env = env(
-        &[
-            ("MODEL_PROVIDER", "openai"),
-            ("MODEL_ID", "m"),
-            ("OPENAI_BASE_URL", &model_url),
-            ("OPENAI_API_KEY", "sk"),
-            ("SESSIONS_TABLE", "sessions"),
-            ("RESPONSE_MODE", "stream"),
-            ("ALLOW_ANONYMOUS", "true"),
-        ],
-        &m,
-    );
-    let (row, _, _) = measure(
-        Artifact::StreamHandler.as_str(),
-        &bin(Artifact::StreamHandler.binary_name()),
-        &sh_env,
-        &[url_event(r#"{"message":"hello"}"#)],
-        20,
-    );
-    rows.push(row);
+/// The streaming front doors: the stream-handler (a Function URL event, the model's answer
+/// streamed back as SSE) and the AgentCore proxy (SigV4-signed InvokeAgentRuntime to a local
+/// peer, streamed back).
+fn measure_streaming(p: &Peers) -> Vec<Row> {
+    let sh_env = p.agent_env(&[("SESSIONS_TABLE", "sessions"), ("RESPONSE_MODE", "stream"), ("ALLOW_ANONYMOUS", "true")]);
+    let (sh, _, _) = p.measure(Artifact::StreamHandler, &sh_env, &[url_event(r#"{"message":"hello"}"#)], 20);
 
-    // AgentCore front door: SigV4-signed InvokeAgentRuntime to a local peer, streamed back.
     let runtime = HttpServer::start(|_| HttpResponse::json(200, &json!({"result": "ok"})));
     let runtime_url = runtime.url();
     let px_env = env(
@@ -250,19 +254,12 @@ async fn main() {
         ],
         &[],
     );
-    let (row, _, _) = measure(
-        Artifact::AgentcoreProxy.as_str(),
-        &bin(Artifact::AgentcoreProxy.binary_name()),
-        &px_env,
-        &[url_event(r#"{"prompt":"hello"}"#)],
-        20,
-    );
-    rows.push(row);
+    let (px, _, _) = p.measure(Artifact::AgentcoreProxy, &px_env, &[url_event(r#"{"prompt":"hello"}"#)], 20);
+    vec![sh, px]
+}
 
-    let functions: Vec<(PathBuf, Vec<(String, String)>)> = rows.iter().map(|r| (r.bin.clone(), r.env.clone())).collect();
-    for (row, init) in rows.iter_mut().zip(init_times(&functions)) {
-        row.init = init;
-    }
+/// One line a function: zip size, init time against hello's (the first row), RSS.
+fn print_rows(dir: &Path, rows: &[Row]) {
     let hello_init = rows[0].init.0;
     let hello_min = rows[0].init.1;
     println!();
@@ -270,7 +267,7 @@ async fn main() {
         "{:<18} {:>10} {:>22} {:>13} {:>14} {:>14}",
         "function", "zip bytes", "init p50 (min-max) ms", "vs hello p50/min", "RSS init MiB", "RSS peak MiB"
     );
-    for r in &rows {
+    for r in rows {
         let zip = std::fs::metadata(dir.join(&r.name).join(BOOTSTRAP_ZIP)).map(|m| m.len()).unwrap_or(0);
         println!(
             "{:<18} {:>10} {:>8.1} ({:>4.1}-{:>5.1}) {:>6.2}x/{:.2}x {:>14.1} {:>14.1}   ({} invocations)",
@@ -286,6 +283,22 @@ async fn main() {
             r.invocations
         );
     }
+}
+
+#[tokio::main(flavor = "multi_thread", worker_threads = 2)]
+async fn main() {
+    let dir = PathBuf::from(std::env::args().nth(1).expect("usage: bench <dir of unzipped bootstraps>"));
+    let peers = Peers::start(dir.clone()).await;
+    let (mut rows, (rh_wall, rh_cpu)) = measure_queue_pipeline(&peers);
+    let (token_rows, (au_wall, au_cpu)) = measure_token_checks(&peers);
+    rows.extend(token_rows);
+    rows.extend(measure_streaming(&peers));
+
+    let functions: Vec<(PathBuf, Vec<(String, String)>)> = rows.iter().map(|r| (r.bin.clone(), r.env.clone())).collect();
+    for (row, init) in rows.iter_mut().zip(init_times(&functions)) {
+        row.init = init;
+    }
+    print_rows(&dir, &rows);
     println!();
     println!("request-handler, Queue mode (POST chat = PutItem + SendMessage to moto_server), {INVOCATIONS} invocations:");
     println!("  wall {rh_wall:.2} ms/invocation (Runtime API round trip incl. moto), handler CPU {rh_cpu:.3} ms/invocation");

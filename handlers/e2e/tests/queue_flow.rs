@@ -45,9 +45,7 @@ async fn stack() -> Stack {
 /// A stack whose input queue is `input_name` (FIFO when it ends in `.fifo`).
 async fn stack_with(input_name: &str, max_receive: u32, visibility_secs: u32) -> Stack {
     let moto = Moto::start();
-    let sdk = moto.sdk_config().await;
-    let sqs = aws_sdk_sqs::Client::new(&sdk);
-    let ddb = aws_sdk_dynamodb::Client::new(&sdk);
+    let moto::Clients { sdk, sqs, ddb } = moto.clients().await;
     let input = moto::create_queue_with_dlq(&sqs, input_name, max_receive, visibility_secs).await;
     let output = moto::create_queue_with_dlq(&sqs, "agent-output", 5, VISIBILITY_SECS).await;
     moto::create_responses_table(&ddb, "responses").await;
@@ -145,8 +143,15 @@ impl Stack {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn queue_flow_end_to_end() {
     let s = stack().await;
+    let session = a_turn_goes_through_the_whole_pipeline(&s).await;
+    the_session_keeps_its_history_for_its_owner_only(&s, &session).await;
+    a_redelivered_message_does_not_run_the_model_again(&s).await;
+    poison_messages_are_dead_lettered_and_their_clients_told(&s).await;
+}
 
-    // 1. A turn goes through the whole pipeline.
+/// A turn goes through the whole pipeline; only the submitter sees it; unknown ids are
+/// 404 too. Returns the turn's session id.
+async fn a_turn_goes_through_the_whole_pipeline(s: &Stack) -> String {
     let (id1, session) = s.post("alice", json!({"message": "hello"})).await;
     let (status, body) = s.get("alice", &id1).await;
     assert_eq!((status, body["status"].as_str()), (200, Some("pending")), "{body}");
@@ -159,30 +164,33 @@ async fn queue_flow_end_to_end() {
         json!({"request_id": id1, "session_id": session, "status": "completed",
                "reply": "echo: hello (1 messages)"})
     );
-
-    // Only the submitter sees it; unknown ids are 404 too.
     let (status, body) = s.get("bob", &id1).await;
     assert_eq!((status, body["error"].as_str()), (404, Some("not_found")));
     let (status, _) = s.get("alice", "no-such-request").await;
     assert_eq!(status, 404);
     let (status, body) = s.http("GET", &format!("/api/v1/chat/responses/{id1}"), None, None).await;
     assert_eq!((status, body["error"].as_str()), (401, Some("unauthorized")));
+    session
+}
 
-    // 2. The session keeps its history across invocations.
+/// The session keeps its history across invocations; Bob naming Alice's session id gets a
+/// conversation of his own.
+async fn the_session_keeps_its_history_for_its_owner_only(s: &Stack, session: &str) {
     let (id2, _) = s.post("alice", json!({"message": "again", "session_id": session})).await;
     s.run_input(true).await;
     s.run_output().await;
     let (_, body) = s.get("alice", &id2).await;
     assert_eq!(body["reply"], "echo: again (3 messages)");
-    // Bob naming Alice's session id gets a conversation of his own.
     let (id_b, _) = s.post("bob", json!({"message": "peek", "session_id": session})).await;
     s.run_input(true).await;
     s.run_output().await;
     let (_, body) = s.get("bob", &id_b).await;
     assert_eq!(body["reply"], "echo: peek (1 messages)");
+}
 
-    // 3. Redelivery: the runner finishes but the message is not deleted (as when a function
-    //    times out after the model answered); SQS delivers it again; the model does not run again.
+/// Redelivery: the runner finishes but the message is not deleted (as when a function
+/// times out after the model answered); SQS delivers it again; the model does not run again.
+async fn a_redelivered_message_does_not_run_the_model_again(s: &Stack) {
     let (id3, _) = s.post("alice", json!({"message": "once"})).await;
     assert_eq!(s.run_input(false).await, 1);
     assert_eq!(s.model.calls("once"), 1);
@@ -193,8 +201,11 @@ async fn queue_flow_end_to_end() {
     let (_, body) = s.get("alice", &id3).await;
     assert_eq!(body["reply"], "echo: once (1 messages)");
     assert_eq!(depth(&s.sqs, &s.input.url).await, 0);
+}
 
-    // 4. Poison: an unparseable body, a permanent model error, a model that stays throttled.
+/// Poison: an unparseable body, a permanent model error, a model that stays throttled. All
+/// end in the dead-letter queue with their envelopes; their clients read a stable reason.
+async fn poison_messages_are_dead_lettered_and_their_clients_told(s: &Stack) {
     s.sqs.send_message().queue_url(&s.input.url).message_body("this is not an envelope").send().await.expect("send poison");
     let (id4, _) = s.post("alice", json!({"message": "poison-model please"})).await;
     let (id5, _) = s.post("alice", json!({"message": "flaky"})).await;

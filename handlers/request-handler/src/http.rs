@@ -2,4 +2,4 @@
 //! shared [`agentcdk_runtime::http`] module (moved there so every front-door handler parses
 //! events the same way), re-exported under its old path.
 
-pub use agentcdk_runtime::http::{BadEvent, Request, Response, Source, WsOrigin};
+pub use agentcdk_runtime::http::{Admission, Admits, BadEvent, Request, Response, Source, WsOrigin};

@@ -36,7 +36,7 @@ use agentcdk_runtime::ws::{reply_frames, FRAME_LIMIT};
 use lambda_runtime::LambdaEvent;
 use serde_json::Value;
 
-pub use http::{Request, Response, Source};
+pub use http::{Admission, Admits, Request, Response, Source};
 
 /// How chat turns are answered; each variant holds exactly what it needs.
 #[derive(Debug, Clone)]
@@ -76,9 +76,14 @@ pub type RouteFn = Arc<dyn Fn(&Request) -> Response + Send + Sync>;
 pub struct App {
     backend: Backend,
     routes: Routes,
-    max_body: usize,
-    allow_anonymous: bool,
+    admission: Admission,
     custom: Vec<(String, String, RouteFn)>,
+}
+
+impl Admits for App {
+    fn admission_mut(&mut self) -> &mut Admission {
+        &mut self.admission
+    }
 }
 
 impl std::fmt::Debug for App {
@@ -86,7 +91,7 @@ impl std::fmt::Debug for App {
         f.debug_struct("App")
             .field("backend", &self.backend)
             .field("routes", &self.routes)
-            .field("max_body", &self.max_body)
+            .field("admission", &self.admission)
             .finish_non_exhaustive()
     }
 }
@@ -94,7 +99,7 @@ impl std::fmt::Debug for App {
 impl App {
     /// An app with `backend` and `routes`, default limits.
     pub fn new(backend: Backend, routes: Routes) -> Self {
-        Self { backend, routes, max_body: env::DEFAULT_MAX_BODY_BYTES, allow_anonymous: false, custom: Vec::new() }
+        Self { backend, routes, admission: Admission::default(), custom: Vec::new() }
     }
 
     /// The app the environment describes (`AGENT_MODE`, routes, queues, tables, model).
@@ -134,21 +139,8 @@ impl App {
             }
         };
         let mut app = Self::new(backend, routes);
-        app.max_body = config::parse_or(env::MAX_BODY_BYTES, env::DEFAULT_MAX_BODY_BYTES)?;
-        app.allow_anonymous = config::parse_or(env::ALLOW_ANONYMOUS, false)?;
+        app.admission = Admission::from_env()?;
         Ok(app)
-    }
-
-    /// Sets the body size limit in bytes.
-    pub fn with_max_body(mut self, bytes: usize) -> Self {
-        self.max_body = bytes;
-        self
-    }
-
-    /// Lets requests without an authorizer context through as the anonymous user.
-    pub fn with_anonymous(mut self, allow: bool) -> Self {
-        self.allow_anonymous = allow;
-        self
     }
 
     /// Adds a custom route (`method` and exact `path`, matched before the built-in routes).
@@ -232,16 +224,14 @@ impl Caller {
 fn user(app: &App, req: &Request) -> Result<Caller, Response> {
     match &req.user_id {
         Some(u) if !u.is_empty() => Ok(Caller::User(u.clone())),
-        _ if app.allow_anonymous => Ok(Caller::Anonymous),
+        _ if app.admission.allow_anonymous => Ok(Caller::Anonymous),
         _ => Err(Response::error(ErrorCode::Unauthorized, "no caller identity in the authorizer context")),
     }
 }
 
 /// Parses and checks a chat body: size, content type, JSON shape, schema rules.
 fn parse_chat(app: &App, req: &Request, body: &[u8]) -> Result<ChatRequest, Response> {
-    if body.len() > app.max_body {
-        return Err(Response::error(ErrorCode::PayloadTooLarge, format!("body is {} bytes, the limit is {}", body.len(), app.max_body)));
-    }
+    app.admission.check_size(body.len())?;
     if let Some(ct) = req.header("content-type") {
         if !ct.to_ascii_lowercase().contains("json") {
             return Err(Response::error(ErrorCode::UnsupportedMediaType, "send the body as application/json"));
@@ -431,8 +421,7 @@ async fn ws_message(app: &App, req: &Request) -> Response {
         }
         Err(e) => return refused(store_failure(&e), None),
     };
-    if req.body.len() > app.max_body {
-        let r = Response::error(ErrorCode::PayloadTooLarge, format!("body is {} bytes, the limit is {}", req.body.len(), app.max_body));
+    if let Err(r) = app.admission.check_size(req.body.len()) {
         return refused(r, None);
     }
     // WebSocket APIs route on a field of the body (`action`): drop it before parsing a chat turn.

@@ -9,7 +9,7 @@ use agentcdk_runtime::agent::{Agent, BoxFuture, Message, ModelError, ModelProvid
 use agentcdk_testkit::events;
 use base64::Engine;
 use lambda_runtime::{Context, LambdaEvent};
-use request_handler::{App, Backend, Response};
+use request_handler::{Admits, App, Backend, Response};
 use serde_json::{json, Value};
 
 /// A model that echoes the last user text, or fails as told by the text.

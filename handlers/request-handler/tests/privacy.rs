@@ -14,7 +14,7 @@ use agentcdk_testkit::events;
 use agentcdk_testkit::http::{gated_openai_peer, HttpResponse, HttpServer};
 use agentcdk_testkit::moto::{self, Moto};
 use lambda_runtime::{Context, LambdaEvent};
-use request_handler::{App, Backend};
+use request_handler::{Admits, App, Backend};
 use serde_json::{json, Value};
 
 /// What AWS says when a role may not call the model: it names the role and the account.
@@ -130,9 +130,7 @@ async fn model_error_text_never_reaches_the_client() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn client_ids_are_checked_before_dynamodb_and_sqs() {
     let moto = Moto::start_serialized();
-    let sdk = moto.sdk_config().await;
-    let sqs = aws_sdk_sqs::Client::new(&sdk);
-    let ddb = aws_sdk_dynamodb::Client::new(&sdk);
+    let moto::Clients { sqs, ddb, .. } = moto.clients().await;
     let input = moto::create_queue_with_dlq(&sqs, "in", 3, 30).await;
     moto::create_responses_table(&ddb, "responses").await;
     let backend =

@@ -300,6 +300,59 @@ impl From<Response> for RawResponse {
     }
 }
 
+/// What an HTTP front door checks before it runs anything: the body size and whether callers
+/// without an identity pass as the anonymous user. One type so the request-handler and the
+/// stream-handler read the same variables and refuse the same way.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Admission {
+    /// Largest body accepted, in bytes. Default: [`env::DEFAULT_MAX_BODY_BYTES`].
+    pub max_body: usize,
+    /// Whether requests without a caller identity pass as the anonymous user. Default: false.
+    pub allow_anonymous: bool,
+}
+
+impl Default for Admission {
+    fn default() -> Self {
+        Self { max_body: env::DEFAULT_MAX_BODY_BYTES, allow_anonymous: false }
+    }
+}
+
+impl Admission {
+    /// From [`env::MAX_BODY_BYTES`] and [`env::ALLOW_ANONYMOUS`] (unset: the defaults).
+    pub fn from_env() -> Result<Self, ConfigError> {
+        Ok(Self {
+            max_body: config::parse_or(env::MAX_BODY_BYTES, env::DEFAULT_MAX_BODY_BYTES)?,
+            allow_anonymous: config::parse_or(env::ALLOW_ANONYMOUS, false)?,
+        })
+    }
+
+    /// A `payload_too_large` answer when a body of `len` bytes is over the limit.
+    pub fn check_size(&self, len: usize) -> Result<(), Response> {
+        if len > self.max_body {
+            return Err(Response::error(ErrorCode::PayloadTooLarge, format!("body is {len} bytes, the limit is {}", self.max_body)));
+        }
+        Ok(())
+    }
+}
+
+/// A front door with [`Admission`] limits; the builder setters come with it.
+pub trait Admits: Sized {
+    /// The limits, to change.
+    fn admission_mut(&mut self) -> &mut Admission;
+
+    /// Sets the body size limit in bytes.
+    fn with_max_body(mut self, bytes: usize) -> Self {
+        self.admission_mut().max_body = bytes;
+        self
+    }
+
+    /// Lets requests without a caller identity through as the anonymous user.
+    fn with_anonymous(mut self, allow: bool) -> Self {
+        self.admission_mut().allow_anonymous = allow;
+        self
+    }
+}
+
 /// What a handler that may stream returns to `lambda_runtime::run`: a buffered proxy response
 /// (JSON) or a stream.
 pub type Answer = FunctionResponse<Value, Body>;

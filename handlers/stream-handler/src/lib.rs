@@ -33,9 +33,11 @@ use std::sync::Arc;
 use agentcdk_contract::env;
 use agentcdk_contract::wire::{ChatReply, ChatRequest, ErrorBody, ErrorCode, StreamEvent, STREAM_CONTENT_TYPE};
 use agentcdk_runtime::agent::{Agent, AgentError, AgentEvent, Message, Toolbox};
-use agentcdk_runtime::config::{self, ConfigError};
+use agentcdk_runtime::config::ConfigError;
 use agentcdk_runtime::error::Classify;
-use agentcdk_runtime::http::{headers, streamed, Answer, RawResponse, Request, Response, ResponseMode, Source, StreamSender};
+use agentcdk_runtime::http::{
+    headers, streamed, Admission, Admits, Answer, RawResponse, Request, Response, ResponseMode, Source, StreamSender,
+};
 use agentcdk_runtime::store::sessions::{session_key, History, SessionStore};
 use agentcdk_runtime::store::StoreError;
 use lambda_runtime::LambdaEvent;
@@ -48,15 +50,14 @@ pub struct App {
     agent: Agent,
     sessions: Option<SessionStore>,
     mode: ResponseMode,
-    max_body: usize,
-    allow_anonymous: bool,
+    admission: Admission,
 }
 
 impl App {
     /// An app running `agent`, keeping history in `sessions` (`None`: stateless turns),
     /// answering in `mode`, with the default body limit and no anonymous callers.
     pub fn new(agent: Agent, sessions: Option<SessionStore>, mode: ResponseMode) -> Self {
-        Self { agent, sessions, mode, max_body: env::DEFAULT_MAX_BODY_BYTES, allow_anonymous: false }
+        Self { agent, sessions, mode, admission: Admission::default() }
     }
 
     /// The app the environment describes: `MODEL_*`, `SYSTEM_PROMPT`, `MAX_TOKENS`,
@@ -64,21 +65,14 @@ impl App {
     /// `SESSION_TTL_SECONDS`, `RESPONSE_MODE`, `MAX_BODY_BYTES`, `ALLOW_ANONYMOUS`.
     pub async fn from_env(sdk: &aws_config::SdkConfig, tools: Toolbox) -> Result<Self, ConfigError> {
         let sessions = SessionStore::from_env(aws_sdk_dynamodb::Client::new(sdk))?;
-        Ok(Self::new(Agent::from_env(sdk, tools).await?, sessions, agentcdk_runtime::http::response_mode_from_env()?)
-            .with_max_body(config::parse_or(env::MAX_BODY_BYTES, env::DEFAULT_MAX_BODY_BYTES)?)
-            .with_anonymous(config::parse_or(env::ALLOW_ANONYMOUS, false)?))
+        let mode = agentcdk_runtime::http::response_mode_from_env()?;
+        Ok(Self { admission: Admission::from_env()?, ..Self::new(Agent::from_env(sdk, tools).await?, sessions, mode) })
     }
+}
 
-    /// Sets the body size limit in bytes.
-    pub fn with_max_body(mut self, bytes: usize) -> Self {
-        self.max_body = bytes;
-        self
-    }
-
-    /// Lets requests without a caller identity through as the anonymous user.
-    pub fn with_anonymous(mut self, allow: bool) -> Self {
-        self.allow_anonymous = allow;
-        self
+impl Admits for App {
+    fn admission_mut(&mut self) -> &mut Admission {
+        &mut self.admission
     }
 }
 
@@ -135,15 +129,10 @@ async fn prepare(app: &App, req: &Request) -> Result<Turn, Response> {
     }
     let (user_id, anonymous) = match &req.user_id {
         Some(u) if !u.is_empty() => (u.clone(), false),
-        _ if app.allow_anonymous => (env::ANONYMOUS_USER_ID.to_owned(), true),
+        _ if app.admission.allow_anonymous => (env::ANONYMOUS_USER_ID.to_owned(), true),
         _ => return Err(Response::error(ErrorCode::Unauthorized, "no caller identity")),
     };
-    if req.body.len() > app.max_body {
-        return Err(Response::error(
-            ErrorCode::PayloadTooLarge,
-            format!("body is {} bytes, the limit is {}", req.body.len(), app.max_body),
-        ));
-    }
+    app.admission.check_size(req.body.len())?;
     if let Some(ct) = req.header("content-type") {
         if !ct.to_ascii_lowercase().contains("json") {
             return Err(Response::error(ErrorCode::UnsupportedMediaType, "send the body as application/json"));

@@ -19,6 +19,17 @@ pub struct Moto {
     log_path: std::path::PathBuf,
 }
 
+/// The AWS clients of one moto server ([`Moto::clients`]).
+#[derive(Debug, Clone)]
+pub struct Clients {
+    /// SDK configuration for moto, to build other clients.
+    pub sdk: aws_config::SdkConfig,
+    /// SQS.
+    pub sqs: aws_sdk_sqs::Client,
+    /// DynamoDB.
+    pub ddb: aws_sdk_dynamodb::Client,
+}
+
 /// Region the tests use.
 pub const REGION: &str = "us-east-1";
 
@@ -90,6 +101,12 @@ impl Moto {
             .credentials_provider(aws_sdk_sqs::config::Credentials::new("testing", "testing", None, None, "moto"))
             .load()
             .await
+    }
+
+    /// The SDK configuration and the SQS and DynamoDB clients most handler tests start from.
+    pub async fn clients(&self) -> Clients {
+        let sdk = self.sdk_config().await;
+        Clients { sqs: aws_sdk_sqs::Client::new(&sdk), ddb: aws_sdk_dynamodb::Client::new(&sdk), sdk }
     }
 
     /// Environment variables pointing a handler binary at this moto.

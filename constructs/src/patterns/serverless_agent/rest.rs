@@ -10,7 +10,7 @@ use agentcdk_synth::prelude::*;
 use super::base::Base;
 use super::handles::RestEndpoint;
 use super::props::Access;
-use crate::apigw::rest::{HttpMethod, MethodAuth, RestApi, RestApiProps};
+use crate::apigw::rest::{HttpMethod, LambdaMethod, MethodAuth, RestApi, RestApiProps, Transfer};
 use crate::cloudwatch::{alarm_topic, function_alarms};
 use crate::lambda::{Function, FunctionProps};
 
@@ -44,12 +44,10 @@ pub(super) fn front_door(scope: &mut Scope, base: &Base<'_, '_>, handler: &Funct
     let auth = method_auth(scope, props.access, &api);
     let model = api.add_model(scope, "ChatRequest", agentcdk_contract::chat_request_schema());
     let chat_path = base.routes.chat();
-    match chat {
-        Chat::Streamed => api.add_streaming_lambda_method(scope, HttpMethod::Post, chat_path, handler, &auth, Some(&model)),
-        Chat::Buffered | Chat::Polled => api.add_lambda_method(scope, HttpMethod::Post, chat_path, handler, &auth, Some(&model)),
-    };
+    let transfer = if chat == Chat::Streamed { Transfer::Streamed } else { Transfer::Buffered };
+    api.add_lambda_method(scope, LambdaMethod::new(HttpMethod::Post, chat_path, handler, &auth).validated(&model).transfer(transfer));
     if chat == Chat::Polled {
-        api.add_lambda_method(scope, HttpMethod::Get, &base.routes.responses_resource(), handler, &auth, None);
+        api.add_lambda_method(scope, LambdaMethod::new(HttpMethod::Get, &base.routes.responses_resource(), handler, &auth));
     }
     custom_routes(scope, base, &api, &auth);
     RestEndpoint { api, routes: base.routes.clone() }
@@ -93,7 +91,7 @@ fn custom_routes(scope: &mut Scope, base: &Base<'_, '_>, api: &RestApi, auth: &M
                 ..Default::default()
             },
         );
-        api.add_lambda_method(scope, route.method, &path, &f, auth, None);
+        api.add_lambda_method(scope, LambdaMethod::new(route.method, &path, &f, auth));
         if props.alarms {
             let topic = alarm_topic(scope.stack(), props.encryption);
             function_alarms(&mut scope.scope(&format!("Route{i}Alarms")), &f, &topic);

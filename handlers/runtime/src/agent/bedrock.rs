@@ -23,6 +23,23 @@ pub struct Bedrock {
     model_id: String,
 }
 
+/// Sends a Converse or ConverseStream request built from [`Parts`]: the two SDK builders have
+/// the same setters but no trait in common, so one macro fills both.
+macro_rules! send {
+    ($builder:expr, $model_id:expr, $parts:expr) => {{
+        let parts: Parts = $parts;
+        $builder
+            .model_id($model_id)
+            .set_messages(Some(parts.messages))
+            .inference_config(parts.inference)
+            .set_system(parts.system)
+            .set_tool_config(parts.tools)
+            .send()
+            .await
+            .map_err(|e| model_error(&e))
+    }};
+}
+
 impl Bedrock {
     /// A provider calling `model_id` through `client`.
     pub fn new(client: aws_sdk_bedrockruntime::Client, model_id: impl Into<String>) -> Self {
@@ -30,18 +47,7 @@ impl Bedrock {
     }
 
     async fn call(&self, req: ModelRequest<'_>) -> Result<ModelResponse, ModelError> {
-        let parts = Parts::new(&req)?;
-        let out = self
-            .client
-            .converse()
-            .model_id(&self.model_id)
-            .set_messages(Some(parts.messages))
-            .inference_config(parts.inference)
-            .set_system(parts.system)
-            .set_tool_config(parts.tools)
-            .send()
-            .await
-            .map_err(|e| model_error(&e))?;
+        let out = send!(self.client.converse(), &self.model_id, Parts::new(&req)?)?;
         let stop = stop_reason(out.stop_reason());
         let Some(ConverseOutput::Message(msg)) = out.output else {
             return Err(ModelError::Permanent("Converse returned no message".into()));
@@ -60,18 +66,7 @@ impl Bedrock {
 
     /// ConverseStream: the same request; text deltas go to `on_text` as the events arrive.
     async fn call_stream(&self, req: ModelRequest<'_>, on_text: &mut TextSink<'_>) -> Result<ModelResponse, ModelError> {
-        let parts = Parts::new(&req)?;
-        let out = self
-            .client
-            .converse_stream()
-            .model_id(&self.model_id)
-            .set_messages(Some(parts.messages))
-            .inference_config(parts.inference)
-            .set_system(parts.system)
-            .set_tool_config(parts.tools)
-            .send()
-            .await
-            .map_err(|e| model_error(&e))?;
+        let out = send!(self.client.converse_stream(), &self.model_id, Parts::new(&req)?)?;
         let mut stream = out.stream;
         let mut assembly = Assembly::default();
         loop {
