@@ -55,7 +55,8 @@ pub const INVOKED_BY_SQS: Accepted = Accepted {
              invocations only.",
 };
 
-/// The stage of an agent API or AgentCore front door.
+/// The stage of an agent API, an AgentCore front door or an `McpServer`'s REST API (POSTed
+/// tool calls: one caller's result must not answer another).
 pub const NO_STAGE_CACHE: Accepted = Accepted {
     check: Check::ApiGatewayStageCache,
     reason: "Agent APIs answer POSTed conversation turns and per-request results: a response cache would serve one caller's \

@@ -289,7 +289,61 @@ fn the_orders_server_reads_its_table_and_index_only() {
     for action in ["dynamodb:PutItem", "dynamodb:Scan", "dynamodb:BatchGetItem", "dynamodb:DeleteItem"] {
         t.assert_cannot(f, action);
     }
-    t.resource_has_properties(&server.url.url, object_like! {"AuthType" => "AWS_IAM"});
+    let McpFront::FunctionUrl(url) = &server.front else { panic!("a Function URL by default") };
+    t.resource_has_properties(&url.url, object_like! {"AuthType" => "AWS_IAM"});
+}
+
+/// `McpServer` behind API Gateway REST with a Lambda authorizer: `POST /mcp` takes the
+/// authorizer, no Function URL; an agent must bring a token (AC2604) and then gets the REST URL
+/// with its bearer token, its secret only, and no Lambda invoke right.
+#[test]
+fn a_server_behind_an_authorizer_is_rest_and_its_agent_brings_a_token() {
+    let (t, (agent, server)) = synth(|s| {
+        let auth = LambdaAuthorizer::jwt(&mut s.scope("Auth"), jwt());
+        let props = McpServerProps { authorizer: Some(auth), ..Default::default() };
+        let (server, _) = McpServer::orders(&mut s.scope("Tools"), props);
+        let tools = vec![ToolSource::server(&server).with_auth(McpAuth::bearer(TOKEN_ARN))];
+        let agent =
+            ServerlessAgent::new(&mut s.scope("Agent"), AgentProps { tools, ..AgentProps::new(Model::bedrock(MODEL), Access::Public) });
+        (agent, server)
+    });
+    t.resource_count_is("AWS::Lambda::Url", 0);
+    let McpFront::RestApi(api) = &server.front else { panic!("a REST API") };
+    let authorizers = t.find_resources("AWS::ApiGateway::Authorizer", json!({"RestApiId": {"Ref": api.api.logical_id()}}));
+    assert_eq!(authorizers.len(), 1, "the MCP API's own authorizer");
+    let methods = t.find_resources("AWS::ApiGateway::Method", json!({"RestApiId": {"Ref": api.api.logical_id()}}));
+    assert_eq!(methods.len(), 1, "one method, POST /mcp: {:?}", methods.iter().map(|m| m.logical_id).collect::<Vec<_>>());
+    let method = methods[0].json["Properties"].clone();
+    assert_eq!((method["HttpMethod"].as_str(), method["AuthorizationType"].as_str()), (Some("POST"), Some("CUSTOM")), "{method}");
+    assert_eq!(method["AuthorizerId"], json!({"Ref": authorizers[0].logical_id}), "{method}");
+    let servers = parse_servers(&substitute_rest(&mcp_servers(&t, &agent.request_handler).unwrap())).unwrap();
+    assert!(servers[0].url.starts_with("https://abc123.execute-api.") && servers[0].url.ends_with("/mcp"), "{}", servers[0].url);
+    assert_eq!(servers[0].auth, McpAuthConfig::Bearer { secret_arn: TOKEN_ARN.into() });
+    t.assert_can_exactly(&agent.request_handler, "secretsmanager:GetSecretValue", [json!(TOKEN_ARN)]);
+    t.assert_cannot(&agent.request_handler, "lambda:InvokeFunctionUrl");
+    t.assert_cannot(&agent.request_handler, "lambda:InvokeFunction");
+
+    expect_codes(
+        |s| {
+            let auth = LambdaAuthorizer::jwt(&mut s.scope("Auth"), jwt());
+            let (server, _) = McpServer::orders(&mut s.scope("Tools"), McpServerProps { authorizer: Some(auth), ..Default::default() });
+            agent_with(s, vec![ToolSource::server(&server)]);
+        },
+        &[(codes::TOOLS_GATEWAY_TOKEN, "S/Agent")],
+    );
+}
+
+/// [`substitute`] for a REST API's URL: nested `Fn::Sub`s rendered in place, every `Ref` (the
+/// API's id) as `abc123`; pseudo parameters stay as written.
+fn substitute_rest(value: &Json) -> String {
+    let Some(parts) = value.get("Fn::Sub").and_then(Json::as_array) else {
+        return value.as_str().map(str::to_owned).unwrap_or_else(|| "abc123".into());
+    };
+    let mut text = parts[0].as_str().expect("template").to_owned();
+    for (name, intrinsic) in parts[1].as_object().expect("vars") {
+        text = text.replace(&format!("${{{name}}}"), &substitute_rest(intrinsic));
+    }
+    text.replace("${!", "${")
 }
 
 #[test]

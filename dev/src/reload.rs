@@ -21,7 +21,7 @@ use std::collections::HashMap;
 
 use crate::assembly::Assembly;
 use crate::lambda::{Function, FunctionSpec};
-use crate::server::{bind_doors, door_ids, function_specs, serve_doors, ws_hosts, EnvContext, Ports};
+use crate::server::{bind_doors, door_ids, function_specs, serve_doors, url_attrs, ws_hosts, EnvContext, Ports};
 use crate::stateful::Deploy;
 use crate::{logs, DevError, DevServer, FrontDoorKind};
 
@@ -71,6 +71,7 @@ impl DevServer {
             };
             plan.insert(id, port);
         }
+        url_attrs(&assembly, &mut locals, &plan);
         let hosts = ws_hosts(&assembly, &locals, &plan);
         let ctx = EnvContext {
             moto: &self.moto.endpoint,

@@ -161,6 +161,7 @@ impl DevServer {
         // Listeners first: the functions' environment needs the front doors' addresses.
         let listeners = bind_doors(&assembly, &HashMap::new(), &mut ports).await?;
         let door_ports = listeners.ports(&assembly);
+        url_attrs(&assembly, &mut locals, &door_ports);
         let issuer = if opts.real_auth || !uses_jwt(&assembly) {
             None
         } else {
@@ -361,6 +362,19 @@ async fn bind_again(port: u16) -> Result<tokio::net::TcpListener, DevError> {
 pub(crate) fn ws_hosts(assembly: &Assembly, locals: &Locals, ports: &HashMap<String, u16>) -> Vec<(String, String)> {
     let [_, ws, _] = door_ids(assembly);
     ws.iter().filter_map(|id| Some((locals.refs.get(id).cloned().unwrap_or_default(), format!("127.0.0.1:{}", ports.get(id)?)))).collect()
+}
+
+/// `Fn::GetAtt [Url, FunctionUrl]` of every Function URL: its local door,
+/// `http://127.0.0.1:<port>/` (Lambda's value is `https://<url-id>.lambda-url.<region>.on.aws/`,
+/// with the trailing slash: "AWS::Lambda::Url" return values, CloudFormation User Guide), so a
+/// function whose environment names another's URL (an agent's `MCP_SERVERS`) reaches it here.
+pub(crate) fn url_attrs(assembly: &Assembly, locals: &mut Locals, ports: &HashMap<String, u16>) {
+    let [_, _, urls] = door_ids(assembly);
+    for id in urls {
+        if let Some(port) = ports.get(&id) {
+            locals.attrs.insert((id, "FunctionUrl".into()), format!("http://127.0.0.1:{port}/"));
+        }
+    }
 }
 
 /// Starts every front door and event source mapping of the stack on its listener.

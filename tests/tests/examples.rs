@@ -60,6 +60,31 @@ fn cfn_lint_really_reports_a_broken_template() {
     assert_ne!(code & 2, 0, "cfn-lint should report an error:\n{text}");
 }
 
+/// `McpServer` over API Gateway REST behind a Lambda authorizer (no example uses it), with an
+/// agent calling it with a bearer token.
+#[test]
+fn mcp_server_behind_an_authorizer_passes_cfn_lint_and_checkov() {
+    use agentcdk::prelude::*;
+    let mut app = App::new();
+    let stack = app.stack("McpRest", StackProps::default());
+    let jwt = JwtConfig { issuer: "https://issuer.example.com/".into(), audience: vec!["tools".into()], ..Default::default() };
+    let auth = LambdaAuthorizer::jwt(&mut stack.scope("Auth"), jwt);
+    let (server, _) = McpServer::orders(&mut stack.scope("Tools"), McpServerProps { authorizer: Some(auth), ..Default::default() });
+    let token = "arn:aws:secretsmanager:us-east-1:123456789012:secret:tools-token";
+    let tools = vec![ToolSource::server(&server).with_auth(McpAuth::bearer(token))];
+    ServerlessAgent::new(
+        &mut stack.scope("Agent"),
+        AgentProps { tools, ..AgentProps::new(Model::bedrock("us.anthropic.claude-sonnet-4-5-20250929-v1:0"), Access::Public) },
+    );
+    let out = tempfile::tempdir().unwrap();
+    let assembly = synth_into(app, out.path());
+    let template = out.path().join(assembly.stacks[0].file_name());
+    let (code, text) = cfn_lint(std::slice::from_ref(&template));
+    assert_eq!(code & (2 | 4), 0, "cfn-lint found errors or warnings (exit {code}):\n{text}");
+    let findings = agentcdk_tests::checkov::run_checkov(&[template]);
+    assert!(findings.is_empty(), "checkov: {}", findings.iter().map(ToString::to_string).collect::<Vec<_>>().join("\n"));
+}
+
 #[test]
 fn agentcore_family_passes_cfn_lint() {
     use agentcdk::prelude::*;

@@ -1,5 +1,5 @@
 //! `McpServer`: tools served as a stateless MCP server (Streamable HTTP) from a Lambda function
-//! behind its Function URL, for agents of this app ([`ToolSource::server`](super::ToolSource::server))
+//! behind its Function URL (or API Gateway REST with a Lambda authorizer), for agents of this app ([`ToolSource::server`](super::ToolSource::server))
 //! or any MCP client. The handler is built on `agentcdk_runtime::mcp::serve`; the stock one,
 //! `mcp-orders`, answers order lookups over a DynamoDB table ([`McpServer::orders`]).
 
@@ -10,6 +10,7 @@ use agentcdk_contract::artifacts::Artifact;
 use agentcdk_contract::mcp::{CREATED_AT, CUSTOMER_ID, ORDERS_BY_CUSTOMER, ORDERS_TABLE, ORDER_ID};
 use agentcdk_synth::prelude::*;
 
+use crate::apigw::rest::{HttpMethod, MethodAuth, RestApi, RestApiProps};
 use crate::codes;
 use crate::dynamodb::{Attribute, GlobalSecondaryIndex, Table, TableProps};
 use crate::function_url::{FunctionUrl, FunctionUrlProps, UrlAuth};
@@ -17,6 +18,10 @@ use crate::iam::{self, actions, Statement};
 use crate::kms::Encryption;
 use crate::lambda::{Code, Function, FunctionProps};
 use crate::logs::RetentionDays;
+use crate::patterns::LambdaAuthorizer;
+
+/// Path of the MCP endpoint on an [`McpFront::RestApi`] (`POST` only).
+pub const MCP_REST_PATH: &str = "/mcp";
 
 /// Props of an [`McpServer`].
 #[derive(Clone, Debug, PartialEq)]
@@ -27,8 +32,13 @@ pub struct McpServerProps {
     /// Shown in the console. Default: "MCP tools".
     pub description: String,
     /// Who may call the URL. Default: IAM principals (SigV4); `UrlAuth::None` only for servers
-    /// that authenticate each request themselves.
+    /// that authenticate each request themselves. Not used with an `authorizer`.
     pub auth: UrlAuth,
+    /// Serve over API Gateway REST (`POST /mcp`) behind this Lambda authorizer instead of a
+    /// Function URL: for MCP clients with a token rather than AWS credentials (an agent of
+    /// this app then needs `.with_auth(..)` on its [`ToolSource::server`](super::ToolSource::server),
+    /// checked). Default: none (the Function URL).
+    pub authorizer: Option<LambdaAuthorizer>,
     /// Environment of the function. Default: none.
     pub environment: BTreeMap<String, Value<String>>,
     /// Memory, MB. Default: 256.
@@ -49,6 +59,7 @@ impl Default for McpServerProps {
             code: Code::handler(Artifact::McpOrders),
             description: "MCP tools".into(),
             auth: UrlAuth::AwsIam,
+            authorizer: None,
             environment: BTreeMap::new(),
             memory_mb: 256,
             timeout: Duration::from_secs(30),
@@ -59,13 +70,22 @@ impl Default for McpServerProps {
     }
 }
 
-/// An MCP server on Lambda: the function and its Function URL.
+/// An MCP server on Lambda: the function and its front door.
 #[derive(Clone, Debug, PartialEq)]
 pub struct McpServer {
     /// The function serving MCP.
     pub function: Function,
-    /// Its URL (the MCP endpoint).
-    pub url: FunctionUrl,
+    /// How clients reach it.
+    pub front: McpFront,
+}
+
+/// The front door of an [`McpServer`].
+#[derive(Clone, Debug, PartialEq)]
+pub enum McpFront {
+    /// Its Function URL (the MCP endpoint), the default.
+    FunctionUrl(FunctionUrl),
+    /// A REST API whose `POST /mcp` ([`MCP_REST_PATH`]) takes the Lambda authorizer.
+    RestApi(RestApi),
 }
 
 impl McpServer {
@@ -78,6 +98,7 @@ impl McpServer {
                 "use McpServer::orders(scope, props), which declares the table, or give your own handler in `code`",
             );
         }
+        let authorizer = props.authorizer.clone();
         let function = Function::new(
             &mut scope.scope("Function"),
             FunctionProps {
@@ -92,8 +113,25 @@ impl McpServer {
                 ..Default::default()
             },
         );
-        let url = function.add_url(scope, FunctionUrlProps { auth: props.auth, ..Default::default() });
-        McpServer { function, url }
+        let front = match authorizer {
+            None => McpFront::FunctionUrl(function.add_url(scope, FunctionUrlProps { auth: props.auth, ..Default::default() })),
+            Some(authorizer) => {
+                let api = RestApi::new(
+                    &mut scope.scope("Api"),
+                    RestApiProps {
+                        log_retention: props.log_retention,
+                        encryption: props.encryption,
+                        description: Some("MCP server".into()),
+                        ..Default::default()
+                    },
+                );
+                crate::accepted::NO_STAGE_CACHE.apply(scope.stack(), &api.stage);
+                let auth = MethodAuth::Custom(authorizer.attach_rest(scope, &api));
+                api.add_lambda_method(scope, HttpMethod::Post, MCP_REST_PATH, &function, &auth, None);
+                McpFront::RestApi(api)
+            }
+        };
+        McpServer { function, front }
     }
 
     /// The stock `mcp-orders` server and its orders table (`Orders` in `scope`; key `order_id`,
@@ -126,9 +164,12 @@ impl McpServer {
     }
 
     /// The MCP endpoint: `https://<id>.lambda-url.<region>.on.aws/` (the server answers MCP on
-    /// every path).
+    /// every path), or `https://<api>.execute-api.<region>.amazonaws.com/<stage>/mcp`.
     pub fn url(&self) -> Expr {
-        self.url.url()
+        match &self.front {
+            McpFront::FunctionUrl(url) => url.url(),
+            McpFront::RestApi(api) => api.url_for(MCP_REST_PATH),
+        }
     }
 
     /// The function serving MCP.

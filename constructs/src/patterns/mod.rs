@@ -15,7 +15,7 @@ pub use agentcore::{
 };
 pub use agentcore_front_door::{AgentCoreFrontDoor, FrontDoorKind, FrontDoorProps, INVOKE_PATH};
 pub use authorizer::{AuthorizerProps, ClaimRule, JwtConfig, LambdaAuthorizer, TokenUse};
-pub use mcp_server::{McpServer, McpServerProps};
+pub use mcp_server::{McpFront, McpServer, McpServerProps, MCP_REST_PATH};
 pub use queue_pipeline::{QueuePipeline, QueuePipelineProps};
 pub use serverless_agent::{
     Access, AgentProps, Backend, CustomRoute, Endpoint, McpAuth, Mode, Model, Provider, QueueOptions, Queued, RestEndpoint,

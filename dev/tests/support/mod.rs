@@ -101,7 +101,18 @@ impl ModelPeer {
         Self::start_with("", Duration::ZERO, status).await
     }
 
+    /// A peer that uses one tool (non-streamed answers only): while the conversation has no
+    /// tool result it asks for `tool` with `input`; then it answers
+    /// `"{TOOL_REPLY_PREFIX}<the tool result's content>"`, so the reply shows what the tool gave.
+    pub async fn tool_user(tool: &'static str, input: Value) -> Self {
+        Self::spawn("", Duration::ZERO, 200, Some(Arc::new((tool, input)))).await
+    }
+
     async fn start_with(reply: &'static str, gap: Duration, status: u16) -> Self {
+        Self::spawn(reply, gap, status, None).await
+    }
+
+    async fn spawn(reply: &'static str, gap: Duration, status: u16, tool: Option<Arc<(&'static str, Value)>>) -> Self {
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("bind");
         let url = format!("http://{}/v1", listener.local_addr().expect("addr"));
         let calls = Arc::new(Mutex::new(Vec::new()));
@@ -110,16 +121,22 @@ impl ModelPeer {
         let task = tokio::spawn(async move {
             loop {
                 let Ok((s, _)) = listener.accept().await else { continue };
-                let (c, l) = (c.clone(), l.clone());
+                let (c, l, tool) = (c.clone(), l.clone(), tool.clone());
                 tokio::spawn(async move {
                     let svc = hyper::service::service_fn(move |req: hyper::Request<hyper::body::Incoming>| {
-                        let (c, l) = (c.clone(), l.clone());
+                        let (c, l, tool) = (c.clone(), l.clone(), tool.clone());
                         async move {
                             let body = req.into_body().collect().await.map(|b| b.to_bytes()).unwrap_or_default();
                             let v: Value = serde_json::from_slice(&body).unwrap_or_default();
                             let stream = v["stream"] == json!(true);
                             let status = scripted_status(&v, status);
+                            let scripted = tool.map(|t| tool_turn(&t, &v));
                             c.lock().expect("lock").push(v);
+                            if let Some(body) = scripted {
+                                let mut r = hyper::Response::new(http_body_util::Full::new(Bytes::from(body.to_string())).boxed());
+                                r.headers_mut().insert("content-type", "application/json".parse().expect("header"));
+                                return Ok::<_, Infallible>(r);
+                            }
                             if status != 200 {
                                 let err = json!({"error": {"message": "scripted failure", "type": "invalid_request_error"}});
                                 let mut r = hyper::Response::new(http_body_util::Full::new(Bytes::from(err.to_string())).boxed());
@@ -135,6 +152,24 @@ impl ModelPeer {
         });
         Self { url, calls, last_chunk, task }
     }
+}
+
+/// What a [`ModelPeer::tool_user`] reply starts with, before the tool result.
+pub const TOOL_REPLY_PREFIX: &str = "The tool said: ";
+
+/// A [`ModelPeer::tool_user`] answer to `request`: the tool call while no tool result came
+/// back, else a text reply quoting the last one.
+fn tool_turn((tool, input): &(&'static str, Value), request: &Value) -> Value {
+    let result = request["messages"].as_array().and_then(|m| m.iter().rev().find(|m| m["role"] == "tool")).map(|m| m["content"].clone());
+    let message = match result {
+        Some(content) => json!({"role": "assistant", "content": format!("{TOOL_REPLY_PREFIX}{}", content.as_str().unwrap_or_default())}),
+        None => json!({"role": "assistant", "content": null, "tool_calls": [{"id": "call_1", "type": "function",
+            "function": {"name": tool, "arguments": input.to_string()}}]}),
+    };
+    let finish = if message["tool_calls"].is_null() { "stop" } else { "tool_calls" };
+    json!({"id": "c1", "object": "chat.completion", "model": "scripted",
+        "choices": [{"index": 0, "message": message, "finish_reason": finish}],
+        "usage": {"prompt_tokens": 1, "completion_tokens": 1, "total_tokens": 2}})
 }
 
 /// A user message containing this makes the model answer 400 (`invalid_request_error`).

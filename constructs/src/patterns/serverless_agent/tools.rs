@@ -17,7 +17,7 @@ use crate::function_url::{FunctionUrl, UrlAuth};
 use crate::iam::{self, actions, Statement};
 use crate::lambda::Function;
 use crate::patterns::agentcore::{AgentCoreGateway, GatewayAuthorizer};
-use crate::patterns::mcp_server::McpServer;
+use crate::patterns::mcp_server::{McpFront, McpServer};
 
 /// How the agent authenticates to an MCP server.
 #[derive(Clone, Debug, PartialEq)]
@@ -82,7 +82,8 @@ pub struct ToolSource {
     timeout: Option<Duration>,
     max_result_bytes: Option<usize>,
     reach: Reach,
-    /// A CUSTOM_JWT gateway: its token must be given with [`ToolSource::with_auth`].
+    /// A CUSTOM_JWT gateway or an `McpServer` behind an authorizer: its token must be given
+    /// with [`ToolSource::with_auth`].
     needs_token: bool,
 }
 
@@ -113,13 +114,17 @@ impl ToolSource {
     }
 
     /// An [`McpServer`] of this app. IAM URL (the default): SigV4 (`lambda`), and the agent may
-    /// invoke that function through its URL only; public URL: no auth.
+    /// invoke that function through its URL only; public URL: no auth; REST API behind a
+    /// Lambda authorizer: give the token with `.with_auth(..)` (checked), no IAM.
     pub fn server(server: &McpServer) -> ToolSource {
-        let (auth, reach) = match server.url.auth {
-            UrlAuth::AwsIam => (McpAuth::SigV4 { service: SIGV4_SERVICE_LAMBDA.into() }, Reach::FunctionUrl(server.url.clone())),
-            UrlAuth::None => (McpAuth::None, Reach::Open),
+        let (auth, reach, needs_token) = match &server.front {
+            McpFront::FunctionUrl(url) if url.auth == UrlAuth::AwsIam => {
+                (McpAuth::SigV4 { service: SIGV4_SERVICE_LAMBDA.into() }, Reach::FunctionUrl(url.clone()), false)
+            }
+            McpFront::FunctionUrl(_) => (McpAuth::None, Reach::Open, false),
+            McpFront::RestApi(_) => (McpAuth::None, Reach::Open, true),
         };
-        ToolSource { auth, reach, ..ToolSource::mcp(server.url(), McpAuth::None) }
+        ToolSource { auth, reach, needs_token, ..ToolSource::mcp(server.url(), McpAuth::None) }
     }
 
     /// Only these tools of the source reach the model. Default: every tool.
@@ -282,7 +287,7 @@ pub(super) fn check(scope: &mut Scope, tools: &[ToolSource]) {
         if t.needs_token {
             scope.error(
                 codes::TOOLS_GATEWAY_TOKEN,
-                format!("tool source {i}: a CUSTOM_JWT gateway without a token"),
+                format!("tool source {i}: a CUSTOM_JWT gateway or an McpServer behind an authorizer without a token"),
                 "add .with_auth(McpAuth::bearer(secret_arn)) or McpAuth::OAuthClientCredentials { .. }",
             );
         }
