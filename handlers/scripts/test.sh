@@ -21,7 +21,7 @@ for tool in cargo-lambda moto_server python; do
 done
 export PATH="$AGENTCDK_VENV/bin:$PATH"
 
-FUNCTIONS=(request-handler agent-runner response-handler ws-connection authorizer stream-handler agentcore-proxy)
+FUNCTIONS=(request-handler agent-runner response-handler ws-connection authorizer stream-handler agentcore-proxy mcp-orders)
 TARGET_DIR="$(cargo metadata --format-version 1 --no-deps | "$AGENTCDK_VENV/bin/python" -c 'import json,sys; print(json.load(sys.stdin)["target_directory"])')"
 start=$SECONDS
 step() { echo; echo "== [handlers $((SECONDS - start))s] $*"; }

@@ -10,7 +10,7 @@ use agentcdk_contract::artifacts::Artifact;
 use agentcdk_contract::mcp::{CREATED_AT, CUSTOMER_ID, ORDERS_BY_CUSTOMER, ORDERS_TABLE, ORDER_ID};
 use agentcdk_synth::prelude::*;
 
-use crate::apigw::rest::{HttpMethod, MethodAuth, RestApi, RestApiProps};
+use crate::apigw::rest::{HttpMethod, LambdaMethod, MethodAuth, RestApi, RestApiProps};
 use crate::codes;
 use crate::dynamodb::{Attribute, GlobalSecondaryIndex, Table, TableProps};
 use crate::function_url::{FunctionUrl, FunctionUrlProps, UrlAuth};
@@ -127,7 +127,7 @@ impl McpServer {
                 );
                 crate::accepted::NO_STAGE_CACHE.apply(scope.stack(), &api.stage);
                 let auth = MethodAuth::Custom(authorizer.attach_rest(scope, &api));
-                api.add_lambda_method(scope, HttpMethod::Post, MCP_REST_PATH, &function, &auth, None);
+                api.add_lambda_method(scope, LambdaMethod::new(HttpMethod::Post, MCP_REST_PATH, &function, &auth));
                 McpFront::RestApi(api)
             }
         };
