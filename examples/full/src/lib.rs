@@ -61,19 +61,7 @@ fn agents(stack: &mut Stack, auth: &LambdaAuthorizer) {
             ..AgentProps::new(Model::bedrock("us.anthropic.claude-haiku-4-5-20251001-v1:0"), Access::Authorizer(auth))
         },
     );
-    let openai =
-        Model::openai("gpt-4.1", Expr::sub("arn:${AWS::Partition}:secretsmanager:${AWS::Region}:${AWS::AccountId}:secret:openai-api-key"));
-    let researcher = ServerlessAgent::new(
-        &mut stack.scope("Research"),
-        AgentProps {
-            mode: Mode::Queue(QueueOptions { max_receive_count: 5, max_concurrency: Some(5), ..Default::default() }),
-            system_prompt: "You research topics thoroughly and cite sources.".into(),
-            memory_mb: 1024,
-            timeout: Some(Duration::from_secs(600)),
-            log_retention: RetentionDays::OneYear,
-            ..AgentProps::new(openai, Access::Authorizer(auth))
-        },
-    );
+    let researcher = researcher(stack, auth);
     let chat = ServerlessAgent::new(
         &mut stack.scope("Chat"),
         AgentProps {
@@ -94,6 +82,23 @@ fn agents(stack: &mut Stack, auth: &LambdaAuthorizer) {
     stack.output("WriterUrl", writer.endpoint().url());
     stack.output("ResearchUrl", researcher.endpoint().url());
     stack.output("ChatUrl", chat.endpoint().url());
+}
+
+/// A Queue agent on an OpenAI-compatible model whose API key is a Secrets Manager secret.
+fn researcher(stack: &mut Stack, auth: &LambdaAuthorizer) -> ServerlessAgent {
+    let openai =
+        Model::openai("gpt-4.1", Expr::sub("arn:${AWS::Partition}:secretsmanager:${AWS::Region}:${AWS::AccountId}:secret:openai-api-key"));
+    ServerlessAgent::new(
+        &mut stack.scope("Research"),
+        AgentProps {
+            mode: Mode::Queue(QueueOptions { max_receive_count: 5, max_concurrency: Some(5), ..Default::default() }),
+            system_prompt: "You research topics thoroughly and cite sources.".into(),
+            memory_mb: 1024,
+            timeout: Some(Duration::from_secs(600)),
+            log_retention: RetentionDays::OneYear,
+            ..AgentProps::new(openai, Access::Authorizer(auth))
+        },
+    )
 }
 
 /// An AgentCore runtime behind a buffered and a streaming REST front door.
