@@ -7,6 +7,7 @@
 //! Dependency-light on purpose (serde, serde_json, schemars only): the root `constructs` crate
 //! depends on it at synth time, where no AWS SDK or async runtime belongs.
 //!
+//! - [`a2a`]: agents over A2A: card and remote-agent formats, paths.
 //! - [`env`]: environment variable names (and their defaults).
 //! - [`artifacts`]: handler artifacts ([`artifacts::Artifact`]) and the zip name.
 //! - [`keys`]: DynamoDB key and attribute names, index names.
@@ -18,6 +19,7 @@
 //! - [`schema`]: the draft-4 JSON Schema of the chat request for an API Gateway Model
 //!   ([`chat_request_schema`]).
 
+pub mod a2a;
 pub mod artifacts;
 pub mod env;
 pub mod keys;
