@@ -16,10 +16,12 @@
 //! Client mistakes get a 4xx `{ "error", "message" }` body (on a WebSocket: a `refused` frame
 //! with the same code and message); unknown routes 404.
 
+mod a2a;
 pub mod http;
 
 use std::sync::Arc;
 
+use agentcdk_contract::a2a::CardConfig;
 use agentcdk_contract::env::{self, AgentMode};
 use agentcdk_contract::routes::Routes;
 use agentcdk_contract::wire::{
@@ -78,6 +80,8 @@ pub struct App {
     routes: Routes,
     admission: Admission,
     custom: Vec<(String, String, RouteFn)>,
+    /// The agent's A2A card (`A2A_CARD`): set means the A2A routes are served.
+    a2a: Option<CardConfig>,
 }
 
 impl Admits for App {
@@ -92,6 +96,7 @@ impl std::fmt::Debug for App {
             .field("backend", &self.backend)
             .field("routes", &self.routes)
             .field("admission", &self.admission)
+            .field("a2a", &self.a2a)
             .finish_non_exhaustive()
     }
 }
@@ -99,7 +104,7 @@ impl std::fmt::Debug for App {
 impl App {
     /// An app with `backend` and `routes`, default limits.
     pub fn new(backend: Backend, routes: Routes) -> Self {
-        Self { backend, routes, admission: Admission::default(), custom: Vec::new() }
+        Self { backend, routes, admission: Admission::default(), custom: Vec::new(), a2a: None }
     }
 
     /// The app the environment describes (`AGENT_MODE`, routes, queues, tables, model).
@@ -140,12 +145,20 @@ impl App {
         };
         let mut app = Self::new(backend, routes);
         app.admission = Admission::from_env()?;
+        app.a2a = a2a::card_from_env()?;
         Ok(app)
     }
 
     /// Adds a custom route (`method` and exact `path`, matched before the built-in routes).
     pub fn route(mut self, method: &str, path: &str, f: impl Fn(&Request) -> Response + Send + Sync + 'static) -> Self {
         self.custom.push((method.to_ascii_uppercase(), agentcdk_contract::routes::normalize(path), Arc::new(f)));
+        self
+    }
+
+    /// Serves A2A with `card`: `GET` [`AGENT_CARD_PATH`](agentcdk_contract::a2a::AGENT_CARD_PATH)
+    /// and `POST` [`RPC_PATH`](agentcdk_contract::a2a::RPC_PATH) (what `A2A_CARD` does).
+    pub fn with_a2a(mut self, card: CardConfig) -> Self {
+        self.a2a = Some(card);
         self
     }
 
@@ -186,6 +199,9 @@ pub async fn respond(app: &App, req: &Request) -> Response {
     }
     if req.source == Source::WebSocket {
         return ws_message(app, req).await;
+    }
+    if let Some(answer) = a2a::route(app, req).await {
+        return answer;
     }
     if req.path == app.routes.chat() {
         if req.method != "POST" {
@@ -262,7 +278,10 @@ async fn chat(app: &App, req: &Request) -> Response {
     match &app.backend {
         Backend::Sync { agent, sessions } => {
             let turn = SyncTurn { caller: &caller, request_id, session_id, client_chose: chat.session_id.is_some() };
-            sync_chat(agent, sessions.as_ref(), turn, &chat.message).await
+            match sync_turn(agent, sessions.as_ref(), turn, &chat.message, req).await {
+                Ok(reply) => Response::json(200, &reply),
+                Err(r) => r,
+            }
         }
         Backend::Queue { .. } | Backend::WebSocket { .. } if caller == Caller::Anonymous && chat.session_id.is_some() => {
             Response::error(ErrorCode::BadRequest, ANONYMOUS_QUEUED_SESSION)
@@ -301,31 +320,34 @@ struct SyncTurn<'c> {
     client_chose: bool,
 }
 
-async fn sync_chat(agent: &Agent, sessions: Option<&SessionStore>, turn: SyncTurn<'_>, message: &str) -> Response {
+/// Runs a Sync-mode turn of `req` (the chat route and A2A `message/send`), with the caller's
+/// bearer token available to tools that pass it on ([`agentcdk_runtime::a2a::caller`]).
+async fn sync_turn(
+    agent: &Agent,
+    sessions: Option<&SessionStore>,
+    turn: SyncTurn<'_>,
+    message: &str,
+    req: &Request,
+) -> Result<ChatReply, Response> {
     let SyncTurn { caller, request_id, session_id, client_chose } = turn;
     let key = session_key(caller.id(), &session_id);
     let history = match sessions {
-        Some(s) => match s.load(&key).await {
-            Ok(h) => h,
-            Err(e) => return store_failure(&e),
-        },
+        Some(s) => s.load(&key).await.map_err(|e| store_failure(&e))?,
         None => Default::default(),
     };
-    if let (Some(_), Err(r)) = (sessions, anonymous_session(caller, client_chose, &history)) {
-        return r;
+    if sessions.is_some() {
+        anonymous_session(caller, client_chose, &history)?;
     }
     let mut messages = history.messages.clone();
-    let reply = match agent.respond(&mut messages, message).await {
-        Ok(r) => r,
-        Err(e) => return agent_failure(&e),
-    };
+    let token = req.header("authorization").and_then(agentcdk_runtime::a2a::caller::bearer);
+    let reply = agentcdk_runtime::a2a::caller::with_user_token(token, agent.respond(&mut messages, message))
+        .await
+        .map_err(|e| agent_failure(&e))?;
     if let Some(s) = sessions {
         let turn = &messages[history.messages.len()..];
-        if let Err(e) = s.append_turn(&key, history, turn, &request_id).await {
-            return store_failure(&e);
-        }
+        s.append_turn(&key, history, turn, &request_id).await.map_err(|e| store_failure(&e))?;
     }
-    Response::json(200, &ChatReply { request_id, session_id, reply })
+    Ok(ChatReply { request_id, session_id, reply })
 }
 
 /// Anonymous callers all share one user id, so a session id alone separates their histories.

@@ -102,6 +102,10 @@ pub struct Request {
     pub user_id: Option<String>,
     /// Set for WebSocket messages.
     pub ws: Option<WsOrigin>,
+    /// `https://{domain}` plus `/{stage}` for REST (not for a Function URL's `$default`): the
+    /// public root the client called, from the request context (absolute URLs in answers,
+    /// e.g. an A2A card's `url`). `None` when the event has no domain name.
+    pub origin: Option<String>,
 }
 
 /// The event is none of the supported shapes, or its body is not decodable.
@@ -129,6 +133,7 @@ impl Request {
                 body: ev.body.map(String::into_bytes).unwrap_or_default(),
                 user_id,
                 ws: Some(ws),
+                origin: None,
             });
         }
         if ctx.get("http").is_some() {
@@ -140,6 +145,7 @@ impl Request {
                 .and_then(|a| a.iam.as_ref())
                 .and_then(|iam| iam.user_id.clone().or_else(|| iam.caller_id.clone()))
                 .filter(|u| !u.is_empty());
+            let origin = origin(ev.request_context.domain_name.as_deref(), None, &ev.headers);
             return Ok(Self {
                 source: Source::FunctionUrl,
                 method: ev.request_context.http.method.unwrap_or_default().to_ascii_uppercase(),
@@ -148,11 +154,14 @@ impl Request {
                 body: body(ev.body, ev.is_base64_encoded)?,
                 user_id,
                 ws: None,
+                origin,
             });
         }
         if event.get("httpMethod").is_some() {
             let ev: ApiGatewayProxyRequest = parse(event)?;
             let user_id = authorizer_user(&ev.request_context.authorizer.fields);
+            let c = &ev.request_context;
+            let origin = origin(c.domain_name.as_deref(), c.stage.as_deref(), &ev.headers);
             return Ok(Self {
                 source: Source::RestApi,
                 method: ev.http_method.as_str().to_owned(),
@@ -161,6 +170,7 @@ impl Request {
                 body: body(ev.body, ev.is_base64_encoded)?,
                 user_id,
                 ws: None,
+                origin,
             });
         }
         Err(BadEvent("not an API Gateway REST, Function URL or WebSocket event".into()))
@@ -170,6 +180,17 @@ impl Request {
     pub fn header(&self, name: &str) -> Option<&str> {
         self.headers.get(name).and_then(|v| v.to_str().ok())
     }
+}
+
+/// The public root of the API the request came through. The scheme is `https` (every AWS front
+/// door) unless `X-Forwarded-Proto` says otherwise (a local front door such as `dev`).
+fn origin(domain: Option<&str>, stage: Option<&str>, headers: &HeaderMap) -> Option<String> {
+    let domain = domain.filter(|d| !d.is_empty())?;
+    let scheme = headers.get("x-forwarded-proto").and_then(|v| v.to_str().ok()).filter(|p| *p == "http").unwrap_or("https");
+    Some(match stage.filter(|s| !s.is_empty() && *s != "$default") {
+        Some(stage) => format!("{scheme}://{domain}/{stage}"),
+        None => format!("{scheme}://{domain}"),
+    })
 }
 
 fn authorizer_user(fields: &std::collections::HashMap<String, Value>) -> Option<String> {

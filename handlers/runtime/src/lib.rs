@@ -6,9 +6,10 @@
 //! door, buffered and streamed answers), [`aws`] (SDK config built once per sandbox),
 //! [`agent`] (tool-use loop, model providers), [`store`] (DynamoDB tables), [`queue`] (SQS),
 //! [`batch`] (FIFO-aware partial batch failures), [`auth`] (JWT verification via JWKS),
-//! [`mcp`] (tools over MCP: client and server), [`secret`] (values `Debug` never prints), [`tls`] (one trust store per process) and [`ws`]
+//! [`mcp`] (tools over MCP: client and server), [`a2a`] (agents over A2A: server pieces and remote agents as tools), [`secret`] (values `Debug` never prints), [`tls`] (one trust store per process) and [`ws`]
 //! (WebSocket frames within the size limit).
 
+pub mod a2a;
 pub mod agent;
 pub mod auth;
 pub mod aws;

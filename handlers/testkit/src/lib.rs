@@ -9,7 +9,9 @@
 //! - [`events`]: Lambda events (REST, Function URL, WebSocket, SQS, authorizer) from the
 //!   aws_lambda_events fixtures, one copy for every test binary.
 //! - [`mcp`]: MCP servers of the official MCP Python SDK, for interop tests.
+//! - [`a2a`]: A2A agents served by the official A2A Python SDK, for interop tests.
 
+pub mod a2a;
 pub mod events;
 pub mod http;
 pub mod keys;

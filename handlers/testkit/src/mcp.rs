@@ -35,22 +35,8 @@ impl SdkServer {
         };
         let port = crate::free_port();
         let log = std::env::temp_dir().join(format!("agentcdk-mcp-{mode}-{port}.log"));
-        let file = std::fs::File::create(&log).expect("log file");
-        let script = concat!(env!("CARGO_MANIFEST_DIR"), "/fixtures/mcp_servers.py");
-        let child = Command::new(crate::venv_tool("python"))
-            .args([script, mode, &port.to_string()])
-            .stdin(Stdio::null())
-            .stdout(Stdio::from(file.try_clone().expect("log")))
-            .stderr(Stdio::from(file))
-            .spawn()
-            .expect("start the MCP Python SDK server");
-        let server = Self { child, port, log };
-        let started = Instant::now();
-        while TcpStream::connect(("127.0.0.1", port)).is_err() {
-            assert!(started.elapsed() < Duration::from_secs(120), "MCP server did not listen: {}", server.log_text());
-            std::thread::sleep(Duration::from_millis(100));
-        }
-        server
+        let child = spawn_listening(concat!(env!("CARGO_MANIFEST_DIR"), "/fixtures/mcp_servers.py"), &[mode], port, &log);
+        Self { child, port, log }
     }
 
     /// The MCP endpoint, `http://127.0.0.1:{port}/mcp`.
@@ -67,6 +53,30 @@ impl SdkServer {
     pub fn sessions(&self) -> usize {
         self.log_text().matches("Created new transport with session ID").count()
     }
+}
+
+/// Runs the Python `script` of the venv with `args` and `port`, its output in `log`, and waits
+/// (up to 120 s: importing an SDK is slow on a busy machine) until it listens on `port`.
+pub(crate) fn spawn_listening(script: &str, args: &[&str], port: u16, log: &std::path::Path) -> Child {
+    let file = std::fs::File::create(log).expect("log file");
+    let mut child = Command::new(crate::venv_tool("python"))
+        .args([script])
+        .args(args)
+        .arg(port.to_string())
+        .stdin(Stdio::null())
+        .stdout(Stdio::from(file.try_clone().expect("log")))
+        .stderr(Stdio::from(file))
+        .spawn()
+        .expect("start the Python SDK server");
+    let started = Instant::now();
+    while TcpStream::connect(("127.0.0.1", port)).is_err() {
+        if started.elapsed() > Duration::from_secs(120) || child.try_wait().ok().flatten().is_some() {
+            let _ = child.kill();
+            panic!("{script} did not listen: {}", std::fs::read_to_string(log).unwrap_or_default());
+        }
+        std::thread::sleep(Duration::from_millis(100));
+    }
+    child
 }
 
 impl Drop for SdkServer {

@@ -138,23 +138,42 @@ impl McpAuth {
         headers: &[(String, String)],
         body: &[u8],
     ) -> Result<Vec<(String, String)>, McpError> {
+        self.headers_for("POST", http, url, headers, body).await
+    }
+
+    /// The headers to add to a `method` request of `body` to `url` that already carries
+    /// `headers` (SigV4 signs the method; the other schemes ignore it). A2A's card fetch is a GET.
+    pub async fn headers_for(
+        &self,
+        method: &str,
+        http: &reqwest::Client,
+        url: &str,
+        headers: &[(String, String)],
+        body: &[u8],
+    ) -> Result<Vec<(String, String)>, McpError> {
         match self {
             McpAuth::None => Ok(Vec::new()),
             McpAuth::Bearer(token) => Ok(vec![("authorization".into(), format!("Bearer {}", token.expose()))]),
             McpAuth::OAuth(client) => Ok(vec![("authorization".into(), format!("Bearer {}", client.token(http).await?.expose()))]),
             McpAuth::SigV4 { service, region, credentials } => {
                 let creds = credentials.provide_credentials().await.map_err(|e| McpError::Auth(format!("AWS credentials: {e}")))?;
-                sigv4(service, region, creds, url, headers, body)
+                sigv4(Signed { method, service, region, url }, creds, headers, body)
             }
         }
     }
 }
 
+/// What a SigV4 signature covers besides headers and body.
+struct Signed<'a> {
+    method: &'a str,
+    service: &'a str,
+    region: &'a str,
+    url: &'a str,
+}
+
 fn sigv4(
-    service: &str,
-    region: &str,
+    Signed { method, service, region, url }: Signed<'_>,
     creds: aws_credential_types::Credentials,
-    url: &str,
     headers: &[(String, String)],
     body: &[u8],
 ) -> Result<Vec<(String, String)>, McpError> {
@@ -170,7 +189,7 @@ fn sigv4(
         .build()
         .map_err(|e| McpError::Auth(format!("SigV4 parameters: {e}")))?
         .into();
-    let signable = SignableRequest::new("POST", url, headers.iter().map(|(k, v)| (k.as_str(), v.as_str())), SignableBody::Bytes(body))
+    let signable = SignableRequest::new(method, url, headers.iter().map(|(k, v)| (k.as_str(), v.as_str())), SignableBody::Bytes(body))
         .map_err(|e| McpError::Auth(format!("SigV4 request: {e}")))?;
     let (instructions, _) = sign(signable, &params).map_err(|e| McpError::Auth(format!("SigV4 signing: {e}")))?.into_parts();
     Ok(instructions.headers().map(|(k, v)| (k.to_owned(), v.to_owned())).collect())

@@ -28,6 +28,7 @@ pub use client::{CallResult, McpClient, RemoteTool};
 #[cfg(feature = "mcp-server")]
 pub use server::{serve, McpServer, SchemaError, ServerInfo};
 pub use tools::{cap, render, McpSource, McpTool};
+pub(crate) use tools::valid_name;
 
 use agentcdk_contract::{env, mcp::parse_servers};
 

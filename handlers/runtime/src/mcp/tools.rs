@@ -63,7 +63,8 @@ impl ToolProvider for McpSource {
     }
 }
 
-fn valid_name(name: &str) -> bool {
+/// Whether models accept `name` as a tool name (`[a-zA-Z0-9_-]{1,64}`).
+pub(crate) fn valid_name(name: &str) -> bool {
     (1..=64).contains(&name.len()) && name.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_' || b == b'-')
 }
 
