@@ -83,8 +83,11 @@ async fn the_end_users_token_is_passed_on_only_when_the_turn_has_one() {
 async fn a_model_turn_asks_a_remote_agent_and_uses_its_answer() {
     let remote = SdkAgent::start(AgentMode::Task);
     let completion = |message: Value, finish: &str| {
-        HttpResponse::json(200, &json!({"id": "c", "object": "chat.completion", "model": "m",
-            "choices": [{"index": 0, "message": message, "finish_reason": finish}]}))
+        HttpResponse::json(
+            200,
+            &json!({"id": "c", "object": "chat.completion", "model": "m",
+            "choices": [{"index": 0, "message": message, "finish_reason": finish}]}),
+        )
     };
     let model = scripted(vec![
         completion(
@@ -94,7 +97,8 @@ async fn a_model_turn_asks_a_remote_agent_and_uses_its_answer() {
         ),
         completion(json!({"role": "assistant", "content": "There are some."}), "stop"),
     ]);
-    let agent = Agent::new(Arc::new(OpenAi::new(model.url(), None, "m")), "").with_tools(Toolbox::new().with_provider(service(&remote.card_url())));
+    let agent =
+        Agent::new(Arc::new(OpenAi::new(model.url(), None, "m")), "").with_tools(Toolbox::new().with_provider(service(&remote.card_url())));
     let mut history: Vec<Message> = Vec::new();
     assert_eq!(agent.respond(&mut history, "blue mugs in stock?").await.expect("reply"), "There are some.");
     let reqs = model.requests();
@@ -102,6 +106,9 @@ async fn a_model_turn_asks_a_remote_agent_and_uses_its_answer() {
     assert_eq!(tool["name"], "inventory");
     assert!(tool["description"].as_str().expect("description").contains("Stock levels"), "{tool}");
     let last = reqs[1].json()["messages"].as_array().expect("messages").last().expect("last").clone();
-    assert_eq!(last, json!({"role": "tool", "tool_call_id": "call_1",
-        "content": "task agent got 'How many blue mugs?' with auth 'Bearer svc-token'"}));
+    assert_eq!(
+        last,
+        json!({"role": "tool", "tool_call_id": "call_1",
+        "content": "task agent got 'How many blue mugs?' with auth 'Bearer svc-token'"})
+    );
 }

@@ -59,14 +59,16 @@ impl A2aSource {
     /// The agent at `card_url`, called as tool `name` with `identity`; `timeout` bounds each
     /// HTTP exchange and the whole wait for a task.
     pub fn new(name: impl Into<String>, card_url: impl Into<String>, identity: Identity, timeout: Duration) -> Self {
-        let http = crate::tls::reqwest_roots(reqwest::Client::builder()).connect_timeout(Duration::from_secs(5)).build().unwrap_or_default();
+        let http =
+            crate::tls::reqwest_roots(reqwest::Client::builder()).connect_timeout(Duration::from_secs(5)).build().unwrap_or_default();
         let agent = RemoteAgent { name: name.into(), card_url: card_url.into(), identity, timeout, http, card: Default::default() };
         Self { agent: Arc::new(agent) }
     }
 
     /// The source `config` describes. Reads the auth secrets now; fetches nothing.
     pub async fn from_config(config: &A2aAgentConfig, sdk: &aws_config::SdkConfig) -> Result<Self, ConfigError> {
-        let invalid = |reason: String| ConfigError::Invalid { name: agentcdk_contract::a2a::A2A_AGENTS, value: config.name.clone(), reason };
+        let invalid =
+            |reason: String| ConfigError::Invalid { name: agentcdk_contract::a2a::A2A_AGENTS, value: config.name.clone(), reason };
         if !crate::mcp::valid_name(&config.name) {
             return Err(invalid("a tool name must be 1-64 characters of a-z A-Z 0-9 _ -".into()));
         }
@@ -190,7 +192,8 @@ impl RemoteAgent {
         }
         match &self.identity {
             Identity::User => {
-                let token = super::caller::user_token().ok_or("no end-user token to pass on in this mode (the agent calls it as the user)")?;
+                let token =
+                    super::caller::user_token().ok_or("no end-user token to pass on in this mode (the agent calls it as the user)")?;
                 headers.push(("authorization".into(), format!("Bearer {}", token.expose())));
             }
             Identity::Service(auth) => {
@@ -228,7 +231,8 @@ fn same_origin(a: &str, b: &str) -> bool {
 
 /// The tool description: the card's name, description and skills (with examples).
 fn describe(card: &Value) -> String {
-    let mut out = format!("Ask the remote agent \"{}\": {}", card["name"].as_str().unwrap_or("agent"), card["description"].as_str().unwrap_or(""));
+    let mut out =
+        format!("Ask the remote agent \"{}\": {}", card["name"].as_str().unwrap_or("agent"), card["description"].as_str().unwrap_or(""));
     let skills = card["skills"].as_array().map(Vec::as_slice).unwrap_or_default();
     if !skills.is_empty() {
         out.push_str("\nSkills:");
@@ -263,11 +267,14 @@ fn task_outcome(state: TaskState, task: &Value) -> Result<String, String> {
     let status_text = parts_text(&task["status"]["message"]["parts"]);
     match state {
         TaskState::Completed => {
-            let artifacts: Vec<String> = task["artifacts"].as_array().map(|a| a.iter().map(|x| parts_text(&x["parts"])).collect()).unwrap_or_default();
+            let artifacts: Vec<String> =
+                task["artifacts"].as_array().map(|a| a.iter().map(|x| parts_text(&x["parts"])).collect()).unwrap_or_default();
             let text = artifacts.join("\n");
             Ok(if text.is_empty() { status_text } else { text })
         }
-        TaskState::InputRequired | TaskState::AuthRequired => Ok(format!("[the agent stopped and needs more from you ({state:?})] {status_text}")),
+        TaskState::InputRequired | TaskState::AuthRequired => {
+            Ok(format!("[the agent stopped and needs more from you ({state:?})] {status_text}"))
+        }
         other => Err(format!("the task ended {other:?}: {status_text}")),
     }
 }
@@ -291,7 +298,10 @@ mod tests {
     fn the_card_is_described_with_its_skills_and_credentials_stay_on_its_origin() {
         let card = json!({"name": "orders", "description": "Knows orders.", "skills": [
             {"id": "s", "name": "Order status", "description": "Looks up an order.", "examples": ["Where is ORD-1?"]}]});
-        assert_eq!(describe(&card), "Ask the remote agent \"orders\": Knows orders.\nSkills:\n- Order status: Looks up an order. (e.g. Where is ORD-1?)");
+        assert_eq!(
+            describe(&card),
+            "Ask the remote agent \"orders\": Knows orders.\nSkills:\n- Order status: Looks up an order. (e.g. Where is ORD-1?)"
+        );
         assert!(same_origin("https://a.example/prod/a2a", "https://a.example/prod/.well-known/agent-card.json"));
         assert!(!same_origin("https://evil.example/a2a", "https://a.example/.well-known/agent-card.json"));
         assert!(!same_origin("http://a.example/a2a", "https://a.example/x"));

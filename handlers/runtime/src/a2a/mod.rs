@@ -30,7 +30,8 @@ pub async fn sources_from_env(sdk: &aws_config::SdkConfig) -> Result<Vec<A2aSour
     let Some(value) = config::optional(A2A_AGENTS) else {
         return Ok(Vec::new());
     };
-    let configs = parse_agents(&value).map_err(|e| ConfigError::Invalid { name: A2A_AGENTS, value: value.clone(), reason: e.to_string() })?;
+    let configs =
+        parse_agents(&value).map_err(|e| ConfigError::Invalid { name: A2A_AGENTS, value: value.clone(), reason: e.to_string() })?;
     let mut sources = Vec::with_capacity(configs.len());
     for c in &configs {
         sources.push(A2aSource::from_config(c, sdk).await?);

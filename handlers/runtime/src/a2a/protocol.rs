@@ -347,9 +347,13 @@ mod tests {
             last: true,
         };
         let v = serde_json::to_value(&e).expect("json");
-        assert_eq!((v["kind"].as_str(), v["final"].as_bool(), v["status"]["state"].as_str()), (Some("status-update"), Some(true), Some("input-required")));
+        assert_eq!(
+            (v["kind"].as_str(), v["final"].as_bool(), v["status"]["state"].as_str()),
+            (Some("status-update"), Some(true), Some("input-required"))
+        );
         let p: MessageSendParams = serde_json::from_value(json!({"message": {"role": "user", "messageId": "m",
-            "parts": [{"kind": "text", "text": "a"}, {"kind": "data", "data": {"x": 1}}]}})).expect("params");
+            "parts": [{"kind": "text", "text": "a"}, {"kind": "data", "data": {"x": 1}}]}}))
+        .expect("params");
         assert_eq!(text_of(&p.message.parts).as_deref(), Some("a\n{\"x\":1}"));
         assert_eq!(text_of(&[Part::File { file: json!({"uri": "s3://x"}) }]), None);
     }

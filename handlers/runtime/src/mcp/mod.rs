@@ -27,8 +27,8 @@ pub use auth::{McpAuth, OAuthClient};
 pub use client::{CallResult, McpClient, RemoteTool};
 #[cfg(feature = "mcp-server")]
 pub use server::{serve, McpServer, SchemaError, ServerInfo};
-pub use tools::{cap, render, McpSource, McpTool};
 pub(crate) use tools::valid_name;
+pub use tools::{cap, render, McpSource, McpTool};
 
 use agentcdk_contract::{env, mcp::parse_servers};
 
