@@ -15,21 +15,13 @@
 //! answers (401, 413, 415) before any JSON-RPC; after that every answer is HTTP 200 with a
 //! JSON-RPC response.
 
-use agentcdk_contract::a2a::{parse_card, CardConfig, A2A_CARD, AGENT_CARD_PATH, RPC_PATH};
+use agentcdk_contract::a2a::{AGENT_CARD_PATH, RPC_PATH};
 use agentcdk_contract::wire::{is_valid_id, ChatRequest, ErrorCode, QueueEnvelope, ReplyTarget, ResponseState};
 use agentcdk_runtime::a2a::protocol::{self, Artifact, Message, MessageSendParams, Task, TaskKind, TaskState, TaskStatus};
 use agentcdk_runtime::a2a::rpc::{self, A2aError, Method};
-use agentcdk_runtime::config::{self, ConfigError};
 use serde_json::Value;
 
 use super::{enqueue, new_id, store_failure, sync_turn, user, App, Backend, Caller, Request, Response, SyncTurn, ANONYMOUS_QUEUED_SESSION};
-
-/// The card of [`A2A_CARD`], if set; a malformed value fails the init.
-pub(crate) fn card_from_env() -> Result<Option<CardConfig>, ConfigError> {
-    config::optional(A2A_CARD)
-        .map(|v| parse_card(&v).map_err(|e| ConfigError::Invalid { name: A2A_CARD, value: v.clone(), reason: e.to_string() }))
-        .transpose()
-}
 
 /// The answer to an A2A route, or `None` when `req` is not one (or A2A is off).
 pub(crate) async fn route(app: &App, req: &Request) -> Option<Response> {

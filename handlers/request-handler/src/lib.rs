@@ -145,7 +145,7 @@ impl App {
         };
         let mut app = Self::new(backend, routes);
         app.admission = Admission::from_env()?;
-        app.a2a = a2a::card_from_env()?;
+        app.a2a = agentcdk_runtime::a2a::card_from_env()?;
         Ok(app)
     }
 

@@ -1,13 +1,12 @@
 //! A2A on the request-handler binary, driven through the Lambda Runtime API behind an HTTP →
 //! REST-event bridge, with the official A2A Python SDK's client (`a2a-sdk` 0.3,
-//! `fixtures/a2a_client.py`) as the caller: in Queue mode (moto) it reads our card, sends a
+//! `testkit/fixtures/a2a_client.py`) as the caller: in Queue mode (moto) it reads our card, sends a
 //! message (a Task, enqueued like a chat turn), reads the task as it goes from working to
 //! completed, and cannot cancel it; in Sync mode it gets a Message whose text came from a
 //! remote SDK agent the model called with the caller's own token. Error codes and the privacy
 //! of tasks are checked on the same binary.
 
 use std::path::Path;
-use std::process::Command;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Arc;
 use std::time::Duration;
@@ -15,7 +14,7 @@ use std::time::Duration;
 use agentcdk_contract::a2a::{A2aAgentConfig, CallerIdentity, CardConfig, CardSecurity, SkillConfig, A2A_AGENTS, A2A_CARD};
 use agentcdk_contract::wire::{AgentResult, Outcome as RunOutcome, Reply, ReplyTarget};
 use agentcdk_runtime::store::ResponsesStore;
-use agentcdk_testkit::a2a::{AgentMode, SdkAgent};
+use agentcdk_testkit::a2a::{sdk_client as sdk, AgentMode, SdkAgent};
 use agentcdk_testkit::events;
 use agentcdk_testkit::http::{HttpResponse, HttpServer};
 use agentcdk_testkit::moto::{self, Moto};
@@ -40,15 +39,6 @@ fn card() -> String {
         security: CardSecurity::Bearer,
     })
     .expect("json")
-}
-
-/// The SDK client: `op` (send TEXT, get ID, cancel ID) against `base`; its one JSON line.
-fn sdk(base: &str, op: &str, arg: &str) -> Value {
-    let script = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/a2a_client.py");
-    let out = Command::new(agentcdk_testkit::venv_tool("python")).args([script, base, op, arg]).output().expect("run the SDK client");
-    let stdout = String::from_utf8_lossy(&out.stdout);
-    assert!(out.status.success(), "SDK client failed: {}\n{stdout}", String::from_utf8_lossy(&out.stderr));
-    serde_json::from_str(stdout.trim()).unwrap_or_else(|e| panic!("{e}: {stdout}"))
 }
 
 /// A JSON-RPC call straight to the function as `user`.

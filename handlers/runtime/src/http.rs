@@ -104,7 +104,7 @@ pub struct Request {
     pub ws: Option<WsOrigin>,
     /// `https://{domain}` plus `/{stage}` for REST (not for a Function URL's `$default`): the
     /// public root the client called, from the request context (absolute URLs in answers,
-    /// e.g. an A2A card's `url`). `None` when the event has no domain name.
+    /// e.g. an A2A card's `url`). `None` when the event names no domain (nor a `Host`).
     pub origin: Option<String>,
 }
 
@@ -182,10 +182,12 @@ impl Request {
     }
 }
 
-/// The public root of the API the request came through. The scheme is `https` (every AWS front
-/// door) unless `X-Forwarded-Proto` says otherwise (a local front door such as `dev`).
+/// The public root of the API the request came through: the request context's domain name
+/// (else the `Host` header) and stage. The scheme is `https` (every AWS front door) unless
+/// `X-Forwarded-Proto` says `http` (a local front door such as `dev`).
 fn origin(domain: Option<&str>, stage: Option<&str>, headers: &HeaderMap) -> Option<String> {
-    let domain = domain.filter(|d| !d.is_empty())?;
+    let host = || headers.get("host").and_then(|v| v.to_str().ok());
+    let domain = domain.filter(|d| !d.is_empty()).or_else(host).filter(|d| !d.is_empty())?;
     let scheme = headers.get("x-forwarded-proto").and_then(|v| v.to_str().ok()).filter(|p| *p == "http").unwrap_or("https");
     Some(match stage.filter(|s| !s.is_empty() && *s != "$default") {
         Some(stage) => format!("{scheme}://{domain}/{stage}"),

@@ -28,16 +28,21 @@
 //! correctly) runs the same turn unstreamed and answers a [`ChatReply`]. The constructs set
 //! `stream` for Stream mode.
 
+mod a2a;
+
 use std::sync::Arc;
 
+use agentcdk_contract::a2a::CardConfig;
 use agentcdk_contract::env;
 use agentcdk_contract::wire::{ChatReply, ChatRequest, ErrorBody, ErrorCode, StreamEvent, STREAM_CONTENT_TYPE};
+use agentcdk_runtime::a2a::caller::with_user_token;
 use agentcdk_runtime::agent::{Agent, AgentError, AgentEvent, Message, Toolbox};
 use agentcdk_runtime::config::ConfigError;
 use agentcdk_runtime::error::Classify;
 use agentcdk_runtime::http::{
     headers, streamed, Admission, Admits, Answer, RawResponse, Request, Response, ResponseMode, Source, StreamSender,
 };
+use agentcdk_runtime::secret::Secret;
 use agentcdk_runtime::store::sessions::{session_key, History, SessionStore};
 use agentcdk_runtime::store::StoreError;
 use lambda_runtime::LambdaEvent;
@@ -51,13 +56,21 @@ pub struct App {
     sessions: Option<SessionStore>,
     mode: ResponseMode,
     admission: Admission,
+    /// The agent's A2A card (`A2A_CARD`): set means the A2A routes are served.
+    a2a: Option<CardConfig>,
 }
 
 impl App {
     /// An app running `agent`, keeping history in `sessions` (`None`: stateless turns),
     /// answering in `mode`, with the default body limit and no anonymous callers.
     pub fn new(agent: Agent, sessions: Option<SessionStore>, mode: ResponseMode) -> Self {
-        Self { agent, sessions, mode, admission: Admission::default() }
+        Self { agent, sessions, mode, admission: Admission::default(), a2a: None }
+    }
+
+    /// Serves A2A with `card` ([`a2a`]): what `A2A_CARD` does.
+    pub fn with_a2a(mut self, card: CardConfig) -> Self {
+        self.a2a = Some(card);
+        self
     }
 
     /// The app the environment describes: `MODEL_*`, `SYSTEM_PROMPT`, `MAX_TOKENS`,
@@ -66,7 +79,11 @@ impl App {
     pub async fn from_env(sdk: &aws_config::SdkConfig, tools: Toolbox) -> Result<Self, ConfigError> {
         let sessions = SessionStore::from_env(aws_sdk_dynamodb::Client::new(sdk))?;
         let mode = agentcdk_runtime::http::response_mode_from_env()?;
-        Ok(Self { admission: Admission::from_env()?, ..Self::new(Agent::from_env(sdk, tools).await?, sessions, mode) })
+        Ok(Self {
+            admission: Admission::from_env()?,
+            a2a: agentcdk_runtime::a2a::card_from_env()?,
+            ..Self::new(Agent::from_env(sdk, tools).await?, sessions, mode)
+        })
     }
 }
 
@@ -85,6 +102,8 @@ struct Turn {
     key: String,
     message: String,
     history: History,
+    /// The caller's bearer token, for tools that pass it on.
+    token: Option<Secret>,
 }
 
 /// The Lambda entry point: an API Gateway REST or Function URL event in; a stream of
@@ -97,6 +116,9 @@ pub async fn handle(app: Arc<App>, event: LambdaEvent<Value>) -> Result<Answer, 
             return Ok(refuse(&app, Source::RestApi, Response::error(ErrorCode::BadRequest, e.0)));
         }
     };
+    if let Some(answer) = a2a::route(&app, &request).await {
+        return Ok(answer);
+    }
     let turn = match prepare(&app, &request).await {
         Ok(turn) => turn,
         Err(response) => {
@@ -110,7 +132,7 @@ pub async fn handle(app: Arc<App>, event: LambdaEvent<Value>) -> Result<Answer, 
         ResponseMode::Stream => {
             let (tx, response) = streamed(200, headers([("content-type", STREAM_CONTENT_TYPE), ("cache-control", "no-cache")]));
             // lambda_runtime reads the body only after this function returned: feed it from a task.
-            tokio::spawn(stream(app, turn, tx));
+            tokio::spawn(stream(app, turn, tx, |e: &StreamEvent| Some(sse(e))));
             Answer::StreamingResponse(response)
         }
     })
@@ -127,6 +149,23 @@ async fn prepare(app: &App, req: &Request) -> Result<Turn, Response> {
     if req.method != "POST" {
         return Err(Response::error(ErrorCode::MethodNotAllowed, "use POST"));
     }
+    let caller = admit(app, req)?;
+    let chat: ChatRequest =
+        serde_json::from_slice(&req.body).map_err(|e| Response::error(ErrorCode::InvalidJson, format!("invalid chat request: {e}")))?;
+    chat.check().map_err(|m| Response::error(ErrorCode::BadRequest, m))?;
+    load_turn(app, caller, chat).await
+}
+
+/// Who calls (user id, anonymous) and their token, once the body's size and type are right.
+#[derive(Debug)]
+struct Caller {
+    user_id: String,
+    anonymous: bool,
+    token: Option<Secret>,
+}
+
+/// The caller, body limit and content type checks every POST gets (chat and A2A alike).
+fn admit(app: &App, req: &Request) -> Result<Caller, Response> {
     let (user_id, anonymous) = match &req.user_id {
         Some(u) if !u.is_empty() => (u.clone(), false),
         _ if app.admission.allow_anonymous => (env::ANONYMOUS_USER_ID.to_owned(), true),
@@ -138,9 +177,13 @@ async fn prepare(app: &App, req: &Request) -> Result<Turn, Response> {
             return Err(Response::error(ErrorCode::UnsupportedMediaType, "send the body as application/json"));
         }
     }
-    let chat: ChatRequest =
-        serde_json::from_slice(&req.body).map_err(|e| Response::error(ErrorCode::InvalidJson, format!("invalid chat request: {e}")))?;
-    chat.check().map_err(|m| Response::error(ErrorCode::BadRequest, m))?;
+    let token = req.header("authorization").and_then(agentcdk_runtime::a2a::caller::bearer);
+    Ok(Caller { user_id, anonymous, token })
+}
+
+/// The turn of a checked `chat`: its session's history loaded.
+async fn load_turn(app: &App, caller: Caller, chat: ChatRequest) -> Result<Turn, Response> {
+    let Caller { user_id, anonymous, token } = caller;
     let client_chose = chat.session_id.is_some();
     let session_id = chat.session_id.unwrap_or_else(new_id);
     let key = session_key(&user_id, &session_id);
@@ -153,7 +196,7 @@ async fn prepare(app: &App, req: &Request) -> Result<Turn, Response> {
     if anonymous && client_chose && app.sessions.is_some() && history.version == 0 {
         return Err(Response::error(ErrorCode::NotFound, "unknown session: omit session_id to start a new one"));
     }
-    Ok(Turn { request_id: new_id(), session_id, key, message: chat.message, history })
+    Ok(Turn { request_id: new_id(), session_id, key, message: chat.message, history, token })
 }
 
 fn new_id() -> String {
@@ -162,15 +205,18 @@ fn new_id() -> String {
 
 /// Runs the turn unstreamed: 200 [`ChatReply`], or the error answer.
 async fn buffered(app: &App, turn: Turn) -> Response {
-    let mut messages = turn.history.messages.clone();
-    let reply = match app.agent.respond(&mut messages, &turn.message).await {
-        Ok(r) => r,
-        Err(e) => return error_response(agent_failure(&e)),
-    };
-    if let Err(e) = save(app, &turn.key, turn.history, &messages, &turn.request_id).await {
-        return error_response(e);
+    match complete(app, turn).await {
+        Ok(reply) => Response::json(200, &reply),
+        Err(e) => error_response(e),
     }
-    Response::json(200, &ChatReply { request_id: turn.request_id, session_id: turn.session_id, reply })
+}
+
+/// Runs the turn unstreamed and saves it.
+async fn complete(app: &App, turn: Turn) -> Result<ChatReply, ErrorBody> {
+    let mut messages = turn.history.messages.clone();
+    let reply = with_user_token(turn.token, app.agent.respond(&mut messages, &turn.message)).await.map_err(|e| agent_failure(&e))?;
+    save(app, &turn.key, turn.history, &messages, &turn.request_id).await?;
+    Ok(ChatReply { request_id: turn.request_id, session_id: turn.session_id, reply })
 }
 
 /// Appends the turn (the messages after `base`'s) to the session, merging with any turn saved
@@ -186,9 +232,10 @@ async fn save(app: &App, key: &str, base: History, messages: &[Message], request
 }
 
 /// Streams the turn into `out`: `start`, the agent's events as they happen, then `done` once
-/// history is saved, or `error`. If the client goes away the run is abandoned (the model stops
-/// being read, nothing is saved).
-async fn stream(app: Arc<App>, turn: Turn, mut out: StreamSender) {
+/// history is saved, or `error`, each written as `render` makes it (events it maps to `None`
+/// are not sent). If the client goes away the run is abandoned (the model stops being read,
+/// nothing is saved).
+async fn stream(app: Arc<App>, turn: Turn, mut out: StreamSender, mut render: impl FnMut(&StreamEvent) -> Option<String> + Send) {
     let (events, mut queue) = mpsc::unbounded_channel::<StreamEvent>();
     let (gone, client_gone) = oneshot::channel::<()>();
     // The agent's sink is a plain callback (it runs between reads of the model's stream); an
@@ -196,7 +243,8 @@ async fn stream(app: Arc<App>, turn: Turn, mut out: StreamSender) {
     // fine: the events are the model's output, which the model's own pace bounds.
     let forward = async move {
         while let Some(event) = queue.recv().await {
-            if out.send(sse(&event)).await.is_err() {
+            let Some(frame) = render(&event) else { continue };
+            if out.send(frame).await.is_err() {
                 tracing::warn!("client went away; abandoning the turn");
                 let _ = gone.send(());
                 return;
@@ -223,7 +271,7 @@ async fn run_streamed(app: &App, turn: Turn, events: &mpsc::UnboundedSender<Stre
         AgentEvent::Text(text) => emit(StreamEvent::Text { text: text.to_owned() }),
         AgentEvent::ToolCall { name, .. } => emit(StreamEvent::Tool { name: name.to_owned() }),
     };
-    let result = app.agent.respond_streaming(&mut messages, &turn.message, &mut sink).await;
+    let result = with_user_token(turn.token, app.agent.respond_streaming(&mut messages, &turn.message, &mut sink)).await;
     let end = match result {
         Err(e) => StreamEvent::Error { error: agent_failure(&e) },
         Ok(reply) => match save(app, &turn.key, turn.history, &messages, &turn.request_id).await {

@@ -2,7 +2,21 @@
 //! the venv) on 127.0.0.1, for interop tests: see the script for what each mode answers.
 
 use std::path::PathBuf;
-use std::process::Child;
+use std::process::{Child, Command};
+
+use serde_json::Value;
+
+/// Runs the official SDK's client (`fixtures/a2a_client.py`) against the agent at `base`
+/// (card at `{base}/.well-known/agent-card.json`, `Authorization: Bearer sdk-token`): `op` is
+/// `send TEXT`, `stream TEXT`, `get ID` or `cancel ID`. Returns its one JSON line: what the SDK
+/// parsed (`card` and `events`, or `task`), or `{"error": code}` for a JSON-RPC error.
+pub fn sdk_client(base: &str, op: &str, arg: &str) -> Value {
+    let script = concat!(env!("CARGO_MANIFEST_DIR"), "/fixtures/a2a_client.py");
+    let out = Command::new(crate::venv_tool("python")).args([script, base, op, arg]).output().expect("run the SDK client");
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(out.status.success(), "SDK client failed: {}\n{stdout}", String::from_utf8_lossy(&out.stderr));
+    serde_json::from_str(stdout.trim()).unwrap_or_else(|e| panic!("{e}: {stdout}"))
+}
 
 /// How the SDK agent answers `message/send`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

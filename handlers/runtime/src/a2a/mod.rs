@@ -20,7 +20,7 @@ pub mod rpc;
 
 pub use client::{A2aSource, Identity};
 
-use agentcdk_contract::a2a::{parse_agents, A2A_AGENTS};
+use agentcdk_contract::a2a::{parse_agents, parse_card, CardConfig, A2A_AGENTS, A2A_CARD};
 
 use crate::config::{self, ConfigError};
 
@@ -42,4 +42,12 @@ pub async fn sources_from_env(sdk: &aws_config::SdkConfig) -> Result<Vec<A2aSour
 /// `tools` with every remote agent of [`A2A_AGENTS`] added (see [`sources_from_env`]).
 pub async fn toolbox_from_env(sdk: &aws_config::SdkConfig, tools: crate::agent::Toolbox) -> Result<crate::agent::Toolbox, ConfigError> {
     Ok(sources_from_env(sdk).await?.into_iter().fold(tools, |t, s| t.with_provider(s)))
+}
+
+/// The agent's own card ([`A2A_CARD`]), if set: the handlers serve A2A then. A malformed value
+/// fails the init.
+pub fn card_from_env() -> Result<Option<CardConfig>, ConfigError> {
+    config::optional(A2A_CARD)
+        .map(|v| parse_card(&v).map_err(|e| ConfigError::Invalid { name: A2A_CARD, value: v.clone(), reason: e.to_string() }))
+        .transpose()
 }
