@@ -4,6 +4,7 @@
 //! caller's identity (the service's bearer, or the end user's token of the turn) reaches the
 //! remote agent, and a model turn uses the remote agent's answer.
 
+#[allow(dead_code)] // only `scripted` is used here
 mod common;
 
 use std::sync::Arc;

@@ -277,6 +277,46 @@ impl Drop for Function {
     }
 }
 
+/// An HTTP server in front of a function, as API Gateway REST is: each request to
+/// `/{stage}/path` becomes a REST proxy event for `/path` (the client's headers, plus
+/// `X-Forwarded-Proto: http`, and the `Host` as the request context's domain name) from the
+/// authorizer context of `user`, and the function's proxy response (or streamed answer) goes
+/// back. Lets an HTTP
+/// client (an SDK under test) talk to a handler binary driven through the Runtime API.
+pub fn rest_bridge(api: Arc<RuntimeApi>, stage: &str, user: Option<&str>) -> HttpServer {
+    let prefix = format!("/{stage}");
+    let (stage, user) = (stage.to_owned(), user.map(str::to_owned));
+    HttpServer::start(move |req| {
+        let path = req.path.split('?').next().unwrap_or_default();
+        let path = path.strip_prefix(&prefix).filter(|p| p.is_empty() || p.starts_with('/')).unwrap_or(path);
+        let body = String::from_utf8_lossy(&req.body);
+        let mut event = crate::events::rest(&req.method, if path.is_empty() { "/" } else { path }, user.as_deref(), Some(&body));
+        let mut headers: serde_json::Map<String, Value> = req.headers.iter().map(|(k, v)| (k.clone(), Value::from(v.as_str()))).collect();
+        headers.insert("x-forwarded-proto".into(), "http".into());
+        event["headers"] = Value::Object(headers);
+        event["multiValueHeaders"] = serde_json::json!({});
+        event["requestContext"]["domainName"] = Value::from(req.header("host").unwrap_or("127.0.0.1"));
+        event["requestContext"]["stage"] = Value::from(stage.as_str());
+        let r = match api.invoke(event, Duration::from_secs(60)) {
+            Outcome::Response(r) => r,
+            // A streamed answer is passed on whole (tests of timing read the Runtime API).
+            Outcome::Stream(s) => {
+                let mut out = HttpResponse::json(s.status(), &Value::Null);
+                out.headers = vec![("content-type".into(), s.header("content-type").unwrap_or("application/json").to_owned())];
+                out.body = s.body();
+                return out;
+            }
+            Outcome::Error(e) => return HttpResponse::json(502, &e),
+        };
+        let mut out = HttpResponse::json(r["statusCode"].as_u64().and_then(|s| u16::try_from(s).ok()).unwrap_or(502), &Value::Null);
+        if let Some(h) = r["headers"].as_object().filter(|h| !h.is_empty()) {
+            out.headers = h.iter().map(|(k, v)| (k.clone(), v.as_str().unwrap_or_default().to_owned())).collect();
+        }
+        out.body = r["body"].as_str().unwrap_or_default().as_bytes().to_vec();
+        out
+    })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -321,44 +361,4 @@ mod tests {
         assert_eq!(s.text(), "ab");
         assert_eq!(s.error, Some(("Boom".into(), "e30=".into())));
     }
-}
-
-/// An HTTP server in front of a function, as API Gateway REST is: each request to
-/// `/{stage}/path` becomes a REST proxy event for `/path` (the client's headers, plus
-/// `X-Forwarded-Proto: http`, and the `Host` as the request context's domain name) from the
-/// authorizer context of `user`, and the function's proxy response (or streamed answer) goes
-/// back. Lets an HTTP
-/// client (an SDK under test) talk to a handler binary driven through the Runtime API.
-pub fn rest_bridge(api: Arc<RuntimeApi>, stage: &str, user: Option<&str>) -> HttpServer {
-    let prefix = format!("/{stage}");
-    let (stage, user) = (stage.to_owned(), user.map(str::to_owned));
-    HttpServer::start(move |req| {
-        let path = req.path.split('?').next().unwrap_or_default();
-        let path = path.strip_prefix(&prefix).filter(|p| p.is_empty() || p.starts_with('/')).unwrap_or(path);
-        let body = String::from_utf8_lossy(&req.body);
-        let mut event = crate::events::rest(&req.method, if path.is_empty() { "/" } else { path }, user.as_deref(), Some(&body));
-        let mut headers: serde_json::Map<String, Value> = req.headers.iter().map(|(k, v)| (k.clone(), Value::from(v.as_str()))).collect();
-        headers.insert("x-forwarded-proto".into(), "http".into());
-        event["headers"] = Value::Object(headers);
-        event["multiValueHeaders"] = serde_json::json!({});
-        event["requestContext"]["domainName"] = Value::from(req.header("host").unwrap_or("127.0.0.1"));
-        event["requestContext"]["stage"] = Value::from(stage.as_str());
-        let r = match api.invoke(event, Duration::from_secs(60)) {
-            Outcome::Response(r) => r,
-            // A streamed answer is passed on whole (tests of timing read the Runtime API).
-            Outcome::Stream(s) => {
-                let mut out = HttpResponse::json(s.status(), &Value::Null);
-                out.headers = vec![("content-type".into(), s.header("content-type").unwrap_or("application/json").to_owned())];
-                out.body = s.body();
-                return out;
-            }
-            Outcome::Error(e) => return HttpResponse::json(502, &e),
-        };
-        let mut out = HttpResponse::json(r["statusCode"].as_u64().and_then(|s| u16::try_from(s).ok()).unwrap_or(502), &Value::Null);
-        if let Some(h) = r["headers"].as_object().filter(|h| !h.is_empty()) {
-            out.headers = h.iter().map(|(k, v)| (k.clone(), v.as_str().unwrap_or_default().to_owned())).collect();
-        }
-        out.body = r["body"].as_str().unwrap_or_default().as_bytes().to_vec();
-        out
-    })
 }
