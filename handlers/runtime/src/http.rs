@@ -545,4 +545,22 @@ mod tests {
         assert_eq!(" STREAM ".parse(), Ok(ResponseMode::Stream));
         assert!("chunked".parse::<ResponseMode>().is_err());
     }
+
+    #[test]
+    fn the_origin_is_the_public_root_the_client_called() {
+        let url = Request::from_event(function_url("{}", false, Value::Null)).expect("request");
+        assert_eq!(url.origin.as_deref(), Some("https://abc.lambda-url.us-east-1.on.aws"), "no $default stage in the URL");
+        let mut headers = HeaderMap::new();
+        assert_eq!(origin(Some("api.example.com"), Some("prod"), &headers).as_deref(), Some("https://api.example.com/prod"));
+        headers.insert("host", HeaderValue::from_static("127.0.0.1:8080"));
+        headers.insert("x-forwarded-proto", HeaderValue::from_static("http"));
+        assert_eq!(
+            origin(None, Some("dev"), &headers).as_deref(),
+            Some("http://127.0.0.1:8080/dev"),
+            "Host when the context has no domain"
+        );
+        headers.insert("x-forwarded-proto", HeaderValue::from_static("gopher"));
+        assert_eq!(origin(Some("a.b"), None, &headers).as_deref(), Some("https://a.b"), "only http or https");
+        assert_eq!(origin(None, None, &HeaderMap::new()), None);
+    }
 }
