@@ -6,7 +6,7 @@
 //! door, buffered and streamed answers), [`aws`] (SDK config built once per sandbox),
 //! [`agent`] (tool-use loop, model providers), [`store`] (DynamoDB tables), [`queue`] (SQS),
 //! [`batch`] (FIFO-aware partial batch failures), [`auth`] (JWT verification via JWKS),
-//! [`mcp`] (tools over MCP: client and server), [`secret`] (values `Debug` never prints), [`tls`] (one trust store per process) and [`ws`]
+//! [`mcp`] (tools over MCP: client and server), [`lambda_tool`] (Lambda functions as tools), [`secret`] (values `Debug` never prints), [`tls`] (one trust store per process) and [`ws`]
 //! (WebSocket frames within the size limit).
 
 pub mod agent;
@@ -16,6 +16,7 @@ pub mod batch;
 pub mod config;
 pub mod error;
 pub mod http;
+pub mod lambda_tool;
 pub mod logging;
 pub mod mcp;
 pub mod queue;
