@@ -118,4 +118,6 @@ agentcdk_synth::diagnostic_codes! {
     TOOLS_NAME_CLASH = "AC2611";
     /// An MCP-only option (`allow`, `with_auth`) on a Lambda tool.
     TOOLS_LAMBDA_OPTION = "AC2612";
+    /// An `McpServer` allowed origin that is not `scheme://host[:port]`.
+    MCP_SERVER_ORIGIN = "AC2613";
 }
