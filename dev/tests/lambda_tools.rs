@@ -21,7 +21,8 @@ use support::{serve, ModelPeer, TOOL_REPLY_PREFIX};
 
 /// A public Sync agent with two Lambda tools: `echo_city` (the `bench-hello` function, which
 /// answers with its event) and `broken` (a function whose init fails: response-handler
-/// without its table; 3 s timeout, so the agent waits 8 s at most).
+/// without its table; 3 s timeout, so the agent waits 8 s at most); `echo_short` is `echo_city`
+/// with a 5-byte result cap.
 fn app() -> App {
     let mut app = App::new();
     let stack = app.stack("LambdaToolsDev", StackProps::default());
@@ -39,7 +40,11 @@ fn app() -> App {
         &mut stack.scope("Support"),
         AgentProps {
             system_prompt: "You answer questions about the weather.".into(),
-            tools: vec![ToolSource::lambda(&echo, spec("echo_city")), ToolSource::lambda(&broken, spec("broken"))],
+            tools: vec![
+                ToolSource::lambda(&echo, spec("echo_city")),
+                ToolSource::lambda(&broken, spec("broken")),
+                ToolSource::lambda(&echo, spec("echo_short")).max_result_bytes(5),
+            ],
             ..AgentProps::new(Model::bedrock("us.anthropic.claude-sonnet-4-5-20250929-v1:0"), Access::Public)
         },
     );
@@ -67,7 +72,7 @@ async fn the_model_gets_the_lambda_tools_answer() {
     let calls = peer.calls.lock().expect("lock").clone();
     assert_eq!(calls.len(), 2, "one tool call, then the answer: {calls:?}");
     let offered: Vec<&str> = calls[0]["tools"].as_array().into_iter().flatten().filter_map(|t| t["function"]["name"].as_str()).collect();
-    assert_eq!(offered, ["echo_city", "broken"], "LAMBDA_TOOLS reached the model");
+    assert_eq!(offered, ["echo_city", "broken", "echo_short"], "LAMBDA_TOOLS reached the model");
     assert_eq!(calls[0]["tools"][0]["function"]["parameters"]["required"], json!(["city"]), "the spec's schema");
     let reply = v["reply"].as_str().expect("a reply");
     let answer: Value = serde_json::from_str(reply.strip_prefix(TOOL_REPLY_PREFIX).unwrap_or(reply)).unwrap_or(Value::Null);
@@ -86,6 +91,20 @@ async fn a_failing_function_is_an_error_result_for_the_model() {
     let reply = v["reply"].as_str().expect("a reply");
     assert!(reply.starts_with(&format!("{TOOL_REPLY_PREFIX}error: the tool's function failed: ")), "{reply}");
     assert!(reply.contains("errorType"), "the function error's JSON reaches the model: {reply}");
+    dev.shutdown().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn a_long_answer_is_cut_and_the_model_is_told() {
+    let peer = ModelPeer::tool_user("echo_short", json!({"city": "Oslo"})).await;
+    let (dev, _dir) = serve(app(), &peer).await;
+    let (status, v) = ask(&dev).await;
+    assert_eq!(status, 200, "{v}");
+    let reply = v["reply"].as_str().expect("a reply");
+    assert!(
+        reply.starts_with(&format!("{TOOL_REPLY_PREFIX}{{\"cit\n[result cut: the tool returned 15 bytes, the limit is 5 bytes")),
+        "{reply}"
+    );
     dev.shutdown().await;
 }
 
