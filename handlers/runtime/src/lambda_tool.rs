@@ -40,7 +40,11 @@ impl LambdaTool {
     pub fn new(client: aws_sdk_lambda::Client, config: &LambdaToolConfig) -> Self {
         Self {
             client,
-            spec: ToolSpec { name: config.name.clone(), description: config.description.clone(), input_schema: config.input_schema.clone() },
+            spec: ToolSpec {
+                name: config.name.clone(),
+                description: config.description.clone(),
+                input_schema: config.input_schema.clone(),
+            },
             function_name: config.function_name.clone(),
             timeout: Duration::from_secs(config.timeout_seconds.unwrap_or(DEFAULT_LAMBDA_TOOL_TIMEOUT_SECONDS)),
             max_result_bytes: config.max_result_bytes.unwrap_or(DEFAULT_MCP_MAX_RESULT_BYTES),
@@ -106,8 +110,11 @@ pub fn tools_from_env(sdk: &aws_config::SdkConfig) -> Result<Vec<LambdaTool>, Co
     let Some(value) = config::optional(env::LAMBDA_TOOLS) else {
         return Ok(Vec::new());
     };
-    let configs = parse_lambda_tools(&value)
-        .map_err(|e| ConfigError::Invalid { name: env::LAMBDA_TOOLS, value: value.clone(), reason: e.to_string() })?;
+    let configs = parse_lambda_tools(&value).map_err(|e| ConfigError::Invalid {
+        name: env::LAMBDA_TOOLS,
+        value: value.clone(),
+        reason: e.to_string(),
+    })?;
     let client = client(sdk);
     Ok(configs.iter().map(|c| LambdaTool::new(client.clone(), c)).collect())
 }

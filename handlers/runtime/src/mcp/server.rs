@@ -29,8 +29,8 @@ use super::jsonrpc::{self, RpcError};
 use super::{PROTOCOL_VERSION, SUPPORTED_VERSIONS};
 use crate::agent::Toolbox;
 use crate::config::{self, ConfigError};
-use agentcdk_contract::env;
 use crate::http::{RawResponse, Request, Source};
+use agentcdk_contract::env;
 
 /// The server's name and version in `initialize` (`serverInfo`).
 #[derive(Debug, Clone, PartialEq, Eq)]
