@@ -111,4 +111,13 @@ agentcdk_synth::diagnostic_codes! {
     MCP_SERVER_NO_TABLE = "AC2605";
     /// A tool source timeout under one second or a result cap of zero bytes.
     TOOLS_BOUNDS = "AC2606";
+    /// A Lambda tool whose spec models cannot take: not a tool name, no description, or an
+    /// input schema that is not an object schema.
+    TOOLS_LAMBDA_SPEC = "AC2610";
+    /// A Lambda tool named like another tool of the agent.
+    TOOLS_NAME_CLASH = "AC2611";
+    /// An MCP-only option (`allow`, `with_auth`) on a Lambda tool.
+    TOOLS_LAMBDA_OPTION = "AC2612";
+    /// An `McpServer` allowed origin that is not `scheme://host[:port]`.
+    MCP_SERVER_ORIGIN = "AC2613";
 }

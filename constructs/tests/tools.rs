@@ -420,3 +420,27 @@ fn checks_have_their_codes() {
         &[],
     );
 }
+
+#[test]
+fn allowed_origins_reach_the_server_and_bad_ones_have_their_code() {
+    let (t, server) = synth(|s| {
+        let props = McpServerProps {
+            allowed_origins: vec!["https://app.example.com".into(), "http://localhost:3000".into()],
+            ..Default::default()
+        };
+        McpServer::orders(&mut s.scope("Tools"), props).0
+    });
+    let value = t.resource_by_id(server.function()).property(&format!("/Environment/Variables/{}", env::MCP_ALLOWED_ORIGINS)).cloned();
+    assert_eq!(value, Some(json!("https://app.example.com,http://localhost:3000")));
+    let (t, server) = synth(|s| McpServer::orders(&mut s.scope("Tools"), McpServerProps::default()).0);
+    assert_eq!(t.resource_by_id(server.function()).property(&format!("/Environment/Variables/{}", env::MCP_ALLOWED_ORIGINS)), None);
+    for bad in ["https://app.example.com/", "app.example.com", "https://a.example/mcp", "https://"] {
+        expect_codes(
+            |s| {
+                let props = McpServerProps { allowed_origins: vec![bad.into()], ..Default::default() };
+                McpServer::orders(&mut s.scope("Tools"), props);
+            },
+            &[(codes::MCP_SERVER_ORIGIN, "S/Tools")],
+        );
+    }
+}

@@ -9,7 +9,8 @@
 //!   timeout and memory setting ([`lambda`]); its environment is the template's, every
 //!   intrinsic resolved to the local resources ([`intrinsics`]), `AWS_ENDPOINT_URL` at moto.
 //! - Front doors: REST APIs ([`rest`]), WebSocket APIs and their `@connections` API ([`ws`]),
-//!   Function URLs ([`function_url`]), SQS event source mappings ([`sqs`]).
+//!   Function URLs ([`function_url`]), SQS event source mappings ([`sqs`]), and the Lambda
+//!   `Invoke` API for functions that call others with the SDK ([`lambda_api`]).
 //! - A local OIDC issuer the stack's JWT checks are pointed at ([`identity`]), unless
 //!   `real_auth`.
 //! - Reload: handler crates rebuilt and their functions restarted ([`watch`]); a changed app
@@ -34,6 +35,7 @@ pub mod handlers;
 pub mod identity;
 pub mod intrinsics;
 pub mod lambda;
+pub mod lambda_api;
 pub mod logs;
 pub mod moto;
 pub mod net;

@@ -75,6 +75,7 @@ impl DevServer {
         let hosts = ws_hosts(&assembly, &locals, &plan);
         let ctx = EnvContext {
             moto: &self.moto.endpoint,
+            lambda_api: &self.lambda_api.url,
             issuer: self.issuer.as_deref(),
             ws_hosts: &hosts,
             opts: &self.opts,
@@ -92,6 +93,7 @@ impl DevServer {
             }
         }
         self.switch_doors(&assembly, &locals, &functions, &plan).await?;
+        self.lambda_api.set(&functions);
         for id in summary.restarted.iter().chain(&summary.removed) {
             self.functions[id].shutdown();
         }

@@ -13,6 +13,7 @@ use crate::function_url::FunctionUrl;
 use crate::identity::{Issuer, Requirements};
 use crate::intrinsics::Locals;
 use crate::lambda::{Function, FunctionSpec};
+use crate::lambda_api::LambdaApi;
 use crate::moto::Moto;
 use crate::rest::RestApi;
 use crate::ws::WsApi;
@@ -112,6 +113,8 @@ pub struct DevServer {
     pub(crate) watcher: Option<tokio::task::JoinHandle<()>>,
     pub(crate) doors: Vec<FrontDoor>,
     pub(crate) issuer: Option<Arc<Issuer>>,
+    /// The Lambda Invoke API (kept across reloads; its functions are replaced).
+    pub(crate) lambda_api: Arc<LambdaApi>,
     pub(crate) rest: Vec<Arc<RestApi>>,
     pub(crate) ws: Vec<Arc<WsApi>>,
     pub(crate) mappings: Vec<crate::sqs::Mapping>,
@@ -172,8 +175,18 @@ impl DevServer {
             doors.push(FrontDoor { kind: FrontDoorKind::Issuer, logical_id: "LocalIssuer".into(), url });
             Some(issuer)
         };
+        let lambda_listener = ports.next().await?;
+        let lambda_api = Arc::new(LambdaApi::new(format!("http://{}", addr(&lambda_listener))));
+        tasks.push(lambda_api.clone().serve(lambda_listener));
         let ws_hosts = ws_hosts(&assembly, &locals, &door_ports);
-        let ctx = EnvContext { moto: &moto.endpoint, issuer: issuer.as_deref(), ws_hosts: &ws_hosts, opts: &opts, assembly: &assembly };
+        let ctx = EnvContext {
+            moto: &moto.endpoint,
+            lambda_api: &lambda_api.url,
+            issuer: issuer.as_deref(),
+            ws_hosts: &ws_hosts,
+            opts: &opts,
+            assembly: &assembly,
+        };
         let (specs, sources) = match function_specs(&assembly, &locals, &ctx).await {
             Ok(s) => s,
             Err(e) => {
@@ -182,6 +195,7 @@ impl DevServer {
             }
         };
         let functions: HashMap<String, Function> = specs.into_iter().map(|s| (s.logical_id.clone(), Function::new(s))).collect();
+        lambda_api.set(&functions);
         if opts.prewarm {
             for f in functions.values() {
                 f.prewarm().await?;
@@ -201,6 +215,7 @@ impl DevServer {
             watcher,
             doors,
             issuer,
+            lambda_api,
             rest,
             ws,
             mappings,
@@ -237,6 +252,11 @@ impl DevServer {
     /// The first front door of `kind`.
     pub fn url(&self, kind: FrontDoorKind) -> Option<&str> {
         self.doors.iter().find(|d| d.kind == kind).map(|d| d.url.as_str())
+    }
+
+    /// The Lambda Invoke API's endpoint (every function's `AWS_ENDPOINT_URL_LAMBDA`).
+    pub fn lambda_endpoint(&self) -> &str {
+        &self.lambda_api.url
     }
 
     /// moto's endpoint.
@@ -454,6 +474,8 @@ fn requirements(assembly: &Assembly) -> Requirements {
 
 pub(crate) struct EnvContext<'a> {
     pub(crate) moto: &'a str,
+    /// The Lambda Invoke API ([`crate::lambda_api`]).
+    pub(crate) lambda_api: &'a str,
     pub(crate) issuer: Option<&'a Issuer>,
     pub(crate) ws_hosts: &'a [(String, String)],
     pub(crate) opts: &'a DevOptions,
@@ -533,6 +555,8 @@ fn local_overrides(env: &mut Vec<(String, String)>, ctx: &EnvContext<'_>) -> boo
     };
     let get = |env: &Vec<(String, String)>, k: &str| env.iter().find(|(key, _)| key == k).map(|(_, v)| v.clone());
     set(env, env::AWS_ENDPOINT_URL, ctx.moto.to_owned());
+    // Lambda's Invoke goes to dev (moto cannot run functions): an agent's Lambda tools.
+    set(env, env::AWS_ENDPOINT_URL_LAMBDA, ctx.lambda_api.to_owned());
     if let Some(issuer) = ctx.issuer {
         if get(env, env::JWKS_URL).is_some() {
             set(env, env::JWKS_URL, issuer.jwks_url());

@@ -7,6 +7,7 @@ use std::collections::BTreeMap;
 use std::time::Duration;
 
 use agentcdk_contract::artifacts::Artifact;
+use agentcdk_contract::env;
 use agentcdk_contract::mcp::{CREATED_AT, CUSTOMER_ID, ORDERS_BY_CUSTOMER, ORDERS_TABLE, ORDER_ID};
 use agentcdk_synth::prelude::*;
 
@@ -51,6 +52,11 @@ pub struct McpServerProps {
     pub log_retention: RetentionDays,
     /// Encryption of the environment, logs (and the orders table). Default: the stack key.
     pub encryption: Encryption,
+    /// Browser origins (`https://app.example.com`, exact `scheme://host[:port]`) whose requests
+    /// the server answers (`MCP_ALLOWED_ORIGINS`). Requests with any other `Origin` header get
+    /// 403 (DNS rebinding, MCP Streamable HTTP "Security Warning"); requests without one
+    /// (agents, SDK clients) are always answered. Default: none.
+    pub allowed_origins: Vec<String>,
 }
 
 impl Default for McpServerProps {
@@ -66,6 +72,7 @@ impl Default for McpServerProps {
             architecture: Architecture::X86_64,
             log_retention: RetentionDays::default(),
             encryption: Encryption::StackKey,
+            allowed_origins: Vec::new(),
         }
     }
 }
@@ -98,6 +105,11 @@ impl McpServer {
                 "use McpServer::orders(scope, props), which declares the table, or give your own handler in `code`",
             );
         }
+        let mut environment = props.environment;
+        if !props.allowed_origins.is_empty() {
+            check_origins(scope, &props.allowed_origins);
+            environment.insert(env::MCP_ALLOWED_ORIGINS.into(), props.allowed_origins.join(",").into());
+        }
         let authorizer = props.authorizer.clone();
         let function = Function::new(
             &mut scope.scope("Function"),
@@ -107,7 +119,7 @@ impl McpServer {
                 memory_mb: props.memory_mb,
                 timeout: props.timeout,
                 architecture: props.architecture,
-                environment: props.environment,
+                environment,
                 log_retention: props.log_retention,
                 encryption: props.encryption,
                 ..Default::default()
@@ -175,5 +187,21 @@ impl McpServer {
     /// The function serving MCP.
     pub fn function(&self) -> &Function {
         &self.function
+    }
+}
+
+/// Each allowed origin is `scheme://host[:port]` over http(s), without path or trailing slash
+/// (what browsers send in `Origin`; the handler fails its init on anything else).
+fn check_origins(scope: &mut Scope, origins: &[String]) {
+    for o in origins {
+        let rest = o.strip_prefix("https://").or_else(|| o.strip_prefix("http://"));
+        let valid = rest.is_some_and(|r| !r.is_empty() && !r.contains(['/', ',', ' ', '?', '#']));
+        if !valid {
+            scope.error(
+                codes::MCP_SERVER_ORIGIN,
+                format!("allowed origin '{o}' is not an origin"),
+                "an origin is scheme://host[:port] with no path, e.g. https://app.example.com",
+            );
+        }
     }
 }

@@ -1,7 +1,8 @@
-//! A support agent with tools over MCP, run through a queue: the stock order-lookup MCP server on
-//! Lambda (its own table, behind an IAM Function URL) and an AgentCore Gateway that turns a
-//! Lambda function into a tool. The agent's runner signs its MCP calls with its role (SigV4) and
-//! may invoke exactly that Function URL and that gateway.
+//! A support agent with tools, run through a queue: the stock order-lookup MCP server on Lambda
+//! (its own table, behind an IAM Function URL), an AgentCore Gateway that turns a Lambda
+//! function into a tool, and the same function called directly as a tool (`ToolSource::
+//! lambda_arn`, no gateway in between). The agent's runner signs its MCP calls with its role
+//! (SigV4) and may invoke exactly that Function URL, that gateway and that function.
 
 #![warn(missing_docs)]
 
@@ -24,12 +25,25 @@ pub fn app() -> App {
     );
     let (orders, _table) = McpServer::orders(&mut stack.scope("OrderTools"), McpServerProps::default());
     let gateway = weather_gateway(stack, weather_arn.value().into());
+    let forecast = ToolSpec {
+        name: "weather_now".into(),
+        description: "Current weather for a city, straight from the weather function".into(),
+        input_schema: serde_json::json!({
+            "type": "object",
+            "properties": {"city": {"type": "string", "description": "City name"}},
+            "required": ["city"]
+        }),
+    };
     let agent = ServerlessAgent::new(
         &mut stack.scope("Support"),
         AgentProps {
             mode: Mode::Queue(QueueOptions::default()),
             system_prompt: "You answer questions about customers' orders and the weather at their sites.".into(),
-            tools: vec![ToolSource::server(&orders).allow(["get_order", "list_orders"]), ToolSource::gateway(&gateway)],
+            tools: vec![
+                ToolSource::server(&orders).allow(["get_order", "list_orders"]),
+                ToolSource::gateway(&gateway),
+                ToolSource::lambda_arn(weather_arn.value(), forecast),
+            ],
             ..AgentProps::new(Model::bedrock("us.anthropic.claude-sonnet-4-5-20250929-v1:0"), Access::Authorizer(&auth))
         },
     );

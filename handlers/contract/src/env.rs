@@ -270,3 +270,18 @@ pub const AWS_ENDPOINT_URL_BEDROCK_RUNTIME: &str = "AWS_ENDPOINT_URL_BEDROCK_RUN
 /// [`McpServerConfig`](crate::mcp::McpServerConfig), parsed by
 /// [`parse_servers`](crate::mcp::parse_servers). Default: none (no MCP tools).
 pub const MCP_SERVERS: &str = "MCP_SERVERS";
+/// Lambda functions the agent calls directly as tools: a JSON array of
+/// [`LambdaToolConfig`](crate::tools::LambdaToolConfig), parsed by
+/// [`parse_lambda_tools`](crate::tools::parse_lambda_tools). Default: none.
+pub const LAMBDA_TOOLS: &str = "LAMBDA_TOOLS";
+/// The AWS SDKs' endpoint override for Lambda alone (the `Invoke` of Lambda tools; `cargo
+/// agentcdk dev` points it at its own Invoke API). Default: unset.
+pub const AWS_ENDPOINT_URL_LAMBDA: &str = "AWS_ENDPOINT_URL_LAMBDA";
+
+// ---- MCP servers on Lambda (`mcp::serve`) ----
+
+/// Browser origins an MCP server accepts (comma-separated, exact `scheme://host[:port]`); a
+/// request with any other `Origin` header is refused with 403 (DNS rebinding, MCP Streamable
+/// HTTP "Security Warning"). Requests without `Origin` (servers, SDKs) are always accepted.
+/// Default: none (every request that carries an `Origin` is refused).
+pub const MCP_ALLOWED_ORIGINS: &str = "MCP_ALLOWED_ORIGINS";

@@ -12,6 +12,7 @@
 //! - [`artifacts`]: handler artifacts ([`artifacts::Artifact`]) and the zip name.
 //! - [`keys`]: DynamoDB key and attribute names, index names.
 //! - [`mcp`]: the format of [`env::MCP_SERVERS`] and the names of the stock MCP server.
+//! - [`tools`]: the format of [`env::LAMBDA_TOOLS`] (Lambda functions called directly as tools).
 //! - [`routes`]: the request-handler's HTTP paths (API Gateway resources must match).
 //! - [`wire`]: JSON wire types: chat request/response, queue envelopes, stored responses,
 //!   connection records, WebSocket frames, error bodies.
@@ -26,6 +27,7 @@ pub mod keys;
 pub mod mcp;
 pub mod routes;
 pub mod schema;
+pub mod tools;
 pub mod values;
 pub mod wire;
 

@@ -84,8 +84,8 @@ impl<'p, 'a> Base<'p, 'a> {
         );
         let mut agent_env = model::environment(props);
         agent_env.insert(env::SESSIONS_TABLE.into(), sessions.name().into());
-        if let Some(servers) = tools::environment(&props.tools) {
-            agent_env.insert(env::MCP_SERVERS.into(), servers);
+        for (name, value) in tools::environment(&props.tools) {
+            agent_env.insert(name.into(), value);
         }
         agent_env.extend(props.environment.clone());
         let routes = Routes::new(&props.api_base_path, &props.api_version, &props.agent_endpoint);

@@ -173,8 +173,9 @@ pub struct AgentProps<'a> {
     pub max_turns: Option<u32>,
     /// Encryption at rest everywhere. Default: the stack key.
     pub encryption: Encryption,
-    /// MCP servers whose tools the model may call (`MCP_SERVERS` of the functions running the
-    /// agent, with the IAM each source needs). Default: none.
+    /// Tools the model may call: MCP servers (`MCP_SERVERS` of the functions running the agent)
+    /// and Lambda functions ([`ToolSource::lambda`], `LAMBDA_TOOLS`), with the IAM each source
+    /// needs. Default: none.
     pub tools: Vec<ToolSource>,
 }
 

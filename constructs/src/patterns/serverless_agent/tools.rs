@@ -1,5 +1,6 @@
-//! Tools over MCP: the sources an agent's model may call, what the functions running the agent
-//! are told about them (`MCP_SERVERS`) and may do (IAM), and the checks of the sources.
+//! Tools: the sources an agent's model may call (MCP servers, Lambda functions), what the
+//! functions running the agent are told about them (`MCP_SERVERS`, `LAMBDA_TOOLS`) and may do
+//! (IAM), and the checks of the sources.
 //!
 //! `MCP_SERVERS` is the contract's [`McpServerConfig`] list serialized by serde, never JSON
 //! written here: a URL or secret ARN that is an intrinsic becomes a `${McpN}` placeholder of an
@@ -9,14 +10,17 @@
 use std::collections::BTreeSet;
 use std::time::Duration;
 
+use agentcdk_contract::env;
 use agentcdk_contract::mcp::{McpAuthConfig, McpServerConfig, SIGV4_SERVICE_AGENTCORE, SIGV4_SERVICE_LAMBDA};
+use agentcdk_contract::tools::LambdaToolConfig;
 use agentcdk_synth::prelude::*;
+use serde_json::Value as Json;
 
 use crate::codes;
 use crate::function_url::{FunctionUrl, UrlAuth};
 use crate::iam::{self, actions, Statement};
 use crate::lambda::Function;
-use crate::patterns::agentcore::{AgentCoreGateway, GatewayAuthorizer};
+use crate::patterns::agentcore::{AgentCoreGateway, GatewayAuthorizer, ToolSpec};
 use crate::patterns::mcp_server::{McpFront, McpServer};
 
 /// How the agent authenticates to an MCP server.
@@ -72,33 +76,72 @@ enum Reach {
     FunctionUrl(FunctionUrl),
 }
 
-/// One MCP server whose tools the agent's model may call: built by [`ToolSource::mcp`],
-/// [`ToolSource::gateway`] or [`ToolSource::server`], narrowed by [`ToolSource::allow`].
+/// Tools the agent's model may call: an MCP server ([`ToolSource::mcp`], [`ToolSource::gateway`],
+/// [`ToolSource::server`], narrowed by [`ToolSource::allow`]) or one Lambda function called
+/// directly as a tool ([`ToolSource::lambda`]).
 #[derive(Clone, Debug, PartialEq)]
 pub struct ToolSource {
+    source: Source,
+    timeout: Option<Duration>,
+    max_result_bytes: Option<usize>,
+}
+
+#[derive(Clone, Debug, PartialEq)]
+enum Source {
+    Mcp(McpSource),
+    Lambda(LambdaTool),
+}
+
+/// An MCP server (`MCP_SERVERS`).
+#[derive(Clone, Debug, PartialEq)]
+struct McpSource {
     url: Value<String>,
     auth: McpAuth,
     allow: Vec<String>,
-    timeout: Option<Duration>,
-    max_result_bytes: Option<usize>,
     reach: Reach,
     /// A CUSTOM_JWT gateway or an `McpServer` behind an authorizer: its token must be given
     /// with [`ToolSource::with_auth`].
     needs_token: bool,
 }
 
+/// A Lambda function called directly as one tool (`LAMBDA_TOOLS`).
+#[derive(Clone, Debug, PartialEq)]
+struct LambdaTool {
+    function_arn: Value<String>,
+    spec: ToolSpec,
+    /// How long the function may run (from the `Function`), when known.
+    function_timeout: Option<Duration>,
+    /// MCP-only options called on it (`allow`, `with_auth`), reported at synth.
+    misused: Vec<&'static str>,
+}
+
 impl ToolSource {
     /// Any MCP server (Streamable HTTP) at `url`, the MCP endpoint itself (e.g. `…/mcp`).
     pub fn mcp(url: impl Into<Value<String>>, auth: McpAuth) -> ToolSource {
-        ToolSource {
-            url: url.into(),
-            auth,
-            allow: Vec::new(),
-            timeout: None,
-            max_result_bytes: None,
-            reach: Reach::Open,
-            needs_token: false,
+        ToolSource::of_mcp(McpSource { url: url.into(), auth, allow: Vec::new(), reach: Reach::Open, needs_token: false })
+    }
+
+    fn of_mcp(source: McpSource) -> ToolSource {
+        ToolSource { source: Source::Mcp(source), timeout: None, max_result_bytes: None }
+    }
+
+    /// A Lambda function of this app called directly as the tool `spec` describes: the model's
+    /// input is the event (`Invoke`, `RequestResponse`), the function's JSON answer the result;
+    /// a function error is an error result for the model. The agent may `lambda:InvokeFunction`
+    /// on this function only. Default timeout: the function's timeout + 5 s.
+    pub fn lambda(function: &Function, spec: ToolSpec) -> ToolSource {
+        let mut source = ToolSource::lambda_arn(function.arn(), spec);
+        if let Source::Lambda(l) = &mut source.source {
+            l.function_timeout = Some(function.timeout);
         }
+        source
+    }
+
+    /// A Lambda function outside this app (by ARN) called directly as a tool, as
+    /// [`ToolSource::lambda`]. Default timeout: the handler's (30 s).
+    pub fn lambda_arn(function_arn: impl Into<Value<String>>, spec: ToolSpec) -> ToolSource {
+        let tool = LambdaTool { function_arn: function_arn.into(), spec, function_timeout: None, misused: Vec::new() };
+        ToolSource { source: Source::Lambda(tool), timeout: None, max_result_bytes: None }
     }
 
     /// An AgentCore Gateway, at its `GatewayUrl`. AWS_IAM gateway: SigV4, and the agent may
@@ -110,7 +153,7 @@ impl ToolSource {
             GatewayAuthorizer::None => (McpAuth::None, Reach::Open, false),
             GatewayAuthorizer::CustomJwt { .. } => (McpAuth::None, Reach::Open, true),
         };
-        ToolSource { auth, reach, needs_token, ..ToolSource::mcp(gateway.url(), McpAuth::None) }
+        ToolSource::of_mcp(McpSource { url: gateway.url().into(), auth, allow: Vec::new(), reach, needs_token })
     }
 
     /// An [`McpServer`] of this app. IAM URL (the default): SigV4 (`lambda`), and the agent may
@@ -124,27 +167,36 @@ impl ToolSource {
             McpFront::FunctionUrl(_) => (McpAuth::None, Reach::Open, false),
             McpFront::RestApi(_) => (McpAuth::None, Reach::Open, true),
         };
-        ToolSource { auth, reach, needs_token, ..ToolSource::mcp(server.url(), McpAuth::None) }
+        ToolSource::of_mcp(McpSource { url: server.url().into(), auth, allow: Vec::new(), reach, needs_token })
     }
 
-    /// Only these tools of the source reach the model. Default: every tool.
+    /// Only these tools of the source reach the model. Default: every tool. MCP sources only.
     pub fn allow<I, S>(mut self, tools: I) -> ToolSource
     where
         I: IntoIterator<Item = S>,
         S: Into<String>,
     {
-        self.allow = tools.into_iter().map(Into::into).collect();
+        match &mut self.source {
+            Source::Mcp(m) => m.allow = tools.into_iter().map(Into::into).collect(),
+            Source::Lambda(l) => l.misused.push("allow"),
+        }
         self
     }
 
-    /// Replaces the auth (e.g. the token of a CUSTOM_JWT gateway).
+    /// Replaces the auth (e.g. the token of a CUSTOM_JWT gateway). MCP sources only.
     pub fn with_auth(mut self, auth: McpAuth) -> ToolSource {
-        self.auth = auth;
-        self.needs_token = false;
+        match &mut self.source {
+            Source::Mcp(m) => {
+                m.auth = auth;
+                m.needs_token = false;
+            }
+            Source::Lambda(l) => l.misused.push("with_auth"),
+        }
         self
     }
 
-    /// Per-request timeout. Default: the handler's (30 s).
+    /// Per-request timeout. Default: the handler's (30 s); a Lambda tool of this app: its
+    /// function's timeout + 5 s.
     pub fn timeout(mut self, timeout: Duration) -> ToolSource {
         self.timeout = Some(timeout);
         self
@@ -157,10 +209,12 @@ impl ToolSource {
     }
 }
 
-/// Turns values into the text of `MCP_SERVERS`: literals as they are (escaped when the whole
+/// Turns values into the text of `MCP_SERVERS` or `LAMBDA_TOOLS`: literals as they are (escaped when the whole
 /// is an `Fn::Sub`), intrinsics as numbered placeholders.
 struct Render {
     sub: bool,
+    /// Placeholder names: `Mcp0`, `Mcp1`, … (`MCP_SERVERS`) or `Fn0`, … (`LAMBDA_TOOLS`).
+    prefix: &'static str,
     vars: Vec<(String, Value<String>)>,
 }
 
@@ -169,7 +223,7 @@ impl Render {
         match value {
             Value::Lit(s) => self.lit(s),
             Value::Expr(_) => {
-                let name = format!("Mcp{}", self.vars.len());
+                let name = format!("{}{}", self.prefix, self.vars.len());
                 self.vars.push((name.clone(), value.clone()));
                 format!("${{{name}}}")
             }
@@ -197,39 +251,101 @@ impl Render {
         }
     }
 
-    fn config(&mut self, t: &ToolSource) -> McpServerConfig {
+    fn config(&mut self, t: &McpSource, timeout: Option<Duration>, max_result_bytes: Option<usize>) -> McpServerConfig {
         McpServerConfig {
             url: self.text(&t.url),
             auth: self.auth(&t.auth),
             allow: t.allow.iter().map(|a| self.lit(a)).collect(),
-            timeout_seconds: t.timeout.map(|d| d.as_secs()),
-            max_result_bytes: t.max_result_bytes,
+            timeout_seconds: timeout.map(|d| d.as_secs()),
+            max_result_bytes,
+        }
+    }
+
+    /// A JSON value with every string (and key) escaped as [`Render::lit`] does.
+    fn json(&self, value: &Json) -> Json {
+        match value {
+            Json::String(s) => Json::String(self.lit(s)),
+            Json::Array(items) => Json::Array(items.iter().map(|v| self.json(v)).collect()),
+            Json::Object(map) => Json::Object(map.iter().map(|(k, v)| (self.lit(k), self.json(v))).collect()),
+            other => other.clone(),
+        }
+    }
+
+    fn lambda(&mut self, t: &LambdaTool, timeout: Option<Duration>, max_result_bytes: Option<usize>) -> LambdaToolConfig {
+        LambdaToolConfig {
+            name: self.lit(&t.spec.name),
+            description: self.lit(&t.spec.description),
+            input_schema: self.json(&t.spec.input_schema),
+            function_name: self.text(&t.function_arn),
+            timeout_seconds: timeout.or(t.function_timeout.map(|d| d + LAMBDA_TIMEOUT_SLACK)).map(|d| d.as_secs()),
+            max_result_bytes,
+        }
+    }
+
+    /// `json` as the variable's value: a plain string, or an `Fn::Sub` when it has placeholders.
+    fn finish(self, json: String) -> Value<String> {
+        if self.vars.is_empty() {
+            Value::Lit(json)
+        } else {
+            Expr::sub_with(json, self.vars).into()
         }
     }
 }
 
-/// The value of `MCP_SERVERS`, or `None` without tools (the variable is then not set).
-pub(super) fn environment(tools: &[ToolSource]) -> Option<Value<String>> {
-    if tools.is_empty() {
-        return None;
+/// How much longer than its function's timeout the handler waits for a Lambda tool, so that a
+/// function that times out reaches the model as Lambda's own `Task timed out` error.
+const LAMBDA_TIMEOUT_SLACK: Duration = Duration::from_secs(5);
+
+/// The variables that tell the agent's handlers about its tools: `MCP_SERVERS` (MCP sources)
+/// and `LAMBDA_TOOLS` (Lambda tools), each only when there is such a source.
+pub(super) fn environment(tools: &[ToolSource]) -> Vec<(&'static str, Value<String>)> {
+    let mut out = Vec::new();
+    let mcp: Vec<(&McpSource, &ToolSource)> = tools
+        .iter()
+        .filter_map(|t| match &t.source {
+            Source::Mcp(m) => Some((m, t)),
+            Source::Lambda(_) => None,
+        })
+        .collect();
+    if !mcp.is_empty() {
+        let sub = mcp.iter().any(|(m, _)| matches!(m.url, Value::Expr(_)) || matches!(m.auth.secret(), Some(Value::Expr(_))));
+        let mut render = Render { sub, prefix: "Mcp", vars: Vec::new() };
+        let configs: Vec<McpServerConfig> = mcp.iter().map(|(m, t)| render.config(m, t.timeout, t.max_result_bytes)).collect();
+        let json = serde_json::to_string(&configs).expect("McpServerConfig serializes");
+        out.push((env::MCP_SERVERS, render.finish(json)));
     }
-    let sub = tools.iter().any(|t| {
-        let secret = t.auth.secret();
-        matches!(t.url, Value::Expr(_)) || matches!(secret, Some(Value::Expr(_)))
-    });
-    let mut render = Render { sub, vars: Vec::new() };
-    let configs: Vec<McpServerConfig> = tools.iter().map(|t| render.config(t)).collect();
-    let json = serde_json::to_string(&configs).expect("McpServerConfig serializes");
-    Some(if render.vars.is_empty() { Value::Lit(json) } else { Expr::sub_with(json, render.vars).into() })
+    let lambdas: Vec<(&LambdaTool, &ToolSource)> = tools
+        .iter()
+        .filter_map(|t| match &t.source {
+            Source::Lambda(l) => Some((l, t)),
+            Source::Mcp(_) => None,
+        })
+        .collect();
+    if !lambdas.is_empty() {
+        let sub = lambdas.iter().any(|(l, _)| matches!(l.function_arn, Value::Expr(_)));
+        let mut render = Render { sub, prefix: "Fn", vars: Vec::new() };
+        let configs: Vec<LambdaToolConfig> = lambdas.iter().map(|(l, t)| render.lambda(l, t.timeout, t.max_result_bytes)).collect();
+        let json = serde_json::to_string(&configs).expect("LambdaToolConfig serializes");
+        out.push((env::LAMBDA_TOOLS, render.finish(json)));
+    }
+    out
 }
 
-/// Lets `function` reach every source: read its secret, invoke its gateway or Function URL.
+/// Lets `function` reach every source: read its secret, invoke its gateway, Function URL or
+/// Lambda tool (`lambda:InvokeFunction` on that function's ARN alone).
 pub(super) fn grant(stack: &mut Stack, tools: &[ToolSource], function: &Function) {
     for t in tools {
-        if let Some(secret) = t.auth.secret() {
+        let m = match &t.source {
+            Source::Mcp(m) => m,
+            Source::Lambda(l) => {
+                iam::grant(stack, function, Statement::allow(actions::LAMBDA_INVOKE, [l.function_arn.clone()]));
+                continue;
+            }
+        };
+        if let Some(secret) = m.auth.secret() {
             iam::grant(stack, function, Statement::allow(actions::SECRETS_GET_VALUE, [secret.clone()]));
         }
-        match &t.reach {
+        match &m.reach {
             Reach::Open => {}
             Reach::Gateway(arn) => iam::grant(stack, function, Statement::allow(actions::AGENTCORE_INVOKE_GATEWAY, [arn.clone()])),
             Reach::FunctionUrl(url) => url.grant_invoke(stack, function),
@@ -243,39 +359,17 @@ fn is_tool_name(name: &str) -> bool {
 }
 
 /// https only (plain http to this machine for local servers), one source per URL, allowlists
-/// of tool names, a timeout and a result cap above zero, a token for every CUSTOM_JWT gateway.
+/// of tool names, a timeout and a result cap above zero, a token for every CUSTOM_JWT gateway;
+/// Lambda tools with a valid spec and a name no other tool of the agent has.
 pub(super) fn check(scope: &mut Scope, tools: &[ToolSource]) {
     let mut seen: Vec<&Value<String>> = Vec::new();
     for (i, t) in tools.iter().enumerate() {
-        if let Value::Lit(url) = &t.url {
-            let local = ["http://127.0.0.1", "http://localhost"]
-                .iter()
-                .any(|p| url.strip_prefix(p).is_some_and(|rest| rest.is_empty() || rest.starts_with([':', '/'])));
-            if !url.starts_with("https://") && !local {
-                scope.error(
-                    codes::TOOLS_URL_SCHEME,
-                    format!("tool source {i}: '{url}' is not an https URL"),
-                    "MCP servers are called over https (plain http only to 127.0.0.1 or localhost, for development)",
-                );
+        match &t.source {
+            Source::Mcp(m) => {
+                check_mcp(scope, i, m, &seen);
+                seen.push(&m.url);
             }
-        }
-        if seen.contains(&&t.url) {
-            scope.error(
-                codes::TOOLS_DUPLICATE,
-                format!("tool source {i} repeats the URL of an earlier source"),
-                "list each MCP server once",
-            );
-        }
-        seen.push(&t.url);
-        let mut names = BTreeSet::new();
-        for a in &t.allow {
-            if !is_tool_name(a) || !names.insert(a) {
-                scope.error(
-                    codes::TOOLS_ALLOW_ENTRY,
-                    format!("tool source {i}: allowlist entry '{a}' is empty, repeated or not a tool name"),
-                    "tool names are 1-64 characters of letters, digits, '_' and '-'",
-                );
-            }
+            Source::Lambda(l) => check_lambda(scope, i, l),
         }
         if t.timeout.is_some_and(|d| d.as_secs() == 0) || t.max_result_bytes == Some(0) {
             scope.error(
@@ -284,11 +378,124 @@ pub(super) fn check(scope: &mut Scope, tools: &[ToolSource]) {
                 "timeouts are whole seconds (at least 1); a result cap of 0 would cut every result",
             );
         }
-        if t.needs_token {
+    }
+    check_names(scope, tools);
+}
+
+fn check_mcp(scope: &mut Scope, i: usize, t: &McpSource, seen: &[&Value<String>]) {
+    if let Value::Lit(url) = &t.url {
+        let local = ["http://127.0.0.1", "http://localhost"]
+            .iter()
+            .any(|p| url.strip_prefix(p).is_some_and(|rest| rest.is_empty() || rest.starts_with([':', '/'])));
+        if !url.starts_with("https://") && !local {
             scope.error(
-                codes::TOOLS_GATEWAY_TOKEN,
-                format!("tool source {i}: a CUSTOM_JWT gateway or an McpServer behind an authorizer without a token"),
-                "add .with_auth(McpAuth::bearer(secret_arn)) or McpAuth::OAuthClientCredentials { .. }",
+                codes::TOOLS_URL_SCHEME,
+                format!("tool source {i}: '{url}' is not an https URL"),
+                "MCP servers are called over https (plain http only to 127.0.0.1 or localhost, for development)",
+            );
+        }
+    }
+    if seen.contains(&&t.url) {
+        scope.error(codes::TOOLS_DUPLICATE, format!("tool source {i} repeats the URL of an earlier source"), "list each MCP server once");
+    }
+    let mut names = BTreeSet::new();
+    for a in &t.allow {
+        if !is_tool_name(a) || !names.insert(a) {
+            scope.error(
+                codes::TOOLS_ALLOW_ENTRY,
+                format!("tool source {i}: allowlist entry '{a}' is empty, repeated or not a tool name"),
+                "tool names are 1-64 characters of letters, digits, '_' and '-'",
+            );
+        }
+    }
+    if t.needs_token {
+        scope.error(
+            codes::TOOLS_GATEWAY_TOKEN,
+            format!("tool source {i}: a CUSTOM_JWT gateway or an McpServer behind an authorizer without a token"),
+            "add .with_auth(McpAuth::bearer(secret_arn)) or McpAuth::OAuthClientCredentials { .. }",
+        );
+    }
+}
+
+/// A Lambda tool's spec: a tool name, a description, an object schema (what Bedrock Converse
+/// and OpenAI-compatible models take); and no MCP-only option.
+fn check_lambda(scope: &mut Scope, i: usize, t: &LambdaTool) {
+    let name = &t.spec.name;
+    if !is_tool_name(name) {
+        scope.error(
+            codes::TOOLS_LAMBDA_SPEC,
+            format!("Lambda tool {i}: name '{name}' is not a tool name"),
+            "tool names are 1-64 characters of letters, digits, '_' and '-'",
+        );
+    }
+    if t.spec.description.trim().is_empty() {
+        scope.error(
+            codes::TOOLS_LAMBDA_SPEC,
+            format!("Lambda tool {i} ('{name}'): the description is empty"),
+            "the model chooses tools by their description: say what it does and when to use it",
+        );
+    }
+    for problem in schema_problems(&t.spec.input_schema) {
+        scope.error(
+            codes::TOOLS_LAMBDA_SPEC,
+            format!("Lambda tool {i} ('{name}'): input schema {problem}"),
+            r#"give a JSON Schema object, e.g. {"type": "object", "properties": {"city": {"type": "string"}}, "required": ["city"]}"#,
+        );
+    }
+    for option in &t.misused {
+        scope.error(
+            codes::TOOLS_LAMBDA_OPTION,
+            format!("Lambda tool {i} ('{name}'): .{option}() applies to MCP sources only"),
+            "a Lambda tool is one tool called with the function's role; leave the option out",
+        );
+    }
+}
+
+/// What is wrong with a tool's input schema for the models (empty when nothing).
+fn schema_problems(schema: &Json) -> Vec<String> {
+    let Some(obj) = schema.as_object() else { return vec!["is not a JSON object".into()] };
+    let mut problems = Vec::new();
+    if obj.get("type") != Some(&Json::from("object")) {
+        problems.push(r#"must have "type": "object" (the tool input is an object)"#.to_owned());
+    }
+    let properties = obj.get("properties");
+    if properties.is_some_and(|p| !p.as_object().is_some_and(|m| m.values().all(Json::is_object))) {
+        problems.push(r#""properties" must map each name to a schema object"#.to_owned());
+    }
+    match obj.get("required") {
+        None => {}
+        Some(Json::Array(names)) => {
+            for n in names {
+                match n.as_str() {
+                    Some(n) if properties.and_then(Json::as_object).is_some_and(|p| p.contains_key(n)) => {}
+                    Some(n) => problems.push(format!(r#""required" names '{n}', which is not in "properties""#)),
+                    None => problems.push(format!(r#""required" holds {n}, not a property name"#)),
+                }
+            }
+        }
+        Some(other) => problems.push(format!(r#""required" must be an array of property names, not {other}"#)),
+    }
+    problems
+}
+
+/// Two Lambda tools of one name, or a Lambda tool named in an MCP source's allowlist: the model
+/// would see two tools of that name.
+fn check_names(scope: &mut Scope, tools: &[ToolSource]) {
+    let mut names: BTreeSet<&str> = BTreeSet::new();
+    for t in tools {
+        if let Source::Mcp(m) = &t.source {
+            names.extend(m.allow.iter().map(String::as_str));
+        }
+    }
+    let mut lambdas = BTreeSet::new();
+    for (i, t) in tools.iter().enumerate() {
+        let Source::Lambda(l) = &t.source else { continue };
+        let name = l.spec.name.as_str();
+        if !lambdas.insert(name) || names.contains(name) {
+            scope.error(
+                codes::TOOLS_NAME_CLASH,
+                format!("Lambda tool {i}: another tool of this agent is also named '{name}'"),
+                "give each tool its own name (the model calls tools by name)",
             );
         }
     }

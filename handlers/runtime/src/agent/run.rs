@@ -50,11 +50,13 @@ impl Agent {
 
     /// The agent the environment describes (`MODEL_*`, `SYSTEM_PROMPT`, `MAX_TURNS`,
     /// `MAX_TOKENS`), with `tools`, the tools of the MCP servers of `MCP_SERVERS` (connected
-    /// on first use, see [`crate::mcp`]) and the remote agents of `A2A_AGENTS` ([`crate::a2a`]).
+    /// on first use, see [`crate::mcp`]), the Lambda tools of `LAMBDA_TOOLS`
+    /// ([`crate::lambda_tool`]) and the remote agents of `A2A_AGENTS` ([`crate::a2a`]).
     pub async fn from_env(sdk: &aws_config::SdkConfig, tools: Toolbox) -> Result<Self, ConfigError> {
         let provider = super::from_env(sdk).await?;
+        let tools = crate::lambda_tool::toolbox_from_env(sdk, crate::mcp::toolbox_from_env(sdk, tools).await?)?;
         Ok(Self::new(provider, config::optional(env::SYSTEM_PROMPT).unwrap_or_default())
-            .with_tools(crate::a2a::toolbox_from_env(sdk, crate::mcp::toolbox_from_env(sdk, tools).await?).await?)
+            .with_tools(crate::a2a::toolbox_from_env(sdk, tools).await?)
             .with_max_turns(config::parse_or(env::MAX_TURNS, env::DEFAULT_MAX_TURNS)?)
             .with_max_tokens(config::parse_or(env::MAX_TOKENS, env::DEFAULT_MAX_TOKENS)?))
     }

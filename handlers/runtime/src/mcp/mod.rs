@@ -26,7 +26,7 @@ use std::time::Duration;
 pub use auth::{McpAuth, OAuthClient};
 pub use client::{CallResult, McpClient, RemoteTool};
 #[cfg(feature = "mcp-server")]
-pub use server::{serve, McpServer, SchemaError, ServerInfo};
+pub use server::{allowed_origins_from_env, serve, McpServer, SchemaError, ServerInfo};
 pub(crate) use tools::valid_name;
 pub use tools::{cap, render, McpSource, McpTool};
 

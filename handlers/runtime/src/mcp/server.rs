@@ -13,6 +13,11 @@
 //! - unknown methods → -32601; a body that is not JSON → -32700 with HTTP 400; a batch or a
 //!   message that is not a request → -32600 with HTTP 400; an unsupported
 //!   `MCP-Protocol-Version` header → HTTP 400.
+//! - `Origin`: a request whose `Origin` header is not one of the allowed origins
+//!   ([`env::MCP_ALLOWED_ORIGINS`], default none) → HTTP 403 with a JSON-RPC error without id,
+//!   before anything else is read. The transport's "Security Warning" (MCP 2025-11-25, Streamable
+//!   HTTP) requires it: a web page in a browser could otherwise reach the server through DNS
+//!   rebinding. Requests without `Origin` (servers and SDK clients send none) are answered.
 
 use std::collections::HashMap;
 use std::sync::Arc;
@@ -23,7 +28,9 @@ use serde_json::{json, Value};
 use super::jsonrpc::{self, RpcError};
 use super::{PROTOCOL_VERSION, SUPPORTED_VERSIONS};
 use crate::agent::Toolbox;
+use crate::config::{self, ConfigError};
 use crate::http::{RawResponse, Request, Source};
+use agentcdk_contract::env;
 
 /// The server's name and version in `initialize` (`serverInfo`).
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -40,6 +47,8 @@ pub struct McpServer {
     listed: Vec<Value>,
     validators: HashMap<String, jsonschema::Validator>,
     info: ServerInfo,
+    /// Browser origins accepted (lower case, no trailing slash); none by default.
+    allowed_origins: Vec<String>,
 }
 
 impl std::fmt::Debug for McpServer {
@@ -69,7 +78,23 @@ impl McpServer {
             validators.insert(spec.name.clone(), v);
             listed.push(json!({"name": spec.name, "description": spec.description, "inputSchema": spec.input_schema}));
         }
-        Ok(Self { tools, listed, validators, info })
+        Ok(Self { tools, listed, validators, info, allowed_origins: Vec::new() })
+    }
+
+    /// Accepts requests from these browser origins (`scheme://host[:port]`) besides those
+    /// without an `Origin` header. Default: none.
+    pub fn with_allowed_origins<I, S>(mut self, origins: I) -> Self
+    where
+        I: IntoIterator<Item = S>,
+        S: AsRef<str>,
+    {
+        self.allowed_origins = origins.into_iter().map(|o| normalize_origin(o.as_ref())).collect();
+        self
+    }
+
+    /// Whether a request with this `Origin` header (if any) may be answered.
+    fn origin_allowed(&self, origin: Option<&str>) -> bool {
+        origin.is_none_or(|o| self.allowed_origins.contains(&normalize_origin(o)))
     }
 
     /// Answers one Lambda event (a Function URL or REST proxy event) with its proxy response.
@@ -83,6 +108,10 @@ impl McpServer {
     }
 
     async fn answer(&self, req: &Request) -> RawResponse {
+        if !self.origin_allowed(req.header("origin")) {
+            let msg = "Forbidden: this MCP server does not accept requests from this Origin";
+            return rpc_error(403, Value::Null, RpcError::new(jsonrpc::INVALID_REQUEST, msg));
+        }
         if req.method != "POST" {
             return RawResponse::new(
                 405,
@@ -167,10 +196,34 @@ fn rpc_error(status: u16, id: Value, error: RpcError) -> RawResponse {
     RawResponse::new(status, "application/json", serde_json::to_vec(&jsonrpc::Response::err(id, error)).unwrap_or_default())
 }
 
+/// An origin as compared: lower case, without a trailing slash.
+fn normalize_origin(origin: &str) -> String {
+    origin.trim().trim_end_matches('/').to_ascii_lowercase()
+}
+
+/// The origins of [`env::MCP_ALLOWED_ORIGINS`] (comma-separated `scheme://host[:port]`; none when
+/// unset); an entry that is not such an origin fails the init.
+pub fn allowed_origins_from_env() -> Result<Vec<String>, ConfigError> {
+    let Some(value) = config::optional(env::MCP_ALLOWED_ORIGINS) else { return Ok(Vec::new()) };
+    let mut origins = Vec::new();
+    for entry in value.split(',').map(str::trim).filter(|e| !e.is_empty()) {
+        let valid = url::Url::parse(entry).ok().is_some_and(|u| {
+            matches!(u.scheme(), "http" | "https") && u.host().is_some() && u.path() == "/" && u.query().is_none() && !entry.ends_with('/')
+        });
+        if !valid {
+            let reason = format!("{entry:?} is not an origin (scheme://host[:port], no path)");
+            return Err(ConfigError::Invalid { name: env::MCP_ALLOWED_ORIGINS, value: value.clone(), reason });
+        }
+        origins.push(entry.to_owned());
+    }
+    Ok(origins)
+}
+
 /// Runs `tools` as a stateless MCP server Lambda function: the `main` of an MCP server on
-/// Lambda. Fails the init when a tool's input schema does not compile.
+/// Lambda. Fails the init when a tool's input schema does not compile or
+/// [`env::MCP_ALLOWED_ORIGINS`] is malformed.
 pub async fn serve(tools: Toolbox, info: ServerInfo) -> Result<(), lambda_runtime::Error> {
-    let server = Arc::new(McpServer::new(tools, info)?);
+    let server = Arc::new(McpServer::new(tools, info)?.with_allowed_origins(allowed_origins_from_env()?));
     lambda_runtime::run(service_fn(move |event: LambdaEvent<Value>| {
         let server = server.clone();
         async move { Ok::<Value, lambda_runtime::Error>(server.handle(event.payload).await) }
