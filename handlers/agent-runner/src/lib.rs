@@ -259,10 +259,8 @@ impl Runner {
             return serde_json::from_value(value).map_err(|e| RunError::Poison(e.to_string()));
         }
         let TriggeredEnvelope { mut envelope, event } = serde_json::from_value(value).map_err(|e| RunError::Poison(e.to_string()))?;
-        let trigger = self
-            .triggers
-            .get(&event.trigger)
-            .ok_or_else(|| RunError::Poison(format!("unknown event trigger '{}'", event.trigger)))?;
+        let trigger =
+            self.triggers.get(&event.trigger).ok_or_else(|| RunError::Poison(format!("unknown event trigger '{}'", event.trigger)))?;
         envelope.message = events::render_prompt(&trigger.prompt, &event.detail)
             .map_err(|e| RunError::Poison(format!("prompt of trigger '{}': {e}", event.trigger)))?;
         Ok(envelope)

@@ -96,7 +96,10 @@ async fn a_triggered_run_renders_its_prompt_and_every_run_puts_a_completion_even
     // The prompt is the template rendered against the event, unescaped (a prompt is not HTML).
     let req = &model.requests()[0];
     let messages = req.json()["messages"].clone();
-    assert_eq!(messages.as_array().and_then(|m| m.last()).map(|m| m["content"].clone()), Some(json!("Case C-7: charged twice & <no> refund")));
+    assert_eq!(
+        messages.as_array().and_then(|m| m.last()).map(|m| m["content"].clone()),
+        Some(json!("Case C-7: charged twice & <no> refund"))
+    );
     assert_eq!(model.requests().len(), 1, "the unknown trigger never reaches the model");
     // The unknown trigger is poison: dead-lettered at once, its body intact.
     let dead = receive(&sqs, &input.dlq_url, 1).await;

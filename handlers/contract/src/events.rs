@@ -129,10 +129,9 @@ mod template {
 
     /// Compiles `template` (syntax only).
     pub fn check_template(template: &str) -> Result<(), TemplateError> {
-        handlebars::Template::compile(template).map(|_| ()).map_err(|e| TemplateError {
-            message: e.reason().to_string(),
-            position: e.pos(),
-        })
+        handlebars::Template::compile(template)
+            .map(|_| ())
+            .map_err(|e| TemplateError { message: e.reason().to_string(), position: e.pos() })
     }
 
     /// Renders the prompt `template` against `event` (strict, no HTML escaping): the runner
@@ -140,10 +139,9 @@ mod template {
     /// function.
     pub fn render_prompt(template: &str, event: &serde_json::Value) -> Result<String, TemplateError> {
         check_template(template)?;
-        registry().render_template(template, event).map_err(|e| TemplateError {
-            message: e.reason().to_string(),
-            position: e.line_no.zip(e.column_no),
-        })
+        registry()
+            .render_template(template, event)
+            .map_err(|e| TemplateError { message: e.reason().to_string(), position: e.line_no.zip(e.column_no) })
     }
 }
 
