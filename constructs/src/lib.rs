@@ -23,6 +23,7 @@ pub mod codes;
 pub mod cost;
 pub mod dynamodb;
 mod environment;
+pub mod events;
 pub mod function_url;
 pub mod iam;
 pub mod kms;

@@ -22,6 +22,7 @@
 
 mod base;
 mod check;
+mod events;
 mod handles;
 mod model;
 mod props;
@@ -36,6 +37,7 @@ mod websocket;
 use agentcdk_synth::prelude::*;
 
 use self::base::{Base, Built};
+pub use self::events::{EventField, EventRule, EventTrigger};
 pub use self::handles::{Backend, Endpoint, Queued, RestEndpoint};
 pub use self::model::{Model, Provider};
 pub use self::props::{Access, AgentProps, CustomRoute, Mode, QueueOptions, StreamOptions, StreamTransport};

@@ -11,6 +11,7 @@ use agentcdk_synth::prelude::*;
 use super::model::Model;
 use super::tools::ToolSource;
 use crate::apigw::rest::{Cors, HttpMethod, Throttling};
+use crate::events::EventBus;
 use crate::kms::Encryption;
 use crate::lambda::Code;
 use crate::logs::RetentionDays;
@@ -176,6 +177,11 @@ pub struct AgentProps<'a> {
     /// MCP servers whose tools the model may call (`MCP_SERVERS` of the functions running the
     /// agent, with the IAM each source needs). Default: none.
     pub tools: Vec<ToolSource>,
+    /// Queue and WebSocket modes: every run that ends puts `Agent Run Completed` / `Agent Run
+    /// Failed` (source `agentcdk.agent`; detail: request id, session, user, status, the reply
+    /// or its S3 reference over 200 KB) on this bus; the runner may `events:PutEvents` on it
+    /// only. `None`: no completion events. Default: the account's default bus.
+    pub completion_events: Option<EventBus>,
 }
 
 impl<'a> AgentProps<'a> {
@@ -204,6 +210,7 @@ impl<'a> AgentProps<'a> {
             max_turns: None,
             encryption: Encryption::StackKey,
             tools: Vec::new(),
+            completion_events: Some(EventBus::default_bus()),
         }
     }
 }
