@@ -20,6 +20,7 @@
 //! stack.output("ApiUrl", agent.endpoint().url());
 //! ```
 
+mod a2a;
 mod base;
 mod check;
 mod events;
@@ -36,6 +37,7 @@ mod websocket;
 
 use agentcdk_synth::prelude::*;
 
+pub use self::a2a::{A2aIdentity, A2aProps};
 use self::base::{Base, Built};
 pub use self::events::{EventField, EventRule, EventTrigger};
 pub use self::handles::{Backend, Endpoint, Queued, RestEndpoint};
@@ -57,6 +59,8 @@ pub struct ServerlessAgent {
     pub sessions: Table,
     endpoint: Endpoint,
     backend: Backend,
+    /// What the agent publishes over A2A (for `ToolSource::agent`).
+    a2a: Option<a2a::Published>,
 }
 
 impl ServerlessAgent {
@@ -70,11 +74,13 @@ impl ServerlessAgent {
             Mode::WebSocket(options) => websocket::build(scope, &base, options),
             Mode::Stream(options) => stream::build(scope, &base, options),
         };
+        a2a::serve(scope, &props, &built);
         if props.alarms {
             alarms(scope, &props, &built);
         }
+        let a2a = a2a::published(&props, &built.endpoint);
         let Built { request_handler, endpoint, backend, .. } = built;
-        ServerlessAgent { request_handler, sessions: base.sessions, endpoint, backend }
+        ServerlessAgent { request_handler, sessions: base.sessions, endpoint, backend, a2a }
     }
 
     /// What clients call: `agent.endpoint().url()` for `stack.output`; the REST API, Function

@@ -8,6 +8,7 @@ use agentcdk_contract::artifacts::Artifact;
 use agentcdk_contract::env;
 use agentcdk_synth::prelude::*;
 
+use super::a2a::A2aProps;
 use super::model::Model;
 use super::tools::ToolSource;
 use crate::apigw::rest::{Cors, HttpMethod, Throttling};
@@ -182,6 +183,11 @@ pub struct AgentProps<'a> {
     /// or its S3 reference over 200 KB) on this bus; the runner may `events:PutEvents` on it
     /// only. `None`: no completion events. Default: the account's default bus.
     pub completion_events: Option<EventBus>,
+    /// Publish an A2A Agent Card and serve A2A (`GET {stage}/.well-known/agent-card.json`,
+    /// public; `POST {stage}/a2a` behind the agent's access; REST front doors and Stream's
+    /// Function URL, not WebSocket). The card's security follows `access`: authorizer →
+    /// bearer, IAM → SigV4, public → none; streaming in Stream mode. Default: none (no A2A).
+    pub a2a: Option<A2aProps>,
 }
 
 impl<'a> AgentProps<'a> {
@@ -211,6 +217,7 @@ impl<'a> AgentProps<'a> {
             encryption: Encryption::StackKey,
             tools: Vec::new(),
             completion_events: Some(EventBus::default_bus()),
+            a2a: None,
         }
     }
 }

@@ -85,6 +85,9 @@ pub struct ToolSource {
     /// A CUSTOM_JWT gateway or an `McpServer` behind an authorizer: its token must be given
     /// with [`ToolSource::with_auth`].
     needs_token: bool,
+    /// A remote agent over A2A (`ToolSource::agent`, `ToolSource::a2a`) instead of an MCP
+    /// server: it goes to `A2A_AGENTS`, not `MCP_SERVERS`.
+    remote: Option<super::a2a::Remote>,
 }
 
 impl ToolSource {
@@ -98,7 +101,41 @@ impl ToolSource {
             max_result_bytes: None,
             reach: Reach::Open,
             needs_token: false,
+            remote: None,
         }
+    }
+
+    /// A remote agent's card at `card_url` (see `a2a`): `auth` is the service identity (the
+    /// secret it names is granted), `invoke_url` an IAM Function URL to grant invoke on.
+    pub(super) fn remote_agent(
+        card_url: Value<String>,
+        auth: McpAuth,
+        invoke_url: Option<FunctionUrl>,
+        remote: super::a2a::Remote,
+    ) -> Self {
+        let reach = invoke_url.map_or(Reach::Open, Reach::FunctionUrl);
+        ToolSource { reach, remote: Some(remote), ..ToolSource::mcp(card_url, auth) }
+    }
+
+    /// Replaces the remote agent of an A2A source.
+    pub(super) fn with_remote(mut self, remote: super::a2a::Remote) -> Self {
+        self.remote = Some(remote);
+        self
+    }
+
+    /// The remote agent, for an A2A source.
+    pub(super) fn remote(&self) -> Option<&super::a2a::Remote> {
+        self.remote.as_ref()
+    }
+
+    /// The URL (an MCP endpoint, or an A2A card).
+    pub(super) fn url(&self) -> &Value<String> {
+        &self.url
+    }
+
+    /// The auth (of an A2A source: its service identity).
+    pub(super) fn auth(&self) -> &McpAuth {
+        &self.auth
     }
 
     /// An AgentCore Gateway, at its `GatewayUrl`. AWS_IAM gateway: SigV4, and the agent may
@@ -157,15 +194,30 @@ impl ToolSource {
     }
 }
 
-/// Turns values into the text of `MCP_SERVERS`: literals as they are (escaped when the whole
-/// is an `Fn::Sub`), intrinsics as numbered placeholders.
-struct Render {
+/// Turns values into the text of `MCP_SERVERS` (and `A2A_AGENTS`): literals as they are
+/// (escaped when the whole is an `Fn::Sub`), intrinsics as numbered placeholders.
+pub(super) struct Render {
     sub: bool,
     vars: Vec<(String, Value<String>)>,
 }
 
 impl Render {
-    fn text(&mut self, value: &Value<String>) -> String {
+    /// A renderer for `sources`: an `Fn::Sub` when any URL or secret is an intrinsic.
+    pub(super) fn for_sources<'t>(sources: impl IntoIterator<Item = &'t ToolSource>) -> Render {
+        let sub = sources.into_iter().any(|t| matches!(t.url, Value::Expr(_)) || matches!(t.auth.secret(), Some(Value::Expr(_))));
+        Render { sub, vars: Vec::new() }
+    }
+
+    /// `json` as the variable's value: a literal, or an `Fn::Sub` of the placeholders.
+    pub(super) fn finish(self, json: String) -> Value<String> {
+        if self.vars.is_empty() {
+            Value::Lit(json)
+        } else {
+            Expr::sub_with(json, self.vars).into()
+        }
+    }
+
+    pub(super) fn text(&mut self, value: &Value<String>) -> String {
         match value {
             Value::Lit(s) => self.lit(s),
             Value::Expr(_) => {
@@ -184,7 +236,7 @@ impl Render {
         }
     }
 
-    fn auth(&mut self, auth: &McpAuth) -> McpAuthConfig {
+    pub(super) fn auth(&mut self, auth: &McpAuth) -> McpAuthConfig {
         match auth {
             McpAuth::None => McpAuthConfig::None,
             McpAuth::Bearer { secret } => McpAuthConfig::Bearer { secret_arn: self.text(secret) },
@@ -210,17 +262,13 @@ impl Render {
 
 /// The value of `MCP_SERVERS`, or `None` without tools (the variable is then not set).
 pub(super) fn environment(tools: &[ToolSource]) -> Option<Value<String>> {
+    let tools: Vec<&ToolSource> = tools.iter().filter(|t| t.remote.is_none()).collect();
     if tools.is_empty() {
         return None;
     }
-    let sub = tools.iter().any(|t| {
-        let secret = t.auth.secret();
-        matches!(t.url, Value::Expr(_)) || matches!(secret, Some(Value::Expr(_)))
-    });
-    let mut render = Render { sub, vars: Vec::new() };
+    let mut render = Render::for_sources(tools.iter().copied());
     let configs: Vec<McpServerConfig> = tools.iter().map(|t| render.config(t)).collect();
-    let json = serde_json::to_string(&configs).expect("McpServerConfig serializes");
-    Some(if render.vars.is_empty() { Value::Lit(json) } else { Expr::sub_with(json, render.vars).into() })
+    Some(render.finish(serde_json::to_string(&configs).expect("McpServerConfig serializes")))
 }
 
 /// Lets `function` reach every source: read its secret, invoke its gateway or Function URL.
@@ -247,6 +295,9 @@ fn is_tool_name(name: &str) -> bool {
 pub(super) fn check(scope: &mut Scope, tools: &[ToolSource]) {
     let mut seen: Vec<&Value<String>> = Vec::new();
     for (i, t) in tools.iter().enumerate() {
+        if t.remote.as_ref().is_some_and(super::a2a::Remote::unusable) {
+            continue; // no card URL: reported by the A2A checks
+        }
         if let Value::Lit(url) = &t.url {
             let local = ["http://127.0.0.1", "http://localhost"]
                 .iter()
