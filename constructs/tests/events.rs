@@ -77,7 +77,7 @@ fn transform(transformer: &Json, event: &Json) -> String {
         let pointer = format!("/{}", path.as_str().unwrap().trim_start_matches("$.").replace('.', "/"));
         text = text.replace(&format!("<{var}>"), event.pointer(&pointer).and_then(Json::as_str).expect("path in event"));
     }
-    text.replace("<aws.events.event>", &event.to_string())
+    text.replace("<aws.events.event.json>", &event.to_string())
 }
 
 #[test]

@@ -55,7 +55,8 @@ fn domain_agent(stack: &mut Stack, id: &str, card: A2aProps, prompt: &str) -> Se
 /// The app: one stack, `SupportDesk`.
 pub fn app() -> App {
     let mut app = App::new();
-    let stack = app.stack("SupportDesk", StackProps { description: Some("Multi-agent support desk (A2A, events)".into()), ..Default::default() });
+    let stack =
+        app.stack("SupportDesk", StackProps { description: Some("Multi-agent support desk (A2A, events)".into()), ..Default::default() });
     let auth = LambdaAuthorizer::jwt(
         &mut stack.scope("Auth"),
         JwtConfig { issuer: "https://example.auth0.com/".into(), audience: vec!["support-desk".into()], ..Default::default() },
@@ -64,20 +65,31 @@ pub fn app() -> App {
     let orders = domain_agent(
         stack,
         "Orders",
-        A2aProps::new("orders", "Order status, contents and delivery of a customer's orders")
-            .skill("order-status", "Order status", "Looks an order up by id, or a customer's recent orders"),
+        A2aProps::new("orders", "Order status, contents and delivery of a customer's orders").skill(
+            "order-status",
+            "Order status",
+            "Looks an order up by id, or a customer's recent orders",
+        ),
         "You answer questions about orders from the order tools only.",
     );
     let payments = domain_agent(
         stack,
         "Payments",
-        A2aProps::new("payments", "Charges and refunds of an order").skill("payments", "Payments", "The charges and refunds recorded for an order"),
+        A2aProps::new("payments", "Charges and refunds of an order").skill(
+            "payments",
+            "Payments",
+            "The charges and refunds recorded for an order",
+        ),
         "You answer questions about an order's payments (charges, refunds) from the payment records only.",
     );
     let inventory = domain_agent(
         stack,
         "Inventory",
-        A2aProps::new("inventory", "Stock and replacement availability").skill("stock", "Stock", "Whether a replacement for an order's item is in stock"),
+        A2aProps::new("inventory", "Stock and replacement availability").skill(
+            "stock",
+            "Stock",
+            "Whether a replacement for an order's item is in stock",
+        ),
         "You answer whether an order's items can be replaced, from the stock records only.",
     );
     let desk = ServerlessAgent::new(
@@ -102,6 +114,9 @@ pub fn app() -> App {
         },
     );
     stack.output("CustomerWebSocketUrl", desk.endpoint().url());
-    stack.output("EventBusName", Output::new(bus.name()).description("Put SupportCaseOpened events here; Agent Run Completed/Failed come back"));
+    stack.output(
+        "EventBusName",
+        Output::new(bus.name()).description("Put SupportCaseOpened events here; Agent Run Completed/Failed come back"),
+    );
     app
 }

@@ -71,7 +71,7 @@ pub struct TriggeredEnvelope {
 pub struct EventInput {
     /// Key of the trigger in [`EVENT_TRIGGERS`].
     pub trigger: String,
-    /// The whole EventBridge event (`<aws.events.event>`).
+    /// The whole EventBridge event (`<aws.events.event.json>`).
     pub detail: serde_json::Value,
 }
 

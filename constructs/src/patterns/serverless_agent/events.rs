@@ -18,7 +18,7 @@ use agentcdk_contract::events::{
 use agentcdk_contract::wire::{QueueEnvelope, ReplyTarget};
 use agentcdk_synth::cfn::events::{rule, Rule};
 use agentcdk_synth::prelude::*;
-use agentcdk_synth::AnyRef;
+use agentcdk_synth::{AnyRef, List, Pseudo};
 
 use super::handles::{Backend, Endpoint};
 use super::ServerlessAgent;
@@ -198,7 +198,7 @@ const EVENT_SLOT: &str = "__agentcdk_event__";
 
 /// The InputTransformer writing a [`TriggeredEnvelope`] (the contract type, serialized by
 /// serde): `<id>` and the session/user paths substituted by EventBridge, the whole event as
-/// `<aws.events.event>`.
+/// `<aws.events.event.json>` (with `detail`; `<aws.events.event>` would leave it out).
 fn transformer(id: &str, trigger: &EventTrigger, websocket: Option<Expr>) -> rule::InputTransformer {
     let mut paths = BTreeMap::from([("id".to_owned(), "$.id".to_owned())]);
     let mut field = |f: &EventField, var: &str| match f {
@@ -223,7 +223,8 @@ fn transformer(id: &str, trigger: &EventTrigger, websocket: Option<Expr>) -> rul
         },
         event: EventInput { trigger: id.to_owned(), detail: serde_json::Value::String(EVENT_SLOT.into()) },
     };
-    let text = serde_json::to_string(&envelope).expect("envelope serializes").replace(&format!("\"{EVENT_SLOT}\""), "<aws.events.event>");
+    let text =
+        serde_json::to_string(&envelope).expect("envelope serializes").replace(&format!("\"{EVENT_SLOT}\""), "<aws.events.event.json>");
     let template: Value<String> = match websocket {
         Some(endpoint) => Expr::sub_with(text, [("Endpoint", endpoint)]).into(),
         None => text.into(),
@@ -241,7 +242,15 @@ fn archive(scope: &mut Scope, trigger: &EventTrigger, retention: Duration) -> An
         .prop("EventPattern", trigger.pattern.clone())
         .prop("Description", format!("Events of trigger {}", scope.path()))
         .prop("RetentionDays", retention.as_secs() / 86_400);
-    scope.add_raw("Archive", raw)
+    let archive = scope.add_raw("Archive", raw);
+    // Archive names are at most 48 characters and unique per account and region, and
+    // CloudFormation's generated ones can be longer: the logical id's hash (unique in the
+    // stack) and the stack id's UUID (unique per deployed stack), 45 characters.
+    let hash = &archive.logical_id()[archive.logical_id().len().saturating_sub(8)..];
+    let uuid = Expr::select(2, List::from(Expr::split("/", Expr::Pseudo(Pseudo::StackId))));
+    let name: Value<String> = Expr::join("-", [Value::from(hash.to_owned()), Value::from(uuid)]).into();
+    scope.stack().resource(&archive).add_property_override("ArchiveName", serde_json::to_value(name).expect("name"));
+    archive
 }
 
 /// Pattern, template (against the sample), paths, bounds: every mistake reported; `false` when
