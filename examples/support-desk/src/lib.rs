@@ -36,6 +36,24 @@ pub fn sample_case() -> serde_json::Value {
     })
 }
 
+/// Sample rows for each domain agent's table (`Orders`, `Payments`, `Inventory`), in the
+/// stock MCP server's item shape (`order_id` key, `customer_id`, `status`, `total_cents`,
+/// `currency`, `created_at`, `items` of `{sku, name, quantity}`): the order itself, its
+/// payment lines (two charges of one amount: the double charge), and the stock of its item.
+/// For a local run (`dev`) or a demo account: put them with `aws dynamodb put-item`.
+pub fn sample_data() -> Vec<(&'static str, serde_json::Value)> {
+    let line = |sku: &str, name: &str, quantity: u32| json!({"sku": sku, "name": name, "quantity": quantity});
+    let row = |order: &str, status: &str, cents: u32, items: Vec<serde_json::Value>| {
+        json!({"order_id": order, "customer_id": "cust-42", "status": status, "total_cents": cents, "currency": "EUR",
+            "created_at": "2026-11-28T10:00:00Z", "items": items})
+    };
+    vec![
+        ("Orders", row("ord-7", "delivered", 8900, vec![line("BL-200", "Blender 200", 1)])),
+        ("Payments", row("ord-7", "paid", 17800, vec![line("charge-1", "Card charge 89.00 EUR", 1), line("charge-2", "Card charge 89.00 EUR", 1)])),
+        ("Inventory", row("ord-7", "pending", 8900, vec![line("BL-200", "Blender 200 in stock", 14)])),
+    ]
+}
+
 /// One domain agent: Stream mode over an IAM Function URL, an A2A card with one skill, and the
 /// stock MCP server over its own table.
 fn domain_agent(stack: &mut Stack, id: &str, card: A2aProps, prompt: &str) -> ServerlessAgent {
