@@ -49,7 +49,10 @@ pub fn sample_data() -> Vec<(&'static str, serde_json::Value)> {
     };
     vec![
         ("Orders", row("ord-7", "delivered", 8900, vec![line("BL-200", "Blender 200", 1)])),
-        ("Payments", row("ord-7", "paid", 17800, vec![line("charge-1", "Card charge 89.00 EUR", 1), line("charge-2", "Card charge 89.00 EUR", 1)])),
+        (
+            "Payments",
+            row("ord-7", "paid", 17800, vec![line("charge-1", "Card charge 89.00 EUR", 1), line("charge-2", "Card charge 89.00 EUR", 1)]),
+        ),
         ("Inventory", row("ord-7", "pending", 8900, vec![line("BL-200", "Blender 200 in stock", 14)])),
     ]
 }

@@ -261,7 +261,7 @@ fn check(scope: &mut Scope, t: &EventTrigger) -> bool {
         ok = false;
         scope.error(code, message, hint);
     };
-    if !t.pattern.as_object().is_some_and(|o| !o.is_empty()) {
+    if t.pattern.as_object().is_none_or(|o| o.is_empty()) {
         error(
             scope,
             codes::EVENTS_PATTERN,
