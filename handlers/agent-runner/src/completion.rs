@@ -7,7 +7,7 @@ use agentcdk_contract::events::{
     RunEventDetail, COMPLETION_EVENT_BUS, COMPLETION_EVENT_SOURCE, COMPLETION_REPLY_INLINE_MAX_BYTES, DEFAULT_COMPLETION_SOURCE,
     DETAIL_TYPE_COMPLETED, DETAIL_TYPE_FAILED,
 };
-use agentcdk_contract::wire::{AgentResult, Outcome, Reply};
+use agentcdk_contract::wire::{AgentResult, Outcome, Reply, ResponseStatus};
 use agentcdk_runtime::config;
 use agentcdk_runtime::store::ReplyStore;
 use aws_sdk_eventbridge::types::PutEventsRequestEntry;
@@ -37,7 +37,7 @@ impl Completions {
     /// reference (stored now if it is not already); without a reply bucket it is left out.
     pub async fn put(&self, result: &AgentResult, replies: Option<&ReplyStore>) -> Result<(), CompletionError> {
         let detail = detail(result, replies).await;
-        let detail_type = if detail.status == "completed" { DETAIL_TYPE_COMPLETED } else { DETAIL_TYPE_FAILED };
+        let detail_type = if detail.status == ResponseStatus::Completed { DETAIL_TYPE_COMPLETED } else { DETAIL_TYPE_FAILED };
         let entry = PutEventsRequestEntry::builder()
             .event_bus_name(&self.bus)
             .source(&self.source)
@@ -56,14 +56,14 @@ impl Completions {
 
 async fn detail(result: &AgentResult, replies: Option<&ReplyStore>) -> RunEventDetail {
     let (status, reply, reason) = match &result.outcome {
-        Outcome::Completed { reply } => ("completed", event_reply(&result.request_id, reply, replies).await, None),
-        Outcome::Failed { reason } => ("failed", None, Some(reason.clone())),
+        Outcome::Completed { reply } => (ResponseStatus::Completed, event_reply(&result.request_id, reply, replies).await, None),
+        Outcome::Failed { reason } => (ResponseStatus::Failed, None, Some(reason.clone())),
     };
     RunEventDetail {
         request_id: result.request_id.clone(),
         session_id: result.session_id.clone(),
         user_id: result.user_id.clone(),
-        status: status.into(),
+        status,
         reply,
         reason,
     }

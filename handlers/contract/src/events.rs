@@ -14,7 +14,7 @@ use std::collections::BTreeMap;
 
 use serde::{Deserialize, Serialize};
 
-use crate::wire::{QueueEnvelope, Reply};
+use crate::wire::{QueueEnvelope, Reply, ResponseStatus};
 
 /// Environment variable of the runner: the triggers whose events it may receive, a JSON object
 /// trigger id → [`TriggerConfig`]. Default: none (an envelope naming a trigger is poison).
@@ -85,7 +85,7 @@ pub struct RunEventDetail {
     /// Its user.
     pub user_id: String,
     /// `completed` or `failed`.
-    pub status: String,
+    pub status: ResponseStatus,
     /// The reply (inline up to [`COMPLETION_REPLY_INLINE_MAX_BYTES`], else its S3 reference).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub reply: Option<Reply>,
