@@ -70,6 +70,14 @@ pub const PUBLIC_METHOD: Accepted = Accepted {
              opt-in before an API may have no authorizer). Request validation and stage throttling still apply.",
 };
 
+/// The Agent Card route of an agent with A2A props (`GET {stage}/.well-known/agent-card.json`).
+pub const AGENT_CARD_PUBLIC: Accepted = Accepted {
+    check: Check::ApiGatewayMethodAuthNone,
+    reason: "An A2A Agent Card is discovery data, public by the protocol's design (A2A 0.3, section 5.3): clients read it to \
+             learn how to authenticate before they hold credentials. It names the agent, its skills and its security \
+             scheme, never a secret; the JSON-RPC endpoint beside it is behind the agent's own access. Throttling applies.",
+};
+
 /// A Function URL with `UrlAuth::None`.
 pub const PUBLIC_URL: Accepted = Accepted {
     check: Check::LambdaUrlAuthNone,
@@ -102,6 +110,7 @@ pub const ALL: &[Accepted] = &[
     INVOKED_BY_SQS,
     NO_STAGE_CACHE,
     PUBLIC_METHOD,
+    AGENT_CARD_PUBLIC,
     PUBLIC_URL,
     REPLY_BUCKET_NO_ACCESS_LOGS,
     REPLY_BUCKET_NO_VERSIONING,

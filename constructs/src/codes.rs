@@ -5,7 +5,8 @@
 //!
 //! Groups: `AC20xx` Lambda, IAM and Function URLs, `AC21xx` queues and tables, `AC22xx` API
 //! Gateway, `AC23xx` agents and pipelines, `AC24xx` authorizers and tokens, `AC25xx` AgentCore,
-//! `AC26xx` tools (MCP sources and servers).
+//! `AC26xx` tools (MCP sources and servers), `AC2660`–`AC2679` A2A (cards and remote agents),
+//! `AC2680`–`AC2699` event-driven runs.
 
 agentcdk_synth::diagnostic_codes! {
     /// Function memory outside Lambda's 128–10,240 MB.
@@ -120,4 +121,27 @@ agentcdk_synth::diagnostic_codes! {
     TOOLS_LAMBDA_OPTION = "AC2612";
     /// An `McpServer` allowed origin that is not `scheme://host[:port]`.
     MCP_SERVER_ORIGIN = "AC2613";
+    /// A2A props with an empty name, description or version, or a skill without id or name.
+    A2A_CARD_FIELDS = "AC2661";
+    /// Two skills of one card with the same id.
+    A2A_SKILL_DUPLICATE = "AC2662";
+    /// A2A on a front door that does not serve it (WebSocket).
+    A2A_FRONT_DOOR = "AC2663";
+    /// An A2A tool name that models refuse, or two A2A tools with one name.
+    A2A_TOOL_NAME = "AC2664";
+    /// A remote agent (`ToolSource::agent`) without A2A props, or an identity it cannot take.
+    A2A_REMOTE = "AC2665";
+    /// An A2A card URL that is not https.
+    A2A_CARD_URL = "AC2666";
+    /// An event trigger on an agent without an input queue (Sync, Stream).
+    EVENTS_MODE = "AC2681";
+    /// A prompt template that does not compile, or does not render against the sample event.
+    EVENTS_TEMPLATE = "AC2682";
+    /// An event pattern that is not a non-empty JSON object.
+    EVENTS_PATTERN = "AC2683";
+    /// A session or user path that is not a JSONPath into the event (`$.detail.x`), or does not
+    /// name a string in the sample event.
+    EVENTS_FIELD = "AC2684";
+    /// An archive retention or retry setting outside EventBridge's limits.
+    EVENTS_BOUNDS = "AC2685";
 }

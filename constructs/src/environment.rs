@@ -58,3 +58,20 @@ pub(crate) fn set(stack: &mut Stack, logical_id: &str, path: &str, name: &str, v
         stack.error_at(path, code, message, hint);
     }
 }
+
+/// Replaces `name` in the environment held for the resource `logical_id` with `f` of its
+/// current value: for a variable that accumulates entries (one per call of a construct
+/// method, like the event triggers of an agent). A resource not held is an error at `path`.
+pub(crate) fn update(stack: &mut Stack, logical_id: &str, path: &str, name: &str, f: impl FnOnce(Option<&Value<String>>) -> Value<String>) {
+    let Some(vars) = stack.state_mut::<Environments>().0.get_mut(logical_id) else {
+        stack.error_at(
+            path,
+            codes::NOT_HELD,
+            "environment added to a resource whose environment is not held (or already rendered)",
+            "add environment variables while building constructs, to functions and runtimes agentcdk made",
+        );
+        return;
+    };
+    let value = f(vars.get(name));
+    vars.insert(name.to_owned(), value);
+}

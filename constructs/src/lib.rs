@@ -23,6 +23,7 @@ pub mod codes;
 pub mod cost;
 pub mod dynamodb;
 mod environment;
+pub mod events;
 pub mod function_url;
 pub mod iam;
 pub mod kms;
@@ -38,6 +39,7 @@ pub mod prelude {
 
     pub use crate::apigw::{Cors, HttpMethod, Throttling};
     pub use crate::app::App;
+    pub use crate::events::EventBus;
     pub use crate::function_url::{FunctionUrlProps, InvokeMode, UrlAuth, UrlCors};
     pub use crate::kms::Encryption;
     pub use crate::lambda::{Code, Function, FunctionProps};

@@ -6,7 +6,7 @@ use std::time::Duration;
 use agentcdk_synth::cfn::sqs as cfn;
 use agentcdk_synth::prelude::*;
 
-use crate::iam::{self, actions, Grantable, PolicyDocument, Statement};
+use crate::iam::{self, actions, Grantable, Operator, PolicyDocument, Principal, Statement};
 use crate::kms::{stack_key, Encryption};
 
 /// SQS limits, checked at synth.
@@ -157,6 +157,29 @@ impl Queue {
         self.encryption.grant_key_use(stack, to, actions::KMS_ENCRYPT_DECRYPT);
     }
 
+    /// Lets exactly the EventBridge rule `rule_arn` send to this queue (`sqs:SendMessage` for
+    /// `events.amazonaws.com` on condition `aws:SourceArn`), in the queue's own policy, and
+    /// EventBridge use the stack key to encrypt for it when the queue uses that key.
+    pub fn allow_send_from_rule(&self, stack: &mut Stack, sid: &str, rule_arn: Expr) {
+        let statement = Statement::allow(actions::SQS_SEND_ONLY, [self.arn()])
+            .with_sid(sid)
+            .with_principal(Principal::service("events.amazonaws.com"))
+            .with_condition(Operator::ArnEquals, "aws:SourceArn", [rule_arn]);
+        let components: Vec<&str> = self.path.split('/').skip(1).chain(["Policy"]).collect();
+        let held = stack.find::<cfn::QueuePolicy>(&components).is_some_and(|p| iam::add_statement(stack, p.logical_id(), statement));
+        if !held {
+            stack.error_at(
+                &self.path,
+                codes::NOT_HELD,
+                "the queue's policy is not held by agentcdk",
+                "make the queue with sqs::Queue::new",
+            );
+        }
+        if self.encryption == Encryption::StackKey {
+            crate::kms::allow_service(stack, "EventBridgeSendsToQueues", "events.amazonaws.com", actions::KMS_FOR_EVENTS);
+        }
+    }
+
     /// Grants receive, delete, change visibility and read attributes on this queue only (what
     /// a Lambda event source mapping needs), and decrypt with the stack key when used.
     pub fn grant_consume_messages(&self, stack: &mut Stack, to: &impl Grantable) {
@@ -183,11 +206,14 @@ fn queue_props(scope: &mut Scope, props: &QueueProps, retention: Duration, redri
     }
 }
 
-/// A queue policy that denies every request not made over TLS.
+/// A queue policy that denies every request not made over TLS; held, so services allowed to
+/// send later ([`Queue::allow_send_from_rule`]) join the same document.
 fn tls_only(scope: &mut Scope, queue: &ResourceRef<cfn::Queue>) {
-    let deny = Statement::deny(actions::SQS_ALL, [queue.attr_arn()]);
-    let doc = PolicyDocument::new(vec![iam::deny_insecure_transport(deny)]).to_json();
-    scope.add("Policy", cfn::QueuePolicy { policy_document: Some(doc.into()), queues: Some(Value::Lit(vec![queue.reference().into()])) });
+    let deny = iam::deny_insecure_transport(Statement::deny(actions::SQS_ALL, [queue.attr_arn()]));
+    let doc = PolicyDocument::new(vec![deny.clone()]).to_json();
+    let policy = scope
+        .add("Policy", cfn::QueuePolicy { policy_document: Some(doc.into()), queues: Some(Value::Lit(vec![queue.reference().into()])) });
+    iam::hold(scope.stack(), iam::Holder::QueuePolicy(policy), vec![deny]);
 }
 
 fn check(scope: &mut Scope, props: &QueueProps) {

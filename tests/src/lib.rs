@@ -47,6 +47,7 @@ pub fn examples() -> Vec<Example> {
         ("agentcore-agent", agentcore_agent::app),
         ("stream-agent", stream_agent::app),
         ("tools-agent", tools_agent::app),
+        ("support-desk", support_desk::app),
     ]
 }
 

@@ -181,7 +181,11 @@ pub fn stub_for_moto(template: &Value) -> (Value, Vec<(String, String)>) {
 /// - `AWS::ApiGateway::Method` whose `Integration` has no `IntegrationHttpMethod` or `Uri`
 ///   (a `MOCK` integration, e.g. a CORS preflight): moto reads both unconditionally and fails
 ///   with HTTP 500 (`KeyError: 'IntegrationHttpMethod'`). The copy sets `POST` and `""`.
-pub const MOTO_FIXUPS: &[&str] = &["AWS::KMS::Key Tags", "AWS::SQS::Queue FIFO name", "AWS::ApiGateway::Method MOCK integration"];
+/// - `AWS::Events::Archive` `EventPattern` as a JSON object (its CloudFormation type is Json):
+///   moto 5.2.5 `json.loads` it and fails with HTTP 500 (`TypeError: the JSON object must be
+///   str`). The copy gives the pattern as a string.
+pub const MOTO_FIXUPS: &[&str] =
+    &["AWS::KMS::Key Tags", "AWS::SQS::Queue FIFO name", "AWS::ApiGateway::Method MOCK integration", "AWS::Events::Archive EventPattern"];
 
 fn fix_for_moto(logical_id: &str, resource: &mut Value) {
     match resource.get("Type").and_then(Value::as_str) {
@@ -209,6 +213,12 @@ fn fix_for_moto(logical_id: &str, resource: &mut Value) {
             let Some(Value::Object(integration)) = resource.pointer_mut("/Properties/Integration") else { return };
             integration.entry("IntegrationHttpMethod").or_insert_with(|| Value::from("POST"));
             integration.entry("Uri").or_insert_with(|| Value::from(""));
+        }
+        Some("AWS::Events::Archive") => {
+            let Some(pattern) = resource.pointer_mut("/Properties/EventPattern") else { return };
+            if pattern.is_object() {
+                *pattern = Value::from(pattern.to_string());
+            }
         }
         _ => {}
     }

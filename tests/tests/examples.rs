@@ -85,6 +85,31 @@ fn mcp_server_behind_an_authorizer_passes_cfn_lint_and_checkov() {
     assert!(findings.is_empty(), "checkov: {}", findings.iter().map(ToString::to_string).collect::<Vec<_>>().join("\n"));
 }
 
+/// A2A on REST front doors (the support desk's agents use Function URLs): a Sync and a Queue
+/// agent behind an authorizer and a Stream agent over REST, each publishing a card. The card
+/// methods are public and justified in the template; checkov must read the justification.
+#[test]
+fn a2a_on_rest_front_doors_passes_cfn_lint_and_checkov() {
+    use agentcdk::prelude::*;
+    let mut app = App::new();
+    let stack = app.stack("A2aRest", StackProps::default());
+    let jwt = JwtConfig { issuer: "https://issuer.example.com/".into(), audience: vec!["agents".into()], ..Default::default() };
+    let auth = LambdaAuthorizer::jwt(&mut stack.scope("Auth"), jwt);
+    let model = || Model::bedrock("us.anthropic.claude-sonnet-4-5-20250929-v1:0");
+    let modes = [("Sync", Mode::Sync), ("Queue", Mode::Queue(QueueOptions::default())), ("Stream", Mode::Stream(StreamOptions::default()))];
+    for (id, mode) in modes {
+        let a2a = Some(A2aProps::new(id, "An agent other agents call").skill("answer", "Answer", "Answers a question"));
+        ServerlessAgent::new(&mut stack.scope(id), AgentProps { mode, a2a, ..AgentProps::new(model(), Access::Authorizer(&auth)) });
+    }
+    let out = tempfile::tempdir().unwrap();
+    let assembly = synth_into(app, out.path());
+    let template = out.path().join(assembly.stacks[0].file_name());
+    let (code, text) = cfn_lint(std::slice::from_ref(&template));
+    assert_eq!(code & (2 | 4), 0, "cfn-lint found errors or warnings (exit {code}):\n{text}");
+    let findings = agentcdk_tests::checkov::run_checkov(&[template]);
+    assert!(findings.is_empty(), "checkov: {}", findings.iter().map(ToString::to_string).collect::<Vec<_>>().join("\n"));
+}
+
 #[test]
 fn agentcore_family_passes_cfn_lint() {
     use agentcdk::prelude::*;

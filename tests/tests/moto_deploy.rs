@@ -265,6 +265,13 @@ async fn moto_still_needs_the_fixups() {
                 }}
             }}),
         ),
+        (
+            "AWS::Events::Archive EventPattern",
+            json!({"Resources": {"Archive": {"Type": "AWS::Events::Archive", "Properties": {
+                "SourceArn": {"Fn::Sub": "arn:${AWS::Partition}:events:${AWS::Region}:${AWS::AccountId}:event-bus/default"},
+                "EventPattern": {"source": ["support.desk"]}
+            }}}}),
+        ),
     ];
     assert_eq!(cases.iter().map(|(name, _)| *name).collect::<Vec<_>>(), agentcdk_tests::moto_stub::MOTO_FIXUPS, "one case per fixup");
     let moto = MotoServer::start();

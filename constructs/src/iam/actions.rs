@@ -14,6 +14,12 @@ pub const SQS_SEND: &[&str] = &["sqs:SendMessage", "sqs:GetQueueAttributes", "sq
 /// Receive and delete from a queue (what a Lambda event source mapping needs).
 pub const SQS_CONSUME: &[&str] =
     &["sqs:ReceiveMessage", "sqs:ChangeMessageVisibility", "sqs:GetQueueUrl", "sqs:DeleteMessage", "sqs:GetQueueAttributes"];
+/// Put events on one bus (completion events).
+pub const EVENTS_PUT: &[&str] = &["events:PutEvents"];
+/// Send to a queue (an EventBridge rule's target, in the queue's resource policy).
+pub const SQS_SEND_ONLY: &[&str] = &["sqs:SendMessage"];
+/// What EventBridge needs of a customer-managed key to send to a queue it encrypts.
+pub const KMS_FOR_EVENTS: &[&str] = &["kms:GenerateDataKey", "kms:Decrypt"];
 /// Every queue action (only in the TLS-only deny of a queue policy).
 pub const SQS_ALL: &[&str] = &["sqs:*"];
 /// Read items.

@@ -5,6 +5,7 @@
 use crate::codes;
 use agentcdk_synth::cfn::iam::{role, Policy, Role};
 use agentcdk_synth::cfn::kms::Key;
+use agentcdk_synth::cfn::sqs::QueuePolicy;
 use agentcdk_synth::prelude::*;
 use indexmap::IndexMap;
 
@@ -19,6 +20,8 @@ pub(crate) enum Holder {
     RoleInline(ResourceRef<Role>, &'static str),
     /// A key's `KeyPolicy`.
     Key(ResourceRef<Key>),
+    /// A queue policy's `PolicyDocument` (TLS-only deny, plus the services allowed to send).
+    QueuePolicy(ResourceRef<QueuePolicy>),
 }
 
 impl Holder {
@@ -27,6 +30,7 @@ impl Holder {
             Holder::Policy(r) => r.logical_id(),
             Holder::RoleInline(r, _) => r.logical_id(),
             Holder::Key(r) => r.logical_id(),
+            Holder::QueuePolicy(r) => r.logical_id(),
         }
     }
 
@@ -35,6 +39,7 @@ impl Holder {
             Holder::Policy(r) => r.path(),
             Holder::RoleInline(r, _) => r.path(),
             Holder::Key(r) => r.path(),
+            Holder::QueuePolicy(r) => r.path(),
         }
     }
 }
@@ -101,6 +106,7 @@ fn write(stack: &mut Stack, holder: &Holder, doc: &PolicyDocument) -> bool {
     match holder {
         Holder::Policy(r) => stack.props_mut(r).map(|p| p.policy_document = Some(json.into())).is_some(),
         Holder::Key(r) => stack.props_mut(r).map(|k| k.key_policy = Some(json.into())).is_some(),
+        Holder::QueuePolicy(r) => stack.props_mut(r).map(|p| p.policy_document = Some(json.into())).is_some(),
         Holder::RoleInline(r, name) => {
             let inline = (!doc.statements.is_empty())
                 .then(|| Value::Lit(vec![role::Policy { policy_name: Some((*name).into()), policy_document: Some(json.into()) }.into()]));

@@ -21,10 +21,23 @@
 //! - records skipped behind a failed record of their FIFO group become visible again at once
 //!   (right behind it), or, on their last receive, are given up the same way.
 //!
+//! Event-driven runs: an envelope with an `event` ([`TriggeredEnvelope`], written by an
+//! EventBridge rule's InputTransformer) gets its message rendered from the event with its
+//! trigger's Handlebars template (`EVENT_TRIGGERS`, [`events::render_prompt`]); an unknown
+//! trigger or a template the event does not fit is a permanent failure (dead-lettered).
+//!
+//! Completion events ([`completion`]): with `COMPLETION_EVENT_BUS` set, every result sent also
+//! goes to that bus as `Agent Run Completed` / `Agent Run Failed`.
+//!
 //! Nothing is dropped: a record that cannot be moved to the dead-letter queue fails back to SQS,
 //! whose redrive policy moves it, and the DLQ consumer (response-handler) tells its client.
 
+pub mod completion;
+
+use std::collections::BTreeMap;
+
 use agentcdk_contract::env;
+use agentcdk_contract::events::{self, TriggerConfig, TriggeredEnvelope};
 use agentcdk_contract::wire::{failure, AgentResult, Outcome, QueueEnvelope, Reply};
 use agentcdk_runtime::agent::{Agent, AgentError, Toolbox};
 use agentcdk_runtime::batch::{self, Backoff};
@@ -52,6 +65,9 @@ pub enum RunError {
     /// Sending the result failed.
     #[error(transparent)]
     Queue(#[from] QueueError),
+    /// The completion event was not put (retried: the redelivery re-sends it).
+    #[error(transparent)]
+    Completion(#[from] completion::CompletionError),
     /// Another invocation holds the claim (lease not expired).
     #[error("request {0} is being run by another invocation")]
     InProgress(String),
@@ -78,7 +94,7 @@ impl Classify for RunError {
             Self::Agent(e) => e.disposition(),
             Self::Store(e) => e.disposition(),
             Self::Queue(e) => e.disposition(),
-            Self::InProgress(_) => Disposition::Retryable,
+            Self::InProgress(_) | Self::Completion(_) => Disposition::Retryable,
         }
     }
 }
@@ -103,6 +119,10 @@ pub struct Runner {
     pub backoff: Backoff,
     /// Where replies too large to travel inline go; `None`: such a reply fails its request.
     pub replies: Option<ReplyStore>,
+    /// Event triggers by id (`EVENT_TRIGGERS`): the prompt templates of event-driven runs.
+    pub triggers: BTreeMap<String, TriggerConfig>,
+    /// Where completion events go (`COMPLETION_EVENT_BUS`); `None`: none are put.
+    pub completions: Option<completion::Completions>,
 }
 
 impl Runner {
@@ -127,6 +147,15 @@ impl Runner {
                 base_secs: config::parse_or(env::RETRY_BASE_SECONDS, env::DEFAULT_RETRY_BASE_SECONDS)?,
                 max_secs: config::parse_or(env::RETRY_MAX_SECONDS, env::DEFAULT_RETRY_MAX_SECONDS)?,
             },
+            triggers: match config::optional(events::EVENT_TRIGGERS) {
+                None => BTreeMap::new(),
+                Some(value) => events::parse_triggers(&value).map_err(|e| ConfigError::Invalid {
+                    name: events::EVENT_TRIGGERS,
+                    value,
+                    reason: e.to_string(),
+                })?,
+            },
+            completions: completion::Completions::from_env(sdk),
             replies,
         })
     }
@@ -210,7 +239,7 @@ impl Runner {
     /// returned: [`Runner::settle`] decides what becomes of the record.
     pub async fn process(&self, record: &SqsMessage, lease_until: u64) -> Result<(), RunError> {
         let body = record.body.as_deref().unwrap_or_default();
-        let envelope: QueueEnvelope = serde_json::from_str(body).map_err(|e| RunError::Poison(e.to_string()))?;
+        let envelope = self.envelope(body)?;
         let id = envelope.request_id.clone();
         match self.responses.claim(&id, lease_until).await? {
             Claim::AlreadyDone { reply } => {
@@ -221,6 +250,20 @@ impl Runner {
             Claim::InProgress => Err(RunError::InProgress(id)),
             Claim::Acquired => self.run(&envelope).await,
         }
+    }
+
+    /// The envelope of `body`; a triggered envelope gets its message rendered from its event.
+    fn envelope(&self, body: &str) -> Result<QueueEnvelope, RunError> {
+        let value: serde_json::Value = serde_json::from_str(body).map_err(|e| RunError::Poison(e.to_string()))?;
+        if value.get("event").is_none() {
+            return serde_json::from_value(value).map_err(|e| RunError::Poison(e.to_string()));
+        }
+        let TriggeredEnvelope { mut envelope, event } = serde_json::from_value(value).map_err(|e| RunError::Poison(e.to_string()))?;
+        let trigger =
+            self.triggers.get(&event.trigger).ok_or_else(|| RunError::Poison(format!("unknown event trigger '{}'", event.trigger)))?;
+        envelope.message = events::render_prompt(&trigger.prompt, &event.detail)
+            .map_err(|e| RunError::Poison(format!("prompt of trigger '{}': {e}", event.trigger)))?;
+        Ok(envelope)
     }
 
     async fn run(&self, envelope: &QueueEnvelope) -> Result<(), RunError> {
@@ -283,6 +326,9 @@ impl Runner {
         };
         let result = result_of(envelope, outcome);
         self.output.send(&result, &message_group(&envelope.user_id, &envelope.session_id), &dedup).await?;
+        if let Some(completions) = &self.completions {
+            completions.put(&result, self.replies.as_ref()).await?;
+        }
         Ok(())
     }
 }

@@ -34,6 +34,8 @@ async fn poison_body_on_the_sqs_fixture_fails_before_any_call() {
         dead_letter: None,
         backoff: agentcdk_runtime::batch::Backoff { base_secs: 1, max_secs: 2 },
         replies: None,
+        triggers: Default::default(),
+        completions: None,
     };
     let event: SqsEvent = serde_json::from_str(agentcdk_testkit::events::Fixture::Sqs.text()).expect("fixture");
     let record = event.records[0].clone(); // body "Message Body": not an envelope

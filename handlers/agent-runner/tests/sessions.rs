@@ -43,6 +43,8 @@ async fn setup(peer: &HttpServer) -> Setup {
         dead_letter: Some(Queue::new(sqs.clone(), input.dlq_url.clone())),
         backoff: agentcdk_runtime::batch::Backoff { base_secs: 1, max_secs: 2 },
         replies: None,
+        triggers: Default::default(),
+        completions: None,
     };
     Setup { _moto: moto, sqs, output_url: output.url, runner }
 }

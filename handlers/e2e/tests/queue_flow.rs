@@ -74,6 +74,8 @@ async fn stack_with(input_name: &str, max_receive: u32, visibility_secs: u32) ->
         dead_letter: Some(Queue::new(sqs.clone(), &input.dlq_url)),
         backoff: Backoff { base_secs: 1, max_secs: 2 },
         replies: Some(replies.clone()),
+        triggers: Default::default(),
+        completions: None,
     };
     let responder = response_handler::Responder::new(sdk.clone(), responses, None).with_replies(Some(replies));
     Stack { _moto: moto, sqs, ddb, s3, input, output, app, runner, responder, model }

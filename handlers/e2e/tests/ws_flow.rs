@@ -111,6 +111,8 @@ impl Flow {
             dead_letter: None,
             backoff: agentcdk_runtime::batch::Backoff { base_secs: 1, max_secs: 2 },
             replies: Some(replies.clone()),
+            triggers: Default::default(),
+            completions: None,
         };
         let responder =
             response_handler::Responder::new(sdk.clone(), responses.clone(), Some(connections.clone())).with_replies(Some(replies));

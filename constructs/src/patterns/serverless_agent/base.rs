@@ -87,6 +87,9 @@ impl<'p, 'a> Base<'p, 'a> {
         for (name, value) in tools::environment(&props.tools) {
             agent_env.insert(name.into(), value);
         }
+        if let Some(agents) = super::a2a::environment(props) {
+            agent_env.insert(agentcdk_contract::a2a::A2A_AGENTS.into(), agents);
+        }
         agent_env.extend(props.environment.clone());
         let routes = Routes::new(&props.api_base_path, &props.api_version, &props.agent_endpoint);
         Base { props, routes, sessions, agent_env }

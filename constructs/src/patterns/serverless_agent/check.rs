@@ -13,6 +13,7 @@ use super::rest::collides_with_chat;
 pub(super) fn common(scope: &mut Scope, base: &Base<'_, '_>) {
     let props = base.props;
     super::tools::check(scope, &props.tools);
+    super::a2a::check(scope, props);
     if props.model.id.is_empty() {
         scope.error(
             codes::AGENT_NO_MODEL,

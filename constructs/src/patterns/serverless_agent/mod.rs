@@ -20,8 +20,10 @@
 //! stack.output("ApiUrl", agent.endpoint().url());
 //! ```
 
+mod a2a;
 mod base;
 mod check;
+mod events;
 mod handles;
 mod model;
 mod props;
@@ -35,7 +37,9 @@ mod websocket;
 
 use agentcdk_synth::prelude::*;
 
+pub use self::a2a::{A2aIdentity, A2aProps};
 use self::base::{Base, Built};
+pub use self::events::{EventField, EventRule, EventTrigger};
 pub use self::handles::{Backend, Endpoint, Queued, RestEndpoint};
 pub use self::model::{Model, Provider};
 pub use self::props::{Access, AgentProps, CustomRoute, Mode, QueueOptions, StreamOptions, StreamTransport};
@@ -55,6 +59,8 @@ pub struct ServerlessAgent {
     pub sessions: Table,
     endpoint: Endpoint,
     backend: Backend,
+    /// What the agent publishes over A2A (for `ToolSource::agent`).
+    a2a: Option<a2a::Published>,
 }
 
 impl ServerlessAgent {
@@ -68,11 +74,13 @@ impl ServerlessAgent {
             Mode::WebSocket(options) => websocket::build(scope, &base, options),
             Mode::Stream(options) => stream::build(scope, &base, options),
         };
+        a2a::serve(scope, &props, &built);
         if props.alarms {
             alarms(scope, &props, &built);
         }
+        let a2a = a2a::published(&props, &built.endpoint);
         let Built { request_handler, endpoint, backend, .. } = built;
-        ServerlessAgent { request_handler, sessions: base.sessions, endpoint, backend }
+        ServerlessAgent { request_handler, sessions: base.sessions, endpoint, backend, a2a }
     }
 
     /// What clients call: `agent.endpoint().url()` for `stack.output`; the REST API, Function

@@ -8,9 +8,11 @@ use agentcdk_contract::artifacts::Artifact;
 use agentcdk_contract::env;
 use agentcdk_synth::prelude::*;
 
+use super::a2a::A2aProps;
 use super::model::Model;
 use super::tools::ToolSource;
 use crate::apigw::rest::{Cors, HttpMethod, Throttling};
+use crate::events::EventBus;
 use crate::kms::Encryption;
 use crate::lambda::Code;
 use crate::logs::RetentionDays;
@@ -177,6 +179,16 @@ pub struct AgentProps<'a> {
     /// and Lambda functions ([`ToolSource::lambda`], `LAMBDA_TOOLS`), with the IAM each source
     /// needs. Default: none.
     pub tools: Vec<ToolSource>,
+    /// Queue and WebSocket modes: every run that ends puts `Agent Run Completed` / `Agent Run
+    /// Failed` (source `agentcdk.agent`; detail: request id, session, user, status, the reply
+    /// or its S3 reference over 200 KB) on this bus; the runner may `events:PutEvents` on it
+    /// only. `None`: no completion events. Default: the account's default bus.
+    pub completion_events: Option<EventBus>,
+    /// Publish an A2A Agent Card and serve A2A (`GET {stage}/.well-known/agent-card.json`,
+    /// public; `POST {stage}/a2a` behind the agent's access; REST front doors and Stream's
+    /// Function URL, not WebSocket). The card's security follows `access`: authorizer →
+    /// bearer, IAM → SigV4, public → none; streaming in Stream mode. Default: none (no A2A).
+    pub a2a: Option<A2aProps>,
 }
 
 impl<'a> AgentProps<'a> {
@@ -205,6 +217,8 @@ impl<'a> AgentProps<'a> {
             max_turns: None,
             encryption: Encryption::StackKey,
             tools: Vec::new(),
+            completion_events: Some(EventBus::default_bus()),
+            a2a: None,
         }
     }
 }

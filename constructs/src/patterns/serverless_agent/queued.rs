@@ -6,6 +6,7 @@ use std::time::Duration;
 
 use agentcdk_contract::artifacts::Artifact;
 use agentcdk_contract::env;
+use agentcdk_contract::events::COMPLETION_EVENT_BUS;
 use agentcdk_synth::prelude::*;
 
 use super::base::{Base, LONG_RUN_TIMEOUT};
@@ -29,6 +30,10 @@ pub(super) fn build(scope: &mut Scope, base: &Base<'_, '_>, options: QueueOption
         },
     );
     base.runs_agent(scope, &runner);
+    if let Some(bus) = &props.completion_events {
+        bus.grant_put_events(scope.stack(), &runner);
+        runner.add_environment(scope.stack(), COMPLETION_EVENT_BUS, bus.name());
+    }
     let response_handler = Function::new(
         &mut scope.scope("ResponseHandler"),
         FunctionProps {

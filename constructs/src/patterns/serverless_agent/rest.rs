@@ -49,6 +49,7 @@ pub(super) fn front_door(scope: &mut Scope, base: &Base<'_, '_>, handler: &Funct
     if chat == Chat::Polled {
         api.add_lambda_method(scope, LambdaMethod::new(HttpMethod::Get, &base.routes.responses_resource(), handler, &auth));
     }
+    super::a2a::routes(scope, props, &api, handler, &auth, transfer);
     custom_routes(scope, base, &api, &auth);
     RestEndpoint { api, routes: base.routes.clone() }
 }

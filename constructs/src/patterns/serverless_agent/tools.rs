@@ -102,6 +102,9 @@ struct McpSource {
     /// A CUSTOM_JWT gateway or an `McpServer` behind an authorizer: its token must be given
     /// with [`ToolSource::with_auth`].
     needs_token: bool,
+    /// A remote agent over A2A (`ToolSource::agent`, `ToolSource::a2a`) instead of an MCP
+    /// server: its card URL is `url`; it goes to `A2A_AGENTS`, not `MCP_SERVERS`.
+    remote: Option<super::a2a::Remote>,
 }
 
 /// A Lambda function called directly as one tool (`LAMBDA_TOOLS`).
@@ -118,7 +121,54 @@ struct LambdaTool {
 impl ToolSource {
     /// Any MCP server (Streamable HTTP) at `url`, the MCP endpoint itself (e.g. `…/mcp`).
     pub fn mcp(url: impl Into<Value<String>>, auth: McpAuth) -> ToolSource {
-        ToolSource::of_mcp(McpSource { url: url.into(), auth, allow: Vec::new(), reach: Reach::Open, needs_token: false })
+        ToolSource::of_mcp(McpSource { url: url.into(), auth, allow: Vec::new(), reach: Reach::Open, needs_token: false, remote: None })
+    }
+
+    /// A remote agent's card at `card_url` (see `a2a`): `auth` is the service identity (the
+    /// secret it names is granted), `invoke_url` an IAM Function URL to grant invoke on.
+    pub(super) fn remote_agent(
+        card_url: Value<String>,
+        auth: McpAuth,
+        invoke_url: Option<FunctionUrl>,
+        remote: super::a2a::Remote,
+    ) -> Self {
+        let reach = invoke_url.map_or(Reach::Open, Reach::FunctionUrl);
+        let source = McpSource { url: card_url, auth, allow: Vec::new(), reach, needs_token: false, remote: Some(remote) };
+        ToolSource::of_mcp(source)
+    }
+
+    /// Replaces the remote agent of an A2A source (no effect on other sources).
+    pub(super) fn with_remote(mut self, remote: super::a2a::Remote) -> Self {
+        if let Source::Mcp(m) = &mut self.source {
+            m.remote = Some(remote);
+        }
+        self
+    }
+
+    /// The remote agent, for an A2A source.
+    pub(super) fn remote(&self) -> Option<&super::a2a::Remote> {
+        match &self.source {
+            Source::Mcp(m) => m.remote.as_ref(),
+            Source::Lambda(_) => None,
+        }
+    }
+
+    /// Where the source is reached: the URL of an MCP server or A2A card, a Lambda tool's ARN.
+    pub(super) fn url(&self) -> &Value<String> {
+        match &self.source {
+            Source::Mcp(m) => &m.url,
+            Source::Lambda(l) => &l.function_arn,
+        }
+    }
+
+    /// The auth of an MCP or A2A source (of an A2A source: its service identity); a Lambda
+    /// tool has none (it is invoked with the function's role).
+    pub(super) fn auth(&self) -> &McpAuth {
+        static NO_AUTH: McpAuth = McpAuth::None;
+        match &self.source {
+            Source::Mcp(m) => &m.auth,
+            Source::Lambda(_) => &NO_AUTH,
+        }
     }
 
     fn of_mcp(source: McpSource) -> ToolSource {
@@ -153,7 +203,7 @@ impl ToolSource {
             GatewayAuthorizer::None => (McpAuth::None, Reach::Open, false),
             GatewayAuthorizer::CustomJwt { .. } => (McpAuth::None, Reach::Open, true),
         };
-        ToolSource::of_mcp(McpSource { url: gateway.url().into(), auth, allow: Vec::new(), reach, needs_token })
+        ToolSource::of_mcp(McpSource { url: gateway.url().into(), auth, allow: Vec::new(), reach, needs_token, remote: None })
     }
 
     /// An [`McpServer`] of this app. IAM URL (the default): SigV4 (`lambda`), and the agent may
@@ -167,7 +217,7 @@ impl ToolSource {
             McpFront::FunctionUrl(_) => (McpAuth::None, Reach::Open, false),
             McpFront::RestApi(_) => (McpAuth::None, Reach::Open, true),
         };
-        ToolSource::of_mcp(McpSource { url: server.url().into(), auth, allow: Vec::new(), reach, needs_token })
+        ToolSource::of_mcp(McpSource { url: server.url().into(), auth, allow: Vec::new(), reach, needs_token, remote: None })
     }
 
     /// Only these tools of the source reach the model. Default: every tool. MCP sources only.
@@ -211,7 +261,7 @@ impl ToolSource {
 
 /// Turns values into the text of `MCP_SERVERS` or `LAMBDA_TOOLS`: literals as they are (escaped when the whole
 /// is an `Fn::Sub`), intrinsics as numbered placeholders.
-struct Render {
+pub(super) struct Render {
     sub: bool,
     /// Placeholder names: `Mcp0`, `Mcp1`, … (`MCP_SERVERS`) or `Fn0`, … (`LAMBDA_TOOLS`).
     prefix: &'static str,
@@ -219,7 +269,14 @@ struct Render {
 }
 
 impl Render {
-    fn text(&mut self, value: &Value<String>) -> String {
+    /// A renderer for `sources` (MCP servers or A2A cards): an `Fn::Sub` when any URL or
+    /// secret is an intrinsic.
+    pub(super) fn for_sources<'t>(sources: impl IntoIterator<Item = &'t ToolSource>) -> Render {
+        let sub = sources.into_iter().any(|t| matches!(t.url(), Value::Expr(_)) || matches!(t.auth().secret(), Some(Value::Expr(_))));
+        Render { sub, prefix: "Mcp", vars: Vec::new() }
+    }
+
+    pub(super) fn text(&mut self, value: &Value<String>) -> String {
         match value {
             Value::Lit(s) => self.lit(s),
             Value::Expr(_) => {
@@ -238,7 +295,7 @@ impl Render {
         }
     }
 
-    fn auth(&mut self, auth: &McpAuth) -> McpAuthConfig {
+    pub(super) fn auth(&mut self, auth: &McpAuth) -> McpAuthConfig {
         match auth {
             McpAuth::None => McpAuthConfig::None,
             McpAuth::Bearer { secret } => McpAuthConfig::Bearer { secret_arn: self.text(secret) },
@@ -283,7 +340,7 @@ impl Render {
     }
 
     /// `json` as the variable's value: a plain string, or an `Fn::Sub` when it has placeholders.
-    fn finish(self, json: String) -> Value<String> {
+    pub(super) fn finish(self, json: String) -> Value<String> {
         if self.vars.is_empty() {
             Value::Lit(json)
         } else {
@@ -303,13 +360,12 @@ pub(super) fn environment(tools: &[ToolSource]) -> Vec<(&'static str, Value<Stri
     let mcp: Vec<(&McpSource, &ToolSource)> = tools
         .iter()
         .filter_map(|t| match &t.source {
-            Source::Mcp(m) => Some((m, t)),
-            Source::Lambda(_) => None,
+            Source::Mcp(m) if m.remote.is_none() => Some((m, t)),
+            Source::Mcp(_) | Source::Lambda(_) => None,
         })
         .collect();
     if !mcp.is_empty() {
-        let sub = mcp.iter().any(|(m, _)| matches!(m.url, Value::Expr(_)) || matches!(m.auth.secret(), Some(Value::Expr(_))));
-        let mut render = Render { sub, prefix: "Mcp", vars: Vec::new() };
+        let mut render = Render::for_sources(mcp.iter().map(|(_, t)| *t));
         let configs: Vec<McpServerConfig> = mcp.iter().map(|(m, t)| render.config(m, t.timeout, t.max_result_bytes)).collect();
         let json = serde_json::to_string(&configs).expect("McpServerConfig serializes");
         out.push((env::MCP_SERVERS, render.finish(json)));
@@ -365,6 +421,7 @@ pub(super) fn check(scope: &mut Scope, tools: &[ToolSource]) {
     let mut seen: Vec<&Value<String>> = Vec::new();
     for (i, t) in tools.iter().enumerate() {
         match &t.source {
+            Source::Mcp(m) if m.remote.as_ref().is_some_and(super::a2a::Remote::unusable) => {} // reported by the A2A checks
             Source::Mcp(m) => {
                 check_mcp(scope, i, m, &seen);
                 seen.push(&m.url);
