@@ -15,6 +15,7 @@
 use std::fmt;
 use std::time::Duration;
 
+pub mod models;
 pub mod prices;
 mod template;
 #[cfg(test)]
