@@ -100,7 +100,10 @@ mod tests {
 
     #[test]
     fn routes_and_prices() {
-        assert_eq!(route("us.anthropic.claude-sonnet-4-5-20250929-v1:0"), (Route::Geographic("us"), "anthropic.claude-sonnet-4-5-20250929-v1:0"));
+        assert_eq!(
+            route("us.anthropic.claude-sonnet-4-5-20250929-v1:0"),
+            (Route::Geographic("us"), "anthropic.claude-sonnet-4-5-20250929-v1:0")
+        );
         assert_eq!(route("global.x"), (Route::Global, "x"));
         assert_eq!(route("amazon.nova-pro-v1:0"), (Route::Direct, "amazon.nova-pro-v1:0"), "amazon. is a provider, not a profile");
         assert_eq!(token_prices("global.anthropic.claude-sonnet-4-5-20250929-v1:0"), Some((3.0, 15.0)));
