@@ -198,6 +198,10 @@ pub async fn hotswap(clients: &Clients, stack: &StackArtifact, staged: &[Staged]
         println!("{name}: not deployed yet: a full deploy");
         return Ok(Outcome::FullDeploy);
     };
+    let status = described.stack_status().map(|s| s.as_str().to_owned());
+    if let super::plan::Plan::Refuse(why, hint) = super::plan::plan(status.as_deref()) {
+        return Err(Error::new(format!("{name}: cannot hotswap: {why}")).hint(hint.replace("<stack>", name)));
+    }
     let development = described.tags().iter().any(|t| t.key() == Some(DEVELOPMENT_TAG) && t.value() == Some("true"));
     refuse_unless_development(name, development, args.force)?;
     let deployed = crate::diff::deployed_template(clients, name).await?.unwrap_or(Value::Null);
