@@ -9,7 +9,7 @@ use agentcdk_synth::cli::{parse_error, Cli};
 use clap::builder::{Resettable, StyledStr};
 use clap::{CommandFactory as _, FromArgMatches as _, Subcommand};
 
-use crate::cost::{estimate, report, Usage};
+use crate::cost::{self, estimate, report, report_json, Usage};
 
 /// The core's default output folder (this module shadows `agentcdk_synth::cli` in the crate root).
 pub use agentcdk_synth::cli::DEFAULT_OUT_DIR;
@@ -17,30 +17,93 @@ pub use agentcdk_synth::cli::DEFAULT_OUT_DIR;
 /// The library's commands, beside the core's (embed both with `#[command(flatten)]`).
 #[derive(Debug, Subcommand)]
 pub enum Command {
-    /// Estimate the monthly cost of each front door (REST API, Function URL) for a workload.
+    /// Estimate the monthly cost of each front door (REST API, Function URL, WebSocket API) and
+    /// what runs behind it: Lambda, the model's tokens, SQS, DynamoDB, CloudWatch Logs.
     ///
-    /// Reads the synthesized templates; memory and architecture come from the function behind
-    /// each front door unless overridden. Prices: constructs/src/cost/prices.rs (us-east-1, no free tier).
-    Cost {
-        /// Requests a month.
-        #[arg(long, default_value_t = 1_000_000)]
-        requests: u64,
-        /// Average duration of one invocation, milliseconds.
-        #[arg(long = "duration-ms", default_value_t = 1000)]
-        duration_ms: u64,
-        /// Average response size, bytes (streaming URLs bill beyond 6 MB).
-        #[arg(long = "response-bytes", default_value_t = 4096)]
-        response_bytes: u64,
-        /// Memory in MB instead of the template's.
-        #[arg(long = "memory-mb")]
-        memory_mb: Option<u32>,
-        /// Price as arm64 (`true`) or x86_64 (`false`) instead of the template's architecture.
-        #[arg(long)]
-        arm64: Option<bool>,
-        /// Only these stacks (default: all).
-        #[arg(value_name = "STACK")]
-        stacks: Vec<String>,
-    },
+    /// Reads the synthesized templates; memory and architecture come from each function unless
+    /// overridden. Prices: us-east-1, no free tier: constructs/src/cost/prices.rs; Bedrock on
+    /// demand: constructs/src/cost/models.rs (https://aws.amazon.com/bedrock/pricing/).
+    Cost(CostArgs),
+}
+
+/// `cost`'s workload; every default is stated in `--help`.
+#[derive(Debug, clap::Args)]
+pub struct CostArgs {
+    /// Requests a month.
+    #[arg(long, default_value_t = 1_000_000)]
+    pub requests: u64,
+    /// Average duration of one agent run (the function that runs the agent), milliseconds.
+    #[arg(long = "duration-ms", default_value_t = 1000)]
+    pub duration_ms: u64,
+    /// Average response size, bytes (streaming bills beyond 6 MB; WebSocket per 32 KB).
+    #[arg(long = "response-bytes", default_value_t = 4096)]
+    pub response_bytes: u64,
+    /// Memory in MB instead of the template's.
+    #[arg(long = "memory-mb")]
+    pub memory_mb: Option<u32>,
+    /// Price as arm64 (`true`) or x86_64 (`false`) instead of the template's architecture.
+    #[arg(long)]
+    pub arm64: Option<bool>,
+    /// Model calls per request (a turn calling one tool, then answering, is 2).
+    #[arg(long, default_value_t = cost::DEFAULT_TURNS)]
+    pub turns: u32,
+    /// Input tokens per model call (system prompt, history, tool results).
+    #[arg(long = "input-tokens", default_value_t = cost::DEFAULT_INPUT_TOKENS)]
+    pub input_tokens: u64,
+    /// Output tokens per model call.
+    #[arg(long = "output-tokens", default_value_t = cost::DEFAULT_OUTPUT_TOKENS)]
+    pub output_tokens: u64,
+    /// Duration of a queued agent's request handler and response handler, milliseconds.
+    #[arg(long = "handler-ms", default_value_t = cost::DEFAULT_HANDLER_MS)]
+    pub handler_ms: u64,
+    /// Polls of the responses endpoint per request to a queued REST agent.
+    #[arg(long, default_value_t = cost::DEFAULT_POLLS)]
+    pub polls: u64,
+    /// Minutes a WebSocket client stays connected per request.
+    #[arg(long = "connection-minutes", default_value_t = cost::DEFAULT_CONNECTION_MINUTES)]
+    pub connection_minutes: f64,
+    /// Bytes each invocation writes to CloudWatch Logs.
+    #[arg(long = "log-bytes", default_value_t = cost::DEFAULT_LOG_BYTES)]
+    pub log_bytes: u64,
+    /// Size of a session's history, KB (read and written once per request).
+    #[arg(long = "session-kb", default_value_t = cost::DEFAULT_SESSION_KB)]
+    pub session_kb: u64,
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = Format::Text)]
+    pub format: Format,
+    /// Only these stacks (default: all).
+    #[arg(value_name = "STACK")]
+    pub stacks: Vec<String>,
+}
+
+/// How `cost` prints.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum Format {
+    /// A table per stack.
+    Text,
+    /// One JSON document (US dollars a month, unrounded).
+    Json,
+}
+
+impl CostArgs {
+    /// The workload these flags describe.
+    pub fn usage(&self) -> Usage {
+        Usage {
+            requests: self.requests,
+            duration: std::time::Duration::from_millis(self.duration_ms),
+            response_bytes: self.response_bytes,
+            memory_mb: self.memory_mb,
+            arm64: self.arm64,
+            turns: self.turns,
+            input_tokens: self.input_tokens,
+            output_tokens: self.output_tokens,
+            handler_duration: std::time::Duration::from_millis(self.handler_ms),
+            polls: self.polls,
+            connection_minutes: self.connection_minutes,
+            log_bytes: self.log_bytes,
+            session_kb: self.session_kb,
+        }
+    }
 }
 
 /// Parses `args` (the core's commands and the library's) and runs the command. Exit codes as
@@ -79,14 +142,11 @@ enum Parsed {
 /// Runs one of the library's commands.
 pub fn execute(app: &mut agentcdk_synth::App, command: Command) -> ExitCode {
     match command {
-        Command::Cost { requests, duration_ms, response_bytes, memory_mb, arm64, stacks } => {
-            let usage = Usage { requests, duration: std::time::Duration::from_millis(duration_ms), response_bytes, memory_mb, arm64 };
-            cost(app, &usage, &stacks)
-        }
+        Command::Cost(args) => cost(app, &args.usage(), &args.stacks, args.format),
     }
 }
 
-fn cost(app: &mut agentcdk_synth::App, usage: &Usage, stacks: &[String]) -> ExitCode {
+fn cost(app: &mut agentcdk_synth::App, usage: &Usage, stacks: &[String], format: Format) -> ExitCode {
     let assembly = match app.synthesize(stacks) {
         Ok(a) => a,
         Err(diagnostics) => {
@@ -94,13 +154,18 @@ fn cost(app: &mut agentcdk_synth::App, usage: &Usage, stacks: &[String]) -> Exit
             return ExitCode::FAILURE;
         }
     };
-    for s in &assembly.stacks {
-        let estimates = estimate(&s.json, usage);
-        println!("{}:", s.name);
+    let estimates: Vec<(String, Vec<cost::Estimate>)> =
+        assembly.stacks.iter().map(|s| (s.name.clone(), estimate(&s.json, usage))).collect();
+    if format == Format::Json {
+        println!("{}", serde_json::to_string_pretty(&report_json(&estimates, usage)).unwrap_or_default());
+        return ExitCode::SUCCESS;
+    }
+    for (name, estimates) in &estimates {
+        println!("{name}:");
         if estimates.is_empty() {
-            println!("  no front door (REST API or Function URL) to price");
+            println!("  no front door (REST API, Function URL or WebSocket API) to price");
         } else {
-            print!("{}", report(&estimates, usage));
+            print!("{}", report(estimates, usage));
         }
     }
     ExitCode::SUCCESS

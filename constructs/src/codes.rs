@@ -74,6 +74,8 @@ agentcdk_synth::diagnostic_codes! {
     PIPELINE_VISIBILITY = "AC2310";
     /// Event source mapping settings out of Lambda's bounds.
     PIPELINE_BATCHING = "AC2311";
+    /// A bare Bedrock model id that Bedrock serves only through an inference profile (warning).
+    AGENT_MODEL_PROFILE = "AC2312";
     /// A JWT issuer or JWKS URL that is not https, or a malformed Cognito issuer.
     JWT_ISSUER = "AC2401";
     /// A JWT config that accepts any audience and any client, or has an empty entry.

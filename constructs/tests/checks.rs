@@ -556,3 +556,20 @@ fn a_construct_warning_can_be_acknowledged_by_code_on_its_path() {
     let acknowledged: Vec<_> = assembly.acknowledged.iter().map(|a| (a.warning.code, a.warning.path.as_str(), a.reason.as_str())).collect();
     assert_eq!(acknowledged, [(codes::SQS_NO_DEAD_LETTER, "S/Q", "replays come from the source system")]);
 }
+
+#[test]
+fn a_bare_model_id_bedrock_serves_only_through_a_profile_is_a_warning_naming_the_profile() {
+    let agent = |id: &'static str| {
+        move |s: &mut Stack| {
+            let mut props = agent_props();
+            props.model = Model::bedrock(id);
+            ServerlessAgent::new(&mut s.scope("Agent"), props);
+        }
+    };
+    let bare = "anthropic.claude-sonnet-4-5-20250929-v1:0";
+    expect(agent(bare), Severity::Warning, "S/Agent", codes::AGENT_MODEL_PROFILE);
+    let found = diagnostics(agent(bare));
+    assert!(found[0].hint.as_deref().unwrap().contains("Model::bedrock(\"us.anthropic.claude-sonnet-4-5-20250929-v1:0\")"), "{}", found[0]);
+    assert!(diagnostics(agent("us.anthropic.claude-sonnet-4-5-20250929-v1:0")).is_empty(), "the profile id is what Bedrock serves");
+    assert!(diagnostics(agent("amazon.nova-pro-v1:0")).is_empty(), "a model served on demand keeps its bare id");
+}

@@ -143,6 +143,7 @@ impl App {
                 assets: stack.assets.keys().cloned().collect(),
                 resources: resource_count,
                 template_bytes: template.len(),
+                construct_paths: stack.resources.iter().map(|(id, entry)| (id.to_string(), entry.path.clone())).collect(),
             };
             stacks.push(StackArtifact { name: stack.name().to_owned(), template, json, manifest });
         }

@@ -56,7 +56,7 @@ pub use parameter::{Output, Parameter, ParameterRef, ParameterType};
 pub use render::FORMAT_VERSION;
 pub use resource::{AnyRef, CfnResource, RawResource, ResourceRef, Tagging, TypeInfo};
 pub use scope::Scope;
-pub use stack::{DeletionPolicy, ResourceOptionsMut, Stack, StackProps, UpdateReplacePolicy, ASSET_BUCKET_PARAMETER};
+pub use stack::{DeletionPolicy, ResourceOptionsMut, Stack, StackProps, UpdateReplacePolicy, ASSET_BUCKET_PARAMETER, DEVELOPMENT_TAG};
 pub use value::{Json, Required, Value};
 
 /// Everything an app's `main` needs.

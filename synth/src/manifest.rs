@@ -48,6 +48,12 @@ pub struct StackManifest {
     pub resources: usize,
     /// Template size in bytes (over 51,200 needs an S3 bucket to deploy).
     pub template_bytes: usize,
+    /// Each resource's construct path (`Stack/Support/Runner/Function`), by logical id: how the
+    /// toolkit finds what a user names by path (`invoke Support/Runner`, `logs Support`)
+    /// without a path in every resource's metadata (templates stay as they were). Absent in
+    /// manifests written before it existed.
+    #[serde(default, skip_serializing_if = "IndexMap::is_empty")]
+    pub construct_paths: IndexMap<String, String>,
 }
 
 /// One parameter, as a deployer needs to know it.

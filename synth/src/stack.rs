@@ -27,6 +27,21 @@ pub struct StackProps {
     pub tags: BTreeMap<String, String>,
 }
 
+/// The stack tag (value `true`) that marks a development stack: `cargo agentcdk deploy
+/// --hotswap` updates functions in place only in such a stack (another needs `--force`), since
+/// a hotswap leaves the stack drifted from its template. Set it with
+/// [`StackProps::development`].
+pub const DEVELOPMENT_TAG: &str = "agentcdk:development";
+
+impl StackProps {
+    /// Marks the stack as a development stack (the [`DEVELOPMENT_TAG`] tag, `true`), so that
+    /// `deploy --hotswap` may update its functions in place.
+    pub fn development(mut self) -> Self {
+        self.tags.insert(DEVELOPMENT_TAG.to_owned(), "true".to_owned());
+        self
+    }
+}
+
 /// What CloudFormation does with a resource's physical resource when it leaves the stack.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum DeletionPolicy {

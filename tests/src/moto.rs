@@ -152,6 +152,46 @@ impl MotoServer {
         aws_sdk_s3::Client::from_conf(config)
     }
 
+    /// A Lambda client for this server (`operate.rs`: what invoke and hotswap did).
+    pub fn lambda(&self) -> aws_sdk_lambda::Client {
+        let config = aws_sdk_lambda::Config::builder()
+            .behavior_version(aws_sdk_lambda::config::BehaviorVersion::latest())
+            .region(aws_sdk_lambda::config::Region::new(REGION))
+            .credentials_provider(credentials())
+            .endpoint_url(&self.endpoint)
+            .retry_config(aws_sdk_lambda::config::retry::RetryConfig::disabled())
+            .build();
+        aws_sdk_lambda::Client::from_conf(config)
+    }
+
+    /// A CloudWatch Logs client for this server (`operate.rs`: the records `logs` reads).
+    pub fn logs(&self) -> aws_sdk_cloudwatchlogs::Client {
+        let config = aws_sdk_cloudwatchlogs::Config::builder()
+            .behavior_version(aws_sdk_cloudwatchlogs::config::BehaviorVersion::latest())
+            .region(aws_sdk_cloudwatchlogs::config::Region::new(REGION))
+            .credentials_provider(credentials())
+            .endpoint_url(&self.endpoint)
+            .retry_config(aws_sdk_cloudwatchlogs::config::retry::RetryConfig::disabled())
+            .build();
+        aws_sdk_cloudwatchlogs::Client::from_conf(config)
+    }
+
+    /// Sets moto's configuration (`POST /moto-api/config`), e.g. `{"lambda": {"use_docker":
+    /// false}}`: Lambda without Docker, whose Invoke answers with the event it was given.
+    pub fn configure(&self, config: &str) {
+        use std::io::Read as _;
+        let mut stream = TcpStream::connect(("127.0.0.1", self.port)).expect("connect to moto");
+        let request = format!(
+            "POST /moto-api/config HTTP/1.1\r\nHost: 127.0.0.1:{}\r\nContent-Type: application/json\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{config}",
+            self.port,
+            config.len()
+        );
+        stream.write_all(request.as_bytes()).expect("write to moto");
+        let mut answer = String::new();
+        stream.read_to_string(&mut answer).expect("read from moto");
+        assert!(answer.starts_with("HTTP/1.1 201") || answer.starts_with("HTTP/1.0 201"), "moto-api/config: {answer}");
+    }
+
     fn wait_until_listening(&mut self) -> bool {
         let addr = SocketAddr::from(([127, 0, 0, 1], self.port));
         let start = Instant::now();

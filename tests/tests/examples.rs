@@ -221,8 +221,7 @@ fn cost_finds_the_front_doors_of_the_examples() {
         requests: 1_000_000,
         duration: std::time::Duration::from_secs(5),
         response_bytes: 4096,
-        memory_mb: None,
-        arm64: None,
+        ..Default::default()
     };
     let quickstart = synth_into(quickstart::app(), tempfile::tempdir().unwrap().path());
     let e = agentcdk::cost::estimate(&quickstart.stacks[0].json, &usage);
@@ -231,13 +230,17 @@ fn cost_finds_the_front_doors_of_the_examples() {
     assert!(e[0].function.starts_with("AssistantRequestHandler"));
     assert_eq!(e[0].memory_mb, 512);
     // 1M × 5 s × 0.5 GB at x86_64 prices + requests + $3.50 of API Gateway.
-    assert_eq!((e[0].total() * 100.0).round() as i64, 4537);
+    assert_eq!(((e[0].front_door_requests + e[0].lambda()) * 100.0).round() as i64, 4537);
+    // The model: 1M × 2 calls × (2,000 × $3.30 + 400 × $16.50) per million tokens (us. Sonnet 4.5).
+    assert_eq!(e[0].model_id.as_deref(), Some("us.anthropic.claude-sonnet-4-5-20250929-v1:0"));
+    assert_eq!((e[0].model.unwrap() * 100.0).round() as i64, 2_640_000);
     let full = synth_into(full::app(), tempfile::tempdir().unwrap().path());
     let e = agentcdk::cost::estimate(&full.stacks[0].json, &usage);
     let kinds: Vec<(&str, agentcdk::cost::FrontDoor)> = e.iter().map(|e| (e.function.as_str(), e.front_door)).collect();
-    use agentcdk::cost::FrontDoor::{RestApi, StreamingFunctionUrl, StreamingRestApi};
-    assert_eq!(kinds.len(), 5, "Sync, Queue and Stream agents, two AgentCore doors (WebSocket is not priced yet): {kinds:?}");
+    use agentcdk::cost::FrontDoor::{RestApi, StreamingFunctionUrl, StreamingRestApi, WebSocket};
+    assert_eq!(kinds.len(), 6, "Sync, Queue, WebSocket and Stream agents, two AgentCore doors: {kinds:?}");
     for (prefix, kind) in [
+        ("ChatRequestHandler", WebSocket),
         ("AssistantRequestHandler", RestApi),
         ("ResearchRequestHandler", RestApi),
         ("WriterStreamHandler", StreamingRestApi),

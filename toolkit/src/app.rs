@@ -110,10 +110,21 @@ fn app_command(args: &AppArgs, stacks: &[String]) -> Command {
 /// empty). The app's own output (cargo's progress, synth's summary, warnings, errors) is
 /// passed through.
 pub fn synthesize(args: &AppArgs, stacks: &[String]) -> Result<CloudAssembly> {
+    synthesize_with(args, stacks, std::process::Stdio::inherit())
+}
+
+/// [`synthesize`] with the app's output on stderr: for commands whose stdout is the result
+/// (`invoke`'s answer, `logs`' records), so it can be piped.
+pub fn synthesize_aside(args: &AppArgs, stacks: &[String]) -> Result<CloudAssembly> {
+    synthesize_with(args, stacks, std::io::stderr().into())
+}
+
+fn synthesize_with(args: &AppArgs, stacks: &[String], stdout: std::process::Stdio) -> Result<CloudAssembly> {
     if let Some(dir) = args.app.as_deref().map(Path::new).filter(|d| d.join(MANIFEST_FILE).is_file()) {
         return CloudAssembly::load(dir)?.select(stacks);
     }
     let mut command = app_command(args, stacks);
+    command.stdout(stdout);
     let status = command.status().map_err(|e| Error::new(format!("cannot run the app ({command:?}): {e}")))?;
     if !status.success() {
         return Err(Error::new(format!("the app's synth failed ({status}); nothing was packaged or deployed")).hint(

@@ -13,6 +13,10 @@ pub struct Clients {
     pub cfn: aws_sdk_cloudformation::Client,
     /// S3 (path-style when an endpoint override is set: `bucket.127.0.0.1` does not resolve).
     pub s3: aws_sdk_s3::Client,
+    /// Lambda (`invoke`, `deploy --hotswap`).
+    pub lambda: aws_sdk_lambda::Client,
+    /// CloudWatch Logs (`logs`).
+    pub logs: aws_sdk_cloudwatchlogs::Client,
     /// The region in use.
     pub region: String,
     /// `AWS_ENDPOINT_URL` (or the profile's `endpoint_url`), if set.
@@ -38,7 +42,14 @@ impl Clients {
         let endpoint = config.endpoint_url().map(str::to_owned);
         let path_style = endpoint.is_some() || std::env::var_os("AWS_ENDPOINT_URL_S3").is_some();
         let s3_config = aws_sdk_s3::config::Builder::from(&config).force_path_style(path_style).build();
-        Ok(Clients { cfn: aws_sdk_cloudformation::Client::new(&config), s3: aws_sdk_s3::Client::from_conf(s3_config), region, endpoint })
+        Ok(Clients {
+            cfn: aws_sdk_cloudformation::Client::new(&config),
+            s3: aws_sdk_s3::Client::from_conf(s3_config),
+            lambda: aws_sdk_lambda::Client::new(&config),
+            logs: aws_sdk_cloudwatchlogs::Client::new(&config),
+            region,
+            endpoint,
+        })
     }
 
     /// The HTTPS URL CloudFormation reads a template object from: virtual-hosted style on AWS;

@@ -172,24 +172,32 @@ fn write_lines(text: &mut String, value: Option<&Value>, sign: &str, added: bool
     }
 }
 
+/// The deployed stack's template as JSON (`None`: the stack is not deployed).
+pub async fn deployed_template(clients: &Clients, stack: &str) -> Result<Option<Value>> {
+    match clients.cfn.get_template().stack_name(stack).send().await {
+        Ok(answer) => {
+            let body = answer.template_body().unwrap_or("{}");
+            serde_json::from_str::<Value>(body).map(Some).map_err(|e| {
+                Error::new(format!("{stack}: the deployed template is not JSON ({e})"))
+                    .hint("diff and hotswap compare JSON templates; this stack was deployed from YAML")
+            })
+        }
+        Err(e) if is_missing_stack(&e) => Ok(None),
+        Err(e) => Err(sdk_error(format!("get-template {stack}"), &e)),
+    }
+}
+
 /// Compares every stack with its deployed template and prints the differences.
 /// Returns whether any stack differs (a stack that is not deployed differs).
 pub async fn diff_stacks(clients: &Clients, stacks: &[StackArtifact]) -> Result<bool> {
     let mut different = false;
     for stack in stacks {
-        let deployed = match clients.cfn.get_template().stack_name(&stack.name).send().await {
-            Ok(answer) => {
-                let body = answer.template_body().unwrap_or("{}");
-                serde_json::from_str::<Value>(body).map_err(|e| {
-                    Error::new(format!("{}: the deployed template is not JSON ({e})", stack.name))
-                        .hint("diff compares JSON templates; this stack was deployed from YAML")
-                })?
-            }
-            Err(e) if is_missing_stack(&e) => {
+        let deployed = match deployed_template(clients, &stack.name).await? {
+            Some(template) => template,
+            None => {
                 println!("{}: {}", style(&stack.name).bold(), style("not deployed").yellow());
                 Value::Null
             }
-            Err(e) => return Err(sdk_error(format!("get-template {}", stack.name), &e)),
         };
         let entries = diff_templates(&deployed, &stack.json);
         if entries.is_empty() {

@@ -13,6 +13,8 @@
 //! diff    [STACK...]                       local template against the deployed one (exit 1: different)
 //! destroy [STACK...] [--yes]               delete the stacks
 //! outputs [STACK...]                       the deployed stacks' outputs
+//! invoke  PATH [--data JSON|@FILE]         run a deployed function named by construct path; answer and log tail
+//! logs    [PATH...] [--tail] [--since 10m] the stack's function logs merged in time order; --tail follows live
 //! ```
 //!
 //! The app is run as `cargo run --quiet -- synth --out DIR [STACK...]` in the current crate
@@ -37,7 +39,10 @@ pub mod aws;
 pub mod changes;
 pub mod deploy;
 pub mod diff;
+pub mod functions;
 pub mod handlers;
+pub mod invoke;
+pub mod logs;
 pub mod new;
 pub mod package;
 pub mod params;
@@ -127,6 +132,11 @@ pub enum Command {
     /// One chat turn against the running `dev` (or `--url`): REST sync, REST queue (submit and
     /// poll), WebSocket or server-sent events, printed as it streams.
     Chat(agentcdk_dev::chat::ChatArgs),
+    /// Invoke a deployed function named by its construct path; print its answer (streamed as it
+    /// arrives for a streaming function) and its log tail.
+    Invoke(invoke::InvokeArgs),
+    /// The stack's function logs, merged in time order (`--tail` follows them live).
+    Logs(logs::LogsArgs),
     /// Print the deployed stacks' outputs.
     Outputs {
         /// Only these stacks (default: all).
@@ -154,6 +164,15 @@ pub struct DeployArgs {
     /// Execute the change set without asking.
     #[arg(long, short)]
     pub yes: bool,
+    /// When only Lambda code and literal environment variables changed, update the functions
+    /// in place (UpdateFunctionCode / UpdateFunctionConfiguration) instead of a change set; the
+    /// stack then drifts from its template. Anything else: a full deploy. Development stacks
+    /// only (`StackProps::development()`), unless --force.
+    #[arg(long)]
+    pub hotswap: bool,
+    /// Allow --hotswap on a stack not marked as a development stack.
+    #[arg(long, requires = "hotswap")]
+    pub force: bool,
     /// Profile, region and endpoint.
     #[command(flatten)]
     pub aws: AwsArgs,
@@ -297,6 +316,29 @@ fn execute(app_args: &AppArgs, command: Command) -> Result<ExitCode> {
         Command::Chat(mut args) => {
             args.out = app_args.out.clone();
             dev_runtime()?.block_on(agentcdk_dev::chat::chat(args)).map_err(dev_error)?;
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Invoke(args) => {
+            let assembly = app::synthesize_aside(app_args, &args.stacks)?;
+            let functions: Vec<functions::StackFunction> = assembly.stacks.iter().flat_map(functions::stack_functions).collect();
+            let function = functions::select_one(&functions, &args.path)?;
+            let payload = invoke::event_payload(args.data.as_deref())?;
+            runtime()?.block_on(async {
+                let clients = aws::Clients::load(&args.aws).await?;
+                let target = functions::deployed(&clients, &[function]).await?.remove(0);
+                invoke::invoke(&clients, &target, payload, args.stream || function.streaming).await
+            })?;
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Logs(args) => {
+            let assembly = app::synthesize_aside(app_args, &args.stacks)?;
+            let functions: Vec<functions::StackFunction> = assembly.stacks.iter().flat_map(functions::stack_functions).collect();
+            let selected = functions::select(&functions, &args.paths)?;
+            runtime()?.block_on(async {
+                let clients = aws::Clients::load(&args.aws).await?;
+                let deployed = functions::deployed(&clients, &selected).await?;
+                logs::logs(&clients, &deployed, &args).await
+            })?;
             Ok(ExitCode::SUCCESS)
         }
         Command::Outputs { stacks, aws } => {

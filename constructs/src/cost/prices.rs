@@ -1,4 +1,7 @@
-//! Published prices, us-east-1, in US dollars. One table: change prices here only.
+//! Published prices, us-east-1, in US dollars, no free tier (<https://aws.amazon.com/lambda/pricing/>,
+//! <https://aws.amazon.com/api-gateway/pricing/>, <https://aws.amazon.com/sqs/pricing/>,
+//! <https://aws.amazon.com/dynamodb/pricing/on-demand/>, <https://aws.amazon.com/cloudwatch/pricing/>).
+//! One table: change prices here only; model prices are in [`super::models`].
 /// Lambda, per request.
 pub const LAMBDA_REQUEST: f64 = 0.20 / 1_000_000.0;
 /// Lambda x86_64, per GB-second (first pricing tier).
@@ -15,3 +18,17 @@ pub const REST_API_REQUEST: f64 = 3.50 / 1_000_000.0;
 pub const REST_STREAM_BYTES_PER_REQUEST: f64 = 10.0 * 1024.0 * 1024.0;
 /// Function URLs have no fee of their own.
 pub const FUNCTION_URL_REQUEST: f64 = 0.0;
+/// API Gateway WebSocket, per message (first billion a month), counted in 32 KB increments.
+pub const WEBSOCKET_MESSAGE: f64 = 1.00 / 1_000_000.0;
+/// API Gateway WebSocket, per connection minute.
+pub const WEBSOCKET_CONNECTION_MINUTE: f64 = 0.25 / 1_000_000.0;
+/// SQS standard queue, per request (64 KB chunk), beyond the free tier.
+pub const SQS_STANDARD_REQUEST: f64 = 0.40 / 1_000_000.0;
+/// SQS FIFO queue, per request (64 KB chunk).
+pub const SQS_FIFO_REQUEST: f64 = 0.50 / 1_000_000.0;
+/// DynamoDB on-demand, per write request unit (1 KB).
+pub const DYNAMODB_WRITE_UNIT: f64 = 0.625 / 1_000_000.0;
+/// DynamoDB on-demand, per read request unit (4 KB strongly consistent).
+pub const DYNAMODB_READ_UNIT: f64 = 0.125 / 1_000_000.0;
+/// CloudWatch Logs (standard class), per GB ingested.
+pub const LOGS_INGESTED_GB: f64 = 0.50;

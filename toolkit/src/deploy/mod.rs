@@ -19,6 +19,7 @@ pub mod check;
 pub mod confirm;
 mod destroy;
 pub mod execute;
+pub mod hotswap;
 mod outputs;
 pub mod plan;
 pub mod upload;
@@ -47,6 +48,9 @@ pub async fn deploy(clients: &Clients, stacks: &[StackArtifact], staged: &[Stage
 /// One stack, step by step; a change set that is not executed is deleted again.
 async fn deploy_stack(clients: &Clients, stack: &StackArtifact, staged: &[Staged], args: &DeployArgs) -> Result<()> {
     let name = stack.name.as_str();
+    if args.hotswap && hotswap::hotswap(clients, stack, staged, args).await? == hotswap::Outcome::Done {
+        return Ok(());
+    }
     println!("{}", style(format!("{name}: deploying")).bold());
     let bucket = check::asset_bucket(stack, args.bucket.as_deref())?;
     if let Some(bucket) = bucket {

@@ -21,6 +21,17 @@ pub(super) fn common(scope: &mut Scope, base: &Base<'_, '_>) {
             "use Model::bedrock(\"us.anthropic.claude-sonnet-4-5-20250929-v1:0\") or Model::openai(..)",
         );
     }
+    if let (super::model::Provider::Bedrock, Some(profile)) =
+        (&props.model.provider, crate::cost::models::required_profile(&props.model.id))
+    {
+        scope.warn(
+            codes::AGENT_MODEL_PROFILE,
+            format!("Bedrock serves model {} only through an inference profile: calls with the bare id fail", props.model.id),
+            format!(
+                "use Model::bedrock(\"{profile}\") (or the eu./apac./global. profile for your region); the table: agentcdk::cost::models"
+            ),
+        );
+    }
     if let Some(0) = props.max_turns {
         scope.error(codes::AGENT_MAX_TURNS, "max_turns is 0", "the agent needs at least one model call");
     }
