@@ -18,6 +18,7 @@ pub mod error;
 pub mod http;
 pub mod logging;
 pub mod mcp;
+pub mod net;
 pub mod queue;
 pub mod secret;
 pub mod store;
