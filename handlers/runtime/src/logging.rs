@@ -44,8 +44,13 @@ where
 pub fn filter(spec: &str) -> Targets {
     let spec = spec.trim().to_ascii_lowercase();
     let spec = if spec == "fatal" { "error" } else { spec.as_str() };
+    let level = |l: &str| !l.is_empty() && l.parse::<LevelFilter>().is_ok();
+    let valid = spec.split(',').all(|d| match d.split_once('=') {
+        Some((target, l)) => !target.is_empty() && level(l),
+        None => level(d),
+    });
     match spec.parse::<Targets>() {
-        Ok(t) if spec.parse::<LevelFilter>().is_ok() || spec.contains('=') => t,
+        Ok(t) if valid => t,
         _ => Targets::new().with_default(LevelFilter::INFO),
     }
 }
@@ -178,7 +183,7 @@ mod tests {
         assert!(on("warn", "x", Level::WARN) && !on("warn", "x", Level::INFO));
         assert!(on("agentcdk_runtime=debug,warn", "agentcdk_runtime::mcp", Level::DEBUG));
         assert!(!on("agentcdk_runtime=debug,warn", "hyper", Level::INFO));
-        for bad in ["verbose", "", "=", "info=="] {
+        for bad in ["verbose", "", "=", "info==", "info,", "x=loud"] {
             assert!(on(bad, "x", Level::INFO) && !on(bad, "x", Level::DEBUG), "{bad:?} falls back to INFO");
         }
     }
