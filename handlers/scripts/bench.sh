@@ -19,7 +19,7 @@ for tool in cargo-lambda moto_server python; do
 done
 export PATH="$AGENTCDK_VENV/bin:$PATH"
 
-NAMES=(bench-hello request-handler agent-runner response-handler ws-connection authorizer stream-handler agentcore-proxy)
+NAMES=(bench-hello request-handler agent-runner response-handler ws-connection authorizer stream-handler agentcore-proxy mcp-orders)
 TARGET_DIR="$(cargo metadata --format-version 1 --no-deps | python -c 'import json,sys; print(json.load(sys.stdin)["target_directory"])')"
 pkgs=()
 for n in "${NAMES[@]}"; do pkgs+=(-p "$n"); done

@@ -3,7 +3,7 @@
 //! peak RSS; and the request-handler's per-invocation cost in Queue mode against moto.
 //!
 //! Usage: `bench <dir>` where `<dir>/<name>/bootstrap` are the unzipped release binaries
-//! (`bench-hello` and the five handlers). Prints figures; asserts nothing.
+//! (`bench-hello` and the eight handlers). Prints figures; asserts nothing.
 
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
@@ -258,6 +258,13 @@ fn measure_streaming(p: &Peers) -> Vec<Row> {
     vec![sh, px]
 }
 
+/// The stock MCP server: `tools/list` over a Function URL event (its table in moto).
+fn measure_mcp_server(p: &Peers) -> Row {
+    let env = env(&[("ORDERS_TABLE", "orders")], &p.moto_env);
+    let list = url_event(r#"{"jsonrpc":"2.0","id":1,"method":"tools/list"}"#);
+    p.measure(Artifact::McpOrders, &env, &[list], 20).0
+}
+
 /// One line a function: zip size, init time against hello's (the first row), RSS.
 fn print_rows(dir: &Path, rows: &[Row]) {
     let hello_init = rows[0].init.0;
@@ -293,6 +300,7 @@ async fn main() {
     let (token_rows, (au_wall, au_cpu)) = measure_token_checks(&peers);
     rows.extend(token_rows);
     rows.extend(measure_streaming(&peers));
+    rows.push(measure_mcp_server(&peers));
 
     let functions: Vec<(PathBuf, Vec<(String, String)>)> = rows.iter().map(|r| (r.bin.clone(), r.env.clone())).collect();
     for (row, init) in rows.iter_mut().zip(init_times(&functions)) {

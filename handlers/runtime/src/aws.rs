@@ -6,6 +6,11 @@
 //! web identity, ECS, IMDS): less work at init and less code in the zip (the chain's clients
 //! are dropped by LTO). `AWS_ENDPOINT_URL` overrides every service's endpoint, as in the
 //! standard chain; the tests use it to point the handlers at moto_server.
+//!
+//! The config carries the process's one HTTP client ([`crate::net::sdk_http_client`]): every
+//! SDK client made from it (`aws_sdk_x::Client::new(&sdk)`) shares its connections and TLS
+//! configuration, and building a client does no TLS work. The SDK crates are built without a
+//! default HTTP client, so an `SdkConfig` made elsewhere has none: make it here.
 
 use aws_config::environment::EnvironmentVariableCredentialsProvider;
 use aws_config::{BehaviorVersion, Region, SdkConfig};
@@ -22,10 +27,8 @@ pub fn from_env() -> SdkConfig {
     let mut builder = SdkConfig::builder()
         .behavior_version(BehaviorVersion::latest())
         .region(Region::new(region))
-        .credentials_provider(SharedCredentialsProvider::new(EnvironmentVariableCredentialsProvider::new()));
-    if let Some(client) = crate::tls::sdk_http_client() {
-        builder = builder.http_client(client);
-    }
+        .credentials_provider(SharedCredentialsProvider::new(EnvironmentVariableCredentialsProvider::new()))
+        .http_client(crate::net::sdk_http_client());
     if let Some(url) = crate::config::optional(agentcdk_contract::env::AWS_ENDPOINT_URL) {
         builder = builder.endpoint_url(url);
     }

@@ -20,6 +20,7 @@ pub mod http;
 pub mod lambda_tool;
 pub mod logging;
 pub mod mcp;
+pub mod net;
 pub mod queue;
 pub mod secret;
 pub mod store;

@@ -11,12 +11,12 @@ use std::fmt;
 use serde_json::{Map, Value};
 use tracing::field::{Field, Visit};
 use tracing::{span, Event, Subscriber};
+use tracing_subscriber::filter::{LevelFilter, Targets};
 use tracing_subscriber::fmt::format::Writer;
 use tracing_subscriber::fmt::{FmtContext, FormatEvent, FormatFields, MakeWriter};
 use tracing_subscriber::layer::{Context, Layer, SubscriberExt};
 use tracing_subscriber::registry::LookupSpan;
 use tracing_subscriber::util::SubscriberInitExt;
-use tracing_subscriber::EnvFilter;
 
 /// Installs the JSON logger on stdout. Level: `AWS_LAMBDA_LOG_LEVEL`, else `RUST_LOG`, else INFO.
 pub fn init() {
@@ -29,11 +29,30 @@ where
     W: for<'w> MakeWriter<'w> + Send + Sync + 'static,
 {
     let level = std::env::var("AWS_LAMBDA_LOG_LEVEL").or_else(|_| std::env::var("RUST_LOG")).unwrap_or_else(|_| "info".into());
-    let filter = EnvFilter::try_new(level.to_ascii_lowercase()).unwrap_or_else(|_| EnvFilter::new("info"));
+    let filter = filter(&level);
     tracing_subscriber::registry()
         .with(filter)
         .with(RequestIdLayer)
         .with(tracing_subscriber::fmt::layer().event_format(LambdaJson).with_writer(writer))
+}
+
+/// The level filter of `spec`: a level (`AWS_LAMBDA_LOG_LEVEL`, any case; Lambda's FATAL is
+/// ERROR) or `RUST_LOG`'s `target=level,level` form; INFO when it does not parse.
+///
+/// `Targets`, not `EnvFilter`: EnvFilter's span-field matching links a regex engine into every
+/// zip (about 0.2 MB) that Lambda's level setting never uses.
+pub fn filter(spec: &str) -> Targets {
+    let spec = spec.trim().to_ascii_lowercase();
+    let spec = if spec == "fatal" { "error" } else { spec.as_str() };
+    let level = |l: &str| !l.is_empty() && l.parse::<LevelFilter>().is_ok();
+    let valid = spec.split(',').all(|d| match d.split_once('=') {
+        Some((target, l)) => !target.is_empty() && level(l),
+        None => level(d),
+    });
+    match spec.parse::<Targets>() {
+        Ok(t) if valid => t,
+        _ => Targets::new().with_default(LevelFilter::INFO),
+    }
 }
 
 /// The invocation's request id, stored in the extensions of the span that declared it.
@@ -152,6 +171,20 @@ mod tests {
         type Writer = Buf;
         fn make_writer(&'a self) -> Self::Writer {
             self.clone()
+        }
+    }
+
+    #[test]
+    fn log_levels_from_lambda_and_rust_log() {
+        use tracing::Level;
+        let on = |spec: &str, target: &str, level: Level| filter(spec).would_enable(target, &level);
+        assert!(on("DEBUG", "x", Level::DEBUG) && !on("DEBUG", "x", Level::TRACE));
+        assert!(on("FATAL", "x", Level::ERROR) && !on("FATAL", "x", Level::WARN), "Lambda's FATAL is ERROR");
+        assert!(on("warn", "x", Level::WARN) && !on("warn", "x", Level::INFO));
+        assert!(on("agentcdk_runtime=debug,warn", "agentcdk_runtime::mcp", Level::DEBUG));
+        assert!(!on("agentcdk_runtime=debug,warn", "hyper", Level::INFO));
+        for bad in ["verbose", "", "=", "info==", "info,", "x=loud"] {
+            assert!(on(bad, "x", Level::INFO) && !on(bad, "x", Level::DEBUG), "{bad:?} falls back to INFO");
         }
     }
 
