@@ -13,6 +13,7 @@ use crate::diagnostic::{Acknowledgement, Diagnostic, DiagnosticCode};
 use crate::ids::{self, LogicalId};
 use crate::justification::{Check, Justifications};
 use crate::parameter::{Output, Parameter, ParameterRef};
+use crate::partition::{Partition, Placement};
 use crate::resource::{AnyRef, AnyResource, CfnResource, RawResource, ResourceRef};
 use crate::scope::Scope;
 use crate::value::Json;
@@ -25,6 +26,9 @@ pub struct StackProps {
     /// Tags applied to every taggable resource (a resource's own tag of the same key wins) and
     /// to the stack itself at deploy. Default: none.
     pub tags: BTreeMap<String, String>,
+    /// Splitting into nested stacks past CloudFormation's limits, and pinned placements.
+    /// Default: [`Partition::default`] (split by top-level subtree at 90% of any limit).
+    pub partition: Partition,
 }
 
 /// What CloudFormation does with a resource's physical resource when it leaves the stack.
@@ -356,6 +360,13 @@ impl Stack {
     pub fn acknowledge(&mut self, path: &str, code: DiagnosticCode, reason: &str) -> &mut Self {
         self.acknowledgements.push(Acknowledgement { path: path.to_owned(), code, reason: reason.trim().to_owned() });
         self
+    }
+
+    /// Keeps the subtree of the top-level construct `id` in the root template when the stack is
+    /// split into nested stacks, unless the app pinned it otherwise: for stack-wide singletons
+    /// every subtree refers to (an encryption key, an alarm topic).
+    pub fn keep_in_root(&mut self, id: &str) {
+        self.props.partition.pins.entry(id.to_owned()).or_insert(Placement::Root);
     }
 
     /// Number of resources declared so far.
