@@ -12,7 +12,7 @@ use serde_json::json;
 fn build() -> App {
     let mut app = App::new();
     let tags = [("team".to_owned(), "agents".to_owned())].into_iter().collect();
-    let s = app.stack("Demo", StackProps { description: Some("demo stack".into()), tags });
+    let s = app.stack("Demo", StackProps { description: Some("demo stack".into()), tags, ..Default::default() });
     let env = s.parameter("Env", Parameter::string().allowed_values(["dev", "prod"]).default_value("dev").description("stage"));
     let prod = s.condition("IsProd", Condition::equals(env.value(), "prod"));
     let dlq = s.scope("Jobs").scope("Dlq").add("Resource", Queue::default());
