@@ -258,8 +258,7 @@ fn synth_stack(stack: &Stack, previous: Option<&BTreeMap<String, String>>) -> (S
         .collect();
     let paths: HashMap<String, String> = resources.iter().map(|r| (r.logical_id.to_string(), r.path.clone())).collect();
     let json = render::template(stack, resources);
-    let counted_over =
-        partition::over_margin(resource_count, stack.parameters.len(), stack.outputs.len(), 0);
+    let counted_over = partition::over_margin(resource_count, stack.parameters.len(), stack.outputs.len(), 0);
     let mut text = None;
     let split = match stack.props.partition.mode {
         PartitionMode::Off => None,
@@ -298,7 +297,8 @@ fn synth_stack(stack: &Stack, previous: Option<&BTreeMap<String, String>>) -> (S
             found.extend(validate::nested_cycles(&split.root, &paths));
             let template = render::to_text(&split.root);
             found.extend(validate::template_limits(stack.name(), &split.root, template.len(), false));
-            let manifest = stack_manifest(stack, &split.root, &template, nested.iter().map(|n| (n.logical_id.clone(), n.manifest.clone())).collect());
+            let manifest =
+                stack_manifest(stack, &split.root, &template, nested.iter().map(|n| (n.logical_id.clone(), n.manifest.clone())).collect());
             StackArtifact { name: stack.name().to_owned(), template, json: split.root, manifest, nested }
         }
     };
@@ -306,7 +306,9 @@ fn synth_stack(stack: &Stack, previous: Option<&BTreeMap<String, String>>) -> (S
 }
 
 fn nested_artifact(stack: &str, child: partition::Child, template: String, hash: &str) -> NestedArtifact {
-    let names = |section: &str| child.json.get(section).and_then(serde_json::Value::as_object).map(|m| m.keys().cloned().collect()).unwrap_or_default();
+    let names = |section: &str| {
+        child.json.get(section).and_then(serde_json::Value::as_object).map(|m| m.keys().cloned().collect()).unwrap_or_default()
+    };
     let manifest = NestedStackManifest {
         template_file: format!("{stack}.{}.template.json", child.logical_id),
         object_key: partition::template_object_key(hash),

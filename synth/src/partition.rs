@@ -109,9 +109,12 @@ pub fn nested_logical_id(name: &str) -> String {
     ids::logical_id(&[name, "NestedStack"]).to_string()
 }
 
+/// What follows the content hash in a nested template's S3 key.
+pub const TEMPLATE_KEY_SUFFIX: &str = ".template.json";
+
 /// The S3 key of a nested template with this content hash.
 pub fn template_object_key(hash: &str) -> String {
-    format!("{hash}.template.json")
+    format!("{hash}{TEMPLATE_KEY_SUFFIX}")
 }
 
 /// One nested stack after the split.
@@ -337,7 +340,11 @@ fn ref_target(t: &str) -> Target {
 }
 
 fn is_list_parameter(parameters: &Map<String, Json>, id: &str) -> bool {
-    parameters.get(id).and_then(|p| p.get("Type")).and_then(Json::as_str).is_some_and(|t| t.starts_with("List<") || t == "CommaDelimitedList")
+    parameters
+        .get(id)
+        .and_then(|p| p.get("Type"))
+        .and_then(Json::as_str)
+        .is_some_and(|t| t.starts_with("List<") || t == "CommaDelimitedList")
 }
 
 /// The nested stack (by name) of each resource, `None` for the root.
@@ -543,13 +550,22 @@ mod tests {
         let (b, _, _) = &split.children[1];
         assert_eq!(a.json["Parameters"], json!({"KeyArn": {"Type": "String"}, "Names": {"Type": "CommaDelimitedList"}}));
         assert_eq!(a.json["Resources"]["AQueue"]["Properties"]["KmsMasterKeyId"], json!({"Ref": "KeyArn"}));
-        assert_eq!(a.json["Outputs"], json!({"AQueueQueueName": {"Value": {"Fn::GetAtt": ["AQueue", "QueueName"]}}, "AQueue": {"Value": {"Ref": "AQueue"}}}));
-        assert_eq!(b.json["Resources"]["BFn"]["Properties"]["Environment"]["Variables"]["Q"], json!({"Fn::Sub": "${AQueueQueueName}@${RootStackName}/${AWS::Region}"}));
+        assert_eq!(
+            a.json["Outputs"],
+            json!({"AQueueQueueName": {"Value": {"Fn::GetAtt": ["AQueue", "QueueName"]}}, "AQueue": {"Value": {"Ref": "AQueue"}}})
+        );
+        assert_eq!(
+            b.json["Resources"]["BFn"]["Properties"]["Environment"]["Variables"]["Q"],
+            json!({"Fn::Sub": "${AQueueQueueName}@${RootStackName}/${AWS::Region}"})
+        );
         assert!(b.json["Resources"]["BFn"].get("DependsOn").is_none());
         let root = &split.root["Resources"];
         let b_stack = &root[&b.logical_id];
         assert_eq!(b_stack["DependsOn"], json!([a.logical_id]));
-        assert_eq!(b_stack["Properties"]["Parameters"]["AQueueQueueName"], json!({"Fn::GetAtt": [a.logical_id, "Outputs.AQueueQueueName"]}));
+        assert_eq!(
+            b_stack["Properties"]["Parameters"]["AQueueQueueName"],
+            json!({"Fn::GetAtt": [a.logical_id, "Outputs.AQueueQueueName"]})
+        );
         assert_eq!(b_stack["Properties"]["Parameters"]["RootStackName"], json!({"Ref": "AWS::StackName"}));
         assert_eq!(root[&a.logical_id]["Properties"]["Parameters"]["Names"], json!({"Fn::Join": [",", {"Ref": "Names"}]}));
         assert_eq!(split.root["Outputs"]["QueueUrl"]["Value"], json!({"Fn::GetAtt": [a.logical_id, "Outputs.AQueue"]}));

@@ -246,7 +246,8 @@ fn check_outputs(stack: &Stack, ids: &HashMap<&str, &Rendered>, out: &mut Vec<Di
 pub(crate) fn template_limits(name: &str, template: &Json, template_bytes: usize, nested: bool) -> Vec<Diagnostic> {
     let count = |section: &str| template.get(section).and_then(Json::as_object).map_or(0, serde_json::Map::len);
     let mut out = Vec::new();
-    let split = "set StackProps::partition to Partition::default() (nested stacks by construct subtree), or split the app into several stacks";
+    let split =
+        "set StackProps::partition to Partition::default() (nested stacks by construct subtree), or split the app into several stacks";
     count_limit(&mut out, name, codes::TOO_MANY_RESOURCES, "resources", count("Resources"), limits::RESOURCES, split);
     count_limit(
         &mut out,

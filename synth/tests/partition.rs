@@ -65,7 +65,10 @@ fn under_the_limits_nothing_is_split_and_over_them_each_subtree_gets_a_nested_st
     let big = synth(app(&(1..=12).collect::<Vec<_>>(), Partition::default()));
     let stack = &big.stacks[0];
     assert_eq!(stack.nested.len(), 12, "one nested stack per worker; the pinned key stays in the root");
-    assert!(stack.json["Resources"].get("SharedKey7A2A3C5A").is_some() || stack.json["Resources"].as_object().unwrap().values().any(|r| r["Type"] == "AWS::KMS::Key"));
+    assert!(
+        stack.json["Resources"].get("SharedKey7A2A3C5A").is_some()
+            || stack.json["Resources"].as_object().unwrap().values().any(|r| r["Type"] == "AWS::KMS::Key")
+    );
     for n in &stack.nested {
         assert_eq!(n.manifest.resources, PER_WORKER);
         assert_eq!(n.manifest.object_key, format!("{}.template.json", sha256_hex(&n.template)), "content-hashed key");

@@ -177,30 +177,58 @@ fn write_lines(text: &mut String, value: Option<&Value>, sign: &str, added: bool
 pub async fn diff_stacks(clients: &Clients, stacks: &[StackArtifact]) -> Result<bool> {
     let mut different = false;
     for stack in stacks {
-        let deployed = match clients.cfn.get_template().stack_name(&stack.name).send().await {
-            Ok(answer) => {
-                let body = answer.template_body().unwrap_or("{}");
-                serde_json::from_str::<Value>(body).map_err(|e| {
-                    Error::new(format!("{}: the deployed template is not JSON ({e})", stack.name))
-                        .hint("diff compares JSON templates; this stack was deployed from YAML")
-                })?
-            }
-            Err(e) if is_missing_stack(&e) => {
-                println!("{}: {}", style(&stack.name).bold(), style("not deployed").yellow());
-                Value::Null
-            }
-            Err(e) => return Err(sdk_error(format!("get-template {}", stack.name), &e)),
-        };
-        let entries = diff_templates(&deployed, &stack.json);
-        if entries.is_empty() {
-            println!("{}: no differences", style(&stack.name).bold());
-        } else {
-            different = true;
-            println!("{}: {} difference(s)", style(&stack.name).bold(), entries.len());
-            print!("{}", format_diff(&entries));
+        let deployed = deployed_template(clients, &stack.name, &stack.name).await?;
+        different |= print_diff(&stack.name, &deployed, &stack.json);
+        for nested in &stack.nested {
+            let label = format!("{}/{}", stack.name, nested.manifest.subtree);
+            // A nested stack is found through its root: the physical id of its Stack resource.
+            let physical =
+                match clients.cfn.describe_stack_resource().stack_name(&stack.name).logical_resource_id(&nested.logical_id).send().await {
+                    Ok(answer) => answer.stack_resource_detail().and_then(|d| d.physical_resource_id()).map(str::to_owned),
+                    Err(_) => None,
+                };
+            let deployed = match physical {
+                Some(id) => deployed_template(clients, &id, &label).await?,
+                None if deployed.is_null() => Value::Null,
+                None => {
+                    println!("{}: {}", style(&label).bold(), style("not deployed").yellow());
+                    Value::Null
+                }
+            };
+            different |= print_diff(&label, &deployed, &nested.json);
         }
     }
     Ok(different)
+}
+
+/// The deployed template of stack `id` (a name or id), `Null` when there is none.
+async fn deployed_template(clients: &Clients, id: &str, label: &str) -> Result<Value> {
+    match clients.cfn.get_template().stack_name(id).send().await {
+        Ok(answer) => {
+            let body = answer.template_body().unwrap_or("{}");
+            serde_json::from_str::<Value>(body).map_err(|e| {
+                Error::new(format!("{label}: the deployed template is not JSON ({e})"))
+                    .hint("diff compares JSON templates; this stack was deployed from YAML")
+            })
+        }
+        Err(e) if is_missing_stack(&e) => {
+            println!("{}: {}", style(label).bold(), style("not deployed").yellow());
+            Ok(Value::Null)
+        }
+        Err(e) => Err(sdk_error(format!("get-template {label}"), &e)),
+    }
+}
+
+/// Prints the differences of one template; whether there were any.
+fn print_diff(label: &str, deployed: &Value, local: &Value) -> bool {
+    let entries = diff_templates(deployed, local);
+    if entries.is_empty() {
+        println!("{}: no differences", style(label).bold());
+        return false;
+    }
+    println!("{}: {} difference(s)", style(label).bold(), entries.len());
+    print!("{}", format_diff(&entries));
+    true
 }
 
 #[cfg(test)]

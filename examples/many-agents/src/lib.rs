@@ -1,6 +1,7 @@
 //! An organisation's agents in one stack: `n` queued agents behind one JWT authorizer. Ten of
 //! them pass CloudFormation's 500-resource limit, so synth partitions the stack into nested
-//! stacks, one per agent (see README "Nested stacks"). `cargo run -p many-agents -- synth`
+//! stacks, one per agent, with the authorizer every agent uses pinned to the root (see README
+//! "Nested stacks"). `cargo run -p many-agents -- synth`
 //! writes the 10-agent app; `MANY_AGENTS=50` another size.
 
 #![warn(missing_docs)]
@@ -15,7 +16,12 @@ pub fn app(agents: usize) -> App {
     let mut app = App::new();
     let stack = app.stack(
         "ManyAgents",
-        StackProps { description: Some(format!("{agents} queued agents behind one authorizer")), ..Default::default() },
+        StackProps {
+            description: Some(format!("{agents} queued agents behind one authorizer")),
+            // Shared by every agent: in the root, passed to each nested stack as a parameter.
+            partition: Partition::default().pin("Auth", Placement::Root),
+            ..Default::default()
+        },
     );
     let auth = LambdaAuthorizer::jwt(
         &mut stack.scope("Auth"),
