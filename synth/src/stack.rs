@@ -115,6 +115,7 @@ pub struct Stack {
     pub(crate) resources: IndexMap<LogicalId, Entry>,
     pub(crate) outputs: IndexMap<String, Output>,
     pub(crate) assets: IndexMap<String, AssetSource>,
+    asset_hashes: HashMap<AssetSource, String>,
     pub(crate) diagnostics: Vec<Diagnostic>,
     pub(crate) acknowledgements: Vec<Acknowledgement>,
     nodes: HashSet<String>,
@@ -147,6 +148,7 @@ impl Stack {
             resources: IndexMap::new(),
             outputs: IndexMap::new(),
             assets: IndexMap::new(),
+            asset_hashes: HashMap::new(),
             diagnostics: Vec::new(),
             acknowledgements: Vec::new(),
             nodes: HashSet::new(),
@@ -269,12 +271,20 @@ impl Stack {
     /// Registers an asset (code to upload) and adds the `AssetBucket` parameter templates
     /// use to find it. Errors (missing path, unknown handler) are recorded against `path`.
     pub(crate) fn asset(&mut self, path: &str, source: AssetSource) -> AssetRef {
-        let hash = match source.content_hash() {
-            Ok(hash) => hash,
-            Err(err) => {
-                self.diagnostics.push(err.at(path));
-                String::from("0").repeat(64)
-            }
+        // Every agent's functions share a few handlers: hash each source once per stack (a
+        // handler's hash reads its crate and path dependencies).
+        let hash = match self.asset_hashes.get(&source) {
+            Some(hash) => hash.clone(),
+            None => match source.content_hash() {
+                Ok(hash) => {
+                    self.asset_hashes.insert(source.clone(), hash.clone());
+                    hash
+                }
+                Err(err) => {
+                    self.diagnostics.push(err.at(path));
+                    String::from("0").repeat(64)
+                }
+            },
         };
         if !self.parameters.contains_key(ASSET_BUCKET_PARAMETER) {
             self.parameters.insert(

@@ -172,6 +172,14 @@ fn fallback_target(out: &Path) -> PathBuf {
     abs.parent().map_or_else(|| PathBuf::from("target"), |p| p.join("target"))
 }
 
+/// Reads one nested template the manifest lists.
+fn load_nested(dir: &Path, logical_id: &str, manifest: &NestedStackManifest) -> Result<NestedArtifact> {
+    let path = dir.join(&manifest.template_file);
+    let template = fs::read_to_string(&path).map_err(|e| Error::new(format!("cannot read {}: {e}", path.display())))?;
+    let json = serde_json::from_str(&template).map_err(|e| Error::new(format!("{} is not JSON: {e}", path.display())))?;
+    Ok(NestedArtifact { logical_id: logical_id.to_owned(), template, json, manifest: manifest.clone() })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -231,10 +239,3 @@ mod tests {
     }
 }
 
-/// Reads one nested template the manifest lists.
-fn load_nested(dir: &Path, logical_id: &str, manifest: &NestedStackManifest) -> Result<NestedArtifact> {
-    let path = dir.join(&manifest.template_file);
-    let template = fs::read_to_string(&path).map_err(|e| Error::new(format!("cannot read {}: {e}", path.display())))?;
-    let json = serde_json::from_str(&template).map_err(|e| Error::new(format!("{} is not JSON: {e}", path.display())))?;
-    Ok(NestedArtifact { logical_id: logical_id.to_owned(), template, json, manifest: manifest.clone() })
-}
