@@ -260,18 +260,20 @@ fn synth_stack(stack: &Stack, previous: Option<&BTreeMap<String, String>>) -> (S
     let json = render::template(stack, resources);
     let counted_over = partition::over_margin(resource_count, stack.parameters.len(), stack.outputs.len(), 0);
     let mut text = None;
-    let split = match stack.props.partition.mode {
-        PartitionMode::Off => None,
-        PartitionMode::Always => partition::split(stack.name(), &json, &assignment),
-        PartitionMode::Auto if counted_over => partition::split(stack.name(), &json, &assignment),
+    let wanted = match stack.props.partition.mode {
+        PartitionMode::Off => false,
+        PartitionMode::Always => true,
+        PartitionMode::Auto if counted_over => true,
         PartitionMode::Auto => {
             let t = render::to_text(&json);
             let over = partition::over_margin(resource_count, stack.parameters.len(), stack.outputs.len(), t.len());
             text = Some(t);
-            over.then(|| partition::split(stack.name(), &json, &assignment)).flatten()
+            over
         }
     };
-    let location = |i: usize| match (split.is_some(), &assignment[i]) {
+    // Err: the single template, unsplit.
+    let split = if wanted { partition::split(stack.name(), json, &assignment) } else { Err(json) };
+    let location = |i: usize| match (split.is_ok(), &assignment[i]) {
         (true, Some(name)) => format!("{}.{name}", stack.name()),
         _ => stack.name().to_owned(),
     };
@@ -279,13 +281,13 @@ fn synth_stack(stack: &Stack, previous: Option<&BTreeMap<String, String>>) -> (S
         stateful.into_iter().map(|(i, path, type_name, reason)| Placed { location: location(i), path, type_name, reason }).collect();
     found.extend(placement::moves(stack.name(), &placed, previous));
     let artifact = match split {
-        None => {
+        Err(json) => {
             let template = text.unwrap_or_else(|| render::to_text(&json));
             found.extend(validate::template_limits(stack.name(), &json, template.len(), false));
             let manifest = stack_manifest(stack, &json, &template, IndexMap::new());
             StackArtifact { name: stack.name().to_owned(), template, json, manifest, nested: Vec::new() }
         }
-        Some(split) => {
+        Ok(split) => {
             let mut paths = paths;
             let mut nested = Vec::new();
             for (child, child_text, hash) in split.children {

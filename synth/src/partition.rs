@@ -169,7 +169,7 @@ impl Target {
 /// The template-wide facts the rewrite needs.
 struct Ctx<'a> {
     /// Unit of each resource: 0 is the root, `i` the child `i - 1`.
-    owner: HashMap<&'a str, usize>,
+    owner: HashMap<String, usize>,
     /// The root's parameters, with their types.
     parameters: &'a Map<String, Json>,
     /// Child logical ids, by unit − 1.
@@ -359,25 +359,25 @@ pub(crate) fn assign(partition: &Partition, stack: &str, resources: &[Rendered])
         .collect()
 }
 
-/// Splits a rendered template (`template`, whose `Resources` are `resources` in order) by
-/// `placement`. Returns `None` when every resource stays in the root.
-pub(crate) fn split(stack: &str, template: &Json, placement: &[Option<String>]) -> Option<Split> {
+/// Splits a rendered template (whose `Resources` are in the order of `placement`) by
+/// `placement`, moving its resources (no copy). Gives the template back when every resource
+/// stays in the root.
+pub(crate) fn split(stack: &str, mut template: Json, placement: &[Option<String>]) -> Result<Split, Json> {
     let mut names: IndexSet<&str> = IndexSet::new();
     placement.iter().flatten().for_each(|n| {
         names.insert(n.as_str());
     });
-    if names.is_empty() {
-        return None;
-    }
-    let resources = template.get("Resources")?.as_object()?;
-    let empty = Map::new();
-    let parameters = template.get("Parameters").and_then(Json::as_object).unwrap_or(&empty);
-    let conditions = template.get("Conditions").and_then(Json::as_object).unwrap_or(&empty);
+    let section = |t: &Json, name: &str| t.get(name).and_then(Json::as_object).cloned().unwrap_or_default();
+    let (parameters, conditions) = (section(&template, "Parameters"), section(&template, "Conditions"));
+    let Some(t) = template.as_object_mut().filter(|_| !names.is_empty()) else { return Err(template) };
+    // Taken in place (a Null stays until the new sections are put back): the key order holds.
+    let Json::Object(resources) = t.get_mut("Resources").map(Json::take).unwrap_or_default() else { return Err(template) };
+    let mut root_outputs = t.get_mut("Outputs").map(Json::take).unwrap_or_default();
     let units = names.len() + 1;
     let unit_of = |p: &Option<String>| p.as_deref().and_then(|n| names.get_index_of(n)).map_or(0, |i| i + 1);
     let mut ctx = Ctx {
-        owner: resources.keys().zip(placement).map(|(id, p)| (id.as_str(), unit_of(p))).collect(),
-        parameters,
+        owner: resources.keys().zip(placement).map(|(id, p)| (id.clone(), unit_of(p))).collect(),
+        parameters: &parameters,
         child_ids: names.iter().map(|n| nested_logical_id(n)).collect(),
         needs: vec![IndexMap::new(); units],
         exports: vec![IndexMap::new(); units],
@@ -385,15 +385,14 @@ pub(crate) fn split(stack: &str, template: &Json, placement: &[Option<String>]) 
     };
     let mut bodies: Vec<Map<String, Json>> = vec![Map::new(); units];
     let mut used_conditions: Vec<IndexSet<String>> = vec![IndexSet::new(); units];
-    for ((id, resource), p) in resources.iter().zip(placement) {
+    for ((id, mut r), p) in resources.into_iter().zip(placement) {
         let unit = unit_of(p);
-        let mut r = resource.clone();
         ctx.rewrite(unit, &mut r, &[]);
         ctx.rewrite_depends_on(unit, &mut r);
         if unit > 0 {
-            collect_conditions(&r, conditions, &mut used_conditions[unit]);
+            collect_conditions(&r, &conditions, &mut used_conditions[unit]);
         }
-        bodies[unit].insert(id.clone(), r);
+        bodies[unit].insert(id, r);
     }
     // Conditions copied into children may refer to root parameters: pass those too.
     let mut child_conditions: Vec<Map<String, Json>> = vec![Map::new(); units];
@@ -404,7 +403,6 @@ pub(crate) fn split(stack: &str, template: &Json, placement: &[Option<String>]) 
             child_conditions[unit].insert(name.clone(), c);
         }
     }
-    let mut root_outputs = template.get("Outputs").cloned().unwrap_or(Json::Null);
     ctx.rewrite(0, &mut root_outputs, &[]);
     let mut children = Vec::new();
     let mut root_resources = std::mem::take(&mut bodies[0]);
@@ -416,27 +414,24 @@ pub(crate) fn split(stack: &str, template: &Json, placement: &[Option<String>]) 
         root_resources.insert(child.logical_id.clone(), stack_resource(&ctx, unit, &template_object_key(&hash)));
         children.push((child, text, hash));
     }
-    let mut root = template.clone();
-    let t = root.as_object_mut()?;
     let params = t.entry("Parameters").or_insert_with(|| Json::Object(Map::new()));
     if let Some(p) = params.as_object_mut() {
-        if !p.contains_key(ASSET_BUCKET_PARAMETER) {
-            p.insert(
-                ASSET_BUCKET_PARAMETER.to_owned(),
-                json!({
-                    "Type": "String",
-                    "Description": "S3 bucket holding this stack's code assets and nested templates (uploaded by `package`/`deploy`)",
-                    "AllowedPattern": "^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$",
-                    "ConstraintDescription": "an S3 bucket name"
-                }),
-            );
-        }
+        p.entry(ASSET_BUCKET_PARAMETER).or_insert_with(|| {
+            json!({
+                "Type": "String",
+                "Description": "S3 bucket holding this stack's code assets and nested templates (uploaded by `package`/`deploy`)",
+                "AllowedPattern": "^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$",
+                "ConstraintDescription": "an S3 bucket name"
+            })
+        });
     }
     t.insert("Resources".into(), Json::Object(root_resources));
-    if !root_outputs.is_null() {
+    if root_outputs.is_null() {
+        t.shift_remove("Outputs");
+    } else {
         t.insert("Outputs".into(), root_outputs);
     }
-    Some(Split { root, children })
+    Ok(Split { root: template, children })
 }
 
 fn child_template(stack: &str, name: &str, ctx: &Ctx, unit: usize, resources: Map<String, Json>, conditions: Map<String, Json>) -> Child {
@@ -545,7 +540,7 @@ mod tests {
             },
             "Outputs": {"QueueUrl": {"Value": {"Ref": "AQueue"}}}
         });
-        let split = split("S", &template, &[None, Some("A".into()), Some("B".into())]).expect("split");
+        let split = split("S", template, &[None, Some("A".into()), Some("B".into())]).expect("split");
         let (a, _, _) = &split.children[0];
         let (b, _, _) = &split.children[1];
         assert_eq!(a.json["Parameters"], json!({"KeyArn": {"Type": "String"}, "Names": {"Type": "CommaDelimitedList"}}));
