@@ -63,7 +63,7 @@ pub const STATEFUL_TYPES: &[&str] = &[
 /// Why the resource is stateful, if it is: its type, or a policy that keeps it.
 pub fn stateful_reason(type_name: &str, resource: &Json) -> Option<String> {
     if STATEFUL_TYPES.contains(&type_name) {
-        return Some(format!("a {type_name} holds data"));
+        return Some(format!("{type_name} is a type that holds data"));
     }
     let keeps = |key: &str| resource.get(key).and_then(Json::as_str).filter(|p| *p != "Delete").map(|p| format!("{key} {p}"));
     keeps("DeletionPolicy").or_else(|| keeps("UpdateReplacePolicy")).map(|p| format!("its {p} marks it as data to keep"))
@@ -87,9 +87,11 @@ pub(crate) fn moves(stack: &str, placed: &[Placed], previous: Option<&BTreeMap<S
             let before = previous.get(&p.path)?;
             (before != &p.location).then(|| {
                 let top = p.path.split('/').nth(1).unwrap_or_default();
-                let pin = match before.split_once('.') {
-                    Some((_, nested)) => format!("Placement::Nested(\"{nested}\".into())"),
-                    None => "Placement::Root".to_owned(),
+                // A nested placement only holds while the stack is split: `always()` keeps it split.
+                let partition = match before.split_once('.') {
+                    Some((_, nested)) if nested == top => "Partition::always()".to_owned(),
+                    Some((_, nested)) => format!("Partition::always().pin(\"{top}\", Placement::Nested(\"{nested}\".into()))"),
+                    None => format!("Partition::default().pin(\"{top}\", Placement::Root)"),
                 };
                 Diagnostic::error(
                     codes::STATEFUL_RESOURCE_MOVED,
@@ -100,7 +102,7 @@ pub(crate) fn moves(stack: &str, placed: &[Placed], previous: Option<&BTreeMap<S
                     ),
                 )
                 .hint(format!(
-                    "keep it where it is: StackProps {{ partition: Partition::default().pin(\"{top}\", {pin}), .. }} (or, if {stack} was never deployed with this resource, delete its entry from {LOCK_FILE})"
+                    "keep it where it is: StackProps {{ partition: {partition}, .. }} (or, if {stack} was never deployed with this resource, delete its entry from {LOCK_FILE})"
                 ))
             })
         })
