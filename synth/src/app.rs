@@ -256,7 +256,9 @@ fn synth_stack(stack: &Stack, previous: Option<&BTreeMap<String, String>>) -> (S
         .enumerate()
         .filter_map(|(i, r)| placement::stateful_reason(&r.type_name, &r.json).map(|why| (i, r.path.clone(), r.type_name.clone(), why)))
         .collect();
-    let paths: HashMap<String, String> = resources.iter().map(|r| (r.logical_id.to_string(), r.path.clone())).collect();
+    // Construct paths by logical id of what stays in the root, for messages about a split root.
+    let paths: HashMap<String, String> =
+        resources.iter().zip(&assignment).filter(|(_, a)| a.is_none()).map(|(r, _)| (r.logical_id.to_string(), r.path.clone())).collect();
     let json = render::template(stack, resources);
     let counted_over = partition::over_margin(resource_count, stack.parameters.len(), stack.outputs.len(), 0);
     let mut text = None;

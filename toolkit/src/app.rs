@@ -238,4 +238,3 @@ mod tests {
         assert_eq!(app_dir(&fixed), None, "an assembly folder is served as it is: nothing to synthesize again");
     }
 }
-
