@@ -190,7 +190,8 @@ mod tests {
         assert_eq!(run(build(), ["app", "frobnicate"]), ExitCode::from(2));
         assert_eq!(run(build(), ["app", "--help"]), ExitCode::SUCCESS);
         let out = tempfile::tempdir().unwrap();
-        assert_eq!(run(build(), ["app", "synth", "-o", out.path().to_str().unwrap()]), ExitCode::SUCCESS);
+        let lock = out.path().join("agentcdk.lock");
+        assert_eq!(run(build(), ["app", "synth", "-o", out.path().to_str().unwrap(), "--lock", lock.to_str().unwrap()]), ExitCode::SUCCESS);
         assert!(out.path().join("Demo.template.json").is_file());
     }
 

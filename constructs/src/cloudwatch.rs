@@ -17,6 +17,7 @@ pub fn alarm_topic(stack: &mut Stack, encryption: Encryption) -> ResourceRef<Top
     if let Some(topic) = stack.find::<Topic>(&[ALARM_TOPIC_ID, "Resource"]) {
         return topic;
     }
+    stack.keep_in_root(ALARM_TOPIC_ID);
     let kms_master_key_id = match encryption {
         Encryption::StackKey => {
             allow_service(stack, "CloudWatchAlarmsOfThisAccount", "cloudwatch.amazonaws.com", crate::iam::actions::KMS_DECRYPT_GENERATE);

@@ -46,6 +46,7 @@ pub fn stack_key(stack: &mut Stack) -> ResourceRef<Key> {
     if let Some(key) = stack.find::<Key>(&[STACK_KEY_ID, "Resource"]) {
         return key;
     }
+    stack.keep_in_root(STACK_KEY_ID);
     let this_key = || [Resource::any_because(Reason::KeyPolicyMeansThisKey)];
     let statements = vec![
         Statement::allow(actions::KMS_ADMIN, this_key()).with_sid("AccountAdministersThroughIam").with_principal(Principal::this_account()),

@@ -11,8 +11,14 @@ use serde_json::json;
 /// referring to another, so validation walks real reference graphs.
 fn app_500() -> App {
     let mut app = App::new();
-    let stack =
-        app.stack("Bench", StackProps { description: Some("500 resources".into()), tags: [("team".into(), "bench".into())].into() });
+    let stack = app.stack(
+        "Bench",
+        StackProps {
+            description: Some("500 resources".into()),
+            tags: [("team".into(), "bench".into())].into(),
+            partition: Partition::off(),
+        },
+    );
     for i in 0..125 {
         let mut w = stack.scope(&format!("Worker{i}"));
         let dlq = w.scope("Dlq").add("Resource", Queue { message_retention_period: Some(1_209_600.into()), ..Default::default() });

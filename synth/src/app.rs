@@ -1,6 +1,6 @@
 //! The app: the root of the construct tree, and synthesis of all its stacks.
 
-use std::collections::HashSet;
+use std::collections::{BTreeMap, HashMap, HashSet};
 use std::fs;
 use std::io;
 use std::path::{Path, PathBuf};
@@ -11,7 +11,9 @@ use indexmap::IndexMap;
 use crate::assets::{handler_source, AssetSource, HandlerSource};
 use crate::codes;
 use crate::diagnostic::{apply_acknowledgements, Acknowledged, Diagnostic, Diagnostics};
-use crate::manifest::{self, AssetManifest, AssetSourceManifest, Manifest, ParameterManifest, StackManifest};
+use crate::manifest::{self, AssetManifest, AssetSourceManifest, Manifest, NestedStackManifest, ParameterManifest, StackManifest};
+use crate::partition::{self, PartitionMode};
+use crate::placement::{self, Placed, PlacementLock};
 use crate::render;
 use crate::stack::{Stack, StackProps};
 use crate::validate;
@@ -21,6 +23,7 @@ use crate::validate;
 pub struct App {
     stacks: Vec<Stack>,
     diagnostics: Vec<Diagnostic>,
+    previous_placement: Option<PlacementLock>,
 }
 
 /// One synthesized stack.
@@ -34,6 +37,21 @@ pub struct StackArtifact {
     pub json: serde_json::Value,
     /// What the manifest says about this stack.
     pub manifest: StackManifest,
+    /// Its nested stacks (when it was split), in the order of their resources in the root.
+    pub nested: Vec<NestedArtifact>,
+}
+
+/// One nested stack of a split stack.
+#[derive(Clone, Debug, PartialEq)]
+pub struct NestedArtifact {
+    /// Logical id of its `AWS::CloudFormation::Stack` resource in the root template.
+    pub logical_id: String,
+    /// The template text as written.
+    pub template: String,
+    /// The template as JSON.
+    pub json: serde_json::Value,
+    /// What the manifest says about it.
+    pub manifest: NestedStackManifest,
 }
 
 impl StackArtifact {
@@ -55,6 +73,9 @@ pub struct Assembly {
     pub warnings: Vec<Diagnostic>,
     /// Warnings the app acknowledged, with its reasons (listed, not warned).
     pub acknowledged: Vec<Acknowledged>,
+    /// Where each stateful resource now is: the placement lock to commit (see
+    /// [`crate::placement`]).
+    pub placement: PlacementLock,
 }
 
 impl App {
@@ -86,6 +107,14 @@ impl App {
         &mut self.stacks[last]
     }
 
+    /// The placement lock of the previous synth: [`App::synthesize`] then refuses to move a
+    /// stateful resource to another template (AC1408). The command line reads it from
+    /// [`crate::placement::LOCK_FILE`].
+    pub fn previous_placement(&mut self, lock: PlacementLock) -> &mut Self {
+        self.previous_placement = Some(lock);
+        self
+    }
+
     /// The stacks declared so far.
     pub fn stacks(&self) -> &[Stack] {
         &self.stacks
@@ -109,48 +138,35 @@ impl App {
         let mut stacks = Vec::new();
         let mut assets = IndexMap::new();
         let mut acknowledged = Vec::new();
+        let mut placement = PlacementLock::default();
+        let previous = self.previous_placement.take();
         for stack in self.stacks.iter_mut().filter(|s| only.is_empty() || only.iter().any(|o| o == s.name())) {
             stack.run_finalizers();
-            let resources = render::resources(stack);
-            let mut found = validate::validate(stack, &resources);
-            let resource_count = resources.len();
-            let json = render::template(stack, resources);
-            let template = render::to_text(&json);
-            found.extend(validate::template_size(stack.name(), template.len()));
+            let previous_stack = previous.as_ref().and_then(|p| p.stacks.get(stack.name()));
+            let (artifact, found, placed) = synth_stack(stack, previous_stack);
             let (live, silenced) = apply_acknowledgements(found, &stack.acknowledgements);
             diagnostics.extend(live);
             acknowledged.extend(silenced);
             for (hash, source) in &stack.assets {
                 assets.entry(hash.clone()).or_insert_with(|| source.clone());
             }
-            let manifest = StackManifest {
-                template_file: format!("{}.template.json", stack.name()),
-                description: stack.props().description.clone(),
-                tags: stack.props().tags.clone(),
-                parameters: stack
-                    .parameters
-                    .iter()
-                    .map(|(n, p)| {
-                        let pm = ParameterManifest {
-                            kind: p.kind.name().to_owned(),
-                            default: p.default.clone(),
-                            description: p.description.clone(),
-                        };
-                        (n.clone(), pm)
-                    })
-                    .collect(),
-                outputs: stack.outputs.keys().cloned().collect(),
-                assets: stack.assets.keys().cloned().collect(),
-                resources: resource_count,
-                template_bytes: template.len(),
-                construct_paths: stack.resources.iter().map(|(id, entry)| (id.to_string(), entry.path.clone())).collect(),
-            };
-            stacks.push(StackArtifact { name: stack.name().to_owned(), template, json, manifest });
+            if !placed.is_empty() {
+                placement.stacks.insert(stack.name().to_owned(), placed.into_iter().map(|p| (p.path, p.location)).collect());
+            }
+            stacks.push(artifact);
+        }
+        // Stacks not synthesized this time keep their entries.
+        if let Some(previous) = previous {
+            for (name, entries) in previous.stacks {
+                if !self.stacks.iter().any(|s| s.name() == name && (only.is_empty() || only.contains(&name))) {
+                    placement.stacks.entry(name).or_insert(entries);
+                }
+            }
         }
         if diagnostics.iter().any(Diagnostic::is_error) {
             return Err(Diagnostics(diagnostics));
         }
-        Ok(Assembly { stacks, assets, warnings: diagnostics, acknowledged })
+        Ok(Assembly { stacks, assets, warnings: diagnostics, acknowledged, placement })
     }
 
     /// Parses the command line (`synth`, `list`, …) and runs it. Call it last in `main`.
@@ -217,11 +233,139 @@ impl Assembly {
         let mut written = Vec::new();
         for s in &self.stacks {
             written.push(write_atomic(&out.join(s.file_name()), s.template.as_bytes())?);
+            for n in &s.nested {
+                written.push(write_atomic(&out.join(&n.manifest.template_file), n.template.as_bytes())?);
+            }
         }
         let mut manifest = serde_json::to_string_pretty(&self.manifest(out)).map_err(io::Error::other)?;
         manifest.push('\n');
         written.push(write_atomic(&out.join(manifest::MANIFEST_FILE), manifest.as_bytes())?);
         Ok(written)
+    }
+}
+
+/// Renders, splits (when the partition asks for it) and validates one finalized stack. Returns
+/// its artifact, every finding, and where its stateful resources are.
+fn synth_stack(stack: &Stack, previous: Option<&BTreeMap<String, String>>) -> (StackArtifact, Vec<Diagnostic>, Vec<Placed>) {
+    let resources = render::resources(stack);
+    let mut found = validate::validate(stack, &resources);
+    let assignment = partition::assign(&stack.props.partition, stack.name(), &resources);
+    let resource_count = resources.len();
+    let stateful: Vec<(usize, String, String, String)> = resources
+        .iter()
+        .enumerate()
+        .filter_map(|(i, r)| placement::stateful_reason(&r.type_name, &r.json).map(|why| (i, r.path.clone(), r.type_name.clone(), why)))
+        .collect();
+    // Construct paths by logical id of what stays in the root, for messages about a split root.
+    let paths: HashMap<String, String> =
+        resources.iter().zip(&assignment).filter(|(_, a)| a.is_none()).map(|(r, _)| (r.logical_id.to_string(), r.path.clone())).collect();
+    let json = render::template(stack, resources);
+    let counted_over = partition::over_margin(resource_count, stack.parameters.len(), stack.outputs.len(), 0);
+    let mut text = None;
+    let wanted = match stack.props.partition.mode {
+        PartitionMode::Off => false,
+        PartitionMode::Always => true,
+        PartitionMode::Auto if counted_over => true,
+        PartitionMode::Auto => {
+            let t = render::to_text(&json);
+            let over = partition::over_margin(resource_count, stack.parameters.len(), stack.outputs.len(), t.len());
+            text = Some(t);
+            over
+        }
+    };
+    // Err: the single template, unsplit.
+    let split = if wanted { partition::split(stack.name(), json, &assignment) } else { Err(json) };
+    let location = |i: usize| match (split.is_ok(), &assignment[i]) {
+        (true, Some(name)) => format!("{}.{name}", stack.name()),
+        _ => stack.name().to_owned(),
+    };
+    let placed: Vec<Placed> =
+        stateful.into_iter().map(|(i, path, type_name, reason)| Placed { location: location(i), path, type_name, reason }).collect();
+    found.extend(placement::moves(stack.name(), &placed, previous));
+    let artifact = match split {
+        Err(json) => {
+            let template = text.unwrap_or_else(|| render::to_text(&json));
+            found.extend(validate::template_limits(stack.name(), &json, template.len(), false));
+            let manifest = stack_manifest(stack, &json, &template, IndexMap::new());
+            StackArtifact { name: stack.name().to_owned(), template, json, manifest, nested: Vec::new() }
+        }
+        Ok(split) => {
+            let mut paths = paths;
+            let mut nested = Vec::new();
+            for (child, child_text, hash) in split.children {
+                let display = format!("{}/{}", stack.name(), child.name);
+                found.extend(validate::template_limits(&display, &child.json, child_text.len(), true));
+                paths.insert(child.logical_id.clone(), display);
+                nested.push(nested_artifact(stack.name(), child, child_text, &hash));
+            }
+            found.extend(validate::nested_cycles(&split.root, &paths));
+            let template = render::to_text(&split.root);
+            found.extend(validate::template_limits(stack.name(), &split.root, template.len(), false));
+            let manifest =
+                stack_manifest(stack, &split.root, &template, nested.iter().map(|n| (n.logical_id.clone(), n.manifest.clone())).collect());
+            StackArtifact { name: stack.name().to_owned(), template, json: split.root, manifest, nested }
+        }
+    };
+    (artifact, found, placed)
+}
+
+fn nested_artifact(stack: &str, child: partition::Child, template: String, hash: &str) -> NestedArtifact {
+    let names = |section: &str| {
+        child.json.get(section).and_then(serde_json::Value::as_object).map(|m| m.keys().cloned().collect()).unwrap_or_default()
+    };
+    let manifest = NestedStackManifest {
+        template_file: format!("{stack}.{}.template.json", child.logical_id),
+        object_key: partition::template_object_key(hash),
+        subtree: child.name.clone(),
+        parameters: names("Parameters"),
+        outputs: names("Outputs"),
+        resources: child.resources,
+        template_bytes: template.len(),
+    };
+    NestedArtifact { logical_id: child.logical_id, template, json: child.json, manifest }
+}
+
+/// The manifest entry of a stack whose (root) template is `json`.
+fn stack_manifest(stack: &Stack, json: &serde_json::Value, template: &str, nested: IndexMap<String, NestedStackManifest>) -> StackManifest {
+    let section = |name: &str| json.get(name).and_then(serde_json::Value::as_object);
+    let parameters = section("Parameters")
+        .map(|ps| {
+            ps.iter()
+                .map(|(n, p)| {
+                    let declared = stack.parameters.get(n);
+                    let pm = ParameterManifest {
+                        kind: declared.map_or_else(
+                            || p.get("Type").and_then(serde_json::Value::as_str).unwrap_or("String").to_owned(),
+                            |d| d.kind.name().to_owned(),
+                        ),
+                        default: declared.and_then(|d| d.default.clone()),
+                        description: declared.map_or_else(
+                            || p.get("Description").and_then(serde_json::Value::as_str).map(str::to_owned),
+                            |d| d.description.clone(),
+                        ),
+                    };
+                    (n.clone(), pm)
+                })
+                .collect()
+        })
+        .unwrap_or_default();
+    StackManifest {
+        template_file: format!("{}.template.json", stack.name()),
+        description: stack.props().description.clone(),
+        tags: stack.props().tags.clone(),
+        parameters,
+        outputs: stack.outputs.keys().cloned().collect(),
+        assets: stack.assets.keys().cloned().collect(),
+        resources: section("Resources").map_or(0, serde_json::Map::len),
+        template_bytes: template.len(),
+        // Resources of this (root) template only: a nested stack's are found through its own.
+        construct_paths: stack
+            .resources
+            .iter()
+            .filter(|(id, _)| section("Resources").is_some_and(|r| r.contains_key(id.as_str())))
+            .map(|(id, entry)| (id.to_string(), entry.path.clone()))
+            .collect(),
+        nested,
     }
 }
 

@@ -85,7 +85,7 @@ impl Architecture {
 }
 
 /// Where an asset's sources are.
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
 pub enum AssetSource {
     /// A function crate of the handlers workspace, by name (`request-handler`, …), built with
     /// cargo-lambda for `architecture`.

@@ -1,12 +1,14 @@
 //! The command line every app gets from [`crate::App::run`].
 
 use std::ffi::OsString;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
 
 use crate::app::App;
+use crate::codes;
+use crate::placement::PlacementLock;
 
 /// Default output folder.
 pub const DEFAULT_OUT_DIR: &str = "cdk.out";
@@ -33,6 +35,11 @@ pub enum Command {
         /// Only these stacks (default: all).
         #[arg(value_name = "STACK")]
         stacks: Vec<String>,
+        /// The placement lock to check against and update (commit it, like Cargo.lock).
+        /// Default: `agentcdk.lock` beside the app's Cargo.toml (`CARGO_MANIFEST_DIR`, set by
+        /// `cargo run`), else in the working directory.
+        #[arg(long, value_name = "FILE")]
+        lock: Option<PathBuf>,
     },
     /// List the app's stacks.
     #[command(alias = "ls")]
@@ -68,12 +75,58 @@ pub fn parse_error(e: &clap::Error) -> ExitCode {
 /// agentcdk`), which runs the app's `synth`; the library (crate `agentcdk`) adds `cost`.
 pub fn execute(app: &mut App, command: Command) -> ExitCode {
     match command {
-        Command::Synth { out, stacks } => synth(app, &out, &stacks),
+        Command::Synth { out, stacks, lock } => synth(app, &out, &stacks, &lock.unwrap_or_else(default_lock_path)),
         Command::List { long } => list(app, long),
     }
 }
 
-fn synth(app: &mut App, out: &std::path::Path, stacks: &[String]) -> ExitCode {
+/// `agentcdk.lock` beside the app's `Cargo.toml` when run by cargo, else in the working
+/// directory.
+pub fn default_lock_path() -> PathBuf {
+    std::env::var_os("CARGO_MANIFEST_DIR").map(PathBuf::from).unwrap_or_default().join(crate::placement::LOCK_FILE)
+}
+
+/// Reads the placement lock at `path`; a missing file is no lock (the first synth).
+fn read_lock(path: &Path) -> Result<Option<PlacementLock>, String> {
+    let text = match std::fs::read_to_string(path) {
+        Ok(text) => text,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(None),
+        Err(e) => return Err(format!("cannot read {}: {e}", path.display())),
+    };
+    let lock: PlacementLock = serde_json::from_str(&text).map_err(|e| format!("{} is not a placement lock: {e}", path.display()))?;
+    if lock.version != crate::placement::LOCK_VERSION {
+        return Err(format!("{}: lock version {} (this agentcdk reads {})", path.display(), lock.version, crate::placement::LOCK_VERSION));
+    }
+    Ok(Some(lock))
+}
+
+/// Writes the lock when it records something or a lock was there before; unchanged bytes are
+/// not rewritten.
+fn write_lock(path: &Path, lock: &PlacementLock, existed: bool) -> std::io::Result<()> {
+    if lock.stacks.is_empty() && !existed {
+        return Ok(());
+    }
+    let mut text = serde_json::to_string_pretty(lock).map_err(std::io::Error::other)?;
+    text.push('\n');
+    if std::fs::read_to_string(path).is_ok_and(|old| old == text) {
+        return Ok(());
+    }
+    std::fs::write(path, text)
+}
+
+fn synth(app: &mut App, out: &Path, stacks: &[String], lock_path: &Path) -> ExitCode {
+    let previous = match read_lock(lock_path) {
+        Ok(previous) => previous,
+        Err(e) => {
+            eprintln!("error[{}]: {e}", codes::PLACEMENT_LOCK);
+            eprintln!("  hint: restore it from version control, or delete it to start a new lock (no placement is checked then)");
+            return ExitCode::FAILURE;
+        }
+    };
+    let existed = previous.is_some();
+    if let Some(previous) = previous {
+        app.previous_placement(previous);
+    }
     let assembly = match app.synthesize(stacks) {
         Ok(a) => a,
         Err(diagnostics) => {
@@ -92,6 +145,10 @@ fn synth(app: &mut App, out: &std::path::Path, stacks: &[String]) -> ExitCode {
         eprintln!("error: cannot write to {}: {e}", out.display());
         return ExitCode::FAILURE;
     }
+    if let Err(e) = write_lock(lock_path, &assembly.placement, existed) {
+        eprintln!("error[{}]: cannot write {}: {e}", codes::PLACEMENT_LOCK, lock_path.display());
+        return ExitCode::FAILURE;
+    }
     for s in &assembly.stacks {
         println!(
             "{}: {} resources, {} bytes -> {}",
@@ -100,8 +157,21 @@ fn synth(app: &mut App, out: &std::path::Path, stacks: &[String]) -> ExitCode {
             s.manifest.template_bytes,
             out.join(s.file_name()).display()
         );
+        for n in &s.nested {
+            println!(
+                "  nested {} ({}): {} resources, {} bytes -> {}",
+                n.manifest.subtree,
+                n.logical_id,
+                n.manifest.resources,
+                n.manifest.template_bytes,
+                out.join(&n.manifest.template_file).display()
+            );
+        }
     }
     println!("{}", out.join(crate::manifest::MANIFEST_FILE).display());
+    // The process ends after this command: freeing every template's JSON node by node would
+    // cost ~6% of a large synth (50 agents) for memory the exit returns anyway.
+    std::mem::forget(assembly);
     ExitCode::SUCCESS
 }
 

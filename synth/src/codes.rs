@@ -78,6 +78,13 @@ crate::diagnostic_codes! {
     TEMPLATE_TOO_LARGE = "AC1405";
     /// A template too large to pass inline: deploying needs an S3 bucket.
     TEMPLATE_NEEDS_BUCKET = "AC1406";
+    /// Nested stacks that refer to each other (through parameters and outputs) in a cycle.
+    NESTED_STACK_CYCLE = "AC1407";
+    /// A stateful resource (data, or a Retain policy) that would move to another template
+    /// than the placement lock records: CloudFormation would replace it.
+    STATEFUL_RESOURCE_MOVED = "AC1408";
+    /// The placement lock file cannot be read or written.
+    PLACEMENT_LOCK = "AC1409";
     /// A handler asset whose crate is not in the handlers workspace.
     UNKNOWN_HANDLER = "AC1501";
     /// An asset path that cannot be read.

@@ -37,6 +37,8 @@ pub mod ids;
 pub mod justification;
 pub mod manifest;
 pub mod parameter;
+pub mod partition;
+pub mod placement;
 pub mod policy;
 mod render;
 pub mod resource;
@@ -45,7 +47,7 @@ pub mod stack;
 pub mod validate;
 pub mod value;
 
-pub use app::{App, Assembly, StackArtifact};
+pub use app::{App, Assembly, NestedArtifact, StackArtifact};
 pub use assets::{Architecture, AssetRef, AssetSource};
 pub use condition::{Condition, ConditionRef};
 pub use diagnostic::{Acknowledged, Acknowledgement, Diagnostic, DiagnosticCode, Diagnostics, Severity};
@@ -53,6 +55,8 @@ pub use expr::{Expr, List, Pseudo};
 pub use ids::LogicalId;
 pub use justification::Check;
 pub use parameter::{Output, Parameter, ParameterRef, ParameterType};
+pub use partition::{Partition, PartitionMode, Placement};
+pub use placement::PlacementLock;
 pub use render::FORMAT_VERSION;
 pub use resource::{AnyRef, CfnResource, RawResource, ResourceRef, Tagging, TypeInfo};
 pub use scope::Scope;
@@ -63,6 +67,6 @@ pub use value::{Json, Required, Value};
 pub mod prelude {
     pub use crate::{
         App, Architecture, AssetRef, AssetSource, Check, Condition, ConditionRef, DeletionPolicy, Expr, Json, Output, Parameter,
-        ParameterRef, Pseudo, RawResource, ResourceRef, Scope, Stack, StackProps, UpdateReplacePolicy, Value,
+        ParameterRef, Partition, Placement, Pseudo, RawResource, ResourceRef, Scope, Stack, StackProps, UpdateReplacePolicy, Value,
     };
 }

@@ -54,6 +54,35 @@ pub struct StackManifest {
     /// manifests written before it existed.
     #[serde(default, skip_serializing_if = "IndexMap::is_empty")]
     pub construct_paths: IndexMap<String, String>,
+    /// Nested stacks by the logical id of their `AWS::CloudFormation::Stack` resource (a stack
+    /// split past CloudFormation's limits; see README "Nested stacks").
+    #[serde(default, skip_serializing_if = "IndexMap::is_empty")]
+    pub nested: IndexMap<String, NestedStackManifest>,
+}
+
+/// One nested stack: its template, and where `package`/`deploy` upload it. The root's
+/// `TemplateURL` is `https://<AssetBucket>.s3.<region>.<url suffix>/<objectKey>`, so any upload
+/// of the file to that key in the asset bucket (`aws s3 sync cdk.out/assets ...` after
+/// `package`) makes the root deployable.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct NestedStackManifest {
+    /// Template file name, relative to the output folder.
+    pub template_file: String,
+    /// The S3 key the root's `TemplateURL` names: `<sha256 of the template>.template.json`.
+    pub object_key: String,
+    /// The nested stack's name: the top-level construct id of its subtree (or the pin's name).
+    pub subtree: String,
+    /// Parameters the root passes it.
+    #[serde(default)]
+    pub parameters: Vec<String>,
+    /// Outputs the root (or another nested stack through the root) reads.
+    #[serde(default)]
+    pub outputs: Vec<String>,
+    /// Number of resources.
+    pub resources: usize,
+    /// Template size in bytes.
+    pub template_bytes: usize,
 }
 
 /// One parameter, as a deployer needs to know it.

@@ -13,6 +13,7 @@ use crate::diagnostic::{Acknowledgement, Diagnostic, DiagnosticCode};
 use crate::ids::{self, LogicalId};
 use crate::justification::{Check, Justifications};
 use crate::parameter::{Output, Parameter, ParameterRef};
+use crate::partition::{Partition, Placement};
 use crate::resource::{AnyRef, AnyResource, CfnResource, RawResource, ResourceRef};
 use crate::scope::Scope;
 use crate::value::Json;
@@ -25,6 +26,9 @@ pub struct StackProps {
     /// Tags applied to every taggable resource (a resource's own tag of the same key wins) and
     /// to the stack itself at deploy. Default: none.
     pub tags: BTreeMap<String, String>,
+    /// Splitting into nested stacks past CloudFormation's limits, and pinned placements.
+    /// Default: [`Partition::default`] (split by top-level subtree at 90% of any limit).
+    pub partition: Partition,
 }
 
 /// The stack tag (value `true`) that marks a development stack: `cargo agentcdk deploy
@@ -126,6 +130,7 @@ pub struct Stack {
     pub(crate) resources: IndexMap<LogicalId, Entry>,
     pub(crate) outputs: IndexMap<String, Output>,
     pub(crate) assets: IndexMap<String, AssetSource>,
+    asset_hashes: HashMap<AssetSource, String>,
     pub(crate) diagnostics: Vec<Diagnostic>,
     pub(crate) acknowledgements: Vec<Acknowledgement>,
     nodes: HashSet<String>,
@@ -158,6 +163,7 @@ impl Stack {
             resources: IndexMap::new(),
             outputs: IndexMap::new(),
             assets: IndexMap::new(),
+            asset_hashes: HashMap::new(),
             diagnostics: Vec::new(),
             acknowledgements: Vec::new(),
             nodes: HashSet::new(),
@@ -280,12 +286,20 @@ impl Stack {
     /// Registers an asset (code to upload) and adds the `AssetBucket` parameter templates
     /// use to find it. Errors (missing path, unknown handler) are recorded against `path`.
     pub(crate) fn asset(&mut self, path: &str, source: AssetSource) -> AssetRef {
-        let hash = match source.content_hash() {
-            Ok(hash) => hash,
-            Err(err) => {
-                self.diagnostics.push(err.at(path));
-                String::from("0").repeat(64)
-            }
+        // Every agent's functions share a few handlers: hash each source once per stack (a
+        // handler's hash reads its crate and path dependencies).
+        let hash = match self.asset_hashes.get(&source) {
+            Some(hash) => hash.clone(),
+            None => match source.content_hash() {
+                Ok(hash) => {
+                    self.asset_hashes.insert(source.clone(), hash.clone());
+                    hash
+                }
+                Err(err) => {
+                    self.diagnostics.push(err.at(path));
+                    String::from("0").repeat(64)
+                }
+            },
         };
         if !self.parameters.contains_key(ASSET_BUCKET_PARAMETER) {
             self.parameters.insert(
@@ -371,6 +385,13 @@ impl Stack {
     pub fn acknowledge(&mut self, path: &str, code: DiagnosticCode, reason: &str) -> &mut Self {
         self.acknowledgements.push(Acknowledgement { path: path.to_owned(), code, reason: reason.trim().to_owned() });
         self
+    }
+
+    /// Keeps the subtree of the top-level construct `id` in the root template when the stack is
+    /// split into nested stacks, unless the app pinned it otherwise: for stack-wide singletons
+    /// every subtree refers to (an encryption key, an alarm topic).
+    pub fn keep_in_root(&mut self, id: &str) {
+        self.props.partition.pins.entry(id.to_owned()).or_insert(Placement::Root);
     }
 
     /// Number of resources declared so far.

@@ -149,33 +149,6 @@ fn check_stack(stack: &Stack, resources: &[Rendered], out: &mut Vec<Diagnostic>)
             Diagnostic::error(codes::EMPTY_STACK, name, "the stack has no resources").hint("CloudFormation requires at least one resource"),
         );
     }
-    count_limit(
-        out,
-        name,
-        codes::TOO_MANY_RESOURCES,
-        "resources",
-        resources.len(),
-        limits::RESOURCES,
-        "split the app into several stacks (nested or exported outputs)",
-    );
-    count_limit(
-        out,
-        name,
-        codes::TOO_MANY_PARAMETERS,
-        "parameters",
-        stack.parameters.len(),
-        limits::PARAMETERS,
-        "pass related settings in one parameter, or use SSM parameters",
-    );
-    count_limit(
-        out,
-        name,
-        codes::TOO_MANY_OUTPUTS,
-        "outputs",
-        stack.outputs.len(),
-        limits::OUTPUTS,
-        "output fewer values, or store them in SSM parameters",
-    );
     if let Some(d) = &stack.props.description {
         if d.len() > limits::DESCRIPTION_BYTES {
             out.push(
@@ -265,6 +238,64 @@ fn check_outputs(stack: &Stack, ids: &HashMap<&str, &Rendered>, out: &mut Vec<Di
             );
         }
     }
+}
+
+/// The count limits of one written template (the whole stack, or the root or a nested stack
+/// of a split one): resources, parameters, outputs, then its size (`nested`: deployed from S3,
+/// so the inline limit does not apply).
+pub(crate) fn template_limits(name: &str, template: &Json, template_bytes: usize, nested: bool) -> Vec<Diagnostic> {
+    let count = |section: &str| template.get(section).and_then(Json::as_object).map_or(0, serde_json::Map::len);
+    let mut out = Vec::new();
+    let split =
+        "set StackProps::partition to Partition::default() (nested stacks by construct subtree), or split the app into several stacks";
+    count_limit(&mut out, name, codes::TOO_MANY_RESOURCES, "resources", count("Resources"), limits::RESOURCES, split);
+    count_limit(
+        &mut out,
+        name,
+        codes::TOO_MANY_PARAMETERS,
+        "parameters",
+        count("Parameters"),
+        limits::PARAMETERS,
+        "pass related settings in one parameter, or use SSM parameters",
+    );
+    count_limit(
+        &mut out,
+        name,
+        codes::TOO_MANY_OUTPUTS,
+        "outputs",
+        count("Outputs"),
+        limits::OUTPUTS,
+        "output fewer values, or store them in SSM parameters",
+    );
+    // A nested template is always deployed from S3: the inline limit does not apply.
+    out.extend(template_size(name, template_bytes).filter(|d| !nested || d.is_error()));
+    out
+}
+
+/// Cycles between the root's resources and its nested stacks (a nested stack waits for every
+/// value it is passed): `stack` is the root template of a split stack, `paths` names each
+/// resource for the message.
+pub(crate) fn nested_cycles(template: &Json, paths: &HashMap<String, String>) -> Vec<Diagnostic> {
+    let Some(resources) = template.get("Resources").and_then(Json::as_object) else { return Vec::new() };
+    let rendered: Vec<Rendered> = resources
+        .iter()
+        .map(|(id, json)| Rendered {
+            logical_id: crate::ids::LogicalId::from(id.as_str()),
+            path: paths.get(id).cloned().unwrap_or_else(|| id.clone()),
+            type_name: json.get("Type").and_then(Json::as_str).unwrap_or_default().to_owned(),
+            json: json.clone(),
+            missing_required: Vec::new(),
+        })
+        .collect();
+    let refs: Vec<Refs> = rendered.iter().map(|r| Refs::of(&r.json)).collect();
+    let mut out = Vec::new();
+    check_cycles(&rendered, &refs, &mut out);
+    out.into_iter()
+        .map(|d| {
+            Diagnostic::error(codes::NESTED_STACK_CYCLE, d.path.clone(), d.message.replace("dependency cycle", "cycle between nested stacks"))
+                .hint("nested stacks are made one after another; pin the subtrees that refer to each other into one nested stack (Placement::Nested) or into the root")
+        })
+        .collect()
 }
 
 /// CloudFormation's template size limits, on the bytes written.

@@ -12,7 +12,7 @@ use serde_json::json;
 fn build() -> App {
     let mut app = App::new();
     let tags = [("team".to_owned(), "agents".to_owned())].into_iter().collect();
-    let s = app.stack("Demo", StackProps { description: Some("demo stack".into()), tags });
+    let s = app.stack("Demo", StackProps { description: Some("demo stack".into()), tags, ..Default::default() });
     let env = s.parameter("Env", Parameter::string().allowed_values(["dev", "prod"]).default_value("dev").description("stage"));
     let prod = s.condition("IsProd", Condition::equals(env.value(), "prod"));
     let dlq = s.scope("Jobs").scope("Dlq").add("Resource", Queue::default());
@@ -219,10 +219,13 @@ fn assets_add_the_bucket_parameter_and_a_content_addressed_key() {
 fn cli_synth_writes_templates_and_manifest() {
     let out = tempfile::tempdir().unwrap();
     let dir = out.path().join("cdk.out");
-    let code = build().run_with(["app", "synth", "--out", dir.to_str().unwrap()]);
+    let lock = out.path().join("agentcdk.lock");
+    let code = build().run_with(["app", "synth", "--out", dir.to_str().unwrap(), "--lock", lock.to_str().unwrap()]);
     assert_eq!(code, ExitCode::SUCCESS);
     assert!(dir.join("Demo.template.json").is_file());
     assert!(dir.join("manifest.json").is_file());
+    let lock = std::fs::read_to_string(lock).expect("the placement lock is written");
+    assert!(lock.contains("\"Demo/Jobs/Dlq/Resource\": \"Demo\""), "{lock}");
     let written = std::fs::read_to_string(dir.join("Demo.template.json")).unwrap();
     assert_eq!(written, build().synthesize(&[]).unwrap().stacks[0].template);
 }
@@ -233,8 +236,10 @@ fn cli_synth_writes_nothing_on_error() {
     let dir = out.path().join("cdk.out");
     let mut app = build();
     app.stack("Broken", StackProps::default()).add_raw("T", RawResource::new("AWS::SNS::Topic").prop("X", Expr::reference("Nope")));
-    let code = app.run_with(["app", "synth", "--out", dir.to_str().unwrap()]);
+    let lock = out.path().join("agentcdk.lock");
+    let code = app.run_with(["app", "synth", "--out", dir.to_str().unwrap(), "--lock", lock.to_str().unwrap()]);
     assert_eq!(code, ExitCode::FAILURE);
+    assert!(!lock.exists(), "nor the lock");
     assert!(!dir.exists(), "nothing may be written when validation fails");
 }
 
@@ -243,7 +248,9 @@ fn cli_selects_stacks_and_rejects_bad_arguments() {
     let out = tempfile::tempdir().unwrap();
     let mut app = build();
     app.stack("Other", StackProps::default()).add_raw("T", RawResource::new("AWS::SNS::Topic"));
-    assert_eq!(app.run_with(["app", "synth", "-o", out.path().to_str().unwrap(), "Other"]), ExitCode::SUCCESS);
+    let lock = out.path().join("agentcdk.lock");
+    let args = ["app", "synth", "-o", out.path().to_str().unwrap(), "--lock", lock.to_str().unwrap(), "Other"];
+    assert_eq!(app.run_with(args), ExitCode::SUCCESS);
     assert!(out.path().join("Other.template.json").is_file());
     assert!(!out.path().join("Demo.template.json").exists());
     assert_eq!(build().run_with(["app", "frobnicate"]), ExitCode::from(2));

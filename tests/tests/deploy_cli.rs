@@ -32,7 +32,9 @@ fn cli(moto: &MotoServer, dir: &Path, app: &str, args: &[&str], env: &[(&str, &s
         .current_dir(dir)
         .stdin(Stdio::null())
         .env("NO_COLOR", "1")
-        .env_remove("AWS_PROFILE");
+        .env_remove("AWS_PROFILE")
+        // cargo test's own: the app would write its placement lock into tests/ instead of `dir`.
+        .env_remove("CARGO_MANIFEST_DIR");
     command.envs(moto.env()).envs(env.iter().copied());
     let started = Instant::now();
     let output = command.output().unwrap_or_else(|e| panic!("cannot run deploy-cli-app: {e}"));

@@ -9,8 +9,8 @@ use std::fs;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
-use agentcdk_synth::manifest::{Manifest, MANIFEST_FILE, MANIFEST_VERSION};
-use agentcdk_synth::StackArtifact;
+use agentcdk_synth::manifest::{Manifest, NestedStackManifest, MANIFEST_FILE, MANIFEST_VERSION};
+use agentcdk_synth::{NestedArtifact, StackArtifact};
 
 use crate::{AppArgs, Error, Result};
 
@@ -50,9 +50,20 @@ impl CloudAssembly {
             let path = dir.join(&stack.template_file);
             let template = fs::read_to_string(&path).map_err(|e| Error::new(format!("cannot read {}: {e}", path.display())))?;
             let json = serde_json::from_str(&template).map_err(|e| Error::new(format!("{} is not JSON: {e}", path.display())))?;
-            stacks.push(StackArtifact { name: name.clone(), template, json, manifest: stack.clone() });
+            let nested = stack.nested.iter().map(|(id, n)| load_nested(dir, id, n)).collect::<Result<Vec<_>>>()?;
+            stacks.push(StackArtifact { name: name.clone(), template, json, manifest: stack.clone(), nested });
         }
         Ok(CloudAssembly { dir: dir.to_owned(), manifest, stacks })
+    }
+
+    /// Paths of every template: each stack's, then its nested stacks' (for linters).
+    pub fn template_files(&self) -> Vec<PathBuf> {
+        self.manifest
+            .stacks
+            .values()
+            .flat_map(|s| std::iter::once(&s.template_file).chain(s.nested.values().map(|n| &n.template_file)))
+            .map(|f| self.dir.join(f))
+            .collect()
     }
 
     /// The stack names, in order.
@@ -170,6 +181,14 @@ pub fn target_dir(args: &AppArgs, out: &Path) -> PathBuf {
 fn fallback_target(out: &Path) -> PathBuf {
     let abs = std::path::absolute(out).unwrap_or_else(|_| out.to_owned());
     abs.parent().map_or_else(|| PathBuf::from("target"), |p| p.join("target"))
+}
+
+/// Reads one nested template the manifest lists.
+fn load_nested(dir: &Path, logical_id: &str, manifest: &NestedStackManifest) -> Result<NestedArtifact> {
+    let path = dir.join(&manifest.template_file);
+    let template = fs::read_to_string(&path).map_err(|e| Error::new(format!("cannot read {}: {e}", path.display())))?;
+    let json = serde_json::from_str(&template).map_err(|e| Error::new(format!("{} is not JSON: {e}", path.display())))?;
+    Ok(NestedArtifact { logical_id: logical_id.to_owned(), template, json, manifest: manifest.clone() })
 }
 
 #[cfg(test)]

@@ -192,23 +192,52 @@ pub async fn deployed_template(clients: &Clients, stack: &str) -> Result<Option<
 pub async fn diff_stacks(clients: &Clients, stacks: &[StackArtifact]) -> Result<bool> {
     let mut different = false;
     for stack in stacks {
-        let deployed = match deployed_template(clients, &stack.name).await? {
-            Some(template) => template,
-            None => {
-                println!("{}: {}", style(&stack.name).bold(), style("not deployed").yellow());
-                Value::Null
-            }
-        };
-        let entries = diff_templates(&deployed, &stack.json);
-        if entries.is_empty() {
-            println!("{}: no differences", style(&stack.name).bold());
-        } else {
-            different = true;
-            println!("{}: {} difference(s)", style(&stack.name).bold(), entries.len());
-            print!("{}", format_diff(&entries));
+        let deployed = deployed_or_null(clients, &stack.name, &stack.name).await?;
+        different |= print_diff(&stack.name, &deployed, &stack.json);
+        for nested in &stack.nested {
+            let label = format!("{}/{}", stack.name, nested.manifest.subtree);
+            // A nested stack is found through its root: the physical id of its Stack resource.
+            let physical =
+                match clients.cfn.describe_stack_resource().stack_name(&stack.name).logical_resource_id(&nested.logical_id).send().await {
+                    Ok(answer) => answer.stack_resource_detail().and_then(|d| d.physical_resource_id()).map(str::to_owned),
+                    Err(_) => None,
+                };
+            let deployed = match physical {
+                Some(id) => deployed_or_null(clients, &id, &label).await?,
+                None if deployed.is_null() => Value::Null,
+                None => {
+                    println!("{}: {}", style(&label).bold(), style("not deployed").yellow());
+                    Value::Null
+                }
+            };
+            different |= print_diff(&label, &deployed, &nested.json);
         }
     }
     Ok(different)
+}
+
+/// The deployed template of stack `id` (a name or a nested stack's id), `Null` (and a "not
+/// deployed" line under `label`) when there is none.
+async fn deployed_or_null(clients: &Clients, id: &str, label: &str) -> Result<Value> {
+    Ok(match deployed_template(clients, id).await? {
+        Some(template) => template,
+        None => {
+            println!("{}: {}", style(label).bold(), style("not deployed").yellow());
+            Value::Null
+        }
+    })
+}
+
+/// Prints the differences of one template; whether there were any.
+fn print_diff(label: &str, deployed: &Value, local: &Value) -> bool {
+    let entries = diff_templates(deployed, local);
+    if entries.is_empty() {
+        println!("{}: no differences", style(label).bold());
+        return false;
+    }
+    println!("{}: {} difference(s)", style(label).bold(), entries.len());
+    print!("{}", format_diff(&entries));
+    true
 }
 
 #[cfg(test)]

@@ -59,7 +59,7 @@ pub fn package_manifest(manifest: &Manifest, out: &Path, target_dir: &Path) -> R
     }
     let unique: Vec<Request> = requests.values().cloned().collect::<std::collections::BTreeSet<_>>().into_iter().collect();
     let zips = handlers::build(&unique, target_dir)?;
-    let mut staged = Vec::new();
+    let mut staged = stage_nested_templates(manifest, out, &dir)?;
     for (hash, asset) in &manifest.assets {
         let file = dir.join(&asset.object_key);
         let label = match &asset.source {
@@ -95,6 +95,26 @@ pub fn package_manifest(manifest: &Manifest, out: &Path, target_dir: &Path) -> R
         write_atomic(&file, &bytes)?;
         println!("  {}  {label}: staged {} ({})", short(hash), file.display(), size(bytes.len()));
         staged.push(Staged { hash: hash.clone(), object_key: asset.object_key.clone(), file, built: true });
+    }
+    Ok(staged)
+}
+
+/// Copies every nested template to `assets/<object key>`, the key its root's `TemplateURL`
+/// names, so one upload of the assets folder (`deploy`, or `aws s3 sync`) serves both.
+fn stage_nested_templates(manifest: &Manifest, out: &Path, dir: &Path) -> Result<Vec<Staged>> {
+    let mut staged = Vec::new();
+    for nested in manifest.stacks.values().flat_map(|s| s.nested.values()) {
+        let file = dir.join(&nested.object_key);
+        if !file.is_file() {
+            let source = out.join(&nested.template_file);
+            let bytes = fs::read(&source).map_err(|e| Error::new(format!("cannot read {}: {e}", source.display())))?;
+            write_atomic(&file, &bytes)?;
+        }
+        let hash = nested.object_key.trim_end_matches(agentcdk_synth::partition::TEMPLATE_KEY_SUFFIX).to_owned();
+        staged.push(Staged { hash, object_key: nested.object_key.clone(), file, built: false });
+    }
+    if !staged.is_empty() {
+        println!("  nested templates: {} staged in {}", staged.len(), dir.display());
     }
     Ok(staged)
 }

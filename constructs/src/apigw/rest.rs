@@ -647,6 +647,7 @@ fn cloudwatch_account(stack: &mut Stack) -> ResourceRef<cfn::Account> {
     if let Some(account) = stack.find::<cfn::Account>(&["ApiGatewayAccount", "Resource"]) {
         return account;
     }
+    stack.keep_in_root("ApiGatewayAccount");
     let mut scope = stack.scope("ApiGatewayAccount");
     let role = scope.add(
         "Role",

@@ -18,6 +18,7 @@ pub fn app() -> App {
         StackProps {
             description: Some("Every agentcdk mode in one stack".into()),
             tags: [("team".into(), "platform".into()), ("cost-center".into(), "ai".into())].into(),
+            ..Default::default()
         },
     );
     let auth = authorizer(stack);

@@ -24,6 +24,7 @@ pub fn app() -> App {
         StackProps {
             description: Some("Queue worker built from L1 resources".into()),
             tags: [("project".into(), "agentcdk-example".into())].into(),
+            ..Default::default()
         },
     );
     let stage =

@@ -11,7 +11,11 @@ pub fn app() -> App {
     let mut app = App::new();
     let stack = app.stack(
         "SupportAgent",
-        StackProps { description: Some("Billing support agent (queue mode)".into()), tags: [("team".into(), "support".into())].into() },
+        StackProps {
+            description: Some("Billing support agent (queue mode)".into()),
+            tags: [("team".into(), "support".into())].into(),
+            ..Default::default()
+        },
     );
     let auth = LambdaAuthorizer::jwt(
         &mut stack.scope("Auth"),

@@ -29,7 +29,11 @@ fn worker() -> App {
     let mut app = App::new();
     let stack = app.stack(
         "DeployCliWorker",
-        StackProps { description: Some("agentcdk deploy CLI test".into()), tags: [("project".into(), "agentcdk-tests".into())].into() },
+        StackProps {
+            description: Some("agentcdk deploy CLI test".into()),
+            tags: [("project".into(), "agentcdk-tests".into())].into(),
+            ..Default::default()
+        },
     );
     let queue = stack.add("Queue", Queue { visibility_timeout: Some(visibility.into()), ..Default::default() });
     let role = stack.add(

@@ -30,12 +30,14 @@ pub fn is_large(stack: &StackArtifact) -> bool {
 /// a small template; an error naming why one is needed otherwise.
 pub fn asset_bucket<'a>(stack: &StackArtifact, bucket: Option<&'a str>) -> Result<Option<&'a str>> {
     let large = is_large(stack);
-    match (bucket, stack.manifest.assets.is_empty() && !large) {
+    match (bucket, stack.manifest.assets.is_empty() && stack.nested.is_empty() && !large) {
         (Some(b), _) => Ok(Some(b)),
         (None, true) => Ok(None),
         (None, false) => {
             let why = if large {
                 format!("its template is {} (over 51,200 bytes)", size(stack.template.len()))
+            } else if stack.manifest.assets.is_empty() {
+                format!("its {} nested stack templates are read from it", stack.nested.len())
             } else {
                 "it has assets".to_owned()
             };

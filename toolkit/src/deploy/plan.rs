@@ -80,6 +80,20 @@ pub fn required_capabilities(template: &Value) -> Vec<Capability> {
     caps
 }
 
+/// The capabilities of a stack and its nested stacks together (CloudFormation asks the root's
+/// deployment for what any nested template needs).
+pub fn stack_capabilities(stack: &StackArtifact) -> Vec<Capability> {
+    let mut caps = required_capabilities(&stack.json);
+    for n in &stack.nested {
+        for c in required_capabilities(&n.json) {
+            if !caps.contains(&c) {
+                caps.push(c);
+            }
+        }
+    }
+    caps
+}
+
 /// Parameters for the change set: `AssetBucket` from `--bucket`, then `--parameter`s the stack
 /// declares; a parameter without default and value keeps its previous value on update, and is
 /// an error on create.
@@ -186,7 +200,7 @@ pub async fn create_change_set(
         .change_set_type(kind.clone())
         .description("agentcdk deploy")
         .set_parameters(Some(parameters))
-        .set_capabilities(Some(required_capabilities(&stack.json)));
+        .set_capabilities(Some(stack_capabilities(stack)));
     for (k, v) in &stack.manifest.tags {
         create = create.tags(Tag::builder().key(k).value(v).build());
     }

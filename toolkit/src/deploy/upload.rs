@@ -1,5 +1,5 @@
-//! Step 2, upload: the stack's packaged assets (skipping those already there) and, when it is
-//! too large to pass inline, its template.
+//! Step 2, upload: the stack's packaged assets and nested templates (skipping those already
+//! there, by content-hashed key) and, when it is too large to pass inline, its template.
 
 use agentcdk_synth::StackArtifact;
 use sha2::{Digest, Sha256};
@@ -10,7 +10,10 @@ use crate::{Error, Result};
 
 /// Uploads each asset of the stack that is not in the bucket yet.
 pub async fn upload_assets(clients: &Clients, stack: &StackArtifact, staged: &[Staged], bucket: &str) -> Result<()> {
-    for hash in &stack.manifest.assets {
+    let nested =
+        stack.nested.iter().map(|n| n.manifest.object_key.trim_end_matches(agentcdk_synth::partition::TEMPLATE_KEY_SUFFIX).to_owned());
+    let hashes: Vec<String> = stack.manifest.assets.iter().cloned().chain(nested).collect();
+    for hash in &hashes {
         let asset = staged
             .iter()
             .find(|s| &s.hash == hash)
