@@ -104,7 +104,8 @@ struct McpSource {
     needs_token: bool,
     /// A remote agent over A2A (`ToolSource::agent`, `ToolSource::a2a`) instead of an MCP
     /// server: its card URL is `url`; it goes to `A2A_AGENTS`, not `MCP_SERVERS`.
-    remote: Option<super::a2a::Remote>,
+    /// Boxed: a remote is large and most sources have none.
+    remote: Option<Box<super::a2a::Remote>>,
 }
 
 /// A Lambda function called directly as one tool (`LAMBDA_TOOLS`).
@@ -133,14 +134,14 @@ impl ToolSource {
         remote: super::a2a::Remote,
     ) -> Self {
         let reach = invoke_url.map_or(Reach::Open, Reach::FunctionUrl);
-        let source = McpSource { url: card_url, auth, allow: Vec::new(), reach, needs_token: false, remote: Some(remote) };
+        let source = McpSource { url: card_url, auth, allow: Vec::new(), reach, needs_token: false, remote: Some(Box::new(remote)) };
         ToolSource::of_mcp(source)
     }
 
     /// Replaces the remote agent of an A2A source (no effect on other sources).
     pub(super) fn with_remote(mut self, remote: super::a2a::Remote) -> Self {
         if let Source::Mcp(m) = &mut self.source {
-            m.remote = Some(remote);
+            m.remote = Some(Box::new(remote));
         }
         self
     }
@@ -148,7 +149,7 @@ impl ToolSource {
     /// The remote agent, for an A2A source.
     pub(super) fn remote(&self) -> Option<&super::a2a::Remote> {
         match &self.source {
-            Source::Mcp(m) => m.remote.as_ref(),
+            Source::Mcp(m) => m.remote.as_deref(),
             Source::Lambda(_) => None,
         }
     }
@@ -421,7 +422,7 @@ pub(super) fn check(scope: &mut Scope, tools: &[ToolSource]) {
     let mut seen: Vec<&Value<String>> = Vec::new();
     for (i, t) in tools.iter().enumerate() {
         match &t.source {
-            Source::Mcp(m) if m.remote.as_ref().is_some_and(super::a2a::Remote::unusable) => {} // reported by the A2A checks
+            Source::Mcp(m) if m.remote.as_deref().is_some_and(super::a2a::Remote::unusable) => {} // reported by the A2A checks
             Source::Mcp(m) => {
                 check_mcp(scope, i, m, &seen);
                 seen.push(&m.url);
