@@ -141,23 +141,46 @@ impl Ports {
     }
 }
 
+/// moto with the stack's tables, queues, buckets and secrets in it; stopped again when
+/// creating them fails, so no moto outlives a failed start.
+async fn start_moto(assembly: &Assembly) -> Result<(Moto, Locals), DevError> {
+    let mut moto = Moto::start().await?;
+    let created = async {
+        let mut locals = crate::stateful::create(assembly, &moto.endpoint).await?;
+        crate::secrets::create(assembly, &moto.endpoint, &mut locals).await?;
+        Ok::<_, DevError>(locals)
+    }
+    .await;
+    match created {
+        Ok(locals) => Ok((moto, locals)),
+        Err(e) => {
+            moto.stop().await;
+            Err(e)
+        }
+    }
+}
+
+/// The local token issuer for the stack's JWT authorizers, served on the next port.
+async fn start_issuer(
+    assembly: &Assembly,
+    ports: &mut Ports,
+    tasks: &mut Vec<tokio::task::JoinHandle<()>>,
+    doors: &mut Vec<FrontDoor>,
+) -> Result<Arc<Issuer>, DevError> {
+    let listener = ports.next().await?;
+    let url = format!("http://{}", addr(&listener));
+    let issuer = Arc::new(Issuer::new(url.clone(), requirements(assembly))?);
+    tasks.push(issuer.clone().serve(listener));
+    doors.push(FrontDoor { kind: FrontDoorKind::Issuer, logical_id: "LocalIssuer".into(), url });
+    Ok(issuer)
+}
+
 impl DevServer {
     /// Starts moto, the functions and every front door of the stack.
     pub async fn start(opts: DevOptions) -> Result<Self, DevError> {
         let started = Instant::now();
         let assembly = Assembly::load(&opts.assembly, opts.stack.as_deref())?;
-        let mut moto = Moto::start().await?;
-        let mut locals = match crate::stateful::create(&assembly, &moto.endpoint).await {
-            Ok(l) => l,
-            Err(e) => {
-                moto.stop().await;
-                return Err(e);
-            }
-        };
-        if let Err(e) = crate::secrets::create(&assembly, &moto.endpoint, &mut locals).await {
-            moto.stop().await;
-            return Err(e);
-        }
+        let (mut moto, mut locals) = start_moto(&assembly).await?;
         let mut ports = Ports(opts.port);
         let mut tasks = Vec::new();
         let mut doors = Vec::new();
@@ -168,12 +191,7 @@ impl DevServer {
         let issuer = if opts.real_auth || !uses_jwt(&assembly) {
             None
         } else {
-            let listener = ports.next().await?;
-            let url = format!("http://{}", addr(&listener));
-            let issuer = Arc::new(Issuer::new(url.clone(), requirements(&assembly))?);
-            tasks.push(issuer.clone().serve(listener));
-            doors.push(FrontDoor { kind: FrontDoorKind::Issuer, logical_id: "LocalIssuer".into(), url });
-            Some(issuer)
+            Some(start_issuer(&assembly, &mut ports, &mut tasks, &mut doors).await?)
         };
         let lambda_listener = ports.next().await?;
         let lambda_api = Arc::new(LambdaApi::new(format!("http://{}", addr(&lambda_listener))));

@@ -294,20 +294,7 @@ fn execute(app_args: &AppArgs, command: Command) -> Result<ExitCode> {
             })?;
             Ok(ExitCode::SUCCESS)
         }
-        Command::Dev(mut args) => {
-            // Serve what the app synthesizes now, not a stale assembly.
-            let stacks: Vec<String> = args.stack.iter().cloned().collect();
-            args.out = app::synthesize(app_args, &stacks)?.dir;
-            // A change to the app's sources runs this synth again and reloads what changed.
-            args.app = app::app_dir(app_args).map(|dir| {
-                let app_args = app_args.clone();
-                let synth: agentcdk_dev::cli::Resynth =
-                    std::sync::Arc::new(move || app::synthesize(&app_args, &stacks).map(|a| a.dir).map_err(|e| e.to_string()));
-                agentcdk_dev::cli::AppSource { dir, synth }
-            });
-            dev_runtime()?.block_on(agentcdk_dev::run(args)).map_err(dev_error)?;
-            Ok(ExitCode::SUCCESS)
-        }
+        Command::Dev(args) => dev_command(app_args, args),
         Command::Token(mut args) => {
             args.out = app_args.out.clone();
             println!("{}", dev_runtime()?.block_on(agentcdk_dev::token(args)).map_err(dev_error)?);
@@ -318,29 +305,8 @@ fn execute(app_args: &AppArgs, command: Command) -> Result<ExitCode> {
             dev_runtime()?.block_on(agentcdk_dev::chat::chat(args)).map_err(dev_error)?;
             Ok(ExitCode::SUCCESS)
         }
-        Command::Invoke(args) => {
-            let assembly = app::synthesize_aside(app_args, &args.stacks)?;
-            let functions: Vec<functions::StackFunction> = assembly.stacks.iter().flat_map(functions::stack_functions).collect();
-            let function = functions::select_one(&functions, &args.path)?;
-            let payload = invoke::event_payload(args.data.as_deref())?;
-            runtime()?.block_on(async {
-                let clients = aws::Clients::load(&args.aws).await?;
-                let target = functions::deployed(&clients, &[function]).await?.remove(0);
-                invoke::invoke(&clients, &target, payload, args.stream || function.streaming).await
-            })?;
-            Ok(ExitCode::SUCCESS)
-        }
-        Command::Logs(args) => {
-            let assembly = app::synthesize_aside(app_args, &args.stacks)?;
-            let functions: Vec<functions::StackFunction> = assembly.stacks.iter().flat_map(functions::stack_functions).collect();
-            let selected = functions::select(&functions, &args.paths)?;
-            runtime()?.block_on(async {
-                let clients = aws::Clients::load(&args.aws).await?;
-                let deployed = functions::deployed(&clients, &selected).await?;
-                logs::logs(&clients, &deployed, &args).await
-            })?;
-            Ok(ExitCode::SUCCESS)
-        }
+        Command::Invoke(args) => invoke_command(app_args, &args),
+        Command::Logs(args) => logs_command(app_args, &args),
         Command::Outputs { stacks, aws } => {
             let names = app::synthesize(app_args, &stacks)?.stack_names();
             let runtime = runtime()?;
@@ -356,6 +322,48 @@ fn execute(app_args: &AppArgs, command: Command) -> Result<ExitCode> {
             Ok(ExitCode::SUCCESS)
         }
     }
+}
+
+/// `dev`: serve what the app synthesizes now; a change to the app's sources synthesizes again.
+fn dev_command(app_args: &AppArgs, mut args: agentcdk_dev::DevArgs) -> Result<ExitCode> {
+    let stacks: Vec<String> = args.stack.iter().cloned().collect();
+    args.out = app::synthesize(app_args, &stacks)?.dir;
+    // A change to the app's sources runs this synth again and reloads what changed.
+    args.app = app::app_dir(app_args).map(|dir| {
+        let app_args = app_args.clone();
+        let synth: agentcdk_dev::cli::Resynth =
+            std::sync::Arc::new(move || app::synthesize(&app_args, &stacks).map(|a| a.dir).map_err(|e| e.to_string()));
+        agentcdk_dev::cli::AppSource { dir, synth }
+    });
+    dev_runtime()?.block_on(agentcdk_dev::run(args)).map_err(dev_error)?;
+    Ok(ExitCode::SUCCESS)
+}
+
+/// `invoke PATH`: the deployed function of that construct path, streamed when it streams.
+fn invoke_command(app_args: &AppArgs, args: &invoke::InvokeArgs) -> Result<ExitCode> {
+    let assembly = app::synthesize_aside(app_args, &args.stacks)?;
+    let functions: Vec<functions::StackFunction> = assembly.stacks.iter().flat_map(functions::stack_functions).collect();
+    let function = functions::select_one(&functions, &args.path)?;
+    let payload = invoke::event_payload(args.data.as_deref())?;
+    runtime()?.block_on(async {
+        let clients = aws::Clients::load(&args.aws).await?;
+        let target = functions::deployed(&clients, &[function]).await?.remove(0);
+        invoke::invoke(&clients, &target, payload, args.stream || function.streaming).await
+    })?;
+    Ok(ExitCode::SUCCESS)
+}
+
+/// `logs [PATH...]`: the selected functions' logs (all of the stacks' by default).
+fn logs_command(app_args: &AppArgs, args: &logs::LogsArgs) -> Result<ExitCode> {
+    let assembly = app::synthesize_aside(app_args, &args.stacks)?;
+    let functions: Vec<functions::StackFunction> = assembly.stacks.iter().flat_map(functions::stack_functions).collect();
+    let selected = functions::select(&functions, &args.paths)?;
+    runtime()?.block_on(async {
+        let clients = aws::Clients::load(&args.aws).await?;
+        let deployed = functions::deployed(&clients, &selected).await?;
+        logs::logs(&clients, &deployed, args).await
+    })?;
+    Ok(ExitCode::SUCCESS)
 }
 
 /// `dev` runs many servers and processes at once: a multi-threaded runtime.

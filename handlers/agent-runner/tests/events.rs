@@ -27,6 +27,27 @@ async fn receive(sqs: &aws_sdk_sqs::Client, url: &str, n: usize) -> Vec<Value> {
     got
 }
 
+/// A bus `bus` whose rule sends every `agentcdk.agent` event to the queue at `queue_url`.
+async fn route_bus_to_queue(sdk: &aws_config::SdkConfig, bus: &str, queue_url: &str) {
+    let eb = aws_sdk_eventbridge::Client::new(sdk);
+    eb.create_event_bus().name(bus).send().await.expect("CreateEventBus");
+    eb.put_rule()
+        .name("runs")
+        .event_bus_name(bus)
+        .event_pattern(json!({"source": ["agentcdk.agent"]}).to_string())
+        .send()
+        .await
+        .expect("PutRule");
+    let queue_arn = format!("arn:aws:sqs:us-east-1:123456789012:{}", queue_url.rsplit('/').next().unwrap_or_default());
+    eb.put_targets()
+        .rule("runs")
+        .event_bus_name(bus)
+        .targets(aws_sdk_eventbridge::types::Target::builder().id("q").arn(queue_arn).build().expect("target"))
+        .send()
+        .await
+        .expect("PutTargets");
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_triggered_run_renders_its_prompt_and_every_run_puts_a_completion_event() {
     let moto = Moto::start();
@@ -36,23 +57,7 @@ async fn a_triggered_run_renders_its_prompt_and_every_run_puts_a_completion_even
     let observer = moto::create_queue_with_dlq(&sqs, "observer", 3, 30).await;
     moto::create_responses_table(&ddb, "responses").await;
     moto::create_sessions_table(&ddb, "sessions").await;
-    let eb = aws_sdk_eventbridge::Client::new(&sdk);
-    eb.create_event_bus().name("agents").send().await.expect("CreateEventBus");
-    eb.put_rule()
-        .name("runs")
-        .event_bus_name("agents")
-        .event_pattern(json!({"source": ["agentcdk.agent"]}).to_string())
-        .send()
-        .await
-        .expect("PutRule");
-    let observer_arn = format!("arn:aws:sqs:us-east-1:123456789012:{}", observer.url.rsplit('/').next().unwrap_or_default());
-    eb.put_targets()
-        .rule("runs")
-        .event_bus_name("agents")
-        .targets(aws_sdk_eventbridge::types::Target::builder().id("q").arn(observer_arn).build().expect("target"))
-        .send()
-        .await
-        .expect("PutTargets");
+    route_bus_to_queue(&sdk, "agents", &observer.url).await;
     let model = HttpServer::start(|_| {
         HttpResponse::json(
             200,
