@@ -8,34 +8,17 @@ use agentcdk::codes;
 use agentcdk::contract::a2a::{parse_agents, parse_card, A2aAgentConfig, CallerIdentity, CardSecurity};
 use agentcdk::contract::mcp::McpAuthConfig;
 use agentcdk::prelude::*;
-use agentcdk::{Diagnostic, DiagnosticCode, Diagnostics};
+use agentcdk::DiagnosticCode;
 use serde_json::{json, Value as Json};
+
+mod common;
+use common::{diagnostics, jwt, runner};
 
 const MODEL: &str = "us.anthropic.claude-sonnet-4-5-20250929-v1:0";
 const SECRET: &str = "arn:aws:secretsmanager:us-east-1:123456789012:secret:partner-token";
 
-fn jwt() -> JwtConfig {
-    JwtConfig { issuer: "https://issuer.example.com/".into(), audience: vec!["api".into()], ..Default::default() }
-}
-
-fn runner(agent: &ServerlessAgent) -> &Function {
-    match agent.backend() {
-        Backend::Queued(q) => &q.runner,
-        Backend::Inline => &agent.request_handler,
-    }
-}
-
 fn env_of(t: &Template, f: &Function, name: &str) -> Option<Json> {
     t.resource_by_id(f).property(&format!("/Environment/Variables/{name}")).cloned()
-}
-
-fn diagnostics(build: impl FnOnce(&mut Stack)) -> Vec<Diagnostic> {
-    let mut app = App::new();
-    build(app.stack("S", StackProps::default()));
-    match app.synthesize(&[]) {
-        Ok(a) => a.warnings,
-        Err(Diagnostics(d)) => d,
-    }
 }
 
 struct Desk {

@@ -9,8 +9,10 @@ use agentcdk::contract::events::{parse_triggers, render_prompt, TriggeredEnvelop
 use agentcdk::contract::wire::ReplyTarget;
 use agentcdk::events::EventBus;
 use agentcdk::prelude::*;
-use agentcdk::{Diagnostic, Diagnostics};
 use serde_json::{json, Value as Json};
+
+mod common;
+use common::{diagnostics, jwt};
 
 const MODEL: &str = "us.anthropic.claude-sonnet-4-5-20250929-v1:0";
 const PROMPT: &str = "Case {{detail.case_id}} opened by {{detail.customer_id}}:\n{{detail.summary}}";
@@ -18,10 +20,6 @@ const PROMPT: &str = "Case {{detail.case_id}} opened by {{detail.customer_id}}:\
 fn sample() -> Json {
     json!({"id": "e-1", "source": "support.desk", "detail-type": "SupportCaseOpened",
         "detail": {"case_id": "C-7", "customer_id": "cust-1", "summary": "charged twice"}})
-}
-
-fn jwt() -> JwtConfig {
-    JwtConfig { issuer: "https://issuer.example.com/".into(), audience: vec!["api".into()], ..Default::default() }
 }
 
 fn trigger(bus: EventBus) -> EventTrigger {
@@ -157,15 +155,6 @@ fn a_queue_agent_puts_completion_events_on_the_default_bus_unless_told_not_to() 
     assert_eq!(t.resource_by_id(&queued(&on).runner).property("/Environment/Variables/COMPLETION_EVENT_BUS"), Some(&json!("default")));
     t.assert_cannot(&queued(&off).runner, "events:PutEvents");
     assert_eq!(t.resource_by_id(&queued(&off).runner).property("/Environment/Variables/COMPLETION_EVENT_BUS"), None);
-}
-
-fn diagnostics(build: impl FnOnce(&mut Stack)) -> Vec<Diagnostic> {
-    let mut app = App::new();
-    build(app.stack("S", StackProps::default()));
-    match app.synthesize(&[]) {
-        Ok(a) => a.warnings,
-        Err(Diagnostics(d)) => d,
-    }
 }
 
 #[test]

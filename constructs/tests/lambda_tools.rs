@@ -10,8 +10,11 @@ use agentcdk::codes;
 use agentcdk::contract::env;
 use agentcdk::contract::tools::{parse_lambda_tools, LambdaToolConfig};
 use agentcdk::prelude::*;
-use agentcdk::{Diagnostic, DiagnosticCode, Diagnostics};
+use agentcdk::DiagnosticCode;
 use serde_json::{json, Value as Json};
+
+mod common;
+use common::{diagnostics, every_mode, substitute, synth};
 
 const MODEL: &str = "us.anthropic.claude-sonnet-4-5-20250929-v1:0";
 const EXTERNAL: &str = "arn:aws:lambda:us-east-1:123456789012:function:weather";
@@ -31,24 +34,11 @@ fn function(s: &mut Stack, id: &str) -> Function {
     )
 }
 
-fn synth<T>(build: impl FnOnce(&mut Stack) -> T) -> (Template, T) {
-    let mut app = App::new();
-    let handles = build(app.stack("S", StackProps::default()));
-    (Template::from_stack(&mut app, "S"), handles)
-}
-
-/// `Fn::Sub` with `${FnN}` replaced by a sample ARN naming the function, `${!` unescaped.
-fn substitute(value: &Json) -> String {
-    let Some(parts) = value.get("Fn::Sub").and_then(Json::as_array) else {
-        return value.as_str().expect("a literal string or Fn::Sub").to_owned();
-    };
-    let mut text = parts[0].as_str().expect("template").to_owned();
-    for (name, intrinsic) in parts[1].as_object().expect("vars") {
-        let id = intrinsic["Fn::GetAtt"][0].as_str().expect("GetAtt [fn, Arn]");
-        assert_eq!(intrinsic["Fn::GetAtt"][1], "Arn");
-        text = text.replace(&format!("${{{name}}}"), &format!("arn:aws:lambda:us-east-1:123456789012:function:{id}"));
-    }
-    text.replace("${!", "${")
+/// A sample ARN naming the function of `{"Fn::GetAtt": [fn, "Arn"]}`.
+fn function_arn(intrinsic: &Json) -> String {
+    let id = intrinsic["Fn::GetAtt"][0].as_str().expect("GetAtt [fn, Arn]");
+    assert_eq!(intrinsic["Fn::GetAtt"][1], "Arn");
+    format!("arn:aws:lambda:us-east-1:123456789012:function:{id}")
 }
 
 fn lambda_tools(t: &Template, logical_id: &str) -> Option<Json> {
@@ -74,7 +64,7 @@ fn lambda_tools_parse_back_into_the_contract_type() {
     });
     let Backend::Queued(q) = agent.backend() else { panic!("queued") };
     let value = lambda_tools(&t, q.runner.function.logical_id()).expect("the runner is told its Lambda tools");
-    let tools = parse_lambda_tools(&substitute(&value)).expect("LAMBDA_TOOLS is a list of LambdaToolConfig");
+    let tools = parse_lambda_tools(&substitute(&value, function_arn)).expect("LAMBDA_TOOLS is a list of LambdaToolConfig");
     let spec = weather_spec();
     assert_eq!(
         tools,
@@ -120,14 +110,7 @@ fn only_an_arn_tool_is_a_plain_string() {
 
 #[test]
 fn every_mode_grants_invoke_on_that_function_alone_to_the_functions_that_run_the_agent() {
-    let modes = [
-        Mode::Sync,
-        Mode::Queue(QueueOptions::default()),
-        Mode::WebSocket(QueueOptions::default()),
-        Mode::Stream(StreamOptions::default()),
-        Mode::Stream(StreamOptions { transport: StreamTransport::FunctionUrl }),
-    ];
-    for mode in modes {
+    for mode in every_mode() {
         let (t, (agent, weather)) = synth(|s| {
             let weather = function(s, "Weather");
             let _other = function(s, "Other");
@@ -165,16 +148,6 @@ fn every_mode_grants_invoke_on_that_function_alone_to_the_functions_that_run_the
             }
         }
     }
-}
-
-fn diagnostics(build: impl FnOnce(&mut Stack)) -> Vec<Diagnostic> {
-    let mut app = App::new();
-    build(app.stack("S", StackProps::default()));
-    let found = match app.synthesize(&[]) {
-        Ok(a) => a.warnings,
-        Err(Diagnostics(d)) => d,
-    };
-    found.into_iter().filter(|d| d.code != agentcdk_synth::codes::TEMPLATE_NEEDS_BUCKET).collect()
 }
 
 #[track_caller]

@@ -8,31 +8,14 @@ use agentcdk::contract::mcp::{parse_servers, McpAuthConfig, McpServerConfig};
 use agentcdk::contract::{env, mcp};
 use agentcdk::object_like;
 use agentcdk::prelude::*;
-use agentcdk::{Diagnostic, DiagnosticCode, Diagnostics};
+use agentcdk::DiagnosticCode;
 use serde_json::{json, Value as Json};
+
+mod common;
+use common::{diagnostics, every_mode, jwt, runner, substitute, synth};
 
 const MODEL: &str = "us.anthropic.claude-sonnet-4-5-20250929-v1:0";
 const TOKEN_ARN: &str = "arn:aws:secretsmanager:us-east-1:123456789012:secret:tools-token";
-
-fn jwt() -> JwtConfig {
-    JwtConfig { issuer: "https://issuer.example.com/".into(), audience: vec!["api".into()], ..Default::default() }
-}
-
-fn synth<T>(build: impl FnOnce(&mut Stack) -> T) -> (Template, T) {
-    let mut app = App::new();
-    let handles = build(app.stack("S", StackProps::default()));
-    (Template::from_stack(&mut app, "S"), handles)
-}
-
-fn diagnostics(build: impl FnOnce(&mut Stack)) -> Vec<Diagnostic> {
-    let mut app = App::new();
-    build(app.stack("S", StackProps::default()));
-    let found = match app.synthesize(&[]) {
-        Ok(a) => a.warnings,
-        Err(Diagnostics(d)) => d,
-    };
-    found.into_iter().filter(|d| d.code != agentcdk_synth::codes::TEMPLATE_NEEDS_BUCKET).collect()
-}
 
 fn gateway(stack: &mut Stack, id: &str, authorizer: GatewayAuthorizer) -> AgentCoreGateway {
     AgentCoreGateway::new(&mut stack.scope(id), AgentCoreGatewayProps { authorizer, ..Default::default() })
@@ -87,27 +70,6 @@ fn every_kind(stack: &mut Stack) -> Every {
     Every { agent, orders, iam_gateway, jwt_gateway }
 }
 
-fn runner(agent: &ServerlessAgent) -> &Function {
-    match agent.backend() {
-        Backend::Queued(q) => &q.runner,
-        Backend::Inline => panic!("a queued agent"),
-    }
-}
-
-/// CloudFormation's `Fn::Sub` with sample values: `${Name}` from `vars` (rendered as a sample
-/// string naming the intrinsic), `${!x}` to `${x}`.
-fn substitute(value: &Json) -> String {
-    let Some(parts) = value.get("Fn::Sub").and_then(Json::as_array) else {
-        return value.as_str().expect("a literal string or Fn::Sub").to_owned();
-    };
-    let mut text = parts[0].as_str().expect("template").to_owned();
-    for (name, intrinsic) in parts[1].as_object().expect("vars") {
-        text = text.replace(&format!("${{{name}}}"), &sample(intrinsic));
-    }
-    assert!(!text.contains("${") || text.contains("${!"), "every placeholder has a variable: {text}");
-    text.replace("${!", "${")
-}
-
 fn sample(intrinsic: &Json) -> String {
     match (intrinsic.get("Fn::GetAtt"), intrinsic.get("Ref")) {
         (Some(att), _) if att[1] == "FunctionUrl" => "https://orders.lambda-url.us-east-1.on.aws/".into(),
@@ -127,7 +89,7 @@ fn mcp_servers(t: &Template, f: &Function) -> Option<Json> {
 fn mcp_servers_parse_back_into_the_contract_type() {
     let (t, every) = synth(every_kind);
     let value = mcp_servers(&t, runner(&every.agent)).expect("the runner is told its tools");
-    let servers = parse_servers(&substitute(&value)).expect("MCP_SERVERS is a list of McpServerConfig");
+    let servers = parse_servers(&substitute(&value, sample)).expect("MCP_SERVERS is a list of McpServerConfig");
     let gw_url = |id: &str| format!("https://{id}.gateway.bedrock-agentcore.us-east-1.amazonaws.com/mcp");
     let expected = vec![
         McpServerConfig {
@@ -219,14 +181,7 @@ fn each_source_gets_exactly_its_iam_on_the_runner_only() {
 
 #[test]
 fn every_mode_wires_the_functions_that_run_the_agent_and_no_other() {
-    let modes = [
-        Mode::Sync,
-        Mode::Queue(QueueOptions::default()),
-        Mode::WebSocket(QueueOptions::default()),
-        Mode::Stream(StreamOptions::default()),
-        Mode::Stream(StreamOptions { transport: StreamTransport::FunctionUrl }),
-    ];
-    for mode in modes {
+    for mode in every_mode() {
         let (t, (agent, gw)) = synth(|s| {
             let gw = gateway(s, "Gw", GatewayAuthorizer::AwsIam);
             let auth = LambdaAuthorizer::jwt(&mut s.scope("Auth"), jwt());
@@ -353,7 +308,7 @@ fn a_public_server_is_called_without_auth_or_grants() {
         let props = AgentProps { tools: vec![ToolSource::server(&server)], ..AgentProps::new(Model::bedrock(MODEL), Access::Public) };
         ServerlessAgent::new(&mut s.scope("Agent"), props)
     });
-    let servers = parse_servers(&substitute(&mcp_servers(&t, &agent.request_handler).unwrap())).unwrap();
+    let servers = parse_servers(&substitute(&mcp_servers(&t, &agent.request_handler).unwrap(), sample)).unwrap();
     assert_eq!(servers[0].auth, McpAuthConfig::None);
     t.assert_cannot(&agent.request_handler, "lambda:InvokeFunctionUrl");
     t.assert_cannot(&agent.request_handler, "lambda:InvokeFunction");

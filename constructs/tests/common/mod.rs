@@ -6,6 +6,7 @@
 use agentcdk::assertions::Template;
 use agentcdk::prelude::*;
 use agentcdk::{Diagnostic, DiagnosticCode, Diagnostics, Severity};
+use serde_json::Value as Json;
 
 /// A JWT config for issuer `https://issuer.example.com/` and audience `api`.
 pub fn jwt() -> JwtConfig {
@@ -85,5 +86,39 @@ pub fn runtime_props(jwt: bool, request_headers: &[&str]) -> AgentCoreRuntimePro
         endpoints: vec![RuntimeEndpointProps { name: "prod".into(), ..Default::default() }],
         request_headers: request_headers.iter().map(|h| (*h).to_owned()).collect(),
         ..Default::default()
+    }
+}
+
+/// Every mode an agent can run in (Stream over REST and over a Function URL): what a test of
+/// "works in every mode" loops over.
+pub fn every_mode() -> [Mode; 5] {
+    [
+        Mode::Sync,
+        Mode::Queue(QueueOptions::default()),
+        Mode::WebSocket(QueueOptions::default()),
+        Mode::Stream(StreamOptions::default()),
+        Mode::Stream(StreamOptions { transport: StreamTransport::FunctionUrl }),
+    ]
+}
+
+/// CloudFormation's `Fn::Sub` with sample values: each `${Name}` replaced by `sample` of its
+/// variable's intrinsic, `${!x}` unescaped to `${x}`; a plain string as it is.
+pub fn substitute(value: &Json, sample: impl Fn(&Json) -> String) -> String {
+    let Some(parts) = value.get("Fn::Sub").and_then(Json::as_array) else {
+        return value.as_str().expect("a literal string or Fn::Sub").to_owned();
+    };
+    let mut text = parts[0].as_str().expect("template").to_owned();
+    for (name, intrinsic) in parts[1].as_object().expect("vars") {
+        text = text.replace(&format!("${{{name}}}"), &sample(intrinsic));
+    }
+    assert!(!text.contains("${") || text.contains("${!"), "every placeholder has a variable: {text}");
+    text.replace("${!", "${")
+}
+
+/// The function that runs the agent's model: the queued runner, or the request handler itself.
+pub fn runner(agent: &ServerlessAgent) -> &Function {
+    match agent.backend() {
+        Backend::Queued(q) => &q.runner,
+        Backend::Inline => &agent.request_handler,
     }
 }
