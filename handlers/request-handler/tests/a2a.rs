@@ -16,7 +16,7 @@ use agentcdk_contract::wire::{AgentResult, Outcome as RunOutcome, Reply, ReplyTa
 use agentcdk_runtime::store::ResponsesStore;
 use agentcdk_testkit::a2a::{sdk_client as sdk, AgentMode, SdkAgent};
 use agentcdk_testkit::events;
-use agentcdk_testkit::http::{HttpResponse, HttpServer};
+use agentcdk_testkit::http::{openai_completion, HttpServer};
 use agentcdk_testkit::moto::{self, Moto};
 use agentcdk_testkit::runtime_api::{rest_bridge, Function, Outcome, RuntimeApi};
 use serde_json::{json, Value};
@@ -182,12 +182,7 @@ fn model() -> HttpServer {
         } else {
             json!({"role": "assistant", "content": format!("the inventory agent said: {}", last["content"].as_str().unwrap_or("?"))})
         };
-        let finish = if message["tool_calls"].is_null() { "stop" } else { "tool_calls" };
-        HttpResponse::json(
-            200,
-            &json!({"id": "c", "object": "chat.completion", "model": "m",
-            "choices": [{"index": 0, "message": message, "finish_reason": finish}]}),
-        )
+        openai_completion(message)
     })
 }
 

@@ -8,7 +8,7 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::Duration;
 
 use agentcdk_contract::{env, mcp::McpServerConfig};
-use agentcdk_testkit::http::{HttpResponse, HttpServer};
+use agentcdk_testkit::http::{openai_completion, HttpServer};
 use agentcdk_testkit::mcp::{SdkMode, SdkServer};
 use agentcdk_testkit::runtime_api::{Function, Outcome, RuntimeApi};
 use serde_json::{json, Value};
@@ -29,12 +29,7 @@ fn model() -> HttpServer {
             let result = body["messages"].as_array().and_then(|m| m.last()).map(|m| m["content"].clone()).unwrap_or_default();
             json!({"role": "assistant", "content": format!("the tool said {}", result.as_str().unwrap_or("?"))})
         };
-        let finish = if message["tool_calls"].is_null() { "stop" } else { "tool_calls" };
-        HttpResponse::json(
-            200,
-            &json!({"id": "c", "object": "chat.completion", "model": "m",
-            "choices": [{"index": 0, "message": message, "finish_reason": finish}]}),
-        )
+        openai_completion(message)
     })
 }
 

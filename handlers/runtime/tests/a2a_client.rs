@@ -17,9 +17,9 @@ use agentcdk_runtime::agent::{Agent, Message, ToolProvider, Toolbox};
 use agentcdk_runtime::mcp::McpAuth;
 use agentcdk_runtime::secret::Secret;
 use agentcdk_testkit::a2a::{AgentMode, SdkAgent};
-use agentcdk_testkit::http::HttpResponse;
+use agentcdk_testkit::http::openai_completion;
 use common::scripted;
-use serde_json::{json, Value};
+use serde_json::json;
 
 const T: Duration = Duration::from_secs(20);
 
@@ -83,20 +83,10 @@ async fn the_end_users_token_is_passed_on_only_when_the_turn_has_one() {
 #[tokio::test(flavor = "multi_thread")]
 async fn a_model_turn_asks_a_remote_agent_and_uses_its_answer() {
     let remote = SdkAgent::start(AgentMode::Task);
-    let completion = |message: Value, finish: &str| {
-        HttpResponse::json(
-            200,
-            &json!({"id": "c", "object": "chat.completion", "model": "m",
-            "choices": [{"index": 0, "message": message, "finish_reason": finish}]}),
-        )
-    };
     let model = scripted(vec![
-        completion(
-            json!({"role": "assistant", "content": null, "tool_calls": [{"id": "call_1", "type": "function",
-                "function": {"name": "inventory", "arguments": "{\"message\":\"How many blue mugs?\"}"}}]}),
-            "tool_calls",
-        ),
-        completion(json!({"role": "assistant", "content": "There are some."}), "stop"),
+        openai_completion(json!({"role": "assistant", "content": null, "tool_calls": [{"id": "call_1", "type": "function",
+                "function": {"name": "inventory", "arguments": "{\"message\":\"How many blue mugs?\"}"}}]})),
+        openai_completion(json!({"role": "assistant", "content": "There are some."})),
     ]);
     let agent =
         Agent::new(Arc::new(OpenAi::new(model.url(), None, "m")), "").with_tools(Toolbox::new().with_provider(service(&remote.card_url())));

@@ -10,7 +10,7 @@ use std::time::{Duration, Instant};
 use agentcdk_runtime::agent::openai::OpenAi;
 use agentcdk_runtime::agent::{Agent, Message, ToolProvider, Toolbox};
 use agentcdk_runtime::mcp::{McpAuth, McpClient, McpError, McpSource};
-use agentcdk_testkit::http::HttpResponse;
+use agentcdk_testkit::http::{openai_completion, HttpResponse};
 use agentcdk_testkit::mcp::{SdkMode, SdkServer};
 use serde_json::{json, Value};
 
@@ -101,20 +101,10 @@ async fn paginated_lists_are_followed_and_expired_sessions_renewed() {
 #[tokio::test(flavor = "multi_thread")]
 async fn a_model_turn_calls_an_mcp_tool_and_uses_its_result() {
     let server = SdkServer::start(SdkMode::McpServer);
-    let completion = |message: Value, finish: &str| {
-        HttpResponse::json(
-            200,
-            &json!({"id": "c", "object": "chat.completion", "model": "m",
-            "choices": [{"index": 0, "message": message, "finish_reason": finish}]}),
-        )
-    };
     let model = scripted(vec![
-        completion(
-            json!({"role": "assistant", "content": null, "tool_calls": [
-                {"id": "call_1", "type": "function", "function": {"name": "add", "arguments": "{\"a\":40,\"b\":2}"}}]}),
-            "tool_calls",
-        ),
-        completion(json!({"role": "assistant", "content": "The answer is 42."}), "stop"),
+        openai_completion(json!({"role": "assistant", "content": null, "tool_calls": [
+                {"id": "call_1", "type": "function", "function": {"name": "add", "arguments": "{\"a\":40,\"b\":2}"}}]})),
+        openai_completion(json!({"role": "assistant", "content": "The answer is 42."})),
     ]);
     let source = McpSource::new(client(&server.url(), Duration::from_secs(30)), vec!["add".into()], 1000);
     let agent = Agent::new(Arc::new(OpenAi::new(model.url(), None, "m")), "").with_tools(Toolbox::new().with_provider(source));

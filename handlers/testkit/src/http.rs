@@ -255,6 +255,18 @@ fn read_chunked(reader: &mut impl BufRead) -> Option<(Chunks, Vec<(String, Strin
     }
 }
 
+/// An OpenAI chat-completions answer (HTTP 200) carrying the assistant `message`:
+/// `finish_reason` is `tool_calls` when the message calls tools, else `stop` — what a scripted
+/// model peer answers.
+pub fn openai_completion(message: serde_json::Value) -> HttpResponse {
+    let finish = if message["tool_calls"].is_null() { "stop" } else { "tool_calls" };
+    HttpResponse::json(
+        200,
+        &serde_json::json!({"id": "c", "object": "chat.completion", "model": "m",
+            "choices": [{"index": 0, "message": message, "finish_reason": finish}]}),
+    )
+}
+
 /// An OpenAI-format (chat completions) model peer for concurrency tests: it answers
 /// `echo: <last user text>`, releasing requests in groups of `parties` (request k waits until
 /// the rest of its group arrived, at most 10 s), so turns started together are all at the model
@@ -276,12 +288,7 @@ pub fn gated_openai_peer(parties: usize) -> HttpServer {
             .and_then(|m| m["content"].as_str())
             .unwrap_or_default()
             .to_owned();
-        HttpResponse::json(
-            200,
-            &serde_json::json!({"id": "c", "object": "chat.completion", "model": "m",
-                "choices": [{"index": 0, "finish_reason": "stop",
-                             "message": {"role": "assistant", "content": format!("echo: {last}")}}]}),
-        )
+        openai_completion(serde_json::json!({"role": "assistant", "content": format!("echo: {last}")}))
     })
 }
 
