@@ -52,9 +52,17 @@ fn env(mut vars: Vec<(String, String)>, more: &[(&str, String)]) -> Vec<(String,
     vars
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn the_sdk_client_reads_our_card_sends_a_queued_message_and_follows_the_task() {
-    let moto = Moto::start();
+/// The Queue-mode request-handler with [`card`], through the Runtime API, against moto (its
+/// input queue and responses table made there).
+struct Queued {
+    sqs: aws_sdk_sqs::Client,
+    ddb: aws_sdk_dynamodb::Client,
+    input_url: String,
+    api: Arc<RuntimeApi>,
+    _f: Function,
+}
+
+async fn queued(moto: &Moto) -> Queued {
     let moto::Clients { sqs, ddb, .. } = moto.clients().await;
     let input = moto::create_queue_with_dlq(&sqs, "in", 3, 30).await;
     moto::create_responses_table(&ddb, "responses").await;
@@ -69,6 +77,13 @@ async fn the_sdk_client_reads_our_card_sends_a_queued_message_and_follows_the_ta
         ],
     );
     let _f = Function::spawn(Path::new(env!("CARGO_BIN_EXE_request-handler")), &api, &vars);
+    Queued { sqs, ddb, input_url: input.url, api, _f }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_sdk_client_reads_our_card_sends_a_queued_message_and_follows_the_task() {
+    let moto = Moto::start();
+    let Queued { sqs, ddb, input_url, api, _f } = queued(&moto).await;
     let http = rest_bridge(api.clone(), "test", Some("u-1"));
     let base = format!("{}/test", http.url());
 
@@ -85,7 +100,7 @@ async fn the_sdk_client_reads_our_card_sends_a_queued_message_and_follows_the_ta
 
     // Enqueued exactly like a chat turn: the request id is the task id, the user the caller.
     let msgs =
-        sqs.receive_message().queue_url(&input.url).max_number_of_messages(10).send().await.expect("receive").messages.unwrap_or_default();
+        sqs.receive_message().queue_url(&input_url).max_number_of_messages(10).send().await.expect("receive").messages.unwrap_or_default();
     assert_eq!(msgs.len(), 1);
     let envelope: Value = serde_json::from_str(msgs[0].body().unwrap_or_default()).expect("json");
     assert_eq!((envelope["request_id"].as_str(), envelope["user_id"].as_str()), (Some(id.as_str()), Some("u-1")));
@@ -131,20 +146,7 @@ fn send_body(text: &str) -> String {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn bad_requests_get_the_spec_codes_and_nothing_is_enqueued() {
     let moto = Moto::start();
-    let moto::Clients { sqs, ddb, .. } = moto.clients().await;
-    let input = moto::create_queue_with_dlq(&sqs, "in", 3, 30).await;
-    moto::create_responses_table(&ddb, "responses").await;
-    let api = RuntimeApi::start();
-    let vars = env(
-        moto.env(),
-        &[
-            ("AGENT_MODE", "queue".into()),
-            ("INPUT_QUEUE_URL", input.url.clone()),
-            ("RESPONSES_TABLE", "responses".into()),
-            (A2A_CARD, card()),
-        ],
-    );
-    let _f = Function::spawn(Path::new(env!("CARGO_BIN_EXE_request-handler")), &api, &vars);
+    let Queued { sqs, input_url, api, _f, .. } = queued(&moto).await;
     let u = Some("u-1");
     let file = r#"{"jsonrpc":"2.0","id":5,"method":"message/send","params":{"message":{"role":"user","messageId":"m",
         "parts":[{"kind":"file","file":{"uri":"s3://b/k"}}]}}}"#;
@@ -165,7 +167,7 @@ async fn bad_requests_get_the_spec_codes_and_nothing_is_enqueued() {
     assert_eq!(status, 401, "no caller, no JSON-RPC");
     let Outcome::Response(out) = api.invoke(events::rest("GET", "/a2a", u, None), T) else { panic!() };
     assert_eq!(events::proxy_answer(&out).0, 405);
-    let msgs = sqs.receive_message().queue_url(&input.url).send().await.expect("receive").messages.unwrap_or_default();
+    let msgs = sqs.receive_message().queue_url(&input_url).send().await.expect("receive").messages.unwrap_or_default();
     assert!(msgs.is_empty(), "nothing was enqueued");
 }
 
