@@ -259,6 +259,9 @@ fn synth_stack(stack: &Stack, previous: Option<&BTreeMap<String, String>>) -> (S
     // Construct paths by logical id of what stays in the root, for messages about a split root.
     let paths: HashMap<String, String> =
         resources.iter().zip(&assignment).filter(|(_, a)| a.is_none()).map(|(r, _)| (r.logical_id.to_string(), r.path.clone())).collect();
+    // Construct paths of the resources a split would move into nested stacks (their manifests').
+    let moved_paths: HashMap<String, String> =
+        resources.iter().zip(&assignment).filter(|(_, a)| a.is_some()).map(|(r, _)| (r.logical_id.to_string(), r.path.clone())).collect();
     let json = render::template(stack, resources);
     let counted_over = partition::over_margin(resource_count, stack.parameters.len(), stack.outputs.len(), 0);
     let mut text = None;
@@ -296,7 +299,7 @@ fn synth_stack(stack: &Stack, previous: Option<&BTreeMap<String, String>>) -> (S
                 let display = format!("{}/{}", stack.name(), child.name);
                 found.extend(validate::template_limits(&display, &child.json, child_text.len(), true));
                 paths.insert(child.logical_id.clone(), display);
-                nested.push(nested_artifact(stack.name(), child, child_text, &hash));
+                nested.push(nested_artifact(stack.name(), child, child_text, &hash, &moved_paths));
             }
             found.extend(validate::nested_cycles(&split.root, &paths));
             let template = render::to_text(&split.root);
@@ -309,10 +312,13 @@ fn synth_stack(stack: &Stack, previous: Option<&BTreeMap<String, String>>) -> (S
     (artifact, found, placed)
 }
 
-fn nested_artifact(stack: &str, child: partition::Child, template: String, hash: &str) -> NestedArtifact {
+/// `paths`: the construct paths, by logical id, of the resources moved out of the root.
+fn nested_artifact(stack: &str, child: partition::Child, template: String, hash: &str, paths: &HashMap<String, String>) -> NestedArtifact {
     let names = |section: &str| {
         child.json.get(section).and_then(serde_json::Value::as_object).map(|m| m.keys().cloned().collect()).unwrap_or_default()
     };
+    let resources = child.json.get("Resources").and_then(serde_json::Value::as_object);
+    let construct_paths = resources.into_iter().flatten().filter_map(|(id, _)| Some((id.clone(), paths.get(id)?.clone()))).collect();
     let manifest = NestedStackManifest {
         template_file: format!("{stack}.{}.template.json", child.logical_id),
         object_key: partition::template_object_key(hash),
@@ -321,6 +327,7 @@ fn nested_artifact(stack: &str, child: partition::Child, template: String, hash:
         outputs: names("Outputs"),
         resources: child.resources,
         template_bytes: template.len(),
+        construct_paths,
     };
     NestedArtifact { logical_id: child.logical_id, template, json: child.json, manifest }
 }

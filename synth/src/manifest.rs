@@ -83,6 +83,10 @@ pub struct NestedStackManifest {
     pub resources: usize,
     /// Template size in bytes.
     pub template_bytes: usize,
+    /// Each of its resources' construct paths, by logical id (as [`StackManifest::construct_paths`]
+    /// for the root): how `invoke` and `logs` find a function that moved into a nested stack.
+    #[serde(default, skip_serializing_if = "IndexMap::is_empty")]
+    pub construct_paths: IndexMap<String, String>,
 }
 
 /// One parameter, as a deployer needs to know it.

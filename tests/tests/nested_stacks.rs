@@ -170,6 +170,31 @@ fn ten_and_fifty_agents_split_into_nested_stacks_that_pass_cfn_lint() {
     assert_eq!(code, 0, "cfn-lint on the 50-agent root, Agent1, Agent2 and Agent50:\n{text}");
 }
 
+/// `logs Agent7` finds the agent's functions in its nested stack (the root's ListStackResources
+/// gives the nested stack's ARN, the nested stack's gives the log groups) and prints a record
+/// written to one of them.
+async fn logs_reach_a_nested_stack(moto: &MotoServer, dir: &Path, made: &[(String, String)]) {
+    let nested = made.iter().map(|(name, _)| name).find(|name| name.contains("Agent7")).expect("Agent7's nested stack");
+    let listed = moto.cloudformation().describe_stack_resources().stack_name(nested).send().await.unwrap();
+    let group = listed
+        .stack_resources()
+        .iter()
+        .find(|r| r.resource_type() == Some("AWS::Logs::LogGroup"))
+        .and_then(|r| r.physical_resource_id())
+        .expect("a log group in Agent7's stack")
+        .to_owned();
+    let aws = venv_tool("aws");
+    assert_ok(&run(moto, dir, &aws, &["logs", "create-log-stream", "--log-group-name", &group, "--log-stream-name", "s"]), moto);
+    let now_ms = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap().as_millis();
+    let events = format!(r#"[{{"timestamp": {now_ms}, "message": "hello from a nested stack"}}]"#);
+    let put = ["logs", "put-log-events", "--log-group-name", &group, "--log-stream-name", "s", "--log-events", &events];
+    assert_ok(&run(moto, dir, &aws, &put), moto);
+    let o = toolkit(moto, dir, &["logs", "Agent7", "--since", "1h"]);
+    assert_ok(&o, moto);
+    let text = String::from_utf8_lossy(&o.stdout);
+    assert!(text.contains("hello from a nested stack"), "{text}");
+}
+
 #[tokio::test(flavor = "multi_thread")]
 async fn ten_agents_deploy_into_moto_through_the_toolkit_and_the_aws_cli() {
     let moto = MotoServer::start();
@@ -199,6 +224,7 @@ async fn ten_agents_deploy_into_moto_through_the_toolkit_and_the_aws_cli() {
     assert_ok(&o, &moto);
     let text = String::from_utf8_lossy(&o.stdout);
     assert!(text.contains("ManyAgents/Agent7: no differences") && text.contains("ManyAgents: no differences"), "{text}");
+    logs_reach_a_nested_stack(&moto, dir, &made).await;
 
     assert_ok(&toolkit(&moto, dir, &["destroy", "--yes"]), &moto);
     assert_eq!(stacks(&moto).await, [], "destroying the root deletes its nested stacks");

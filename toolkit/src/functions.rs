@@ -9,6 +9,7 @@
 use std::collections::{BTreeMap, HashMap};
 
 use agentcdk_synth::StackArtifact;
+use indexmap::IndexMap;
 use serde_json::Value;
 
 use crate::aws::{is_missing_stack, sdk_error, Clients};
@@ -19,6 +20,9 @@ use crate::{Error, Result};
 pub struct StackFunction {
     /// The stack's name.
     pub stack: String,
+    /// The logical id of the nested stack (its `AWS::CloudFormation::Stack` in the root) that
+    /// holds the function, when the stack was split past CloudFormation's limits.
+    pub nested: Option<String>,
     /// The function's logical id.
     pub logical_id: String,
     /// Its construct path below the stack (`Support/Runner/Function`), or the logical id when
@@ -43,31 +47,47 @@ pub enum LogGroup {
     Default,
 }
 
-/// Every function of the stack, in template order.
+/// Every function of the stack, in template order: the root's, then each nested stack's.
 pub fn stack_functions(stack: &StackArtifact) -> Vec<StackFunction> {
-    let resources = stack.json.get("Resources").and_then(Value::as_object);
-    let streamed = streamed_functions(&stack.json);
-    let prefix = format!("{}/", stack.name);
-    resources
-        .into_iter()
-        .flatten()
-        .filter(|(_, r)| r.get("Type").and_then(Value::as_str) == Some("AWS::Lambda::Function"))
-        .map(|(id, r)| {
-            let path = stack.manifest.construct_paths.get(id).map_or(id.as_str(), |p| p.strip_prefix(&prefix).unwrap_or(p));
-            let log_group = match r.pointer("/Properties/LoggingConfig/LogGroup") {
-                Some(Value::String(name)) => LogGroup::Named(name.clone()),
-                Some(v) => v.get("Ref").and_then(Value::as_str).map_or(LogGroup::Default, |id| LogGroup::Resource(id.to_owned())),
-                None => LogGroup::Default,
-            };
-            StackFunction {
-                stack: stack.name.clone(),
-                logical_id: id.clone(),
-                path: path.to_owned(),
-                log_group,
-                streaming: streamed.contains(id.as_str()),
-            }
-        })
-        .collect()
+    let root = Template { json: &stack.json, paths: &stack.manifest.construct_paths, nested: None };
+    let nested = stack.nested.iter().map(|n| Template { json: &n.json, paths: &n.manifest.construct_paths, nested: Some(&n.logical_id) });
+    std::iter::once(root).chain(nested).flat_map(|t| t.functions(&stack.name)).collect()
+}
+
+/// One template of a stack (the root or a nested one) and its resources' construct paths.
+struct Template<'a> {
+    json: &'a Value,
+    paths: &'a IndexMap<String, String>,
+    nested: Option<&'a String>,
+}
+
+impl Template<'_> {
+    fn functions(&self, stack: &str) -> Vec<StackFunction> {
+        let resources = self.json.get("Resources").and_then(Value::as_object);
+        let streamed = streamed_functions(self.json);
+        let prefix = format!("{stack}/");
+        resources
+            .into_iter()
+            .flatten()
+            .filter(|(_, r)| r.get("Type").and_then(Value::as_str) == Some("AWS::Lambda::Function"))
+            .map(|(id, r)| {
+                let path = self.paths.get(id).map_or(id.as_str(), |p| p.strip_prefix(&prefix).unwrap_or(p));
+                let log_group = match r.pointer("/Properties/LoggingConfig/LogGroup") {
+                    Some(Value::String(name)) => LogGroup::Named(name.clone()),
+                    Some(v) => v.get("Ref").and_then(Value::as_str).map_or(LogGroup::Default, |id| LogGroup::Resource(id.to_owned())),
+                    None => LogGroup::Default,
+                };
+                StackFunction {
+                    stack: stack.to_owned(),
+                    nested: self.nested.cloned(),
+                    logical_id: id.clone(),
+                    path: path.to_owned(),
+                    log_group,
+                    streaming: streamed.contains(id.as_str()),
+                }
+            })
+            .collect()
+    }
 }
 
 /// Logical ids of functions whose answers stream: the target of a `RESPONSE_STREAM` Function
@@ -203,15 +223,25 @@ pub struct Deployed<'a> {
     pub log_group: String,
 }
 
-/// The deployed names of `functions`, reading each stack's resources once.
+/// The deployed names of `functions`, reading each (nested) stack's resources once.
 pub async fn deployed<'a>(clients: &Clients, functions: &[&'a StackFunction]) -> Result<Vec<Deployed<'a>>> {
-    let mut ids: BTreeMap<&str, HashMap<String, String>> = BTreeMap::new();
+    let mut ids: BTreeMap<(&str, Option<&str>), HashMap<String, String>> = BTreeMap::new();
     let mut out = Vec::new();
     for f in functions {
-        if !ids.contains_key(f.stack.as_str()) {
-            ids.insert(&f.stack, physical_ids(clients, &f.stack).await?);
+        let root = (f.stack.as_str(), None);
+        if !ids.contains_key(&root) {
+            ids.insert(root, physical_ids(clients, &f.stack).await?);
         }
-        out.push(name_of(f, &ids[f.stack.as_str()])?);
+        let key = (f.stack.as_str(), f.nested.as_deref());
+        if let (Some(nested), false) = (f.nested.as_deref(), ids.contains_key(&key)) {
+            // A nested stack's physical id is its stack ARN, which ListStackResources takes.
+            let arn = ids[&root].get(nested).cloned().ok_or_else(|| {
+                Error::new(format!("{}: the deployed stack has no nested stack {nested}", f.stack))
+                    .hint("deploy the stack first: the local template has it, the deployed one does not")
+            })?;
+            ids.insert(key, physical_ids(clients, &arn).await?);
+        }
+        out.push(name_of(f, &ids[&key])?);
     }
     Ok(out)
 }
@@ -303,6 +333,33 @@ mod tests {
         assert_eq!(e.message, "'Writer' names 2 functions");
         assert_eq!(e.hint.as_deref(), Some("name one: Writer/Stream, Writer/RestStream"));
         assert_eq!(select_one(&fs, "Writer/Stream").unwrap().logical_id, "StreamFn");
+    }
+
+    #[test]
+    fn functions_of_nested_stacks_carry_their_paths_and_stack() {
+        let mut stack = artifact(template(), &[("RunnerFn", "App/Support/Runner/Function")]);
+        let child =
+            json!({"Resources": {"BillingFn": {"Type": "AWS::Lambda::Function"}, "BillingTable": {"Type": "AWS::DynamoDB::Table"}}});
+        stack.nested.push(agentcdk_synth::NestedArtifact {
+            logical_id: "Billing".into(),
+            template: child.to_string(),
+            json: child,
+            manifest: agentcdk_synth::manifest::NestedStackManifest {
+                template_file: "App.Billing.template.json".into(),
+                object_key: "k.template.json".into(),
+                subtree: "Billing".into(),
+                parameters: vec![],
+                outputs: vec![],
+                resources: 2,
+                template_bytes: 0,
+                construct_paths: [("BillingFn".to_owned(), "App/Billing/Handler/Function".to_owned())].into_iter().collect(),
+            },
+        });
+        let fs = stack_functions(&stack);
+        let billing = select_one(&fs, "Billing/Handler").unwrap();
+        assert_eq!((billing.logical_id.as_str(), billing.nested.as_deref()), ("BillingFn", Some("Billing")));
+        assert_eq!(select_one(&fs, "Support/Runner").unwrap().nested, None);
+        assert_eq!(fs.len(), 5, "the root's four and the nested stack's one");
     }
 
     #[test]

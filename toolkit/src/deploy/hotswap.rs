@@ -255,7 +255,9 @@ pub fn refuse_unless_development(stack: &str, development: bool, force: bool) ->
 /// Runs the updates, one function at a time, each waited for.
 async fn apply(clients: &Clients, stack: &StackArtifact, updates: &[FunctionUpdate], bucket: Option<&str>) -> Result<()> {
     let ids = physical_ids(clients, &stack.name).await?;
-    let functions = stack_functions(stack);
+    // The root template's functions only: `classify` compares root templates, and a change in a
+    // nested stack's template changes its TemplateURL, which is a full deploy.
+    let functions: Vec<_> = stack_functions(stack).into_iter().filter(|f| f.nested.is_none()).collect();
     for update in updates {
         let Some(function) = functions.iter().find(|f| f.logical_id == update.logical_id) else { continue };
         let target = name_of(function, &ids)?;
