@@ -74,3 +74,43 @@ pub async fn apply(endpoint: &str, stack: &str, old: &Value, new: &Value) -> Res
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn assembly(resources: Value) -> Assembly {
+        let manifest = serde_json::from_value(json!({"version": "1", "stacks": {}, "assets": {}})).expect("manifest");
+        Assembly { dir: "cdk.out".into(), stack: "S".into(), manifest, template: json!({ "Resources": resources }) }
+    }
+
+    #[test]
+    fn rules_and_archives_are_resolved_with_the_local_connections_url() {
+        let mut locals = Locals { stack: "S".into(), ..Default::default() };
+        locals.refs.insert("Ws".into(), "wsapi".into());
+        locals.attrs.insert(("Bus".into(), "Name".into()), "desk".into());
+        locals.attrs.insert(("Bus".into(), "Arn".into()), "arn:bus".into());
+        locals.attrs.insert(("Q".into(), "Arn".into()), "arn:q".into());
+        let endpoint = json!({"Fn::Sub": ["https://${Api}.execute-api.${AWS::Region}.${AWS::URLSuffix}/agents", {"Api": {"Ref": "Ws"}}]});
+        let a = assembly(json!({
+            "Bus": {"Type": "AWS::Events::EventBus", "Properties": {"Name": "desk"}},
+            "Rule": {"Type": "AWS::Events::Rule", "Properties": {"EventBusName": {"Fn::GetAtt": ["Bus", "Name"]},
+                "EventPattern": {"source": ["a"]}, "Targets": [{"Id": "T", "Arn": {"Fn::GetAtt": ["Q", "Arn"]},
+                "InputTransformer": {"InputTemplate": {"Fn::Sub": ["{\"to\":\"${E}\"}", {"E": endpoint}]}}}]}},
+            "Archive": {"Type": "AWS::Events::Archive", "Properties": {"SourceArn": {"Fn::GetAtt": ["Bus", "Arn"]},
+                "EventPattern": {"source": ["a"]}}},
+        }));
+        let t = template(&a, &locals, &[("wsapi".into(), "127.0.0.1:4000".into())]).expect("resolved");
+        let rule = &t["Resources"]["Rule"]["Properties"];
+        assert_eq!(rule["EventBusName"], "desk");
+        assert_eq!(rule["EventPattern"], json!({"source": ["a"]}), "a rule's pattern stays an object");
+        assert_eq!(rule["Targets"][0]["Arn"], "arn:q");
+        assert_eq!(rule["Targets"][0]["InputTransformer"]["InputTemplate"], "{\"to\":\"http://127.0.0.1:4000/agents\"}");
+        let archive = &t["Resources"]["Archive"]["Properties"];
+        assert_eq!((archive["SourceArn"].as_str(), archive["EventPattern"].as_str()), (Some("arn:bus"), Some(r#"{"source":["a"]}"#)));
+        assert!(t["Resources"].get("Bus").is_none(), "the bus is deployed with the queues");
+        assert!(template(&assembly(json!({})), &locals, &[]).expect("none").is_null());
+        let unknown = assembly(json!({"R": {"Type": "AWS::Events::Rule", "Properties": {"EventBusName": {"Ref": "Nope"}}}}));
+        assert!(matches!(template(&unknown, &locals, &[]), Err(DevError::Template(p)) if p[0].starts_with("R: ")));
+    }
+}

@@ -222,9 +222,8 @@ impl DevServer {
         let functions: HashMap<String, Function> = specs.into_iter().map(|s| (s.logical_id.clone(), Function::new(s))).collect();
         lambda_api.set(&functions);
         if opts.prewarm {
-            for f in functions.values() {
-                f.prewarm().await?;
-            }
+            // All at once: each sandbox's start is mostly its process's init, which overlaps.
+            futures_util::future::try_join_all(functions.values().map(Function::prewarm)).await?;
         }
         let watcher = opts.watch.then(|| crate::watch::spawn(sources, functions.clone()));
         let mut door_tasks = Vec::new();

@@ -227,7 +227,6 @@ async fn support_desk_case_runs_over_a2a_and_mcp_to_the_customer_and_a_failing_c
     let token = dev.issuer().expect("the local issuer").mint("cust-42", &[], 600).expect("token");
     let mut customer = connect(&ws, &token).await;
 
-    let started = Instant::now();
     let event = open_case(&eb, "CASE-1001", "I was charged twice for a blender that arrived broken.").await;
     let request = format!("event-{event}");
     let reply = frame_for(&mut customer, &request, Duration::from_secs(30)).await;
@@ -239,7 +238,6 @@ async fn support_desk_case_runs_over_a2a_and_mcp_to_the_customer_and_a_failing_c
     assert!(text.contains("delivered") && text.contains("Blender 200"), "the orders agent read Orders: {text}");
     assert!(text.contains("charge-2") && text.contains("17800"), "the payments agent read Payments: {text}");
     assert!(text.contains("Blender 200 in stock"), "the inventory agent read Inventory: {text}");
-    eprintln!("case answered in {:?}", started.elapsed());
 
     let calls = peer.calls();
     let orchestrator: Vec<&Value> = calls.iter().filter(|c| c.to_string().contains("orchestrator")).collect();
