@@ -58,7 +58,7 @@ impl FunctionUrl {
     }
 
     async fn handle(&self, req: Request<Incoming>, peer: SocketAddr) -> Response<Body> {
-        let (headers, _) = proxy::headers(req.headers());
+        let (headers, _) = proxy::forwarded(req.headers());
         let Some(function) = &self.function else { return net::json(502, &json!({"Message": "Internal Server Error"})) };
         let method = req.method().as_str().to_owned();
         let raw_path = req.uri().path().to_owned();

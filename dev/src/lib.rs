@@ -9,7 +9,8 @@
 //!   timeout and memory setting ([`lambda`]); its environment is the template's, every
 //!   intrinsic resolved to the local resources ([`intrinsics`]), `AWS_ENDPOINT_URL` at moto.
 //! - Front doors: REST APIs ([`rest`]), WebSocket APIs and their `@connections` API ([`ws`]),
-//!   Function URLs ([`function_url`]), SQS event source mappings ([`sqs`]), and the Lambda
+//!   Function URLs ([`function_url`]), SQS event source mappings ([`sqs`]), EventBridge rules
+//!   and archives (moto routes the events: [`events`]), and the Lambda
 //!   `Invoke` API for functions that call others with the SDK ([`lambda_api`]).
 //! - A local OIDC issuer the stack's JWT checks are pointed at ([`identity`]), unless
 //!   `real_auth`.
@@ -30,6 +31,7 @@ pub mod assembly;
 pub mod authorizer;
 pub mod chat;
 pub mod cli;
+pub mod events;
 pub mod function_url;
 pub mod handlers;
 pub mod identity;

@@ -30,6 +30,17 @@ pub fn headers(h: &hyper::HeaderMap) -> (HashMap<String, String>, HashMap<String
     (single, multi)
 }
 
+/// [`headers`] as a front door passes them on: with `X-Forwarded-Proto` set to the scheme the
+/// client used, `http` here (API Gateway and Function URLs set it, to `https`, replacing any
+/// the client sent), so a function that builds its public URL from the request (an A2A agent
+/// card's `url`) names the local door.
+pub fn forwarded(h: &hyper::HeaderMap) -> (HashMap<String, String>, HashMap<String, Vec<String>>) {
+    let (mut single, mut multi) = headers(h);
+    single.insert("x-forwarded-proto".into(), "http".into());
+    multi.insert("x-forwarded-proto".into(), vec!["http".into()]);
+    (single, multi)
+}
+
 /// The query string as single and multi-valued maps (percent-decoded).
 pub fn query(q: Option<&str>) -> (HashMap<String, String>, HashMap<String, Vec<String>>) {
     let mut multi: HashMap<String, Vec<String>> = HashMap::new();

@@ -82,6 +82,7 @@ impl DevServer {
             assembly: &assembly,
         };
         let (specs, sources) = function_specs(&assembly, &locals, &ctx).await?;
+        let events = crate::events::template(&assembly, &locals, &hosts)?;
         let (functions, mut summary) = reconcile(&self.functions, specs);
         summary.stateful_updated = how == Deploy::Update;
         if self.opts.prewarm {
@@ -92,6 +93,11 @@ impl DevServer {
                 }
             }
         }
+        if let Err(e) = crate::events::apply(&self.moto.endpoint, &assembly.stack, &self.events, &events).await {
+            summary.restarted.iter().chain(&summary.added).for_each(|id| functions[id].shutdown());
+            return Err(e);
+        }
+        self.events = events;
         self.switch_doors(&assembly, &locals, &functions, &plan).await?;
         self.lambda_api.set(&functions);
         for id in summary.restarted.iter().chain(&summary.removed) {

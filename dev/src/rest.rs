@@ -174,7 +174,7 @@ impl RestApi {
         let Some((m, path_params)) = self.find(&method, rest) else {
             return self.gateway(403, "MISSING_AUTHENTICATION_TOKEN", "Missing Authentication Token");
         };
-        let (headers, multi_headers) = proxy::headers(req.headers());
+        let (headers, multi_headers) = proxy::forwarded(req.headers());
         let (query, multi_query) = proxy::query(req.uri().query());
         let body = match net::read_body(req.into_body(), MAX_PAYLOAD).await {
             Ok(b) => b,

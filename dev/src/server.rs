@@ -118,6 +118,8 @@ pub struct DevServer {
     pub(crate) rest: Vec<Arc<RestApi>>,
     pub(crate) ws: Vec<Arc<WsApi>>,
     pub(crate) mappings: Vec<crate::sqs::Mapping>,
+    /// The event rules and archives deployed in moto ([`crate::events::template`]).
+    pub(crate) events: Value,
     state_file: PathBuf,
     pub(crate) opts: DevOptions,
     /// The assembly being served.
@@ -205,7 +207,12 @@ impl DevServer {
             opts: &opts,
             assembly: &assembly,
         };
-        let (specs, sources) = match function_specs(&assembly, &locals, &ctx).await {
+        let prepared = async {
+            let events = crate::events::template(&assembly, &locals, &ws_hosts)?;
+            crate::events::apply(&moto.endpoint, &assembly.stack, &Value::Null, &events).await?;
+            Ok::<_, DevError>((function_specs(&assembly, &locals, &ctx).await?, events))
+        };
+        let ((specs, sources), events) = match prepared.await {
             Ok(s) => s,
             Err(e) => {
                 moto.stop().await;
@@ -215,9 +222,8 @@ impl DevServer {
         let functions: HashMap<String, Function> = specs.into_iter().map(|s| (s.logical_id.clone(), Function::new(s))).collect();
         lambda_api.set(&functions);
         if opts.prewarm {
-            for f in functions.values() {
-                f.prewarm().await?;
-            }
+            // All at once: each sandbox's start is mostly its process's init, which overlaps.
+            futures_util::future::try_join_all(functions.values().map(Function::prewarm)).await?;
         }
         let watcher = opts.watch.then(|| crate::watch::spawn(sources, functions.clone()));
         let mut door_tasks = Vec::new();
@@ -237,6 +243,7 @@ impl DevServer {
             rest,
             ws,
             mappings,
+            events,
             state_file,
             opts,
             assembly,
@@ -415,6 +422,14 @@ pub(crate) fn url_attrs(assembly: &Assembly, locals: &mut Locals, ports: &HashMa
     }
 }
 
+/// `text` with every WebSocket API's `https://<api id>.execute-api.<region>.amazonaws.com`
+/// replaced by its local door `http://127.0.0.1:<port>` (`hosts` from [`ws_hosts`]): the
+/// `@connections` URL a function's environment or a rule's target input names.
+pub(crate) fn local_execute_api(text: &str, hosts: &[(String, String)]) -> String {
+    let suffix = format!(".execute-api.{}.amazonaws.com", crate::moto::REGION);
+    hosts.iter().fold(text.to_owned(), |t, (id, host)| t.replace(&format!("https://{id}{suffix}"), &format!("http://{host}")))
+}
+
 /// Starts every front door and event source mapping of the stack on its listener.
 pub(crate) fn serve_doors(
     assembly: &Assembly,
@@ -582,10 +597,7 @@ fn local_overrides(env: &mut Vec<(String, String)>, ctx: &EnvContext<'_>) -> boo
         }
     }
     if let Some(cb) = get(env, env::WEBSOCKET_CALLBACK_URL) {
-        if let Some((_, host)) = ctx.ws_hosts.iter().find(|(id, _)| cb.contains(&format!("//{id}."))) {
-            let stage = cb.rsplit('/').next().unwrap_or_default();
-            set(env, env::WEBSOCKET_CALLBACK_URL, format!("http://{host}/{stage}"));
-        }
+        set(env, env::WEBSOCKET_CALLBACK_URL, local_execute_api(&cb, ctx.ws_hosts));
     }
     let Some(provider) = get(env, env::MODEL_PROVIDER) else { return false };
     match &ctx.opts.model_endpoint {

@@ -24,6 +24,8 @@ const STATEFUL: &[(&str, &[&str])] = &[
     ("AWS::SQS::Queue", &["Arn", "QueueName"]),
     ("AWS::DynamoDB::Table", &["Arn"]),
     ("AWS::S3::Bucket", &["Arn", "DomainName", "RegionalDomainName"]),
+    // The buses: their rules and archives follow once the front doors are known ([`crate::events`]).
+    ("AWS::Events::EventBus", &["Arn", "Name"]),
 ];
 
 /// Dummy credentials moto accepts (any do).
@@ -112,35 +114,9 @@ pub enum Deploy {
 /// The subset of `assembly` deployed into moto as `how` says; the local values of every resource.
 pub async fn deploy(assembly: &Assembly, endpoint: &str, how: Deploy) -> Result<Locals, DevError> {
     let (template, read_back) = subset(assembly);
-    let conf = aws_sdk_cloudformation::Config::builder()
-        .behavior_version(BehaviorVersion::latest())
-        .region(Region::new(REGION))
-        .credentials_provider(credentials())
-        .endpoint_url(endpoint)
-        .build();
-    let cfn = aws_sdk_cloudformation::Client::from_conf(conf);
-    let fail = |e: String| DevError::Start(format!("creating the queues, tables and buckets in moto: {e}"));
-    let context = |e: &dyn std::error::Error| fail(format!("{}", aws_sdk_cloudformation::error::DisplayErrorContext(e)));
-    match how {
-        Deploy::Create => {
-            cfn.create_stack().stack_name(&assembly.stack).template_body(template.to_string()).send().await.map_err(|e| context(&e))?;
-        }
-        Deploy::Update => {
-            cfn.update_stack().stack_name(&assembly.stack).template_body(template.to_string()).send().await.map_err(|e| context(&e))?;
-        }
-        Deploy::Read => {}
-    }
-    let stack = loop {
-        let out = cfn.describe_stacks().stack_name(&assembly.stack).send().await.map_err(|e| fail(e.to_string()))?;
-        let stack = out.stacks.and_then(|s| s.into_iter().next()).ok_or_else(|| fail("stack vanished".into()))?;
-        match stack.stack_status {
-            Some(StackStatus::CreateInProgress | StackStatus::UpdateInProgress | StackStatus::UpdateCompleteCleanupInProgress) => {
-                tokio::time::sleep(std::time::Duration::from_millis(100)).await
-            }
-            Some(StackStatus::CreateComplete | StackStatus::UpdateComplete) => break stack,
-            other => return Err(fail(format!("status {other:?}: {}", stack.stack_status_reason.unwrap_or_default()))),
-        }
-    };
+    let stack = apply(endpoint, &assembly.stack, &template, how)
+        .await
+        .map_err(|e| DevError::Start(format!("creating the queues, tables and buckets in moto: {e}")))?;
     let mut locals = placeholders(assembly);
     for o in stack.outputs.unwrap_or_default() {
         let (Some(key), Some(value)) = (o.output_key, o.output_value) else { continue };
@@ -151,6 +127,51 @@ pub async fn deploy(assembly: &Assembly, endpoint: &str, how: Deploy) -> Result<
         };
     }
     Ok(locals)
+}
+
+/// Creates or updates (as `how` says) stack `name` in moto's CloudFormation with `template`,
+/// and waits until it is done; the stack as described then.
+pub(crate) async fn apply(
+    endpoint: &str,
+    name: &str,
+    template: &Value,
+    how: Deploy,
+) -> Result<aws_sdk_cloudformation::types::Stack, String> {
+    let cfn = cloudformation(endpoint);
+    let context = |e: &dyn std::error::Error| format!("{}", aws_sdk_cloudformation::error::DisplayErrorContext(e));
+    match how {
+        Deploy::Create => {
+            cfn.create_stack().stack_name(name).template_body(template.to_string()).send().await.map_err(|e| context(&e))?;
+        }
+        Deploy::Update => {
+            cfn.update_stack().stack_name(name).template_body(template.to_string()).send().await.map_err(|e| context(&e))?;
+        }
+        Deploy::Read => {}
+    }
+    loop {
+        let out = cfn.describe_stacks().stack_name(name).send().await.map_err(|e| context(&e))?;
+        let stack = out.stacks.and_then(|s| s.into_iter().next()).ok_or("stack vanished")?;
+        match stack.stack_status {
+            Some(StackStatus::CreateInProgress | StackStatus::UpdateInProgress | StackStatus::UpdateCompleteCleanupInProgress) => {
+                tokio::time::sleep(std::time::Duration::from_millis(100)).await
+            }
+            Some(StackStatus::CreateComplete | StackStatus::UpdateComplete) => return Ok(stack),
+            other => return Err(format!("status {other:?}: {}", stack.stack_status_reason.unwrap_or_default())),
+        }
+    }
+}
+
+/// A CloudFormation client of moto; no retries: a create that moto fails half-way (a 500) would
+/// be retried into `AlreadyExists`, hiding moto's own error.
+pub(crate) fn cloudformation(endpoint: &str) -> aws_sdk_cloudformation::Client {
+    let conf = aws_sdk_cloudformation::Config::builder()
+        .retry_config(aws_sdk_cloudformation::config::retry::RetryConfig::disabled())
+        .behavior_version(BehaviorVersion::latest())
+        .region(Region::new(REGION))
+        .credentials_provider(credentials())
+        .endpoint_url(endpoint)
+        .build();
+    aws_sdk_cloudformation::Client::from_conf(conf)
 }
 
 /// Local values of everything moto does not hold: parameters (their defaults; the asset

@@ -176,7 +176,7 @@ impl WsApi {
         let Some(key) = req.headers().get("sec-websocket-key").cloned() else {
             return net::json(400, &json!({"message": "expected a WebSocket upgrade"}));
         };
-        let (headers, multi) = proxy::headers(req.headers());
+        let (headers, multi) = proxy::forwarded(req.headers());
         let (query, _) = proxy::query(req.uri().query());
         let id = connection_id();
         let connected_at = proxy::now_ms();

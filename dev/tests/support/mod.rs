@@ -27,6 +27,11 @@ pub async fn serve(app: agentcdk::App, peer: &ModelPeer) -> (DevServer, tempfile
 
 /// [`serve`] with the options adjusted by `adjust` first.
 pub async fn serve_with(app: agentcdk::App, peer: &ModelPeer, adjust: impl FnOnce(&mut DevOptions)) -> (DevServer, tempfile::TempDir) {
+    serve_model(app, &peer.url, adjust).await
+}
+
+/// [`serve_with`] with the model at `model_url` (an OpenAI-compatible peer of the test's own).
+pub async fn serve_model(app: agentcdk::App, model_url: &str, adjust: impl FnOnce(&mut DevOptions)) -> (DevServer, tempfile::TempDir) {
     let dir = tempfile::tempdir().expect("temp dir");
     let mut app = app;
     let assembly = app.synthesize(&[]).unwrap_or_else(|d| panic!("synthesis failed:\n{d}"));
@@ -35,7 +40,7 @@ pub async fn serve_with(app: agentcdk::App, peer: &ModelPeer, adjust: impl FnOnc
     agentcdk_dev::logs::set_quiet(std::env::var_os("DEV_TEST_LOGS").is_none());
     let mut opts = DevOptions::new(dir.path());
     opts.handlers_bin_dir = Some(handler_bins());
-    opts.model_endpoint = Some(peer.url.clone());
+    opts.model_endpoint = Some(model_url.to_owned());
     opts.model_id = Some("scripted".into());
     adjust(&mut opts);
     let dev = DevServer::start(opts).await.unwrap_or_else(|e| panic!("dev did not start: {e}"));
