@@ -276,3 +276,33 @@ fn every_waf_mistake_is_reported_at_once() {
     assert!(codes_found.contains(&(codes::WAF_FRONT_DOOR, "S/Two".into())), "{found:?}");
     assert!(found.iter().all(|d| d.hint.as_deref().is_some_and(|h| !h.is_empty())));
 }
+
+fn cents(x: f64) -> i64 {
+    (x * 100.0).round() as i64
+}
+
+/// `cost` prices what WAF adds, hand-computed for 1M requests of 4 KB answers: a web ACL
+/// ($5) with 5 rules ($1 each) and $0.60 per million requests; CloudFront's $0.01 per 10,000
+/// HTTPS requests and 3.81 GB out at $0.085.
+#[test]
+fn cost_prices_the_web_acl_and_cloudfront() {
+    let usage = agentcdk::cost::Usage::default();
+    let waf_of = |t: &agentcdk::assertions::Template| -> Vec<i64> {
+        agentcdk::cost::estimate(t.json(), &usage).iter().map(|e| cents(e.waf)).collect()
+    };
+    let (t, _) = synth(|s| rest_agent(s, WafProps::default()));
+    assert_eq!(waf_of(&t), vec![1060], "$5 + 5 × $1 + $0.60");
+    let (t, _) = synth(|s| url_agent(s, Access::Public, WafProps::default()));
+    let cdn = 1.00 + 1_000_000.0 * 4096.0 / 1_073_741_824.0 * 0.085;
+    assert_eq!(waf_of(&t), vec![cents(10.60 + cdn)]);
+    assert_eq!(cents(10.60 + cdn), 1192);
+    let existing =
+        WafProps { cloudfront_web_acl_arn: Some("arn:aws:wafv2:us-east-1:123456789012:global/webacl/a/b".into()), ..WafProps::default() };
+    let (t, _) = synth(|s| url_agent(s, Access::Public, existing));
+    assert_eq!(waf_of(&t), vec![cents(0.60 + cdn)], "an existing ACL's monthly fees are paid where it lives");
+    let (t, _) = synth(|s| {
+        let auth = LambdaAuthorizer::jwt(&mut s.scope("Auth"), jwt());
+        ServerlessAgent::new(&mut s.scope("A"), AgentProps::new(model(), Access::Authorizer(&auth)))
+    });
+    assert_eq!(waf_of(&t), vec![0]);
+}
