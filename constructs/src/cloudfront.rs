@@ -18,9 +18,12 @@ use agentcdk_synth::cfn::lambda::{permission, Permission};
 use agentcdk_synth::prelude::*;
 use agentcdk_synth::{List, Pseudo};
 
+use agentcdk_contract::env;
+
 use crate::function_url::{FunctionUrl, UrlAuth};
 use crate::iam::actions;
 use crate::kms::Encryption;
+use crate::lambda::Function;
 use crate::waf::{self, Protects, WafProps};
 
 /// The managed cache policy `CachingDisabled`: every request reaches the agent.
@@ -43,8 +46,10 @@ pub(crate) fn distribution_url(distribution: &ResourceRef<cfn::Distribution>) ->
 
 /// Puts CloudFront with the WAF `waf` describes (in `scope`: `WebAcl`, `Oac`, `Distribution`
 /// and the URL's two permissions) in front of `url`, which must take IAM callers.
-pub(crate) fn front(scope: &mut Scope, url: FunctionUrl, waf: &WafProps, encryption: Encryption) -> FunctionUrl {
+pub(crate) fn front(scope: &mut Scope, function: &Function, url: FunctionUrl, waf: &WafProps, encryption: Encryption) -> FunctionUrl {
     debug_assert_eq!(url.auth, UrlAuth::AwsIam, "OAC signs with SigV4: the URL takes IAM callers");
+    // The URL's IAM identity is now CloudFront's, shared by every client: not a caller.
+    function.add_environment(scope.stack(), env::URL_SIGNED_BY_CLOUDFRONT, "true");
     waf::check(scope, waf, Protects::Distribution);
     let web_acl_arn = waf::web_acl(scope, waf, Protects::Distribution, encryption);
     let uuid = Expr::select(2, List::from(Expr::split("/", Expr::Pseudo(Pseudo::StackId))));

@@ -169,7 +169,9 @@ fn a_public_function_url_gets_cloudfront_with_waf_and_oac_and_only_the_distribut
     t.resource_has_properties(
         &agent.request_handler,
         object_like! {"Environment" => object_like! {"Variables" => object_like! {
-            agentcdk::contract::env::ALLOW_ANONYMOUS => "true"
+            agentcdk::contract::env::ALLOW_ANONYMOUS => "true",
+            // CloudFront's signature is no caller identity (the handler drops it).
+            agentcdk::contract::env::URL_SIGNED_BY_CLOUDFRONT => "true"
         }}},
     );
     t.resource_count_is("AWS::WAFv2::WebACLAssociation", 0);

@@ -192,7 +192,9 @@ impl AgentCoreFrontDoor {
                 let url =
                     function.add_url(&mut scope.scope("Url"), FunctionUrlProps { auth, invoke_mode: InvokeMode::ResponseStream, cors });
                 let url = match &props.waf {
-                    Some(waf) if behind_cloudfront => crate::cloudfront::front(&mut scope.scope("Cdn"), url, waf, props.encryption),
+                    Some(waf) if behind_cloudfront => {
+                        crate::cloudfront::front(&mut scope.scope("Cdn"), &function, url, waf, props.encryption)
+                    }
                     _ => url,
                 };
                 (None, Some(url))

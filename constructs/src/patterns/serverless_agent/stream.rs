@@ -66,7 +66,9 @@ fn function_url(scope: &mut Scope, base: &Base<'_, '_>, handler: &Function) -> F
     });
     let url = handler.add_url(&mut scope.scope("Url"), FunctionUrlProps { auth, invoke_mode: InvokeMode::ResponseStream, cors });
     match &props.waf {
-        Some(waf) if props.access == Access::Public => crate::cloudfront::front(&mut scope.scope("Cdn"), url, waf, props.encryption),
+        Some(waf) if props.access == Access::Public => {
+            crate::cloudfront::front(&mut scope.scope("Cdn"), handler, url, waf, props.encryption)
+        }
         _ => url,
     }
 }
