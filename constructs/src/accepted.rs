@@ -102,6 +102,23 @@ pub const REPLY_BUCKET_NO_VERSIONING: Accepted = Accepted {
              older version to restore, and versioning would keep noncurrent copies of users' replies past that expiry.",
 };
 
+/// The CloudFront distribution in front of a Function URL (`waf` on a Function URL door) has
+/// no standard access logs.
+pub const CLOUDFRONT_NO_ACCESS_LOGS: Accepted = Accepted {
+    check: Check::CloudFrontAccessLogging,
+    reason: "Its web ACL logs every request (client IP, URI, headers, WAF verdict) to an encrypted aws-waf-logs- log group \
+             with retention, and the function logs each run: standard access logs would need an S3 bucket with ACLs \
+             enabled to hold a third copy of the same request metadata.",
+};
+
+/// That distribution uses the default `*.cloudfront.net` certificate.
+pub const DEFAULT_CERTIFICATE: Accepted = Accepted {
+    check: Check::CloudFrontTls12,
+    reason: "The distribution has no custom domain, so it serves the default *.cloudfront.net certificate, for which \
+             CloudFront fixes the security policy (TLSv1) whatever MinimumProtocolVersion says. Put a custom domain with \
+             an ACM certificate and TLSv1.2_2021 in front to raise it.",
+};
+
 /// Every accepted finding, in one list (the README shows it).
 pub const ALL: &[Accepted] = &[
     NO_RESERVED_CONCURRENCY,
@@ -114,6 +131,8 @@ pub const ALL: &[Accepted] = &[
     PUBLIC_URL,
     REPLY_BUCKET_NO_ACCESS_LOGS,
     REPLY_BUCKET_NO_VERSIONING,
+    CLOUDFRONT_NO_ACCESS_LOGS,
+    DEFAULT_CERTIFICATE,
 ];
 
 #[cfg(test)]

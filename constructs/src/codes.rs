@@ -4,7 +4,7 @@
 //! ([`agentcdk_synth::Scope::acknowledge`]).
 //!
 //! Groups: `AC20xx` Lambda, IAM and Function URLs, `AC21xx` queues and tables, `AC22xx` API
-//! Gateway, `AC23xx` agents and pipelines, `AC24xx` authorizers and tokens, `AC25xx` AgentCore,
+//! Gateway and WAF, `AC23xx` agents and pipelines, `AC24xx` authorizers and tokens, `AC25xx` AgentCore,
 //! `AC26xx` tools (MCP sources and servers), `AC2660`–`AC2679` A2A (cards and remote agents),
 //! `AC2680`–`AC2699` event-driven runs.
 
@@ -54,6 +54,15 @@ agentcdk_synth::diagnostic_codes! {
     APIGW_PATH_SEGMENT = "AC2204";
     /// An authorizer on a WebSocket route other than `$connect`.
     APIGW_WS_ROUTE_AUTHORIZER = "AC2205";
+    /// A WAF rate limit outside the 10–2,000,000,000 requests per window WAF takes.
+    WAF_RATE_LIMIT = "AC2206";
+    /// WAF on a front door that cannot take it (WebSocket, IAM callers through CloudFront, a
+    /// JWT runtime behind CloudFront) or a CloudFront option on a REST door.
+    WAF_FRONT_DOOR = "AC2207";
+    /// A `cloudfront_web_acl_arn` that is not a CLOUDFRONT web ACL's ARN.
+    WAF_WEB_ACL_ARN = "AC2208";
+    /// A CLOUDFRONT web ACL created in the stack: it deploys in us-east-1 only (warning).
+    WAF_CLOUDFRONT_REGION = "AC2209";
     /// An agent without a model id.
     AGENT_NO_MODEL = "AC2301";
     /// `max_turns` of 0.

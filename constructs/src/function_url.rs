@@ -65,12 +65,25 @@ pub struct FunctionUrl {
     /// Who may call it.
     pub auth: UrlAuth,
     /// The function behind it.
-    function_arn: Expr,
+    pub(crate) function_arn: Expr,
+    /// CloudFront with WAF in front of it (`waf` on a Function URL front door): then the only
+    /// way in, and what [`FunctionUrl::url`] returns.
+    pub distribution: Option<ResourceRef<agentcdk_synth::cfn::cloudfront::Distribution>>,
 }
 
 impl FunctionUrl {
-    /// `https://<id>.lambda-url.<region>.on.aws/`.
+    /// What clients call: `https://<id>.lambda-url.<region>.on.aws/`, or with CloudFront in
+    /// front the distribution's `https://<id>.cloudfront.net/`.
     pub fn url(&self) -> Expr {
+        match &self.distribution {
+            Some(d) => crate::cloudfront::distribution_url(d),
+            None => self.origin_url(),
+        }
+    }
+
+    /// The Function URL itself, `https://<id>.lambda-url.<region>.on.aws/` (behind CloudFront
+    /// it answers 403 to anyone but the distribution).
+    pub fn origin_url(&self) -> Expr {
         self.url.attr_function_url()
     }
 
@@ -161,7 +174,7 @@ impl Function {
                 },
             );
         }
-        FunctionUrl { url, auth: props.auth, function_arn: self.arn() }
+        FunctionUrl { url, auth: props.auth, function_arn: self.arn(), distribution: None }
     }
 
     /// The URI API Gateway invokes for a streamed (`responseTransferMode: STREAM`) integration:

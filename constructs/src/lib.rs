@@ -18,6 +18,7 @@ pub mod apigw;
 pub mod app;
 pub mod assertions;
 pub mod cli;
+pub mod cloudfront;
 pub mod cloudwatch;
 pub mod codes;
 pub mod cost;
@@ -32,6 +33,7 @@ pub mod logs;
 pub mod patterns;
 pub mod s3;
 pub mod sqs;
+pub mod waf;
 
 /// Everything an app's `main` needs: the synth prelude plus the constructs.
 pub mod prelude {
@@ -46,4 +48,5 @@ pub mod prelude {
     pub use crate::logs::RetentionDays;
     pub use crate::patterns::*;
     pub use crate::sqs::{DeadLetter, Queue, QueueProps};
+    pub use crate::waf::{BodyLimit, RateWindow, WafProps};
 }

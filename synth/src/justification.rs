@@ -41,6 +41,12 @@ pub enum Check {
     S3AccessLogging,
     /// An S3 bucket without versioning (checkov CKV_AWS_21, guard S3_BUCKET_VERSIONING_ENABLED).
     S3Versioning,
+    /// A CloudFront distribution without standard access logs (checkov CKV_AWS_86, cfn_nag
+    /// W10, guard CLOUDFRONT_ACCESSLOGS_ENABLED).
+    CloudFrontAccessLogging,
+    /// A CloudFront distribution whose viewers may negotiate below TLS 1.2 (checkov
+    /// CKV_AWS_174, cfn_nag W70).
+    CloudFrontTls12,
 }
 
 impl Check {
@@ -56,6 +62,8 @@ impl Check {
         Check::LogGroupKms,
         Check::S3AccessLogging,
         Check::S3Versioning,
+        Check::CloudFrontAccessLogging,
+        Check::CloudFrontTls12,
     ];
 
     /// checkov's id (`CKV_AWS_…`).
@@ -71,6 +79,8 @@ impl Check {
             Check::LogGroupKms => "CKV_AWS_158",
             Check::S3AccessLogging => "CKV_AWS_18",
             Check::S3Versioning => "CKV_AWS_21",
+            Check::CloudFrontAccessLogging => "CKV_AWS_86",
+            Check::CloudFrontTls12 => "CKV_AWS_174",
         }
     }
 
@@ -83,6 +93,8 @@ impl Check {
             Check::SqsQueueKms => Some("W48"),
             Check::LogGroupKms => Some("W84"),
             Check::S3AccessLogging => Some("W35"),
+            Check::CloudFrontAccessLogging => Some("W10"),
+            Check::CloudFrontTls12 => Some("W70"),
             Check::LambdaDeadLetterQueue | Check::LambdaUrlAuthNone | Check::ApiGatewayStageCache | Check::S3Versioning => None,
         }
     }
@@ -96,7 +108,12 @@ impl Check {
             Check::ApiGatewayStageCache => Some("API_GW_CACHE_ENABLED_AND_ENCRYPTED"),
             Check::S3AccessLogging => Some("S3_BUCKET_LOGGING_ENABLED"),
             Check::S3Versioning => Some("S3_BUCKET_VERSIONING_ENABLED"),
-            Check::LambdaUrlAuthNone | Check::ApiGatewayMethodAuthNone | Check::SqsQueueKms | Check::LogGroupKms => None,
+            Check::CloudFrontAccessLogging => Some("CLOUDFRONT_ACCESSLOGS_ENABLED"),
+            Check::LambdaUrlAuthNone
+            | Check::ApiGatewayMethodAuthNone
+            | Check::SqsQueueKms
+            | Check::LogGroupKms
+            | Check::CloudFrontTls12 => None,
         }
     }
 
@@ -110,6 +127,7 @@ impl Check {
             Check::SqsQueueKms => "AWS::SQS::Queue",
             Check::LogGroupKms => "AWS::Logs::LogGroup",
             Check::S3AccessLogging | Check::S3Versioning => "AWS::S3::Bucket",
+            Check::CloudFrontAccessLogging | Check::CloudFrontTls12 => "AWS::CloudFront::Distribution",
         }
     }
 
@@ -126,6 +144,8 @@ impl Check {
             Check::LogGroupKms => "log group encrypted with a KMS key",
             Check::S3AccessLogging => "bucket with server access logging",
             Check::S3Versioning => "bucket with versioning",
+            Check::CloudFrontAccessLogging => "distribution with access logging",
+            Check::CloudFrontTls12 => "distribution with TLS 1.2 or later for viewers",
         }
     }
 }

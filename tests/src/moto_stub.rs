@@ -14,7 +14,7 @@
 //! `AWS::ApiGateway::{Account, Authorizer, GatewayResponse, Model, RequestValidator, Stage,
 //! UsagePlan}`, every `AWS::ApiGatewayV2` and `AWS::BedrockAgentCore` type,
 //! `AWS::CloudWatch::Alarm`, `AWS::Lambda::{Alias, Url}`, `AWS::SecretsManager::Secret`,
-//! `AWS::S3::BucketPolicy`, `AWS::SQS::QueuePolicy` and both `AWS::WAFv2` types.
+//! `AWS::S3::BucketPolicy`, `AWS::SQS::QueuePolicy`, every `AWS::WAFv2` and `AWS::CloudFront` type.
 
 use serde_json::{Map, Value};
 

@@ -110,6 +110,53 @@ fn a2a_on_rest_front_doors_passes_cfn_lint_and_checkov() {
     assert!(findings.is_empty(), "checkov: {}", findings.iter().map(ToString::to_string).collect::<Vec<_>>().join("\n"));
 }
 
+/// WAF behind CloudFront in front of public Function URLs (no example has one: the stream
+/// example takes IAM callers, the AgentCore example a JWT runtime, which CloudFront's signature
+/// would displace): a Stream agent and an AgentCore door of an IAM runtime. The REST WAF is in
+/// the queue-agent example.
+#[test]
+fn cloudfront_with_waf_passes_cfn_lint_and_checkov() {
+    use agentcdk::prelude::*;
+    let mut app = App::new();
+    let stack = app.stack("Edge", StackProps::default());
+    ServerlessAgent::new(
+        &mut stack.scope("Stream"),
+        AgentProps {
+            mode: Mode::Stream(StreamOptions { transport: StreamTransport::FunctionUrl }),
+            waf: Some(WafProps::default()),
+            ..AgentProps::new(Model::bedrock("us.anthropic.claude-sonnet-4-5-20250929-v1:0"), Access::Public)
+        },
+    );
+    let runtime = AgentCoreRuntime::new(
+        &mut stack.scope("Runtime"),
+        AgentCoreRuntimeProps {
+            artifact: RuntimeArtifact::Container { uri: "123456789012.dkr.ecr.us-east-1.amazonaws.com/agent:v1".into() },
+            ..Default::default()
+        },
+    );
+    AgentCoreFrontDoor::new(
+        &mut stack.scope("Door"),
+        &runtime,
+        FrontDoorProps {
+            kind: FrontDoorKind::FunctionUrl(UrlAuth::None),
+            public: true,
+            waf: Some(WafProps::default()),
+            ..Default::default()
+        },
+    );
+    for path in ["Edge/Stream/Cdn", "Edge/Door/Cdn"] {
+        stack.acknowledge(path, agentcdk::codes::WAF_CLOUDFRONT_REGION, "deployed to us-east-1");
+    }
+    let out = tempfile::tempdir().unwrap();
+    let assembly = synth_into(app, out.path());
+    assert!(assembly.warnings.is_empty(), "{:?}", assembly.warnings);
+    let template = out.path().join(assembly.stacks[0].file_name());
+    let (code, text) = cfn_lint(std::slice::from_ref(&template));
+    assert_eq!(code & (2 | 4), 0, "cfn-lint found errors or warnings (exit {code}):\n{text}");
+    let findings = agentcdk_tests::checkov::run_checkov(&[template]);
+    assert!(findings.is_empty(), "checkov: {}", findings.iter().map(ToString::to_string).collect::<Vec<_>>().join("\n"));
+}
+
 #[test]
 fn agentcore_family_passes_cfn_lint() {
     use agentcdk::prelude::*;

@@ -20,6 +20,7 @@ pub const STREAM_INTEGRATION_TIMEOUT: std::time::Duration = std::time::Duration:
 use crate::kms::Encryption;
 use crate::lambda::Function;
 use crate::logs::{log_group, RetentionDays};
+use crate::waf::{Protects, WafProps};
 
 /// An HTTP method.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
@@ -107,6 +108,9 @@ pub struct RestApiProps {
     /// Creates the region-wide API Gateway CloudWatch role (`AWS::ApiGateway::Account`) that
     /// stage logging requires; turn off if the account already has one. Default: on.
     pub cloudwatch_role: bool,
+    /// AWS WAF on the stage: managed rule groups, a per-IP rate rule, a body-size rule, logs.
+    /// Default: none (opt-in: about $10/month per API before traffic, see [`crate::waf`]).
+    pub waf: Option<WafProps>,
 }
 
 impl Default for RestApiProps {
@@ -121,8 +125,31 @@ impl Default for RestApiProps {
             tracing: true,
             encryption: Encryption::StackKey,
             cloudwatch_role: true,
+            waf: None,
         }
     }
+}
+
+/// The web ACL of `waf` (in `scope`) associated with the stage.
+fn protect_stage(
+    scope: &mut Scope,
+    waf: &WafProps,
+    api: &ResourceRef<cfn::RestApi>,
+    stage: &ResourceRef<cfn::Stage>,
+    props: &RestApiProps,
+) {
+    crate::waf::check(scope, waf, Protects::RestStage);
+    let web_acl_arn = crate::waf::web_acl(scope, waf, Protects::RestStage, props.encryption);
+    let stage_arn = Expr::sub_with(
+        format!("arn:${{AWS::Partition}}:apigateway:${{AWS::Region}}::/restapis/${{Api}}/stages/{}", props.stage_name),
+        [("Api", api.reference())],
+    );
+    let association = scope.add(
+        "WafAssociation",
+        agentcdk_synth::cfn::wafv2::WebACLAssociation { resource_arn: Some(stage_arn.into()), web_acl_arn: Some(web_acl_arn) },
+    );
+    // The stage ARN names the stage: it must exist before WAF can attach to it.
+    scope.stack().resource(&association).depends_on(stage);
 }
 
 /// Who may call a method.
@@ -285,6 +312,9 @@ impl RestApi {
         );
         if let Some(account) = account {
             scope.stack().resource(&stage).depends_on(&account);
+        }
+        if let Some(waf) = &props.waf {
+            protect_stage(scope, waf, &api, &stage, &props);
         }
         let this = RestApi {
             api,

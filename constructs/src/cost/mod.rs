@@ -171,12 +171,22 @@ pub struct Estimate {
     pub dynamodb: f64,
     /// CloudWatch Logs ingestion.
     pub logs: f64,
+    /// AWS WAF on the front door (web ACL, rules, requests) and the CloudFront distribution a
+    /// WAF-protected Function URL sits behind (requests, data out); 0 without.
+    pub waf: f64,
 }
 
 impl Estimate {
     /// Everything (a model outside the table counts 0).
     pub fn total(&self) -> f64 {
-        self.front_door_requests + self.lambda() + self.backend_lambda + self.model.unwrap_or(0.0) + self.sqs + self.dynamodb + self.logs
+        self.front_door_requests
+            + self.lambda()
+            + self.backend_lambda
+            + self.model.unwrap_or(0.0)
+            + self.sqs
+            + self.dynamodb
+            + self.logs
+            + self.waf
     }
 
     /// The entry function's Lambda part.

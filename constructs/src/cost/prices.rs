@@ -32,3 +32,14 @@ pub const DYNAMODB_WRITE_UNIT: f64 = 0.625 / 1_000_000.0;
 pub const DYNAMODB_READ_UNIT: f64 = 0.125 / 1_000_000.0;
 /// CloudWatch Logs (standard class), per GB ingested.
 pub const LOGS_INGESTED_GB: f64 = 0.50;
+/// AWS WAF, per web ACL a month (<https://aws.amazon.com/waf/pricing/>).
+pub const WAF_WEB_ACL_MONTH: f64 = 5.00;
+/// AWS WAF, per rule or rule group in a web ACL a month (the AWS managed groups agentcdk uses
+/// have no subscription fee of their own).
+pub const WAF_RULE_MONTH: f64 = 1.00;
+/// AWS WAF, per request inspected (up to 1,500 WCUs and the default body inspection size).
+pub const WAF_REQUEST: f64 = 0.60 / 1_000_000.0;
+/// CloudFront, per HTTPS request (United States, Mexico and Canada; <https://aws.amazon.com/cloudfront/pricing/>).
+pub const CLOUDFRONT_HTTPS_REQUEST: f64 = 0.0100 / 10_000.0;
+/// CloudFront, per GB transferred out to the internet (first 10 TB, United States).
+pub const CLOUDFRONT_OUT_GB: f64 = 0.085;

@@ -29,8 +29,8 @@ pub fn report(estimates: &[Estimate], usage: &Usage) -> String {
         models::PRICE_SOURCE,
     );
     s.push_str(&format!(
-        "{:<40} {:<28} {:>11} {:>10} {:>12} {:>12} {:>10} {:>12}\n",
-        "front door", "kind", "front door", "lambda", "model", "sqs+dynamodb", "logs", "total"
+        "{:<40} {:<28} {:>11} {:>10} {:>12} {:>12} {:>10} {:>10} {:>12}\n",
+        "front door", "kind", "front door", "lambda", "model", "sqs+dynamodb", "logs", "waf+cdn", "total"
     ));
     for e in estimates {
         let model = match (&e.model, &e.model_id) {
@@ -39,7 +39,7 @@ pub fn report(estimates: &[Estimate], usage: &Usage) -> String {
             (None, None) => "-".to_owned(),
         };
         s.push_str(&format!(
-            "{:<40} {:<28} {:>11} {:>10} {:>12} {:>12} {:>10} {:>12}\n",
+            "{:<40} {:<28} {:>11} {:>10} {:>12} {:>12} {:>10} {:>10} {:>12}\n",
             e.logical_id,
             e.front_door.to_string(),
             dollars(e.front_door_requests),
@@ -47,6 +47,7 @@ pub fn report(estimates: &[Estimate], usage: &Usage) -> String {
             model,
             dollars(e.sqs + e.dynamodb),
             dollars(e.logs),
+            dollars(e.waf),
             dollars(e.total())
         ));
         if let (None, Some(id)) = (&e.model, &e.model_id) {
@@ -54,7 +55,18 @@ pub fn report(estimates: &[Estimate], usage: &Usage) -> String {
         }
     }
     let total: f64 = estimates.iter().map(Estimate::total).sum();
-    s.push_str(&format!("{:<40} {:<28} {:>11} {:>10} {:>12} {:>12} {:>10} {:>12}\n", "total", "", "", "", "", "", "", dollars(total)));
+    s.push_str(&format!(
+        "{:<40} {:<28} {:>11} {:>10} {:>12} {:>12} {:>10} {:>10} {:>12}\n",
+        "total",
+        "",
+        "",
+        "",
+        "",
+        "",
+        "",
+        "",
+        dollars(total)
+    ));
     s
 }
 
@@ -75,6 +87,7 @@ fn estimate_json(e: &Estimate) -> Value {
             "sqs": e.sqs,
             "dynamodb": e.dynamodb,
             "logs": e.logs,
+            "waf": e.waf,
             "total": e.total(),
         }
     })

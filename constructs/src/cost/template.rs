@@ -157,7 +157,46 @@ fn price_front_door(resources: &Resources, id: &str, front_door: FrontDoor, func
         sqs,
         dynamodb,
         logs,
+        waf: waf(resources, id, front_door, usage),
     }
+}
+
+/// WAF on the front door `id` (the web ACL associated with a REST API, or attached to the
+/// CloudFront distribution whose origin is a Function URL) and that distribution's fees.
+fn waf(resources: &Resources, id: &str, front_door: FrontDoor, usage: &Usage) -> f64 {
+    let requests = usage.requests as f64;
+    let (acl, cdn) = match front_door {
+        FrontDoor::RestApi | FrontDoor::StreamingRestApi => {
+            let acl = resources.values().find_map(|a| {
+                let props = &a["Properties"];
+                let vars = props["ResourceArn"].get("Fn::Sub")?.get(1)?;
+                (a["Type"] == "AWS::WAFv2::WebACLAssociation" && vars.as_object()?.values().any(|v| refers_to(v, id)))
+                    .then(|| props["WebACLArn"].clone())
+            });
+            (acl, 0.0)
+        }
+        FrontDoor::FunctionUrl | FrontDoor::StreamingFunctionUrl => {
+            let Some(config) = resources.values().find_map(|d| {
+                let config = &d["Properties"]["DistributionConfig"];
+                let origins = config["Origins"].as_array()?;
+                (d["Type"] == "AWS::CloudFront::Distribution"
+                    && origins.iter().any(|o| serde_json::to_string(&o["DomainName"]).is_ok_and(|t| t.contains(&format!("\"{id}\"")))))
+                .then_some(config)
+            }) else {
+                return 0.0;
+            };
+            let out_gb = requests * usage.response_bytes as f64 / 1_073_741_824.0;
+            (Some(config["WebACLId"].clone()), requests * prices::CLOUDFRONT_HTTPS_REQUEST + out_gb * prices::CLOUDFRONT_OUT_GB)
+        }
+        FrontDoor::WebSocket => (None, 0.0),
+    };
+    let Some(acl) = acl.filter(|a| !a.is_null()) else { return cdn };
+    // A web ACL of this template: its monthly fees count here; an existing one's are paid once elsewhere.
+    let monthly = target_function(&acl)
+        .and_then(|acl| resources.get(&acl))
+        .and_then(|acl| acl["Properties"]["Rules"].as_array())
+        .map_or(0.0, |rules| prices::WAF_WEB_ACL_MONTH + rules.len() as f64 * prices::WAF_RULE_MONTH);
+    cdn + monthly + requests * prices::WAF_REQUEST
 }
 
 fn refers_to(value: &Json, id: &str) -> bool {

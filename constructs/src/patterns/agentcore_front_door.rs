@@ -28,6 +28,7 @@ use crate::iam::{self, actions, Statement};
 use crate::kms::Encryption;
 use crate::lambda::{Code, Function, FunctionProps};
 use crate::logs::RetentionDays;
+use crate::waf::WafProps;
 
 /// Which of the three front doors.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -86,6 +87,11 @@ pub struct FrontDoorProps<'a> {
     pub alarms: bool,
     /// Encryption at rest. Default: the stack key.
     pub encryption: Encryption,
+    /// AWS WAF on the door: on the stage of the REST kinds; for `FunctionUrl(UrlAuth::None)`
+    /// CloudFront with WAF in front (the URL then takes only the distribution's signed calls,
+    /// clients send `x-amz-content-sha256`, see [`crate::cloudfront`]). Default: none (opt-in:
+    /// about $10/month per web ACL before traffic).
+    pub waf: Option<WafProps>,
 }
 
 impl Default for FrontDoorProps<'_> {
@@ -104,6 +110,7 @@ impl Default for FrontDoorProps<'_> {
             log_retention: RetentionDays::default(),
             alarms: true,
             encryption: Encryption::StackKey,
+            waf: None,
         }
     }
 }
@@ -180,8 +187,16 @@ impl AgentCoreFrontDoor {
                     expose_headers: vec![agentcdk_contract::wire::AGENTCORE_SESSION_ID_HEADER.to_owned()],
                     max_age_seconds: Some(c.max_age_seconds),
                 });
+                let behind_cloudfront = props.waf.is_some() && auth == UrlAuth::None;
+                let auth = if behind_cloudfront { UrlAuth::AwsIam } else { auth };
                 let url =
                     function.add_url(&mut scope.scope("Url"), FunctionUrlProps { auth, invoke_mode: InvokeMode::ResponseStream, cors });
+                let url = match &props.waf {
+                    Some(waf) if behind_cloudfront => {
+                        crate::cloudfront::front(&mut scope.scope("Cdn"), &function, url, waf, props.encryption)
+                    }
+                    _ => url,
+                };
                 (None, Some(url))
             }
             FrontDoorKind::RestBuffered | FrontDoorKind::RestStream => {
@@ -193,6 +208,7 @@ impl AgentCoreFrontDoor {
                         log_retention: props.log_retention,
                         encryption: props.encryption,
                         description: Some("AgentCore runtime front door".into()),
+                        waf: props.waf.clone(),
                         ..Default::default()
                     },
                 );
@@ -257,6 +273,14 @@ fn check(scope: &mut Scope, runtime: &AgentCoreRuntime, props: &FrontDoorProps<'
                     "set public: true to confirm that anyone may call it, or use UrlAuth::AwsIam",
                 ),
                 _ => {}
+            }
+            if props.waf.is_some() && (auth == UrlAuth::AwsIam || runtime.jwt) {
+                scope.error(
+                    codes::WAF_FRONT_DOOR,
+                    "WAF on a Function URL door for IAM callers or a CUSTOM_JWT runtime",
+                    "WAF puts CloudFront in front, which replaces the Authorization header with its own signature: use \
+                     UrlAuth::None with public: true in front of an IAM-authorized runtime, or FrontDoorKind::RestStream",
+                );
             }
             if auth == UrlAuth::AwsIam && runtime.jwt {
                 scope.error(

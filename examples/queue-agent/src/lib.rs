@@ -26,6 +26,8 @@ pub fn app() -> App {
         AgentProps {
             mode: Mode::Queue(QueueOptions::default()),
             system_prompt: "You resolve billing issues.".into(),
+            // AWS WAF on the stage: managed rules, 1000 requests per IP per 5 minutes, 16 KB bodies.
+            waf: Some(WafProps::default()),
             ..AgentProps::new(Model::bedrock("us.anthropic.claude-sonnet-4-5-20250929-v1:0"), Access::Authorizer(&auth))
         },
     );

@@ -185,6 +185,8 @@ pub struct Config {
     pub max_body: usize,
     /// [`env::RESPONSE_MODE`].
     pub mode: ResponseMode,
+    /// [`env::URL_SIGNED_BY_CLOUDFRONT`]: the URL's IAM identity is CloudFront's, not a caller.
+    pub signed_by_cloudfront: bool,
 }
 
 impl Config {
@@ -204,6 +206,7 @@ impl Config {
             forward,
             max_body: config::parse_or(env::MAX_BODY_BYTES, env::DEFAULT_MAX_BODY_BYTES)?,
             mode: agentcdk_runtime::http::response_mode_from_env()?,
+            signed_by_cloudfront: config::parse_or(env::URL_SIGNED_BY_CLOUDFRONT, false)?,
         })
     }
 }
@@ -322,7 +325,7 @@ impl Proxy {
         // A header that is not visible ASCII is refused too, not taken for a missing one.
         let header = req.headers.get(AGENTCORE_SESSION_ID_HEADER).map(|v| v.to_str().unwrap_or("\u{0}"));
         let client_session = session_id(header).map_err(|m| ProxyError::Client(ErrorCode::BadRequest, m))?;
-        let user_id = req.user_id.as_deref().filter(|u| !u.is_empty());
+        let user_id = req.caller(self.config.signed_by_cloudfront);
         let user = match user_id {
             None => None,
             Some(u) if HeaderValue::from_str(u).is_ok() => Some(u.to_owned()),
@@ -571,6 +574,7 @@ mod tests {
             forward: HeaderMapping::default(),
             max_body: 10,
             mode: ResponseMode::Buffered,
+            signed_by_cloudfront: false,
         };
         Proxy::new(&sdk, config)
     }

@@ -36,6 +36,11 @@ crate::string_enum! {
 pub const ALLOW_ANONYMOUS: &str = "ALLOW_ANONYMOUS";
 /// User id of anonymous callers when [`ALLOW_ANONYMOUS`] is `true`.
 pub const ANONYMOUS_USER_ID: &str = "anonymous";
+/// `true`: the function's Function URL is reached only through CloudFront's Origin Access
+/// Control (`waf` on a Function URL front door), so the URL request's IAM identity is the
+/// distribution's, never the caller's: the handler ignores it (callers are anonymous, and
+/// [`ALLOW_ANONYMOUS`] decides). Default: `false`.
+pub const URL_SIGNED_BY_CLOUDFRONT: &str = "URL_SIGNED_BY_CLOUDFRONT";
 /// Largest accepted request body in bytes. Default: [`DEFAULT_MAX_BODY_BYTES`].
 pub const MAX_BODY_BYTES: &str = "MAX_BODY_BYTES";
 /// Default of [`MAX_BODY_BYTES`]: leaves room in the 256 KiB SQS message for the envelope.

@@ -114,6 +114,16 @@ pub struct Request {
 pub struct BadEvent(pub String);
 
 impl Request {
+    /// The verified caller: [`Request::user_id`], except on a Function URL whose requests
+    /// CloudFront signs (`signed_by_cloudfront`, from [`env::URL_SIGNED_BY_CLOUDFRONT`]): that
+    /// IAM identity is the distribution's, shared by every client, so there is no caller.
+    pub fn caller(&self, signed_by_cloudfront: bool) -> Option<&str> {
+        if signed_by_cloudfront && self.source == Source::FunctionUrl {
+            return None;
+        }
+        self.user_id.as_deref().filter(|u| !u.is_empty())
+    }
+
     /// Recognizes the event's source and converts it.
     pub fn from_event(event: Value) -> Result<Self, BadEvent> {
         let ctx = &event["requestContext"];
@@ -332,20 +342,25 @@ pub struct Admission {
     pub max_body: usize,
     /// Whether requests without a caller identity pass as the anonymous user. Default: false.
     pub allow_anonymous: bool,
+    /// Whether CloudFront signs the Function URL's requests (see [`Request::caller`]).
+    /// Default: false.
+    pub signed_by_cloudfront: bool,
 }
 
 impl Default for Admission {
     fn default() -> Self {
-        Self { max_body: env::DEFAULT_MAX_BODY_BYTES, allow_anonymous: false }
+        Self { max_body: env::DEFAULT_MAX_BODY_BYTES, allow_anonymous: false, signed_by_cloudfront: false }
     }
 }
 
 impl Admission {
-    /// From [`env::MAX_BODY_BYTES`] and [`env::ALLOW_ANONYMOUS`] (unset: the defaults).
+    /// From [`env::MAX_BODY_BYTES`], [`env::ALLOW_ANONYMOUS`] and
+    /// [`env::URL_SIGNED_BY_CLOUDFRONT`] (unset: the defaults).
     pub fn from_env() -> Result<Self, ConfigError> {
         Ok(Self {
             max_body: config::parse_or(env::MAX_BODY_BYTES, env::DEFAULT_MAX_BODY_BYTES)?,
             allow_anonymous: config::parse_or(env::ALLOW_ANONYMOUS, false)?,
+            signed_by_cloudfront: config::parse_or(env::URL_SIGNED_BY_CLOUDFRONT, false)?,
         })
     }
 
@@ -498,6 +513,22 @@ mod tests {
         let req = Request::from_event(function_url("{}", false, Value::Null)).expect("parses");
         assert_eq!(req.user_id, None);
         assert!(Request::from_event(function_url("!!", true, Value::Null)).is_err());
+    }
+
+    #[test]
+    fn a_url_signed_by_cloudfront_has_no_caller_but_rest_keeps_its_authorizer_user() {
+        // Behind CloudFront OAC the URL's IAM identity is the distribution's: every client has it.
+        let cloudfront = json!({"iam": {"callerId": "AROACLOUDFRONT:edge", "userId": "AROACLOUDFRONT:edge"}});
+        let req = Request::from_event(function_url("{}", false, cloudfront)).expect("parses");
+        assert_eq!(req.caller(false), Some("AROACLOUDFRONT:edge"));
+        assert_eq!(req.caller(true), None);
+        let rest = json!({
+            "httpMethod": "POST", "path": "/a", "headers": {},
+            "requestContext": {"httpMethod": "POST", "authorizer": {"principalId": "p", "userId": "u-1"}},
+            "body": "{}", "isBase64Encoded": false
+        });
+        let req = Request::from_event(rest).expect("parses");
+        assert_eq!((req.caller(true), req.caller(false)), (Some("u-1"), Some("u-1")));
     }
 
     #[test]

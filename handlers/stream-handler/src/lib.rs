@@ -166,8 +166,8 @@ struct Caller {
 
 /// The caller, body limit and content type checks every POST gets (chat and A2A alike).
 fn admit(app: &App, req: &Request) -> Result<Caller, Response> {
-    let (user_id, anonymous) = match &req.user_id {
-        Some(u) if !u.is_empty() => (u.clone(), false),
+    let (user_id, anonymous) = match req.caller(app.admission.signed_by_cloudfront) {
+        Some(u) => (u.to_owned(), false),
         _ if app.admission.allow_anonymous => (env::ANONYMOUS_USER_ID.to_owned(), true),
         _ => return Err(Response::error(ErrorCode::Unauthorized, "no caller identity")),
     };

@@ -337,6 +337,31 @@ async fn buffered_mode_answers_a_chat_reply() {
     assert_eq!(v["statusCode"], 400);
 }
 
+/// Behind CloudFront (`waf` on the URL) every request carries the distribution's IAM identity:
+/// with `URL_SIGNED_BY_CLOUDFRONT` it is no caller, so a client-chosen session id is refused as
+/// for any anonymous caller instead of opening a session every client shares.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_url_signed_by_cloudfront_treats_its_callers_as_anonymous() {
+    let answer = json!({"output": {"message": {"role": "assistant", "content": [{"text": "ok"}]}}, "stopReason": "end_turn",
+                        "usage": {"inputTokens": 1, "outputTokens": 1, "totalTokens": 2}, "metrics": {"latencyMs": 1}});
+    let peer = model(vec![HttpResponse::json(200, &answer)]);
+    let extra = [("RESPONSE_MODE", "buffered"), ("ALLOW_ANONYMOUS", "true"), ("URL_SIGNED_BY_CLOUDFRONT", "true")];
+    let s = start(&bedrock_env(&peer), &extra).await;
+    let edge = Some("AROACLOUDFRONT:edge");
+    let Outcome::Response(v) = s.api.invoke(function_url("POST", r#"{"message":"hi","session_id":"shared"}"#, edge), T) else {
+        panic!("expected a buffered answer")
+    };
+    assert_eq!(v["statusCode"], 404, "a chosen id names no session of an anonymous caller: {v}");
+    let Outcome::Response(v) = s.api.invoke(function_url("POST", r#"{"message":"hi"}"#, edge), T) else {
+        panic!("expected a buffered answer")
+    };
+    assert_eq!(v["statusCode"], 200, "{v}");
+    let body: Value = serde_json::from_str(v["body"].as_str().expect("body")).expect("json");
+    let issued = body["session_id"].as_str().expect("issued");
+    assert_eq!(session_items(&s.ddb).await, [format!("anonymous#{issued}")], "never keyed by CloudFront's identity");
+    assert_eq!(peer.requests().len(), 1);
+}
+
 /// What AWS says when the role may not call the model: it names the role and the account.
 const DENIED: &str = "User: arn:aws:sts::123456789012:assumed-role/StreamRole-7Q/stream-handler is not authorized to perform: \
                       bedrock:InvokeModelWithResponseStream on resource: arn:aws:bedrock:us-east-1:123456789012:foundation-model/x";

@@ -25,6 +25,7 @@
 pub mod apigateway;
 pub mod apigatewayv2;
 pub mod bedrockagentcore;
+pub mod cloudfront;
 pub mod cloudwatch;
 pub mod dynamodb;
 pub mod events;

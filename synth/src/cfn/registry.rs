@@ -31,6 +31,8 @@ pub const ALL: &[TypeInfo] = &[
     <crate::cfn::bedrockagentcore::Memory as CfnResource>::INFO,
     <crate::cfn::bedrockagentcore::Runtime as CfnResource>::INFO,
     <crate::cfn::bedrockagentcore::RuntimeEndpoint as CfnResource>::INFO,
+    <crate::cfn::cloudfront::Distribution as CfnResource>::INFO,
+    <crate::cfn::cloudfront::OriginAccessControl as CfnResource>::INFO,
     <crate::cfn::cloudwatch::Alarm as CfnResource>::INFO,
     <crate::cfn::dynamodb::Table as CfnResource>::INFO,
     <crate::cfn::events::EventBus as CfnResource>::INFO,
@@ -53,6 +55,7 @@ pub const ALL: &[TypeInfo] = &[
     <crate::cfn::sqs::Queue as CfnResource>::INFO,
     <crate::cfn::sqs::QueuePolicy as CfnResource>::INFO,
     <crate::cfn::secretsmanager::Secret as CfnResource>::INFO,
+    <crate::cfn::wafv2::LoggingConfiguration as CfnResource>::INFO,
     <crate::cfn::wafv2::WebACL as CfnResource>::INFO,
     <crate::cfn::wafv2::WebACLAssociation as CfnResource>::INFO,
 ];

@@ -17,6 +17,7 @@ use crate::kms::Encryption;
 use crate::lambda::Code;
 use crate::logs::RetentionDays;
 use crate::patterns::authorizer::LambdaAuthorizer;
+use crate::waf::WafProps;
 
 /// Queue settings of the Queue and WebSocket modes.
 #[derive(Clone, Copy, Debug, PartialEq)]
@@ -189,6 +190,12 @@ pub struct AgentProps<'a> {
     /// Function URL, not WebSocket). The card's security follows `access`: authorizer →
     /// bearer, IAM → SigV4, public → none; streaming in Stream mode. Default: none (no A2A).
     pub a2a: Option<A2aProps>,
+    /// AWS WAF on the front door (managed rule groups, a per-IP rate rule, a body-size rule,
+    /// logs): on the REST stage (Sync, Queue, Stream over REST), or as CloudFront with WAF in
+    /// front of Stream's Function URL (then `Access::Public` only: CloudFront signs for the
+    /// caller; clients send `x-amz-content-sha256`, see [`crate::cloudfront`]). WebSocket APIs
+    /// take no WAF. Default: none (opt-in: about $10/month per web ACL before traffic).
+    pub waf: Option<WafProps>,
 }
 
 impl<'a> AgentProps<'a> {
@@ -219,6 +226,7 @@ impl<'a> AgentProps<'a> {
             tools: Vec::new(),
             completion_events: Some(EventBus::default_bus()),
             a2a: None,
+            waf: None,
         }
     }
 }

@@ -37,6 +37,7 @@ pub(super) fn front_door(scope: &mut Scope, base: &Base<'_, '_>, handler: &Funct
             log_retention: props.log_retention,
             encryption: props.encryption,
             description: Some("Agent API".into()),
+            waf: props.waf.clone(),
             ..Default::default()
         },
     );

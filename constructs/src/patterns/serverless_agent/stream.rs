@@ -30,7 +30,16 @@ pub(super) fn build(scope: &mut Scope, base: &Base<'_, '_>, options: StreamOptio
 /// routes: its callers are IAM principals (`Access::Iam`) or anyone (`Access::Public`).
 fn function_url(scope: &mut Scope, base: &Base<'_, '_>, handler: &Function) -> FunctionUrl {
     let props = base.props;
+    if let (Some(_), Access::Iam) = (&props.waf, props.access) {
+        scope.error(
+            codes::WAF_FRONT_DOOR,
+            "WAF on a Function URL for IAM callers",
+            "WAF puts CloudFront in front, which signs every request with its own identity: use Access::Public with waf \
+             (CloudFront is then the only way in), or waf: None",
+        );
+    }
     let auth = match props.access {
+        Access::Public if props.waf.is_some() => UrlAuth::AwsIam,
         Access::Iam => UrlAuth::AwsIam,
         Access::Public => UrlAuth::None,
         Access::Authorizer(_) => {
@@ -55,5 +64,11 @@ fn function_url(scope: &mut Scope, base: &Base<'_, '_>, handler: &Function) -> F
         max_age_seconds: Some(c.max_age_seconds),
         ..Default::default()
     });
-    handler.add_url(&mut scope.scope("Url"), FunctionUrlProps { auth, invoke_mode: InvokeMode::ResponseStream, cors })
+    let url = handler.add_url(&mut scope.scope("Url"), FunctionUrlProps { auth, invoke_mode: InvokeMode::ResponseStream, cors });
+    match &props.waf {
+        Some(waf) if props.access == Access::Public => {
+            crate::cloudfront::front(&mut scope.scope("Cdn"), handler, url, waf, props.encryption)
+        }
+        _ => url,
+    }
 }

@@ -88,8 +88,8 @@ pub struct ToolSource {
 
 #[derive(Clone, Debug, PartialEq)]
 enum Source {
-    Mcp(McpSource),
-    Lambda(LambdaTool),
+    Mcp(Box<McpSource>),
+    Lambda(Box<LambdaTool>),
 }
 
 /// An MCP server (`MCP_SERVERS`).
@@ -173,7 +173,7 @@ impl ToolSource {
     }
 
     fn of_mcp(source: McpSource) -> ToolSource {
-        ToolSource { source: Source::Mcp(source), timeout: None, max_result_bytes: None }
+        ToolSource { source: Source::Mcp(Box::new(source)), timeout: None, max_result_bytes: None }
     }
 
     /// A Lambda function of this app called directly as the tool `spec` describes: the model's
@@ -192,7 +192,7 @@ impl ToolSource {
     /// [`ToolSource::lambda`]. Default timeout: the handler's (30 s).
     pub fn lambda_arn(function_arn: impl Into<Value<String>>, spec: ToolSpec) -> ToolSource {
         let tool = LambdaTool { function_arn: function_arn.into(), spec, function_timeout: None, misused: Vec::new() };
-        ToolSource { source: Source::Lambda(tool), timeout: None, max_result_bytes: None }
+        ToolSource { source: Source::Lambda(Box::new(tool)), timeout: None, max_result_bytes: None }
     }
 
     /// An AgentCore Gateway, at its `GatewayUrl`. AWS_IAM gateway: SigV4, and the agent may
@@ -361,7 +361,7 @@ pub(super) fn environment(tools: &[ToolSource]) -> Vec<(&'static str, Value<Stri
     let mcp: Vec<(&McpSource, &ToolSource)> = tools
         .iter()
         .filter_map(|t| match &t.source {
-            Source::Mcp(m) if m.remote.is_none() => Some((m, t)),
+            Source::Mcp(m) if m.remote.is_none() => Some((&**m, t)),
             Source::Mcp(_) | Source::Lambda(_) => None,
         })
         .collect();
@@ -374,7 +374,7 @@ pub(super) fn environment(tools: &[ToolSource]) -> Vec<(&'static str, Value<Stri
     let lambdas: Vec<(&LambdaTool, &ToolSource)> = tools
         .iter()
         .filter_map(|t| match &t.source {
-            Source::Lambda(l) => Some((l, t)),
+            Source::Lambda(l) => Some((&**l, t)),
             Source::Mcp(_) => None,
         })
         .collect();

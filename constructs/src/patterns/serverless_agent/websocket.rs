@@ -23,6 +23,13 @@ pub(super) fn build(scope: &mut Scope, base: &Base<'_, '_>, options: QueueOption
             "routes need a REST API: use Mode::Sync, Mode::Queue or Mode::Stream",
         );
     }
+    if props.waf.is_some() {
+        scope.error(
+            codes::WAF_FRONT_DOOR,
+            "WAF on a WebSocket API",
+            "AWS WAF protects REST APIs, not WebSocket APIs: use Mode::Queue or Mode::Stream for a WAF, or waf: None",
+        );
+    }
     let (request_handler, backend) = queued::build(scope, base, options, env::AgentMode::WebSocket);
     let ws = WsApi::new(
         &mut scope.scope("WebSocket"),
