@@ -32,6 +32,7 @@ pub const ALL: &[TypeInfo] = &[
     <crate::cfn::bedrockagentcore::Runtime as CfnResource>::INFO,
     <crate::cfn::bedrockagentcore::RuntimeEndpoint as CfnResource>::INFO,
     <crate::cfn::cloudwatch::Alarm as CfnResource>::INFO,
+    <crate::cfn::cloudwatch::Dashboard as CfnResource>::INFO,
     <crate::cfn::dynamodb::Table as CfnResource>::INFO,
     <crate::cfn::events::EventBus as CfnResource>::INFO,
     <crate::cfn::events::Rule as CfnResource>::INFO,
