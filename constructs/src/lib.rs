@@ -21,6 +21,7 @@ pub mod cli;
 pub mod cloudwatch;
 pub mod codes;
 pub mod cost;
+pub mod dashboard;
 pub mod dynamodb;
 mod environment;
 pub mod events;
