@@ -117,3 +117,70 @@ pub fn dead_letter_alarm(scope: &mut Scope, queue: &crate::sqs::Queue, topic: &R
         topic,
     );
 }
+
+/// The agent metric `metric` of `agent` and `model` (the handlers' EMF metrics, names from
+/// [`agentcdk_contract::metrics`]), summed over one hour, as a metric math input.
+fn hourly_agent_metric(id: &str, metric: agentcdk_contract::metrics::Metric, agent: &str, model: &str) -> alarm::MetricDataQuery {
+    use agentcdk_contract::metrics::{Dimension, NAMESPACE};
+    let dimension = |d: Dimension, v: &str| alarm::Dimension { name: Some(d.as_str().into()), value: Some(v.into()) }.into();
+    alarm::MetricDataQuery {
+        id: Some(id.into()),
+        metric_stat: Some(
+            alarm::MetricStat {
+                metric: Some(
+                    alarm::Metric {
+                        namespace: Some(NAMESPACE.into()),
+                        metric_name: Some(metric.as_str().into()),
+                        dimensions: Some(Value::Lit(vec![dimension(Dimension::Agent, agent), dimension(Dimension::Model, model)])),
+                    }
+                    .into(),
+                ),
+                period: Some(3600.into()),
+                stat: Some("Sum".into()),
+                ..Default::default()
+            }
+            .into(),
+        ),
+        return_data: Some(false.into()),
+        ..Default::default()
+    }
+}
+
+/// Token budget alarm: fires when the agent's input + output tokens on `model` (metric math
+/// over the handlers' `InputTokens` and `OutputTokens`) exceed `per_hour` within one hour.
+/// Notifies `topic` when given (the stack's alarm topic when the agent's alarms are on).
+pub fn token_alarm(
+    scope: &mut Scope,
+    id: &str,
+    (agent, model): (&str, &str),
+    per_hour: u64,
+    topic: Option<&ResourceRef<Topic>>,
+) -> ResourceRef<Alarm> {
+    use agentcdk_contract::metrics::Metric;
+    let actions = topic.map(|t| Value::Lit(vec![t.reference().into()]));
+    let sum = alarm::MetricDataQuery {
+        id: Some("tokens".into()),
+        expression: Some("input + output".into()),
+        label: Some("Tokens per hour".into()),
+        return_data: Some(true.into()),
+        ..Default::default()
+    };
+    scope.add(
+        id,
+        Alarm {
+            alarm_description: Some(format!("{agent}: more than {per_hour} tokens (input + output) on {model} in one hour").into()),
+            metrics: Some(Value::Lit(vec![
+                hourly_agent_metric("input", Metric::InputTokens, agent, model).into(),
+                hourly_agent_metric("output", Metric::OutputTokens, agent, model).into(),
+                sum.into(),
+            ])),
+            evaluation_periods: Some(1.into()),
+            threshold: Some((per_hour as f64).into()),
+            comparison_operator: Some(alarm::ComparisonOperator::GreaterThanThreshold.into()),
+            treat_missing_data: Some(alarm::TreatMissingData::NotBreaching.into()),
+            alarm_actions: actions.clone(),
+            ok_actions: actions,
+            ..Default::default()
+        },
+    )
+}

@@ -22,6 +22,7 @@ pub mod cloudfront;
 pub mod cloudwatch;
 pub mod codes;
 pub mod cost;
+pub mod dashboard;
 pub mod dynamodb;
 mod environment;
 pub mod events;

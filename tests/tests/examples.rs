@@ -304,3 +304,42 @@ fn cost_finds_the_front_doors_of_the_examples() {
         assert_eq!(e[0].front_door_requests, 0.0, "{name}: Function URLs have no request fee");
     }
 }
+
+/// Every mode's dashboard and a token alarm (no example sets one) pass cfn-lint and checkov:
+/// one app with an agent per mode, each with `token_alarm`, one with its alarms off.
+#[test]
+fn dashboards_and_token_alarms_in_every_mode_pass_cfn_lint_and_checkov() {
+    use agentcdk::prelude::*;
+    let mut app = App::new();
+    let stack = app.stack("Observed", StackProps::default());
+    let jwt = JwtConfig { issuer: "https://issuer.example.com/".into(), audience: vec!["api".into()], ..Default::default() };
+    let auth = LambdaAuthorizer::jwt(&mut stack.scope("Auth"), jwt);
+    let modes = [
+        ("Sync", Mode::Sync),
+        ("Queue", Mode::Queue(QueueOptions::default())),
+        ("Ws", Mode::WebSocket(QueueOptions::default())),
+        ("Rest", Mode::Stream(StreamOptions::default())),
+        ("Url", Mode::Stream(StreamOptions { transport: StreamTransport::FunctionUrl })),
+    ];
+    for (i, (id, mode)) in modes.into_iter().enumerate() {
+        let access = if id == "Url" { Access::Iam } else { Access::Authorizer(&auth) };
+        ServerlessAgent::new(
+            &mut stack.scope(id),
+            AgentProps {
+                mode,
+                token_alarm: Some(1_000_000),
+                alarms: i != 0,
+                ..AgentProps::new(Model::bedrock("us.anthropic.claude-sonnet-4-5-20250929-v1:0"), access)
+            },
+        );
+    }
+    let out = tempfile::tempdir().unwrap();
+    let assembly = synth_into(app, out.path());
+    let templates: Vec<_> = assembly.stacks.iter().map(|s| out.path().join(s.file_name())).collect();
+    let text = std::fs::read_to_string(&templates[0]).unwrap();
+    assert_eq!(text.matches("\"AWS::CloudWatch::Dashboard\"").count(), 5, "one dashboard per agent");
+    let (code, text) = cfn_lint(&templates);
+    assert_eq!(code & (2 | 4), 0, "cfn-lint found errors or warnings (exit {code}):\n{text}");
+    let findings = agentcdk_tests::checkov::run_checkov(&templates);
+    assert!(findings.is_empty(), "checkov: {}", findings.iter().map(ToString::to_string).collect::<Vec<_>>().join("\n"));
+}

@@ -234,6 +234,7 @@ pub struct RestApi {
     pub stage: ResourceRef<cfn::Stage>,
     /// Stage name.
     pub stage_name: String,
+    name: Expr,
     components: Vec<String>,
     cors: Option<Cors>,
     state: Rc<RefCell<ApiState>>,
@@ -245,7 +246,18 @@ impl PartialEq for RestApi {
     }
 }
 
+/// The name of the REST API declared in a node with id `id`: `<stack>-<id>`.
+fn api_name(id: &str) -> Expr {
+    Expr::sub(format!("${{AWS::StackName}}-{id}"))
+}
+
 impl RestApi {
+    /// The API's name (`<stack>-<id>`), the `ApiName` dimension of its `AWS/ApiGateway`
+    /// metrics.
+    pub fn name(&self) -> Expr {
+        self.name.clone()
+    }
+
     /// Declares a REST API in `scope` (the API construct's own node).
     pub fn new(scope: &mut Scope, props: RestApiProps) -> RestApi {
         if props.stage_name.is_empty() || !props.stage_name.chars().all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-') {
@@ -275,7 +287,7 @@ impl RestApi {
         let api = scope.add(
             "Resource",
             cfn::RestApi {
-                name: Some(Expr::sub(format!("${{AWS::StackName}}-{}", scope.id())).into()),
+                name: Some(api_name(scope.id()).into()),
                 description: props.description.clone().map(Into::into),
                 endpoint_configuration: Some(
                     cfn::rest_api::EndpointConfiguration { types: Some(Value::Lit(vec!["REGIONAL".into()])), ..Default::default() }.into(),
@@ -320,6 +332,7 @@ impl RestApi {
             api,
             stage,
             stage_name: props.stage_name.clone(),
+            name: api_name(scope.id()),
             components: scope.components().to_vec(),
             cors: props.cors.clone(),
             state: Rc::default(),

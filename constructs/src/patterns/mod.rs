@@ -21,6 +21,7 @@ pub use serverless_agent::{
     A2aIdentity, A2aProps, Access, AgentProps, Backend, CustomRoute, Endpoint, EventField, EventRule, EventTrigger, McpAuth, Mode, Model,
     Provider, QueueOptions, Queued, RestEndpoint, ServerlessAgent, StreamOptions, StreamTransport, ToolSource, REST_INTEGRATION_TIMEOUT,
 };
+pub use serverless_agent::{DASHBOARD_ID, TOKEN_ALARM_ID};
 pub use ws_api::{WsApi, WsApiProps};
 
 use std::time::Duration;

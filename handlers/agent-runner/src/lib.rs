@@ -99,6 +99,17 @@ impl Classify for RunError {
     }
 }
 
+/// Emits the `QueueWait` metric of a record on its first receive: `SentTimestamp` to now, the
+/// time a request waited for the runner (retries' backoff is not queue wait).
+fn queue_wait(record: &SqsMessage, receive: u32) {
+    if receive > 1 {
+        return;
+    }
+    if let Some(ms) = agentcdk_runtime::metrics::queue_wait_ms(record, agentcdk_runtime::time::now_millis()) {
+        agentcdk_runtime::metrics::Record::new().metric(agentcdk_contract::metrics::Metric::QueueWait, ms as f64).emit();
+    }
+}
+
 /// The runner, built once per sandbox.
 #[derive(Debug, Clone)]
 pub struct Runner {
@@ -164,6 +175,7 @@ impl Runner {
     /// is done (answered, or given up and dead-lettered), `Err` when it returns to the queue.
     pub async fn settle(&self, record: SqsMessage, lease_until: u64) -> Result<(), RunError> {
         let receive = batch::receive_count(&record);
+        queue_wait(&record, receive);
         let err = match self.process(&record, lease_until).await {
             Ok(()) => return Ok(()),
             Err(e) => e,

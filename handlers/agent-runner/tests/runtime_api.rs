@@ -55,6 +55,9 @@ async fn agent_runner_binary_over_the_runtime_api() {
         "message": "I was charged twice", "reply_to": {"kind": "poll"}, "submitted_at_ms": 1});
     event["Records"][0]["body"] = json!(envelope.to_string());
     event["Records"][0]["attributes"]["ApproximateReceiveCount"] = json!("1");
+    // Sent 1.5 s ago: the runner reports that wait as the QueueWait metric.
+    let sent = agentcdk_runtime::time::now_millis() - 1_500;
+    event["Records"][0]["attributes"]["SentTimestamp"] = json!(sent.to_string());
     let mut poison = event["Records"][0].clone();
     poison["messageId"] = json!("MessageID_2");
     poison["body"] = json!("not an envelope");
@@ -71,5 +74,11 @@ async fn agent_runner_binary_over_the_runtime_api() {
     let result: Value = serde_json::from_str(msgs[0].body().unwrap_or_default()).expect("json");
     assert_eq!(result["status"], "completed");
     assert_eq!(result["reply"], "Refund issued.");
-    drop(f);
+    let records = agentcdk_testkit::runtime_api::emf_records(&f.stop());
+    let waits: Vec<f64> = records.iter().filter_map(|r| r["QueueWait"].as_f64()).collect();
+    assert_eq!(waits.len(), 2, "one QueueWait per first receive: {records:?}");
+    assert!(waits.iter().all(|w| (1_500.0..60_000.0).contains(w)), "{waits:?}");
+    let wait = records.iter().find(|r| r.get("QueueWait").is_some()).expect("record");
+    assert_eq!(wait["_aws"]["CloudWatchMetrics"][0]["Metrics"][0], json!({"Name": "QueueWait", "Unit": "Milliseconds"}));
+    assert_eq!(wait["_aws"]["CloudWatchMetrics"][0]["Dimensions"], json!([["Agent"]]));
 }

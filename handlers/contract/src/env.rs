@@ -109,6 +109,10 @@ pub const WEBSOCKET_CALLBACK_URL: &str = "WEBSOCKET_CALLBACK_URL";
 
 // ---- model ----
 
+/// The agent's name in its metrics (the `Agent` dimension, [`crate::metrics`]): its construct
+/// path, set by the constructs. Default: the function name (`AWS_LAMBDA_FUNCTION_NAME`).
+pub const AGENT_NAME: &str = "AGENT_NAME";
+
 /// Model provider: a [`Provider`]. Default: [`Provider::Bedrock`].
 pub const MODEL_PROVIDER: &str = "MODEL_PROVIDER";
 crate::string_enum! {

@@ -13,6 +13,8 @@
 //! - [`artifacts`]: handler artifacts ([`artifacts::Artifact`]) and the zip name.
 //! - [`keys`]: DynamoDB key and attribute names, index names.
 //! - [`mcp`]: the format of [`env::MCP_SERVERS`] and the names of the stock MCP server.
+//! - [`metrics`]: the agent metrics (CloudWatch embedded metric format): namespace, names, units,
+//!   dimensions.
 //! - [`tools`]: the format of [`env::LAMBDA_TOOLS`] (Lambda functions called directly as tools).
 //! - [`routes`]: the request-handler's HTTP paths (API Gateway resources must match).
 //! - [`wire`]: JSON wire types: chat request/response, queue envelopes, stored responses,
@@ -27,6 +29,7 @@ pub mod env;
 pub mod events;
 pub mod keys;
 pub mod mcp;
+pub mod metrics;
 pub mod routes;
 pub mod schema;
 pub mod tools;

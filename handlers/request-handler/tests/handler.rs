@@ -26,7 +26,11 @@ impl ModelProvider for Echo {
             match last.as_str() {
                 "throttle me" => Err(ModelError::Transient("throttled".into())),
                 "refuse me" => Err(ModelError::Permanent("refused".into())),
-                _ => Ok(ModelResponse { message: Message::assistant_text(format!("echo: {last}")), stop: StopReason::EndTurn }),
+                _ => Ok(ModelResponse {
+                    message: Message::assistant_text(format!("echo: {last}")),
+                    stop: StopReason::EndTurn,
+                    usage: Default::default(),
+                }),
             }
         })
     }

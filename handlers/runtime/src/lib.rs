@@ -6,7 +6,7 @@
 //! door, buffered and streamed answers), [`aws`] (SDK config built once per sandbox),
 //! [`agent`] (tool-use loop, model providers), [`store`] (DynamoDB tables), [`queue`] (SQS),
 //! [`batch`] (FIFO-aware partial batch failures), [`auth`] (JWT verification via JWKS),
-//! [`mcp`] (tools over MCP: client and server), [`lambda_tool`] (Lambda functions as tools), [`a2a`] (agents over A2A: server pieces and remote agents as tools), [`secret`] (values `Debug` never prints), [`tls`] (one trust store per process) and [`ws`]
+//! [`mcp`] (tools over MCP: client and server), [`lambda_tool`] (Lambda functions as tools), [`metrics`] (agent metrics as CloudWatch EMF lines), [`a2a`] (agents over A2A: server pieces and remote agents as tools), [`secret`] (values `Debug` never prints), [`tls`] (one trust store per process) and [`ws`]
 //! (WebSocket frames within the size limit).
 
 pub mod a2a;
@@ -20,6 +20,7 @@ pub mod http;
 pub mod lambda_tool;
 pub mod logging;
 pub mod mcp;
+pub mod metrics;
 pub mod net;
 pub mod queue;
 pub mod secret;

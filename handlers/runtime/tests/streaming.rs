@@ -282,6 +282,7 @@ impl agentcdk_runtime::agent::ModelProvider for Buffered {
             Ok(agentcdk_runtime::agent::ModelResponse {
                 message: agentcdk_runtime::agent::Message::assistant_text("whole"),
                 stop: agentcdk_runtime::agent::StopReason::EndTurn,
+                usage: Default::default(),
             })
         })
     }

@@ -269,6 +269,18 @@ impl Function {
     }
 }
 
+/// The CloudWatch embedded metric format records among a function's stdout lines
+/// ([`Function::stop`]): the JSON lines with an `_aws` member. Panics on a line that is not
+/// JSON: logs and metrics share stdout, and CloudWatch Logs reads both line by line.
+pub fn emf_records(stdout: &str) -> Vec<Value> {
+    stdout
+        .lines()
+        .filter(|l| !l.trim().is_empty())
+        .map(|l| serde_json::from_str::<Value>(l).unwrap_or_else(|e| panic!("stdout line is not JSON ({e}): {l}")))
+        .filter(|v| v.get("_aws").is_some())
+        .collect()
+}
+
 impl Drop for Function {
     fn drop(&mut self) {
         let _ = self.child.kill();

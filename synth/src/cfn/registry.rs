@@ -34,6 +34,7 @@ pub const ALL: &[TypeInfo] = &[
     <crate::cfn::cloudfront::Distribution as CfnResource>::INFO,
     <crate::cfn::cloudfront::OriginAccessControl as CfnResource>::INFO,
     <crate::cfn::cloudwatch::Alarm as CfnResource>::INFO,
+    <crate::cfn::cloudwatch::Dashboard as CfnResource>::INFO,
     <crate::cfn::dynamodb::Table as CfnResource>::INFO,
     <crate::cfn::events::EventBus as CfnResource>::INFO,
     <crate::cfn::events::Rule as CfnResource>::INFO,

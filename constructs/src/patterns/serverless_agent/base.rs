@@ -68,6 +68,8 @@ pub(super) struct Base<'p, 'a> {
     /// What a function running the agent is told: the model, the sessions table, the tools and
     /// the app's variables.
     pub(super) agent_env: BTreeMap<String, Value<String>>,
+    /// The agent's name in its metrics (`AGENT_NAME`, the `Agent` dimension): its path.
+    pub(super) agent_name: String,
 }
 
 impl<'p, 'a> Base<'p, 'a> {
@@ -82,7 +84,9 @@ impl<'p, 'a> Base<'p, 'a> {
                 ..Default::default()
             },
         );
+        let agent_name = scope.path();
         let mut agent_env = model::environment(props);
+        agent_env.insert(env::AGENT_NAME.into(), agent_name.clone().into());
         agent_env.insert(env::SESSIONS_TABLE.into(), sessions.name().into());
         for (name, value) in tools::environment(&props.tools) {
             agent_env.insert(name.into(), value);
@@ -92,7 +96,7 @@ impl<'p, 'a> Base<'p, 'a> {
         }
         agent_env.extend(props.environment.clone());
         let routes = Routes::new(&props.api_base_path, &props.api_version, &props.agent_endpoint);
-        Base { props, routes, sessions, agent_env }
+        Base { props, routes, sessions, agent_env, agent_name }
     }
 
     /// Props of one of the agent's functions: its architecture, log retention and encryption.

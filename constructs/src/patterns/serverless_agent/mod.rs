@@ -23,6 +23,7 @@
 mod a2a;
 mod base;
 mod check;
+mod dashboard;
 mod events;
 mod handles;
 mod model;
@@ -35,10 +36,12 @@ mod sync;
 mod tools;
 mod websocket;
 
+use agentcdk_synth::cfn::sns::Topic;
 use agentcdk_synth::prelude::*;
 
 pub use self::a2a::{A2aIdentity, A2aProps};
 use self::base::{Base, Built};
+pub use self::dashboard::{DASHBOARD_ID, TOKEN_ALARM_ID};
 pub use self::events::{EventField, EventRule, EventTrigger};
 pub use self::handles::{Backend, Endpoint, Queued, RestEndpoint};
 pub use self::model::{Model, Provider};
@@ -75,8 +78,10 @@ impl ServerlessAgent {
             Mode::Stream(options) => stream::build(scope, &base, options),
         };
         a2a::serve(scope, &props, &built);
-        if props.alarms {
-            alarms(scope, &props, &built);
+        let topic = props.alarms.then(|| alarms(scope, &props, &built));
+        dashboard::token_alarm(scope, &props, &base.agent_name, topic.as_ref());
+        if props.dashboard {
+            dashboard::dashboard(scope, &props, &built, &base.agent_name);
         }
         let a2a = a2a::published(&props, &built.endpoint);
         let Built { request_handler, endpoint, backend, .. } = built;
@@ -102,8 +107,8 @@ impl ServerlessAgent {
 }
 
 /// Errors and throttles of every function, and anything reaching a dead-letter queue, to the
-/// stack's alarm topic.
-fn alarms(scope: &mut Scope, props: &AgentProps<'_>, built: &Built) {
+/// stack's alarm topic (returned, for the token alarm).
+fn alarms(scope: &mut Scope, props: &AgentProps<'_>, built: &Built) -> ResourceRef<Topic> {
     let topic = alarm_topic(scope.stack(), props.encryption);
     let mut alarms = scope.scope("Alarms");
     function_alarms(&mut alarms.scope(built.handler.id()), &built.request_handler, &topic);
@@ -113,4 +118,5 @@ fn alarms(scope: &mut Scope, props: &AgentProps<'_>, built: &Built) {
         dead_letter_alarm(&mut alarms.scope("Input"), &queued.pipeline.input, &topic);
         dead_letter_alarm(&mut alarms.scope("Output"), &queued.pipeline.output, &topic);
     }
+    topic
 }

@@ -169,6 +169,15 @@ pub struct AgentProps<'a> {
     /// Alarms (dead-letter queue not empty, function errors, throttles) to the stack's alarm
     /// topic. Default: on.
     pub alarms: bool,
+    /// A CloudWatch dashboard for the agent (`<stack>-<agent id>`): front-door requests,
+    /// latency, 4xx and 5xx; every function's duration, errors and throttles; queue depth,
+    /// oldest message age and dead-letter depth (queued modes); the handlers' metrics — tokens
+    /// per model, model latency, runs by outcome, turns and tool calls. Default: on.
+    pub dashboard: bool,
+    /// Token budget: an alarm when the agent's input + output tokens exceed this many within
+    /// one hour (the handlers' `InputTokens` + `OutputTokens` metrics), notifying the stack's
+    /// alarm topic when `alarms` is on. Default: none (no token alarm).
+    pub token_alarm: Option<u64>,
     /// The agent runner (Queue/WebSocket modes): the stock one, or your crate built on
     /// handlers/runtime with your own tools. Default: the stock `agent-runner`.
     pub runner: Code,
@@ -220,6 +229,8 @@ impl<'a> AgentProps<'a> {
             access_logs: true,
             log_retention: RetentionDays::default(),
             alarms: true,
+            dashboard: true,
+            token_alarm: None,
             runner: Code::handler(Artifact::AgentRunner),
             max_turns: None,
             encryption: Encryption::StackKey,

@@ -13,7 +13,7 @@ use aws_smithy_types::{Document, Number};
 use serde_json::Value;
 
 use super::stream::Assembly;
-use super::{Block, BoxFuture, Message, ModelError, ModelProvider, ModelRequest, ModelResponse, Role, StopReason, TextSink};
+use super::{Block, BoxFuture, Message, ModelError, ModelProvider, ModelRequest, ModelResponse, Role, StopReason, TextSink, Usage};
 use crate::error::{sdk_disposition, sdk_message, Disposition};
 
 /// Bedrock Converse with one model (or inference profile) id.
@@ -49,6 +49,7 @@ impl Bedrock {
     async fn call(&self, req: ModelRequest<'_>) -> Result<ModelResponse, ModelError> {
         let out = send!(self.client.converse(), &self.model_id, Parts::new(&req)?)?;
         let stop = stop_reason(out.stop_reason());
+        let usage = out.usage().map(token_usage).unwrap_or_default();
         let Some(ConverseOutput::Message(msg)) = out.output else {
             return Err(ModelError::Permanent("Converse returned no message".into()));
         };
@@ -61,7 +62,7 @@ impl Bedrock {
                 _ => None,
             })
             .collect();
-        Ok(ModelResponse { message: Message::assistant(content), stop })
+        Ok(ModelResponse { message: Message::assistant(content), stop, usage })
     }
 
     /// ConverseStream: the same request; text deltas go to `on_text` as the events arrive.
@@ -90,7 +91,12 @@ impl Bedrock {
                     _ => {}
                 },
                 ConverseStreamOutput::MessageStop(ev) => assembly.stop(stop_reason(&ev.stop_reason)),
-                // messageStart (role), contentBlockStop, metadata (usage): nothing to assemble.
+                ConverseStreamOutput::Metadata(ev) => {
+                    if let Some(u) = ev.usage() {
+                        assembly.usage(token_usage(u));
+                    }
+                }
+                // messageStart (role), contentBlockStop: nothing to assemble.
                 _ => {}
             }
         }
@@ -135,6 +141,12 @@ impl Parts {
         };
         Ok(Self { messages, inference, system, tools })
     }
+}
+
+/// Converse's token counts (never negative in practice; a negative count reads as 0).
+fn token_usage(u: &bt::TokenUsage) -> Usage {
+    let n = |v: i32| u64::try_from(v).unwrap_or(0);
+    Usage { input_tokens: n(u.input_tokens), output_tokens: n(u.output_tokens) }
 }
 
 fn stop_reason(reason: &bt::StopReason) -> StopReason {
@@ -192,6 +204,10 @@ fn model_error<E: aws_sdk_bedrockruntime::error::ProvideErrorMetadata + std::err
 }
 
 impl ModelProvider for Bedrock {
+    fn model_id(&self) -> &str {
+        &self.model_id
+    }
+
     fn converse<'a>(&'a self, request: ModelRequest<'a>) -> BoxFuture<'a, Result<ModelResponse, ModelError>> {
         Box::pin(self.call(request))
     }

@@ -17,7 +17,7 @@ mod stream;
 mod tool;
 
 pub use message::{Block, Message, Role};
-pub use provider::{from_env, ModelError, ModelProvider, ModelRequest, ModelResponse, StopReason, TextSink, BEDROCK_ENDPOINT_URL};
+pub use provider::{from_env, ModelError, ModelProvider, ModelRequest, ModelResponse, StopReason, TextSink, Usage, BEDROCK_ENDPOINT_URL};
 pub use run::{Agent, AgentError, AgentEvent};
 pub use stream::SseDecoder;
 pub use tool::{Tool, ToolError, ToolProvider, ToolSpec, Toolbox};

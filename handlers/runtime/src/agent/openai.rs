@@ -8,7 +8,7 @@ use agentcdk_contract::env;
 use serde_json::{json, Value};
 
 use super::stream::{Assembly, SseDecoder};
-use super::{Block, BoxFuture, Message, ModelError, ModelProvider, ModelRequest, ModelResponse, Role, StopReason, TextSink};
+use super::{Block, BoxFuture, Message, ModelError, ModelProvider, ModelRequest, ModelResponse, Role, StopReason, TextSink, Usage};
 use crate::config::{self, ConfigError};
 use crate::secret::Secret;
 
@@ -100,6 +100,8 @@ impl OpenAi {
     async fn call_stream(&self, req: ModelRequest<'_>, on_text: &mut TextSink<'_>) -> Result<ModelResponse, ModelError> {
         let mut body = self.body(&req);
         body["stream"] = Value::Bool(true);
+        // The last chunk then carries the call's token usage (the token metrics).
+        body["stream_options"] = json!({"include_usage": true});
         let mut resp = self.post(body).await?;
         // Some OpenAI-compatible servers ignore `stream` and answer one completion: take it whole.
         let is_json = resp
@@ -162,6 +164,9 @@ impl StreamedChat {
         if let Some(err) = v.get("error").filter(|e| !e.is_null()) {
             return Err(stream_error(err));
         }
+        if v["usage"].is_object() {
+            self.assembly.usage(usage(&v["usage"]));
+        }
         let Some(choice) = v["choices"].get(0) else {
             return Ok(Flow::More); // e.g. the usage chunk
         };
@@ -220,6 +225,10 @@ fn stream_error(err: &Value) -> ModelError {
 }
 
 impl ModelProvider for OpenAi {
+    fn model_id(&self) -> &str {
+        &self.model
+    }
+
     fn converse<'a>(&'a self, request: ModelRequest<'a>) -> BoxFuture<'a, Result<ModelResponse, ModelError>> {
         Box::pin(self.call(request))
     }
@@ -303,7 +312,12 @@ pub fn parse_response(text: &str) -> Result<ModelResponse, ModelError> {
         Some("stop") | None => StopReason::EndTurn,
         Some(other) => StopReason::Other(other.into()),
     };
-    Ok(ModelResponse { message: Message::assistant(content), stop })
+    Ok(ModelResponse { message: Message::assistant(content), stop, usage: usage(&v["usage"]) })
+}
+
+/// The `usage` object of a completion or of a stream's last chunk (zero where absent).
+fn usage(u: &Value) -> Usage {
+    Usage { input_tokens: u["prompt_tokens"].as_u64().unwrap_or(0), output_tokens: u["completion_tokens"].as_u64().unwrap_or(0) }
 }
 
 /// The API key: `OPENAI_API_KEY`, else the SecretString of the `OPENAI_API_KEY_SECRET_ARN`
@@ -357,12 +371,13 @@ mod tests {
             r#"{"choices":[{"index":0,"delta":{"tool_calls":[{"index":0,"function":{"arguments":"{\"a\":40,"}}]}}]}"#,
             r#"{"choices":[{"index":0,"delta":{"tool_calls":[{"index":0,"function":{"arguments":"\"b\":2}"}}]}}]}"#,
             r#"{"choices":[{"index":0,"delta":{},"finish_reason":"tool_calls"}]}"#,
-            r#"{"choices":[],"usage":{"prompt_tokens":1}}"#,
+            r#"{"choices":[],"usage":{"prompt_tokens":11,"completion_tokens":7}}"#,
             "[DONE]",
         ]);
         assert_eq!(pieces, ["Adding", " now."]);
         let r = r.expect("response");
         assert_eq!(r.stop, StopReason::ToolUse);
+        assert_eq!(r.usage, Usage { input_tokens: 11, output_tokens: 7 });
         assert_eq!(
             r.message.content,
             vec![

@@ -39,6 +39,17 @@ pub struct ModelResponse {
     pub message: Message,
     /// Why it stopped.
     pub stop: StopReason,
+    /// Tokens the call used, as the provider reported them (zero when it did not).
+    pub usage: Usage,
+}
+
+/// Tokens one model call used (the `InputTokens` / `OutputTokens` metrics).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Usage {
+    /// Input (prompt) tokens.
+    pub input_tokens: u64,
+    /// Output (completion) tokens.
+    pub output_tokens: u64,
 }
 
 /// A model call failed.
@@ -70,6 +81,12 @@ pub type TextSink<'a> = dyn FnMut(&str) + Send + 'a;
 
 /// A chat model.
 pub trait ModelProvider: Send + Sync + std::fmt::Debug {
+    /// The model id, for the `Model` metric dimension. Default: `unknown` (the stock
+    /// providers return the id they call).
+    fn model_id(&self) -> &str {
+        "unknown"
+    }
+
     /// One call: conversation in, assistant message out.
     fn converse<'a>(&'a self, request: ModelRequest<'a>) -> BoxFuture<'a, Result<ModelResponse, ModelError>>;
 

@@ -1,10 +1,13 @@
 use std::sync::Arc;
+use std::time::Instant;
 
 use agentcdk_contract::env;
+use agentcdk_contract::metrics::{Dimension, FailureReason, Metric};
 
-use super::{Block, Message, ModelError, ModelProvider, ModelRequest, StopReason, Toolbox};
+use super::{Block, Message, ModelError, ModelProvider, ModelRequest, ModelResponse, StopReason, Toolbox};
 use crate::config::{self, ConfigError};
 use crate::error::{Classify, Disposition};
+use crate::metrics::Record;
 
 /// An agent run failed.
 #[derive(Debug, Clone, thiserror::Error)]
@@ -15,6 +18,17 @@ pub enum AgentError {
     /// The model kept asking for tools past the bound.
     #[error("the agent did not finish within {0} model calls")]
     MaxTurns(u32),
+}
+
+impl AgentError {
+    /// The `Reason` dimension of the `RunsFailed` metric.
+    pub fn reason(&self) -> FailureReason {
+        match self {
+            Self::Model(ModelError::Transient(_)) => FailureReason::ModelUnavailable,
+            Self::Model(ModelError::Permanent(_)) => FailureReason::ModelRejected,
+            Self::MaxTurns(_) => FailureReason::MaxTurns,
+        }
+    }
 }
 
 impl Classify for AgentError {
@@ -103,11 +117,53 @@ impl Agent {
         self.run(history, user_text, Some(sink)).await
     }
 
+    /// The tool-use loop, with its metrics: one EMF record per model call (latency, tokens)
+    /// and one per run (turns, tool calls and errors, outcome), see [`crate::metrics`].
     async fn run(
         &self,
         history: &mut Vec<Message>,
         user_text: &str,
+        sink: Option<&mut (dyn for<'e> FnMut(AgentEvent<'e>) + Send)>,
+    ) -> Result<String, AgentError> {
+        let mut stats = RunStats::default();
+        let result = self.turns(history, user_text, sink, &mut stats).await;
+        stats.emit(&result);
+        result
+    }
+
+    /// One model call, timed; its metrics are emitted when it answers.
+    async fn call_model<'d>(
+        &self,
+        request: ModelRequest<'_>,
+        sink: Option<&mut (dyn for<'e> FnMut(AgentEvent<'e>) + Send + 'd)>,
+        streamed: &mut String,
+    ) -> Result<ModelResponse, ModelError> {
+        let started = Instant::now();
+        let response = match sink {
+            None => self.provider.converse(request).await?,
+            Some(sink) => {
+                let mut on_text = |t: &str| {
+                    streamed.push_str(t);
+                    sink(AgentEvent::Text(t));
+                };
+                self.provider.converse_stream(request, &mut on_text).await?
+            }
+        };
+        Record::new()
+            .dimension(Dimension::Model, self.provider.model_id())
+            .metric(Metric::ModelLatency, started.elapsed().as_secs_f64() * 1000.0)
+            .metric(Metric::InputTokens, response.usage.input_tokens as f64)
+            .metric(Metric::OutputTokens, response.usage.output_tokens as f64)
+            .emit();
+        Ok(response)
+    }
+
+    async fn turns(
+        &self,
+        history: &mut Vec<Message>,
+        user_text: &str,
         mut sink: Option<&mut (dyn for<'e> FnMut(AgentEvent<'e>) + Send)>,
+        stats: &mut RunStats,
     ) -> Result<String, AgentError> {
         history.push(Message::user_text(user_text));
         let tools = self.tools.resolved().await;
@@ -115,16 +171,8 @@ impl Agent {
         let mut streamed = String::new();
         for turn in 1..=self.max_turns {
             let request = ModelRequest { system: &self.system_prompt, messages: history, tools: &specs, max_tokens: self.max_tokens };
-            let response = match sink.as_deref_mut() {
-                None => self.provider.converse(request).await?,
-                Some(sink) => {
-                    let mut on_text = |t: &str| {
-                        streamed.push_str(t);
-                        sink(AgentEvent::Text(t));
-                    };
-                    self.provider.converse_stream(request, &mut on_text).await?
-                }
-            };
+            stats.turns = turn;
+            let response = self.call_model(request, sink.as_deref_mut(), &mut streamed).await?;
             let calls: Vec<(String, String, serde_json::Value)> = response
                 .message
                 .content
@@ -150,11 +198,37 @@ impl Agent {
                     Ok(out) => (out, false),
                     Err(e) => (e.0, true),
                 };
+                stats.tool_calls += 1;
+                stats.tool_errors += u32::from(is_error);
                 results.push(Block::ToolResult { id, content, is_error });
             }
             history.push(Message::tool_results(results));
         }
         Err(AgentError::MaxTurns(self.max_turns))
+    }
+}
+
+/// What one run did, for its metrics record.
+#[derive(Debug, Default)]
+struct RunStats {
+    turns: u32,
+    tool_calls: u32,
+    tool_errors: u32,
+}
+
+impl RunStats {
+    /// Writes the run's record: turns, tool calls and errors, and its outcome (failed runs per
+    /// [`FailureReason`] too).
+    fn emit(&self, result: &Result<String, AgentError>) {
+        let record = Record::new()
+            .metric(Metric::Turns, f64::from(self.turns))
+            .metric(Metric::ToolCalls, f64::from(self.tool_calls))
+            .metric(Metric::ToolErrors, f64::from(self.tool_errors));
+        match result {
+            Ok(_) => record.metric(Metric::RunsCompleted, 1.0),
+            Err(e) => record.dimension(Dimension::Reason, e.reason().as_str()).metric(Metric::RunsFailed, 1.0),
+        }
+        .emit();
     }
 }
 

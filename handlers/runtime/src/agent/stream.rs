@@ -10,7 +10,7 @@ use std::collections::BTreeMap;
 
 use serde_json::{json, Value};
 
-use super::{Block, Message, ModelResponse, StopReason};
+use super::{Block, Message, ModelResponse, StopReason, Usage};
 
 /// A content block under construction.
 #[derive(Debug)]
@@ -24,6 +24,7 @@ enum Partial {
 pub(crate) struct Assembly {
     blocks: BTreeMap<u64, Partial>,
     stop: Option<StopReason>,
+    usage: Usage,
 }
 
 impl Assembly {
@@ -58,6 +59,11 @@ impl Assembly {
             }
             inp.push_str(input);
         }
+    }
+
+    /// Records the call's token usage (the stream's metadata / usage event).
+    pub(crate) fn usage(&mut self, usage: Usage) {
+        self.usage = usage;
     }
 
     /// Records why the model stopped.
@@ -99,7 +105,7 @@ impl Assembly {
             Some(s) => s,
             None => StopReason::EndTurn,
         };
-        ModelResponse { message: Message::assistant(content), stop }
+        ModelResponse { message: Message::assistant(content), stop, usage: self.usage }
     }
 }
 

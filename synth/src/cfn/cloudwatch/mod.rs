@@ -2,5 +2,7 @@
 //! `AWS::CloudWatch` resource types.
 
 pub mod alarm;
+pub mod dashboard;
 
 pub use alarm::Alarm;
+pub use dashboard::Dashboard;
