@@ -21,6 +21,7 @@
 //! ```
 
 mod a2a;
+mod backend;
 mod base;
 mod check;
 mod events;
@@ -38,6 +39,7 @@ mod websocket;
 use agentcdk_synth::prelude::*;
 
 pub use self::a2a::{A2aIdentity, A2aProps};
+pub use self::backend::AgentBackend;
 use self::base::{Base, Built};
 pub use self::events::{EventField, EventRule, EventTrigger};
 pub use self::handles::{Backend, Endpoint, Queued, RestEndpoint};

@@ -9,6 +9,7 @@ use agentcdk_contract::env;
 use agentcdk_synth::prelude::*;
 
 use super::a2a::A2aProps;
+use super::backend::AgentBackend;
 use super::model::Model;
 use super::tools::ToolSource;
 use crate::apigw::rest::{Cors, HttpMethod, Throttling};
@@ -189,6 +190,10 @@ pub struct AgentProps<'a> {
     /// Function URL, not WebSocket). The card's security follows `access`: authorizer →
     /// bearer, IAM → SigV4, public → none; streaming in Stream mode. Default: none (no A2A).
     pub a2a: Option<A2aProps>,
+    /// Who runs the turn: the builtin loop over `model`, `system_prompt` and `tools`, an
+    /// AgentCore runtime or a Lambda function (see [`AgentBackend`]); the front door, pipeline
+    /// and history are the same. Default: [`AgentBackend::Builtin`].
+    pub backend: AgentBackend<'a>,
 }
 
 impl<'a> AgentProps<'a> {
@@ -219,6 +224,13 @@ impl<'a> AgentProps<'a> {
             tools: Vec::new(),
             completion_events: Some(EventBus::default_bus()),
             a2a: None,
+            backend: AgentBackend::Builtin,
         }
+    }
+
+    /// The defaults around an agent whose turn `backend` runs (no model: the backend has its
+    /// own), and who may call it.
+    pub fn with_backend(backend: AgentBackend<'a>, access: Access<'a>) -> Self {
+        AgentProps { backend, ..AgentProps::new(Model { provider: super::model::Provider::Bedrock, id: String::new() }, access) }
     }
 }
