@@ -512,7 +512,16 @@ pub(crate) async fn function_specs(
     let mut crates: BTreeMap<PathBuf, BTreeSet<String>> = BTreeMap::new();
     let mut bedrock = false;
     for (id, p) in assembly.of_type("AWS::Lambda::Function") {
-        let (krate, workspace) = match assembly.handler_crate(p) {
+        let python = match assembly.python_function(p, &python_target(assembly)) {
+            Some(Ok(run)) => Some(run),
+            Some(Err(e)) => {
+                problems.push(format!("{id}: {e}"));
+                continue;
+            }
+            None => None,
+        };
+        let handler = if python.is_some() { Ok(Default::default()) } else { assembly.handler_crate(p) };
+        let (krate, workspace) = match handler {
             Ok(c) => c,
             Err(e) => {
                 problems.push(format!("{id}: {e}"));
@@ -527,15 +536,22 @@ pub(crate) async fn function_specs(
             }
         }
         bedrock |= local_overrides(&mut env, ctx);
-        crates.entry(workspace).or_default().insert(krate.clone());
+        let binary = match &python {
+            Some(_) => crate::python::interpreter().map_err(|e| DevError::Missing(e.to_string()))?,
+            None => {
+                crates.entry(workspace).or_default().insert(krate.clone());
+                PathBuf::from(krate)
+            }
+        };
         specs.push(FunctionSpec {
             logical_id: id.to_owned(),
             name: crate::stateful::function_name(&assembly.stack, id, p),
-            binary: PathBuf::from(krate),
+            binary,
             env,
             timeout: Duration::from_secs(p["Timeout"].as_u64().unwrap_or(DEFAULT_TIMEOUT)),
             memory_mb: p["MemorySize"].as_u64().unwrap_or(DEFAULT_MEMORY),
             max_concurrency: p["ReservedConcurrentExecutions"].as_u64().map(|c| c as usize).unwrap_or(DEFAULT_CONCURRENCY),
+            python,
         });
     }
     if !problems.is_empty() {
@@ -557,12 +573,18 @@ pub(crate) async fn function_specs(
         });
         bins.extend(built);
     }
-    for s in &mut specs {
+    for s in specs.iter_mut().filter(|s| s.python.is_none()) {
         let krate = s.binary.to_string_lossy().into_owned();
         s.binary = bins.get(&krate).cloned().unwrap_or_default();
     }
     let _ = ctx.assembly;
     Ok((specs, sources))
+}
+
+/// Where Python functions' dependencies are installed for this machine: `$CARGO_TARGET_DIR`,
+/// else `target/` beside the cloud assembly's folder (the app's project).
+fn python_target(assembly: &Assembly) -> PathBuf {
+    std::env::var_os("CARGO_TARGET_DIR").map_or_else(|| assembly.dir.parent().unwrap_or(&assembly.dir).join("target"), PathBuf::from)
 }
 
 /// Points a function at the local services; returns whether it calls Bedrock for real.

@@ -135,7 +135,7 @@ fn agentcore_family_passes_cfn_lint() {
     AgentCoreRuntime::new(
         &mut stack.scope("Code"),
         AgentCoreRuntimeProps {
-            artifact: RuntimeArtifact::python("my-artifacts", "agent/code.zip", "main.py"),
+            artifact: RuntimeArtifact::python_s3("my-artifacts", "agent/code.zip", "main.py"),
             network: RuntimeNetwork::Vpc { subnets: vec!["subnet-0abc1234".into()], security_groups: vec!["sg-0abc1234".into()] },
             protocol: RuntimeProtocol::A2a,
             ..Default::default()
