@@ -253,6 +253,9 @@ pub const FORWARD_HEADERS: &str = "FORWARD_HEADERS";
 /// [`parse_backend`](crate::backend::parse_backend). Default: unset (the builtin loop, which
 /// needs the model variables).
 pub const AGENT_BACKEND: &str = "AGENT_BACKEND";
+/// The AWS SDKs' endpoint override for AgentCore alone (the `InvokeAgentRuntime` of an
+/// AgentCore backend; the tests point it at a local peer). Default: unset.
+pub const AWS_ENDPOINT_URL_BEDROCK_AGENTCORE: &str = "AWS_ENDPOINT_URL_BEDROCK_AGENTCORE";
 
 // ---- AgentCore runtime (set by the constructs on an agent's runtime) ----
 
