@@ -47,6 +47,14 @@ pub const INVOKED_SYNCHRONOUSLY: Accepted = Accepted {
              caller, and a function's DeadLetterConfig applies to asynchronous invocations only.",
 };
 
+/// A user's function an agent delegates its turn to (`AgentBackend::Function`).
+pub const INVOKED_AS_AGENT_BACKEND: Accepted = Accepted {
+    check: Check::LambdaDeadLetterQueue,
+    reason: "Invoked synchronously (RequestResponse) by the agent's own handler as its turn backend: an error goes back \
+             to that handler, whose pipeline retries it and dead-letters it; DeadLetterConfig applies to asynchronous \
+             invocations only.",
+};
+
 /// Functions an SQS event source mapping invokes.
 pub const INVOKED_BY_SQS: Accepted = Accepted {
     check: Check::LambdaDeadLetterQueue,
@@ -107,6 +115,7 @@ pub const ALL: &[Accepted] = &[
     NO_RESERVED_CONCURRENCY,
     NO_VPC,
     INVOKED_SYNCHRONOUSLY,
+    INVOKED_AS_AGENT_BACKEND,
     INVOKED_BY_SQS,
     NO_STAGE_CACHE,
     PUBLIC_METHOD,

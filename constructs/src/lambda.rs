@@ -362,6 +362,7 @@ fn python_layer(scope: &mut Scope, python: &PythonCode, architecture: Architectu
                 architecture,
                 python: python.python.version().to_owned(),
             });
+            let path = scope.path();
             let arch = match architecture {
                 Architecture::X86_64 => cfn::layer_version::CompatibleArchitectures::X86_64,
                 Architecture::Arm64 => cfn::layer_version::CompatibleArchitectures::Arm64,
@@ -379,7 +380,8 @@ fn python_layer(scope: &mut Scope, python: &PythonCode, architecture: Architectu
                     ),
                     compatible_architectures: Some(Value::Lit(vec![Value::Lit(arch)])),
                     compatible_runtimes: Some(Value::Lit(vec![Value::Lit(python.python.layer_runtime())])),
-                    description: Some(format!("Python dependencies of {}", python.dir.display()).into()),
+                    // The construct path, not the folder: templates must not depend on the checkout.
+                    description: Some(format!("Python dependencies of {path}").into()),
                     ..Default::default()
                 },
             );

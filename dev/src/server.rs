@@ -42,6 +42,9 @@ pub struct DevOptions {
     pub model_endpoint: Option<String>,
     /// Model id for `model_endpoint` (default: the template's `MODEL_ID`).
     pub model_id: Option<String>,
+    /// A Bedrock Runtime endpoint (a local Converse peer) for Python functions, which call
+    /// Bedrock themselves (`AWS_ENDPOINT_URL_BEDROCK_RUNTIME`); `None`: Bedrock, for real.
+    pub bedrock_endpoint: Option<String>,
     /// Keep the template's JWT issuer instead of the local one.
     pub real_auth: bool,
     /// Prebuilt handler binaries (named after their crates) instead of a `cargo build`.
@@ -62,6 +65,7 @@ impl DevOptions {
             port: 0,
             model_endpoint: None,
             model_id: None,
+            bedrock_endpoint: None,
             real_auth: false,
             handlers_bin_dir: None,
             prewarm: true,
@@ -512,13 +516,12 @@ pub(crate) async fn function_specs(
     let mut crates: BTreeMap<PathBuf, BTreeSet<String>> = BTreeMap::new();
     let mut bedrock = false;
     for (id, p) in assembly.of_type("AWS::Lambda::Function") {
-        let python = match assembly.python_function(p, &python_target(assembly)) {
-            Some(Ok(run)) => Some(run),
-            Some(Err(e)) => {
+        let python = match assembly.python_function(p, &python_target(assembly)).transpose() {
+            Ok(run) => run,
+            Err(e) => {
                 problems.push(format!("{id}: {e}"));
                 continue;
             }
-            None => None,
         };
         let handler = if python.is_some() { Ok(Default::default()) } else { assembly.handler_crate(p) };
         let (krate, workspace) = match handler {
@@ -536,6 +539,9 @@ pub(crate) async fn function_specs(
             }
         }
         bedrock |= local_overrides(&mut env, ctx);
+        if python.is_some() {
+            bedrock |= python_bedrock(&mut env, ctx);
+        }
         let binary = match &python {
             Some(_) => crate::python::interpreter().map_err(|e| DevError::Missing(e.to_string()))?,
             None => {
@@ -579,6 +585,17 @@ pub(crate) async fn function_specs(
     }
     let _ = ctx.assembly;
     Ok((specs, sources))
+}
+
+/// Points a Python function's own Bedrock calls at `--bedrock-endpoint` (AWS_ENDPOINT_URL points
+/// every client at moto), else at AWS; returns whether they go to AWS.
+fn python_bedrock(env: &mut Vec<(String, String)>, ctx: &EnvContext<'_>) -> bool {
+    let url = ctx.opts.bedrock_endpoint.clone();
+    let real = url.is_none();
+    let url = url.unwrap_or_else(|| format!("https://bedrock-runtime.{}.amazonaws.com", crate::moto::REGION));
+    env.retain(|(k, _)| k != env::AWS_ENDPOINT_URL_BEDROCK_RUNTIME);
+    env.push((env::AWS_ENDPOINT_URL_BEDROCK_RUNTIME.to_owned(), url));
+    real
 }
 
 /// Where Python functions' dependencies are installed for this machine: `$CARGO_TARGET_DIR`,

@@ -1,4 +1,4 @@
-//! A Python agent function run as `dev` runs it: the strands-agent example's `agent_handler.py`
+//! A Python agent function run as `dev` runs it (alone, then as the Queue-mode agent's backend): the strands-agent example's `agent_handler.py`
 //! under AWS's Python Runtime Interface Client (awslambdaric, from the venv) against dev's own
 //! Lambda Runtime API, its dependencies installed from PyPI for this machine (cached under
 //! `target/python`), Bedrock replaced by a scripted Converse peer
@@ -6,14 +6,18 @@
 //! (`agentcdk_contract::backend`): a reply after a tool-use turn, or an error saying whether a
 //! retry can help.
 
+mod support;
+
 use std::io::{BufRead, BufReader, Read, Write};
 use std::net::TcpListener;
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
+use agentcdk_dev::chat::http;
 use agentcdk_dev::lambda::{Function, FunctionSpec, Reply};
 use agentcdk_dev::python::{host_site, interpreter, PythonRun};
+use agentcdk_dev::FrontDoorKind;
 use serde_json::{json, Value};
 
 /// A Bedrock Converse stand-in: answers each `POST /model/{id}/converse` with the next scripted
@@ -158,4 +162,75 @@ async fn the_strands_agent_answers_a_turn_through_awslambdaric() {
     assert_eq!(failed["error"]["retryable"], true, "the peer's script is exhausted (500): {failed}");
     assert!(!failed.to_string().contains("127.0.0.1"), "nothing of the endpoint reaches the client: {failed}");
     f.shutdown();
+}
+
+async fn call(method: &str, url: &str, token: &str, body: Option<Value>) -> (u16, Value) {
+    let headers = [("content-type", "application/json".to_owned()), ("authorization", format!("Bearer {token}"))];
+    let body = body.map(|b| b.to_string().into_bytes()).unwrap_or_default();
+    let (status, body) = http(method, url, &headers, body).await.expect("HTTP");
+    (status, serde_json::from_slice(&body).unwrap_or(Value::Null))
+}
+
+/// The example's Queue-mode stack served by `dev`: POST through the JWT authorizer, the
+/// request handler queues, the runner invokes the Python function (dev's Lambda Invoke API,
+/// awslambdaric under dev's Runtime API), which runs the Strands agent against the Converse
+/// peer; the reply is stored and polled, and the history passed back on the next turn.
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn a_queue_turn_through_the_python_function_completes_end_to_end() {
+    let peer = ConversePeer::start(vec![
+        converse(
+            json!([{"toolUse": {"toolUseId": "tu-1", "name": "letter_counter", "input": {"word": "banana", "letter": "a"}}}]),
+            "tool_use",
+        ),
+        converse(json!([{"text": "banana has 3 a's."}]), "end_turn"),
+        converse(json!([{"text": "You asked about banana."}]), "end_turn"),
+    ]);
+    // Never called: the turn is the Python function's.
+    let model = support::ModelPeer::start("the stock model must not answer", Duration::ZERO).await;
+    let target =
+        std::env::var_os("CARGO_TARGET_DIR").map_or_else(|| Path::new(env!("CARGO_MANIFEST_DIR")).join("../target"), PathBuf::from);
+    std::env::set_var("CARGO_TARGET_DIR", &target);
+    if std::env::var_os(agentcdk_dev::python::PYTHON_ENV).is_none() {
+        std::env::set_var(agentcdk_dev::python::PYTHON_ENV, support::venv().join("bin/python"));
+    }
+    let (dev, _dir) = support::serve_with(strands_agent::app(), &model, |o| {
+        o.stack = Some("StrandsAgent".into());
+        o.bedrock_endpoint = Some(peer.url.clone());
+    })
+    .await;
+    let chat = format!("{}/api/v1/chat", dev.url(FrontDoorKind::RestApi).expect("a REST API"));
+    let token = dev.issuer().expect("the local issuer").mint("alice", &[], 600).expect("token");
+
+    let (status, v) = call("POST", &chat, &token, Some(json!({"message": "How many a's in banana?"}))).await;
+    assert_eq!(status, 202, "{v}");
+    let (id, session) = (v["request_id"].as_str().unwrap().to_owned(), v["session_id"].as_str().unwrap().to_owned());
+    let answer = settled(&chat, &token, &id).await;
+    assert_eq!(answer["status"], "completed", "{answer}");
+    assert_eq!(answer["reply"], "banana has 3 a's.");
+
+    let (status, v) = call("POST", &chat, &token, Some(json!({"message": "What did I ask?", "session_id": session}))).await;
+    assert_eq!(status, 202, "{v}");
+    let answer = settled(&chat, &token, v["request_id"].as_str().unwrap()).await;
+    assert_eq!(answer["reply"], "You asked about banana.", "{answer}");
+    let requests = peer.requests.lock().unwrap().clone();
+    assert_eq!(requests.len(), 3, "two calls for the tool-use turn, one for the second");
+    let texts: Vec<&str> = requests[2].2["messages"].as_array().unwrap().iter().filter_map(|m| m["content"][0]["text"].as_str()).collect();
+    assert_eq!(texts, ["How many a's in banana?", "banana has 3 a's.", "What did I ask?"], "the pipeline's history reached the agent");
+    assert!(model.calls.lock().unwrap().is_empty(), "no stock model call: the turn was delegated");
+    dev.shutdown().await;
+}
+
+/// Polls the response until it is no longer pending (at most 90 s: the first Python start
+/// imports strands).
+async fn settled(chat: &str, token: &str, id: &str) -> Value {
+    let started = std::time::Instant::now();
+    loop {
+        let (status, v) = call("GET", &format!("{chat}/responses/{id}"), token, None).await;
+        assert_eq!(status, 200, "{v}");
+        if v["status"] != "pending" {
+            return v;
+        }
+        assert!(started.elapsed() < Duration::from_secs(90), "still pending: {v}");
+        tokio::time::sleep(Duration::from_millis(250)).await;
+    }
 }
