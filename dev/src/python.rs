@@ -173,8 +173,8 @@ fn requirements_file(project: &Path, scratch: &Path) -> Result<PathBuf, InstallE
 }
 
 /// The package pip or uv could not find a wheel for, from its error output: pip's `No matching
-/// distribution found for <req>`, uv's `Because <req> has no wheels with a matching platform
-/// tag` or `Because there is no version of <req>`.
+/// distribution found for <req>`, uv's `Because <req> has no usable wheels`, `… has no wheels
+/// with a matching platform tag` or `Because there is no version of <req>`.
 pub fn missing_wheel(stderr: &str) -> Option<String> {
     let word = |rest: &str| rest.split_whitespace().next().map(|w| w.trim_end_matches([',', '.', ':']).to_owned());
     for line in stderr.lines() {
@@ -183,7 +183,7 @@ pub fn missing_wheel(stderr: &str) -> Option<String> {
         }
         if let Some((_, rest)) = line.split_once("Because ") {
             let rest = rest.trim_start_matches("there is no version of ").trim_start_matches("only ");
-            if line.contains("no wheels") || line.contains("no version of") {
+            if line.contains("wheels") || line.contains("no version of") {
                 return word(rest);
             }
         }
@@ -280,6 +280,9 @@ mod tests {
         assert_eq!(missing_wheel(uv).as_deref(), Some("psycopg2==2.9.9"));
         let uv_none = "  ╰─▶ Because there is no version of nosuch==1.0 and you require nosuch==1.0, we can conclude …";
         assert_eq!(missing_wheel(uv_none).as_deref(), Some("nosuch==1.0"));
+        // uv 0.13's words for an sdist-only package with --only-binary :all: (seen here).
+        let uv_sdist = "error: No solution found when resolving dependencies\n  cause: Because docopt==0.6.2 has no usable wheels and you require docopt==0.6.2, we can conclude that your requirements are unsatisfiable.";
+        assert_eq!(missing_wheel(uv_sdist).as_deref(), Some("docopt==0.6.2"));
         assert_eq!(missing_wheel("ERROR: network unreachable"), None);
     }
 
