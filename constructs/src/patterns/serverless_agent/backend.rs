@@ -65,7 +65,10 @@ pub(super) fn grant(stack: &mut Stack, props: &AgentProps<'_>, function: &Functi
             model::grant(stack, &props.model, function);
             super::tools::grant(stack, &props.tools, function);
         }
-        AgentBackend::Function(f) => f.grant_invoke(stack, function),
+        AgentBackend::Function(f) => {
+            f.grant_invoke(stack, function);
+            crate::accepted::AGENT_BACKEND_FUNCTION.apply(stack, &f.function);
+        }
         AgentBackend::AgentCore(r) => {
             let endpoint =
                 Expr::sub_with(format!("${{Runtime}}/runtime-endpoint/{}", env::DEFAULT_AGENT_RUNTIME_QUALIFIER), [("Runtime", r.arn())]);
