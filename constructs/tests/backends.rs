@@ -87,7 +87,7 @@ fn an_agentcore_backend_is_invocable_on_its_runtime_and_default_endpoint_in_ever
         let make = |s: &mut Stack| AgentCoreRuntime::new(&mut s.scope("Runtime"), runtime_props(false, &[]));
         let (t, agent) = agent_with(mode, make, |r| AgentBackend::AgentCore(r));
         let runs_turn = common::runner(&agent).function.logical_id().to_owned();
-        let runtime = t.resources_of("AWS::BedrockAgentCore::Runtime").into_iter().next().expect("runtime").logical_id.to_owned();
+        let runtime = t.resources_of("AWS::BedrockAgentCore::Runtime").next().expect("runtime").logical_id.to_owned();
         let runtime_arn = json!({"Fn::GetAtt": [runtime.clone(), "AgentRuntimeArn"]});
         let endpoint = json!({"Fn::Sub": ["${Runtime}/runtime-endpoint/DEFAULT", {"Runtime": runtime_arn.clone()}]});
         t.assert_can_exactly(runs_turn.as_str(), "bedrock-agentcore:InvokeAgentRuntime", [runtime_arn.clone(), endpoint]);
@@ -98,7 +98,7 @@ fn an_agentcore_backend_is_invocable_on_its_runtime_and_default_endpoint_in_ever
             config,
             BackendConfig::AgentCore { arn: "arn:aws:bedrock-agentcore:us-east-1:123456789012:runtime/r-1".into(), qualifier: None }
         );
-        for f in t.resources_of("AWS::Lambda::Function").into_iter().filter(|f| f.logical_id != runs_turn) {
+        for f in t.resources_of("AWS::Lambda::Function").filter(|f| f.logical_id != runs_turn) {
             t.assert_cannot(f.logical_id, "bedrock-agentcore:InvokeAgentRuntime");
         }
     }
