@@ -47,11 +47,11 @@ pub const INVOKED_SYNCHRONOUSLY: Accepted = Accepted {
              caller, and a function's DeadLetterConfig applies to asynchronous invocations only.",
 };
 
-/// A user's function an agent delegates its turn to (`AgentBackend::Function`).
-pub const INVOKED_AS_AGENT_BACKEND: Accepted = Accepted {
+/// A function an agent delegates its turn to (`AgentBackend::Function`).
+pub const AGENT_BACKEND_FUNCTION: Accepted = Accepted {
     check: Check::LambdaDeadLetterQueue,
-    reason: "Invoked synchronously (RequestResponse) by the agent's own handler as its turn backend: an error goes back \
-             to that handler, whose pipeline retries it and dead-letters it; DeadLetterConfig applies to asynchronous \
+    reason: "Invoked synchronously (RequestResponse) by the agent that delegates its turn to it: an error goes back to the \
+             agent's handler, whose pipeline retries and dead-letters the turn; DeadLetterConfig applies to asynchronous \
              invocations only.",
 };
 
@@ -115,8 +115,8 @@ pub const ALL: &[Accepted] = &[
     NO_RESERVED_CONCURRENCY,
     NO_VPC,
     INVOKED_SYNCHRONOUSLY,
-    INVOKED_AS_AGENT_BACKEND,
     INVOKED_BY_SQS,
+    AGENT_BACKEND_FUNCTION,
     NO_STAGE_CACHE,
     PUBLIC_METHOD,
     AGENT_CARD_PUBLIC,

@@ -27,7 +27,11 @@ fn backend_function(s: &mut Stack) -> Function {
 
 /// The agent in `mode` with `backend` (made in the stack by `make`), and the ARN intrinsic of
 /// the backend.
-fn agent_with<B>(mode: Mode, make: impl FnOnce(&mut Stack) -> B, backend: impl FnOnce(&B) -> AgentBackend<'_>) -> (Template, ServerlessAgent) {
+fn agent_with<B>(
+    mode: Mode,
+    make: impl FnOnce(&mut Stack) -> B,
+    backend: impl FnOnce(&B) -> AgentBackend<'_>,
+) -> (Template, ServerlessAgent) {
     let (t, agent) = synth(|s| {
         let made = make(s);
         let auth = LambdaAuthorizer::jwt(&mut s.scope("Auth"), jwt());
@@ -50,7 +54,13 @@ fn a_function_backend_is_told_and_invocable_by_the_turn_runner_alone_in_every_mo
     for mode in every_mode() {
         let (t, agent) = agent_with(mode, backend_function, |f| AgentBackend::Function(f));
         let runs_turn = common::runner(&agent).function.logical_id().to_owned();
-        let backend_id = t.resources_of("AWS::Lambda::Function").into_iter().find(|f| f.logical_id.starts_with("PyAgent")).expect("backend").logical_id.to_owned();
+        let backend_id = t
+            .resources_of("AWS::Lambda::Function")
+            .into_iter()
+            .find(|f| f.logical_id.starts_with("PyAgent"))
+            .expect("backend")
+            .logical_id
+            .to_owned();
         let arn = json!({"Fn::GetAtt": [backend_id.clone(), "Arn"]});
         for f in t.resources_of("AWS::Lambda::Function") {
             let told = env_of(&t, f.logical_id, env::AGENT_BACKEND);
@@ -59,7 +69,8 @@ fn a_function_backend_is_told_and_invocable_by_the_turn_runner_alone_in_every_mo
             t.assert_cannot(f.logical_id, "bedrock:InvokeModel");
             t.assert_cannot(f.logical_id, "bedrock:InvokeModelWithResponseStream");
             if f.logical_id == runs_turn {
-                let sample = |i: &Json| format!("arn:aws:lambda:us-east-1:123456789012:function:{}", i["Fn::GetAtt"][0].as_str().expect("GetAtt"));
+                let sample =
+                    |i: &Json| format!("arn:aws:lambda:us-east-1:123456789012:function:{}", i["Fn::GetAtt"][0].as_str().expect("GetAtt"));
                 let config = parse_backend(&substitute(told.expect("told"), sample)).expect("AGENT_BACKEND is a BackendConfig");
                 assert_eq!(config, BackendConfig::Function { arn: format!("arn:aws:lambda:us-east-1:123456789012:function:{backend_id}") });
                 t.assert_can_exactly(f.logical_id, "lambda:InvokeFunction", [arn.clone()]);
@@ -76,15 +87,18 @@ fn an_agentcore_backend_is_invocable_on_its_runtime_and_default_endpoint_in_ever
         let make = |s: &mut Stack| AgentCoreRuntime::new(&mut s.scope("Runtime"), runtime_props(false, &[]));
         let (t, agent) = agent_with(mode, make, |r| AgentBackend::AgentCore(r));
         let runs_turn = common::runner(&agent).function.logical_id().to_owned();
-        let runtime = t.resources_of("AWS::BedrockAgentCore::Runtime").into_iter().next().expect("runtime").logical_id.to_owned();
+        let runtime = t.resources_of("AWS::BedrockAgentCore::Runtime").next().expect("runtime").logical_id.to_owned();
         let runtime_arn = json!({"Fn::GetAtt": [runtime.clone(), "AgentRuntimeArn"]});
         let endpoint = json!({"Fn::Sub": ["${Runtime}/runtime-endpoint/DEFAULT", {"Runtime": runtime_arn.clone()}]});
         t.assert_can_exactly(runs_turn.as_str(), "bedrock-agentcore:InvokeAgentRuntime", [runtime_arn.clone(), endpoint]);
         t.assert_cannot(runs_turn.as_str(), "bedrock:InvokeModel");
         let sample = |_: &Json| "arn:aws:bedrock-agentcore:us-east-1:123456789012:runtime/r-1".to_owned();
         let config = parse_backend(&substitute(env_of(&t, &runs_turn, env::AGENT_BACKEND).expect("told"), sample)).expect("parses");
-        assert_eq!(config, BackendConfig::AgentCore { arn: "arn:aws:bedrock-agentcore:us-east-1:123456789012:runtime/r-1".into(), qualifier: None });
-        for f in t.resources_of("AWS::Lambda::Function").into_iter().filter(|f| f.logical_id != runs_turn) {
+        assert_eq!(
+            config,
+            BackendConfig::AgentCore { arn: "arn:aws:bedrock-agentcore:us-east-1:123456789012:runtime/r-1".into(), qualifier: None }
+        );
+        for f in t.resources_of("AWS::Lambda::Function").filter(|f| f.logical_id != runs_turn) {
             t.assert_cannot(f.logical_id, "bedrock-agentcore:InvokeAgentRuntime");
         }
     }

@@ -110,6 +110,44 @@ fn a2a_on_rest_front_doors_passes_cfn_lint_and_checkov() {
     assert!(findings.is_empty(), "checkov: {}", findings.iter().map(ToString::to_string).collect::<Vec<_>>().join("\n"));
 }
 
+/// Agents whose turn is delegated (`AgentBackend`): a Queue agent to a Lambda function, a
+/// WebSocket agent to an AgentCore runtime and a Stream agent to the same runtime, with A2A on
+/// the Stream one. The runners' and handlers' policies name only the backend's invoke.
+#[test]
+fn delegated_agents_pass_cfn_lint_and_checkov() {
+    use agentcdk::prelude::*;
+    let mut app = App::new();
+    let stack = app.stack("Backends", StackProps::default());
+    let jwt = JwtConfig { issuer: "https://issuer.example.com/".into(), audience: vec!["agents".into()], ..Default::default() };
+    let auth = LambdaAuthorizer::jwt(&mut stack.scope("Auth"), jwt);
+    let function = Function::new(&mut stack.scope("PyAgent"), FunctionProps { code: Code::handler("turn-backend"), ..Default::default() });
+    let runtime = AgentCoreRuntime::new(
+        &mut stack.scope("Runtime"),
+        AgentCoreRuntimeProps {
+            artifact: RuntimeArtifact::Container { uri: "123456789012.dkr.ecr.us-east-1.amazonaws.com/agent:1".into() },
+            ..Default::default()
+        },
+    );
+    let agents = [
+        ("Queue", Mode::Queue(QueueOptions::default()), AgentBackend::Function(&function), None),
+        ("Ws", Mode::WebSocket(QueueOptions::default()), AgentBackend::AgentCore(&runtime), None),
+        ("Stream", Mode::Stream(StreamOptions::default()), AgentBackend::AgentCore(&runtime), Some(A2aProps::new("Stream", "Streams"))),
+    ];
+    for (id, mode, backend, a2a) in agents {
+        ServerlessAgent::new(
+            &mut stack.scope(id),
+            AgentProps { mode, a2a, ..AgentProps::with_backend(backend, Access::Authorizer(&auth)) },
+        );
+    }
+    let out = tempfile::tempdir().unwrap();
+    let assembly = synth_into(app, out.path());
+    let template = out.path().join(assembly.stacks[0].file_name());
+    let (code, text) = cfn_lint(std::slice::from_ref(&template));
+    assert_eq!(code & (2 | 4), 0, "cfn-lint found errors or warnings (exit {code}):\n{text}");
+    let findings = agentcdk_tests::checkov::run_checkov(&[template]);
+    assert!(findings.is_empty(), "checkov: {}", findings.iter().map(ToString::to_string).collect::<Vec<_>>().join("\n"));
+}
+
 #[test]
 fn agentcore_family_passes_cfn_lint() {
     use agentcdk::prelude::*;

@@ -398,10 +398,17 @@ async fn an_agentcore_backend_streams_its_pieces_and_the_handler_keeps_the_histo
     assert_eq!((answer.status(), answer.error.clone()), (200, None));
     let evs = events(&answer);
     assert_eq!(texts(&evs), PIECES.concat());
-    assert_eq!(evs.iter().filter(|(_, e)| matches!(e, StreamEvent::Text { .. })).count(), PIECES.len(), "one text event per piece: {evs:?}");
+    assert_eq!(
+        evs.iter().filter(|(_, e)| matches!(e, StreamEvent::Text { .. })).count(),
+        PIECES.len(),
+        "one text event per piece: {evs:?}"
+    );
     assert_eq!(evs.last().map(|(_, e)| e.clone()), Some(StreamEvent::Done { reply: PIECES.concat() }));
     let first_text = evs.iter().find(|(_, e)| matches!(e, StreamEvent::Text { .. })).expect("text").0;
-    assert!(first_text < *runtime.sent_chunks().last().expect("streamed"), "the first piece arrived after the runtime's last: not streamed");
+    assert!(
+        first_text < *runtime.sent_chunks().last().expect("streamed"),
+        "the first piece arrived after the runtime's last: not streamed"
+    );
     let StreamEvent::Start { request_id, .. } = &evs[0].1 else { panic!("start first: {evs:?}") };
 
     let again = stream(s.api.invoke(function_url("POST", r#"{"message":"And?","session_id":"s-1"}"#, Some("AIDAUSER")), T));
@@ -432,7 +439,10 @@ async fn an_agentcore_backend_streams_its_pieces_and_the_handler_keeps_the_histo
     // A throttled runtime: an error event with a fixed message; nothing saved.
     let failed = stream(s.api.invoke(function_url("POST", r#"{"message":"throttle","session_id":"s-2"}"#, Some("AIDAUSER")), T));
     let last = events(&failed).last().map(|(_, e)| e.clone());
-    assert!(matches!(&last, Some(StreamEvent::Error { error }) if error.error == agentcdk_contract::wire::ErrorCode::Unavailable), "{last:?}");
+    assert!(
+        matches!(&last, Some(StreamEvent::Error { error }) if error.error == agentcdk_contract::wire::ErrorCode::Unavailable),
+        "{last:?}"
+    );
     assert!(!format!("{last:?}").contains("arn:aws"), "nothing private reaches the client: {last:?}");
     assert_eq!(session_items(&s.ddb).await.len(), 2, "a failed turn saves nothing");
     drop(s.moto);

@@ -12,7 +12,8 @@ use lambda_runtime::{service_fn, Error, LambdaEvent};
 
 async fn answer(event: LambdaEvent<TurnRequest>) -> Result<TurnAnswer, Error> {
     let turn = event.payload;
-    let error = |retryable: bool| TurnAnswer::Error { error: TurnError { message: format!("scripted failure of {}", turn.request_id), retryable } };
+    let error =
+        |retryable: bool| TurnAnswer::Error { error: TurnError { message: format!("scripted failure of {}", turn.request_id), retryable } };
     Ok(match turn.message.split_whitespace().next().unwrap_or_default() {
         "retryable" => error(true),
         "permanent" => error(false),

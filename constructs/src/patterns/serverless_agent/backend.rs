@@ -67,7 +67,7 @@ pub(super) fn grant(stack: &mut Stack, props: &AgentProps<'_>, function: &Functi
         }
         AgentBackend::Function(f) => {
             f.grant_invoke(stack, function);
-            crate::accepted::INVOKED_AS_AGENT_BACKEND.apply(stack, &f.function);
+            crate::accepted::AGENT_BACKEND_FUNCTION.apply(stack, &f.function);
         }
         AgentBackend::AgentCore(r) => {
             let endpoint =

@@ -16,7 +16,9 @@ use agentcdk_contract::env;
 
 use std::sync::Arc;
 
-use crate::agent::{Agent, AgentError, AgentEvent, BoxFuture, Message, ModelError, ModelProvider, ModelRequest, ModelResponse, Role, TextSink};
+use crate::agent::{
+    Agent, AgentError, AgentEvent, BoxFuture, Message, ModelError, ModelProvider, ModelRequest, ModelResponse, Role, TextSink,
+};
 use crate::config::{self, ConfigError};
 use crate::error::{Classify, Disposition};
 
@@ -79,7 +81,11 @@ impl Backend {
         let Some(value) = config::optional(env::AGENT_BACKEND) else {
             return Ok(None);
         };
-        let parsed = parse_backend(&value).map_err(|e| ConfigError::Invalid { name: env::AGENT_BACKEND, value: value.clone(), reason: e.to_string() })?;
+        let parsed = parse_backend(&value).map_err(|e| ConfigError::Invalid {
+            name: env::AGENT_BACKEND,
+            value: value.clone(),
+            reason: e.to_string(),
+        })?;
         Ok(Some(match parsed {
             BackendConfig::Function { arn } => Self::Function(function::FunctionBackend::new(crate::lambda_tool::client(sdk), arn)),
             BackendConfig::AgentCore { arn, qualifier } => Self::AgentCore(agentcore::AgentCoreBackend::new(
@@ -92,7 +98,13 @@ impl Backend {
 
     /// Runs the turn of `message` after `history`; `on_text` (when streaming) gets the reply's
     /// pieces as they arrive. Returns the whole reply.
-    pub async fn run(&self, turn: &Turn<'_>, history: &[Message], message: &str, on_text: Option<&mut TextSink<'_>>) -> Result<String, BackendError> {
+    pub async fn run(
+        &self,
+        turn: &Turn<'_>,
+        history: &[Message],
+        message: &str,
+        on_text: Option<&mut TextSink<'_>>,
+    ) -> Result<String, BackendError> {
         let request = TurnRequest {
             request_id: turn.request_id.to_owned(),
             session_id: turn.session_id.to_owned(),
@@ -213,9 +225,12 @@ mod tests {
             Message::assistant_text("hello"),
         ];
         let h = history_of(&messages);
-        assert_eq!(h, vec![
-            HistoryMessage { role: HistoryRole::User, content: "hi".into() },
-            HistoryMessage { role: HistoryRole::Assistant, content: "hello".into() }
-        ]);
+        assert_eq!(
+            h,
+            vec![
+                HistoryMessage { role: HistoryRole::User, content: "hi".into() },
+                HistoryMessage { role: HistoryRole::Assistant, content: "hello".into() }
+            ]
+        );
     }
 }
