@@ -47,6 +47,14 @@ pub const INVOKED_SYNCHRONOUSLY: Accepted = Accepted {
              caller, and a function's DeadLetterConfig applies to asynchronous invocations only.",
 };
 
+/// A function an agent delegates its turn to (`AgentBackend::Function`).
+pub const AGENT_BACKEND_FUNCTION: Accepted = Accepted {
+    check: Check::LambdaDeadLetterQueue,
+    reason: "Invoked synchronously (RequestResponse) by the agent that delegates its turn to it: an error goes back to the \
+             agent's handler, whose pipeline retries and dead-letters the turn; DeadLetterConfig applies to asynchronous \
+             invocations only.",
+};
+
 /// Functions an SQS event source mapping invokes.
 pub const INVOKED_BY_SQS: Accepted = Accepted {
     check: Check::LambdaDeadLetterQueue,
@@ -125,6 +133,7 @@ pub const ALL: &[Accepted] = &[
     NO_VPC,
     INVOKED_SYNCHRONOUSLY,
     INVOKED_BY_SQS,
+    AGENT_BACKEND_FUNCTION,
     NO_STAGE_CACHE,
     PUBLIC_METHOD,
     AGENT_CARD_PUBLIC,

@@ -85,6 +85,13 @@ agentcdk_synth::diagnostic_codes! {
     PIPELINE_BATCHING = "AC2311";
     /// A bare Bedrock model id that Bedrock serves only through an inference profile (warning).
     AGENT_MODEL_PROFILE = "AC2312";
+    /// A builtin-loop setting (tools, system prompt, turn bound) on an agent whose backend runs
+    /// the turn.
+    AGENT_BACKEND_IGNORED = "AC2313";
+    /// A model on an agent whose backend runs the turn (warning: ignored).
+    AGENT_BACKEND_MODEL = "AC2314";
+    /// An AgentCore backend runtime that does not take IAM callers.
+    AGENT_BACKEND_RUNTIME_AUTH = "AC2315";
     /// A JWT issuer or JWKS URL that is not https, or a malformed Cognito issuer.
     JWT_ISSUER = "AC2401";
     /// A JWT config that accepts any audience and any client, or has an empty entry.

@@ -13,6 +13,7 @@ use crate::environment;
 use crate::iam::{self, actions, GrantTarget, Grantable, Reason, Resource, Statement};
 use crate::kms::{stack_key, Encryption};
 use crate::logs::{log_group, RetentionDays};
+use crate::patterns::PythonRuntime;
 
 /// Lambda's limits, checked at synth.
 pub mod limits {
@@ -70,6 +71,9 @@ pub enum Code {
     },
     /// A container image in ECR.
     Image(Value<String>),
+    /// A Python project: its code zipped as is, its dependencies installed as wheels for the
+    /// function's architecture into a layer (or a published layer). See [`PythonCode`].
+    Python(PythonCode),
 }
 
 impl Code {
@@ -77,6 +81,43 @@ impl Code {
     pub fn handler(name: impl Into<String>) -> Self {
         Code::Handler(name.into())
     }
+
+    /// The Python project in `dir` (the handler's module beside `requirements.txt` or
+    /// `pyproject.toml`), run as `handler` (`module.function`, e.g. `agent_handler.handler`)
+    /// on Python 3.13, its dependencies in a layer built from the project.
+    pub fn python(dir: impl Into<PathBuf>, handler: impl Into<String>) -> Self {
+        Code::Python(PythonCode { dir: dir.into(), handler: handler.into(), ..PythonCode::default() })
+    }
+}
+
+/// A Python function's code: the Strands-on-Lambda guide's split, the app code in the
+/// function's zip and its dependencies in a layer, so a code edit uploads kilobytes.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct PythonCode {
+    /// The project folder. Required. Zipped as is (no `target`, `.git`, `__pycache__`).
+    pub dir: PathBuf,
+    /// `module.function`. Required.
+    pub handler: String,
+    /// Python version. Default: 3.13.
+    pub python: PythonRuntime,
+    /// Where the dependencies come from. Default: a layer built from the project.
+    pub dependencies: PythonDependencies,
+}
+
+/// Where a Python function's dependencies come from.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub enum PythonDependencies {
+    /// `package` installs `requirements.txt` (else `pyproject.toml`'s dependencies) as binary
+    /// wheels for the function's architecture and Python version into a layer
+    /// (`AWS::Lambda::LayerVersion`, content under `python/`). Default.
+    #[default]
+    Layer,
+    /// A published layer version ARN instead, e.g. the Strands Agents layer
+    /// (`arn:aws:lambda:<region>:<account>:layer:<name>:<version>`, as the Strands "Lambda
+    /// Layers" page lists it for your region, Python version and architecture).
+    Published(Value<String>),
+    /// None: the code zip brings everything it imports.
+    None,
 }
 
 /// Props of a [`Function`].
@@ -165,7 +206,13 @@ impl Function {
         check(scope, &props);
         let logs = log_group(scope, "LogGroup", props.log_retention, props.encryption);
         let (role, kms_key_arn) = execution_role(scope, &props, &logs);
+        let mut layers = props.layers.clone();
         let (code, runtime, handler, package_type) = match &props.code {
+            Code::Python(python) => {
+                layers.extend(python_layer(scope, python, props.architecture));
+                let asset = scope.asset(AssetSource::path(python.dir.clone()));
+                (s3_code(&asset), Some(python.python.lambda().into()), Some(python.handler.clone().into()), None)
+            }
             Code::Handler(name) => {
                 let asset = scope.asset(AssetSource::Handler { name: name.clone(), architecture: props.architecture });
                 (s3_code(&asset), Some(cfn::function::Runtime::ProvidedAl2023.into()), Some("bootstrap".into()), None)
@@ -209,7 +256,7 @@ impl Function {
                     }
                     .into(),
                 ),
-                layers: (!props.layers.is_empty()).then(|| Value::Lit(props.layers.clone())),
+                layers: (!layers.is_empty()).then(|| Value::Lit(layers)),
                 vpc_config: props.vpc.as_ref().map(|v| {
                     cfn::function::VpcConfig {
                         subnet_ids: Some(Value::Lit(v.subnet_ids.clone())),
@@ -300,6 +347,47 @@ fn execution_role(scope: &mut Scope, props: &FunctionProps, logs: &ResourceRef<L
         iam::grant(scope.stack(), &role, Statement::allow(actions::EC2_VPC_NETWORK_INTERFACES, [any]));
     }
     (role, kms_key_arn)
+}
+
+/// The dependencies layer of a Python function, if it has one: a `Dependencies` layer version
+/// built from the project for `architecture`, or the published ARN.
+fn python_layer(scope: &mut Scope, python: &PythonCode, architecture: Architecture) -> Option<Value<String>> {
+    match &python.dependencies {
+        PythonDependencies::None => None,
+        PythonDependencies::Published(arn) => Some(arn.clone()),
+        PythonDependencies::Layer => {
+            let asset = scope.asset(AssetSource::Python {
+                dir: python.dir.clone(),
+                layout: agentcdk_synth::PythonLayout::Layer,
+                architecture,
+                python: python.python.version().to_owned(),
+            });
+            let path = scope.path();
+            let arch = match architecture {
+                Architecture::X86_64 => cfn::layer_version::CompatibleArchitectures::X86_64,
+                Architecture::Arm64 => cfn::layer_version::CompatibleArchitectures::Arm64,
+            };
+            let layer = scope.add(
+                "Dependencies",
+                cfn::LayerVersion {
+                    content: Some(
+                        cfn::layer_version::Content {
+                            s3_bucket: Some(asset.bucket().into()),
+                            s3_key: Some(asset.key().into()),
+                            ..Default::default()
+                        }
+                        .into(),
+                    ),
+                    compatible_architectures: Some(Value::Lit(vec![Value::Lit(arch)])),
+                    compatible_runtimes: Some(Value::Lit(vec![Value::Lit(python.python.layer_runtime())])),
+                    // The construct path, not the folder: templates must not depend on the checkout.
+                    description: Some(format!("Python dependencies of {path}").into()),
+                    ..Default::default()
+                },
+            );
+            Some(layer.reference().into())
+        }
+    }
 }
 
 fn s3_code(asset: &AssetRef) -> cfn::function::Code {

@@ -45,7 +45,7 @@ pub mod prelude {
     pub use crate::events::EventBus;
     pub use crate::function_url::{FunctionUrlProps, InvokeMode, UrlAuth, UrlCors};
     pub use crate::kms::Encryption;
-    pub use crate::lambda::{Code, Function, FunctionProps};
+    pub use crate::lambda::{Code, Function, FunctionProps, PythonCode, PythonDependencies};
     pub use crate::logs::RetentionDays;
     pub use crate::patterns::*;
     pub use crate::sqs::{DeadLetter, Queue, QueueProps};

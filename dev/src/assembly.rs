@@ -52,6 +52,37 @@ impl Assembly {
         self.resources().iter().filter(move |(_, r)| r["Type"] == ty).map(|(id, r)| (id.as_str(), &r["Properties"]))
     }
 
+    /// How a Python function (`Runtime: python3.x`) runs here, `None` for any other: its code
+    /// folder (the `Code.S3Key` asset) and its dependencies, the project of its
+    /// `AWS::Lambda::LayerVersion` asset installed for this machine under `target_dir`.
+    pub fn python_function(&self, function: &Value, target_dir: &Path) -> Option<Result<crate::python::PythonRun, String>> {
+        let runtime = function["Runtime"].as_str().filter(|r| r.starts_with("python"))?;
+        let source = |key: Option<&str>| self.manifest.assets.values().find(|a| Some(a.object_key.as_str()) == key).map(|a| &a.source);
+        let run = || -> Result<crate::python::PythonRun, String> {
+            let Some(AssetSourceManifest::Path { path }) = source(function["Code"]["S3Key"].as_str()) else {
+                return Err("its Python code is not a local folder asset".into());
+            };
+            let code = self.dir.join(path);
+            let layers = function["Layers"].as_array().into_iter().flatten().filter_map(|l| l["Ref"].as_str());
+            let project = layers
+                .filter_map(|id| self.resources().get(id))
+                .find_map(|layer| match source(layer["Properties"]["Content"]["S3Key"].as_str()) {
+                    Some(AssetSourceManifest::Python { path, .. }) => Some(self.dir.join(path)),
+                    _ => None,
+                })
+                // No layer of ours (a published one, or none): the project's own requirements.
+                .unwrap_or_else(|| code.clone());
+            let site = if crate::python::has_dependencies(&project) {
+                crate::python::host_site(&project, target_dir).map_err(|e| e.to_string())?
+            } else {
+                code.clone()
+            };
+            let handler = function["Handler"].as_str().unwrap_or_default().to_owned();
+            Ok(crate::python::PythonRun { handler, code, site, runtime: runtime.to_owned() })
+        };
+        Some(run())
+    }
+
     /// The handlers-workspace crate and workspace folder of a function's code: the template's
     /// `Code.S3Key` is `<hash>.zip`, and the manifest's asset of that key names its source.
     pub fn handler_crate(&self, function: &Value) -> Result<(String, PathBuf), String> {
@@ -70,6 +101,7 @@ impl Assembly {
                  (depend on agentcdk by path or git to use dev)"
             )),
             AssetSourceManifest::Path { path } => Err(format!("its code is a prebuilt asset ({path}); dev runs handler crates only")),
+            AssetSourceManifest::Python { path, .. } => Err(format!("its code is a Python project ({path}); dev runs handler crates only")),
         }
     }
 }

@@ -29,6 +29,10 @@ pub struct DevArgs {
     /// Model id for --model-endpoint (default: the template's).
     #[arg(long)]
     pub model_id: Option<String>,
+    /// A Bedrock Runtime endpoint (e.g. a local Converse peer) for Python functions, which call
+    /// Bedrock themselves (default: Bedrock, for real).
+    #[arg(long)]
+    pub bedrock_endpoint: Option<String>,
     /// Keep the template's JWT issuer instead of the local one.
     #[arg(long)]
     pub real_auth: bool,
@@ -74,6 +78,7 @@ pub async fn run(args: DevArgs) -> Result<(), DevError> {
         port: args.port,
         model_endpoint: args.model_endpoint,
         model_id: args.model_id,
+        bedrock_endpoint: args.bedrock_endpoint,
         real_auth: args.real_auth,
         handlers_bin_dir: args.handlers_bin_dir,
         prewarm: true,

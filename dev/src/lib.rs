@@ -42,6 +42,7 @@ pub mod logs;
 pub mod moto;
 pub mod net;
 pub mod proxy;
+pub mod python;
 pub mod reload;
 pub mod rest;
 pub mod secrets;

@@ -42,6 +42,9 @@ pub struct DevOptions {
     pub model_endpoint: Option<String>,
     /// Model id for `model_endpoint` (default: the template's `MODEL_ID`).
     pub model_id: Option<String>,
+    /// A Bedrock Runtime endpoint (a local Converse peer) for Python functions, which call
+    /// Bedrock themselves (`AWS_ENDPOINT_URL_BEDROCK_RUNTIME`); `None`: Bedrock, for real.
+    pub bedrock_endpoint: Option<String>,
     /// Keep the template's JWT issuer instead of the local one.
     pub real_auth: bool,
     /// Prebuilt handler binaries (named after their crates) instead of a `cargo build`.
@@ -62,6 +65,7 @@ impl DevOptions {
             port: 0,
             model_endpoint: None,
             model_id: None,
+            bedrock_endpoint: None,
             real_auth: false,
             handlers_bin_dir: None,
             prewarm: true,
@@ -527,7 +531,15 @@ pub(crate) async fn function_specs(
     let mut crates: BTreeMap<PathBuf, BTreeSet<String>> = BTreeMap::new();
     let mut bedrock = false;
     for (id, p) in assembly.of_type("AWS::Lambda::Function") {
-        let (krate, workspace) = match assembly.handler_crate(p) {
+        let python = match assembly.python_function(p, &python_target(assembly)).transpose() {
+            Ok(run) => run,
+            Err(e) => {
+                problems.push(format!("{id}: {e}"));
+                continue;
+            }
+        };
+        let handler = if python.is_some() { Ok(Default::default()) } else { assembly.handler_crate(p) };
+        let (krate, workspace) = match handler {
             Ok(c) => c,
             Err(e) => {
                 problems.push(format!("{id}: {e}"));
@@ -542,15 +554,25 @@ pub(crate) async fn function_specs(
             }
         }
         bedrock |= local_overrides(&mut env, ctx);
-        crates.entry(workspace).or_default().insert(krate.clone());
+        if python.is_some() {
+            bedrock |= python_bedrock(&mut env, ctx);
+        }
+        let binary = match &python {
+            Some(_) => crate::python::interpreter().map_err(|e| DevError::Missing(e.to_string()))?,
+            None => {
+                crates.entry(workspace).or_default().insert(krate.clone());
+                PathBuf::from(krate)
+            }
+        };
         specs.push(FunctionSpec {
             logical_id: id.to_owned(),
             name: crate::stateful::function_name(&assembly.stack, id, p),
-            binary: PathBuf::from(krate),
+            binary,
             env,
             timeout: Duration::from_secs(p["Timeout"].as_u64().unwrap_or(DEFAULT_TIMEOUT)),
             memory_mb: p["MemorySize"].as_u64().unwrap_or(DEFAULT_MEMORY),
             max_concurrency: p["ReservedConcurrentExecutions"].as_u64().map(|c| c as usize).unwrap_or(DEFAULT_CONCURRENCY),
+            python,
         });
     }
     if !problems.is_empty() {
@@ -572,12 +594,29 @@ pub(crate) async fn function_specs(
         });
         bins.extend(built);
     }
-    for s in &mut specs {
+    for s in specs.iter_mut().filter(|s| s.python.is_none()) {
         let krate = s.binary.to_string_lossy().into_owned();
         s.binary = bins.get(&krate).cloned().unwrap_or_default();
     }
     let _ = ctx.assembly;
     Ok((specs, sources))
+}
+
+/// Points a Python function's own Bedrock calls at `--bedrock-endpoint` (AWS_ENDPOINT_URL points
+/// every client at moto), else at AWS; returns whether they go to AWS.
+fn python_bedrock(env: &mut Vec<(String, String)>, ctx: &EnvContext<'_>) -> bool {
+    let url = ctx.opts.bedrock_endpoint.clone();
+    let real = url.is_none();
+    let url = url.unwrap_or_else(|| format!("https://bedrock-runtime.{}.amazonaws.com", crate::moto::REGION));
+    env.retain(|(k, _)| k != env::AWS_ENDPOINT_URL_BEDROCK_RUNTIME);
+    env.push((env::AWS_ENDPOINT_URL_BEDROCK_RUNTIME.to_owned(), url));
+    real
+}
+
+/// Where Python functions' dependencies are installed for this machine: `$CARGO_TARGET_DIR`,
+/// else `target/` beside the cloud assembly's folder (the app's project).
+fn python_target(assembly: &Assembly) -> PathBuf {
+    std::env::var_os("CARGO_TARGET_DIR").map_or_else(|| assembly.dir.parent().unwrap_or(&assembly.dir).join("target"), PathBuf::from)
 }
 
 /// Points a function at the local services; returns whether it calls Bedrock for real.

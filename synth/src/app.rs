@@ -209,6 +209,12 @@ impl Assembly {
                         }
                     }
                     AssetSource::Path(p) => AssetSourceManifest::Path { path: manifest::relative_to(&manifest::absolute(p), &out_abs) },
+                    AssetSource::Python { dir, layout, architecture, python } => AssetSourceManifest::Python {
+                        path: manifest::relative_to(&manifest::absolute(dir), &out_abs),
+                        layout: layout.name().to_owned(),
+                        architecture: architecture.name().to_owned(),
+                        python: python.clone(),
+                    },
                 };
                 let am = AssetManifest {
                     source: source_manifest,

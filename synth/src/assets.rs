@@ -98,6 +98,55 @@ pub enum AssetSource {
     /// A local file (a ready `.zip`, or a single file to zip) or folder (zipped as is).
     /// Relative paths are resolved against the working directory at synth.
     Path(PathBuf),
+    /// A Python project folder whose dependencies (`requirements.txt`, else `pyproject.toml`)
+    /// `package` installs as binary wheels for `architecture` and `python` (uv when present,
+    /// pip otherwise), laid out per [`PythonLayout`].
+    Python {
+        /// The project folder. Relative paths are resolved against the working directory.
+        dir: PathBuf,
+        /// What the zip holds.
+        layout: PythonLayout,
+        /// Target instruction set (the wheels' platform tag).
+        architecture: Architecture,
+        /// Target Python version, `3.13`.
+        python: String,
+    },
+}
+
+/// What a [`AssetSource::Python`] zip holds.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum PythonLayout {
+    /// The dependencies only, under `python/` (a Lambda layer; the code is zipped apart, as the
+    /// Strands-on-Lambda guide splits it): the hash covers the dependency files only, so an
+    /// edit of the code leaves the layer alone.
+    Layer,
+    /// The sources with their dependencies beside them at the zip's root (an AgentCore code
+    /// artifact, which has no layers).
+    Bundle,
+}
+
+impl PythonLayout {
+    /// The name in `manifest.json`.
+    pub const fn name(self) -> &'static str {
+        match self {
+            PythonLayout::Layer => "layer",
+            PythonLayout::Bundle => "bundle",
+        }
+    }
+}
+
+/// The files naming a Python project's dependencies, the first that exists of
+/// `requirements.txt` and `pyproject.toml` (with `uv.lock` beside it, when there is one):
+/// what `package` installs from, and what a dependency asset's hash covers.
+pub fn python_dependency_files(dir: &Path) -> Vec<AssetFile> {
+    let mut files = Vec::new();
+    push_if_file(dir, &dir.join("requirements.txt"), &mut files);
+    if files.is_empty() {
+        for name in ["pyproject.toml", "uv.lock"] {
+            push_if_file(dir, &dir.join(name), &mut files);
+        }
+    }
+    files
 }
 
 impl AssetSource {
@@ -118,6 +167,8 @@ impl AssetSource {
             AssetSource::Path(p) if p.is_dir() => Packaging::ZipDirectory,
             AssetSource::Path(p) if p.extension().is_some_and(|e| e == "zip") => Packaging::File,
             AssetSource::Path(_) => Packaging::ZipFile,
+            AssetSource::Python { layout: PythonLayout::Layer, .. } => Packaging::PythonLayer,
+            AssetSource::Python { layout: PythonLayout::Bundle, .. } => Packaging::PythonBundle,
         }
     }
 
@@ -142,6 +193,18 @@ impl AssetSource {
                 // A ready zip is uploaded as is: its mode bits are not part of the object.
                 hash_files(&mut hasher, &files, self.packaging() != Packaging::File)?;
             }
+            AssetSource::Python { dir, layout, architecture, python } => {
+                // The platform and version pick the wheels, so they are part of the identity.
+                hasher.update(format!("python\0{}\0{}\0{python}\0", layout.name(), architecture.name()).as_bytes());
+                let files = match layout {
+                    PythonLayout::Layer => {
+                        fs::metadata(dir).map_err(|e| AssetError::io(dir, e))?;
+                        python_dependency_files(dir)
+                    }
+                    PythonLayout::Bundle => asset_files(dir).map_err(|e| AssetError::io(dir, e))?,
+                };
+                hash_files(&mut hasher, &files, true)?;
+            }
         }
         Ok(hasher.finalize().iter().map(|b| format!("{b:02x}")).collect())
     }
@@ -158,6 +221,10 @@ pub enum Packaging {
     ZipFile,
     /// The file uploaded as is (already a zip).
     File,
+    /// A Python project's dependencies installed as wheels, zipped under `python/`.
+    PythonLayer,
+    /// A Python project's sources and installed dependencies, zipped together.
+    PythonBundle,
 }
 
 impl Packaging {
@@ -168,6 +235,8 @@ impl Packaging {
             Packaging::ZipDirectory => "zip-directory",
             Packaging::ZipFile => "zip-file",
             Packaging::File => "file",
+            Packaging::PythonLayer => "python-layer",
+            Packaging::PythonBundle => "python-bundle",
         }
     }
 }
@@ -288,9 +357,10 @@ fn sort(files: &mut Vec<AssetFile>) {
     files.dedup();
 }
 
-/// Build output and VCS folders never count as sources.
+/// Build output, VCS folders and Python's bytecode caches (written beside the sources when the
+/// code runs locally) never count as sources.
 fn is_ignored(name: &std::ffi::OsStr) -> bool {
-    name == "target" || name == ".git" || name == "cdk.out"
+    name == "target" || name == ".git" || name == "cdk.out" || name == "__pycache__"
 }
 
 /// Every file under `dir`, named relative to `base`.

@@ -48,7 +48,7 @@ pub mod validate;
 pub mod value;
 
 pub use app::{App, Assembly, NestedArtifact, StackArtifact};
-pub use assets::{Architecture, AssetRef, AssetSource};
+pub use assets::{Architecture, AssetRef, AssetSource, PythonLayout};
 pub use condition::{Condition, ConditionRef};
 pub use diagnostic::{Acknowledged, Acknowledgement, Diagnostic, DiagnosticCode, Diagnostics, Severity};
 pub use expr::{Expr, List, Pseudo};

@@ -142,6 +142,18 @@ pub enum AssetSourceManifest {
         /// The file or folder.
         path: String,
     },
+    /// A Python project whose dependencies `package` installs as wheels.
+    #[serde(rename_all = "camelCase")]
+    Python {
+        /// The project folder.
+        path: String,
+        /// `layer` (dependencies under `python/`) or `bundle` (sources and dependencies).
+        layout: String,
+        /// `x86_64` or `arm64`.
+        architecture: String,
+        /// Python version, `3.13`.
+        python: String,
+    },
 }
 
 /// `path` relative to `base` (both absolute), with `/` separators.

@@ -48,6 +48,7 @@ pub fn examples() -> Vec<Example> {
         ("stream-agent", stream_agent::app),
         ("tools-agent", tools_agent::app),
         ("support-desk", support_desk::app),
+        ("strands-agent", strands_agent::app),
     ]
 }
 

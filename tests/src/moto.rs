@@ -279,6 +279,8 @@ impl MotoServer {
                     format!("#!/bin/sh\n# placeholder for handler {name}; moto never runs it\n").into_bytes(),
                 )]),
                 AssetSourceManifest::Path { path } => zip_path(&out.join(path)),
+                // The sources alone: moto never runs the code, so no wheels are installed here.
+                AssetSourceManifest::Python { path, .. } => zip_path(&out.join(path)),
             };
             s3.put_object()
                 .bucket(bucket)

@@ -1,6 +1,8 @@
 //! Every example synthesizes, matches its snapshot (snapshots/), is deterministic, and passes
 //! cfn-lint with zero errors and zero warnings.
 
+use std::path::{Path, PathBuf};
+
 use agentcdk_tests::{cfn_lint, examples, redacted_template, synth_into};
 
 #[test]
@@ -62,8 +64,7 @@ fn cfn_lint_really_reports_a_broken_template() {
 
 /// `McpServer` over API Gateway REST behind a Lambda authorizer (no example uses it), with an
 /// agent calling it with a bearer token.
-#[test]
-fn mcp_server_behind_an_authorizer_passes_cfn_lint_and_checkov() {
+fn mcp_server_behind_an_authorizer(out: &Path) -> PathBuf {
     use agentcdk::prelude::*;
     let mut app = App::new();
     let stack = app.stack("McpRest", StackProps::default());
@@ -76,20 +77,14 @@ fn mcp_server_behind_an_authorizer_passes_cfn_lint_and_checkov() {
         &mut stack.scope("Agent"),
         AgentProps { tools, ..AgentProps::new(Model::bedrock("us.anthropic.claude-sonnet-4-5-20250929-v1:0"), Access::Public) },
     );
-    let out = tempfile::tempdir().unwrap();
-    let assembly = synth_into(app, out.path());
-    let template = out.path().join(assembly.stacks[0].file_name());
-    let (code, text) = cfn_lint(std::slice::from_ref(&template));
-    assert_eq!(code & (2 | 4), 0, "cfn-lint found errors or warnings (exit {code}):\n{text}");
-    let findings = agentcdk_tests::checkov::run_checkov(&[template]);
-    assert!(findings.is_empty(), "checkov: {}", findings.iter().map(ToString::to_string).collect::<Vec<_>>().join("\n"));
+    let assembly = synth_into(app, out);
+    out.join(assembly.stacks[0].file_name())
 }
 
 /// A2A on REST front doors (the support desk's agents use Function URLs): a Sync and a Queue
 /// agent behind an authorizer and a Stream agent over REST, each publishing a card. The card
 /// methods are public and justified in the template; checkov must read the justification.
-#[test]
-fn a2a_on_rest_front_doors_passes_cfn_lint_and_checkov() {
+fn a2a_on_rest_front_doors(out: &Path) -> PathBuf {
     use agentcdk::prelude::*;
     let mut app = App::new();
     let stack = app.stack("A2aRest", StackProps::default());
@@ -101,21 +96,15 @@ fn a2a_on_rest_front_doors_passes_cfn_lint_and_checkov() {
         let a2a = Some(A2aProps::new(id, "An agent other agents call").skill("answer", "Answer", "Answers a question"));
         ServerlessAgent::new(&mut stack.scope(id), AgentProps { mode, a2a, ..AgentProps::new(model(), Access::Authorizer(&auth)) });
     }
-    let out = tempfile::tempdir().unwrap();
-    let assembly = synth_into(app, out.path());
-    let template = out.path().join(assembly.stacks[0].file_name());
-    let (code, text) = cfn_lint(std::slice::from_ref(&template));
-    assert_eq!(code & (2 | 4), 0, "cfn-lint found errors or warnings (exit {code}):\n{text}");
-    let findings = agentcdk_tests::checkov::run_checkov(&[template]);
-    assert!(findings.is_empty(), "checkov: {}", findings.iter().map(ToString::to_string).collect::<Vec<_>>().join("\n"));
+    let assembly = synth_into(app, out);
+    out.join(assembly.stacks[0].file_name())
 }
 
 /// WAF behind CloudFront in front of public Function URLs (no example has one: the stream
 /// example takes IAM callers, the AgentCore example a JWT runtime, which CloudFront's signature
 /// would displace): a Stream agent and an AgentCore door of an IAM runtime. The REST WAF is in
 /// the queue-agent example.
-#[test]
-fn cloudfront_with_waf_passes_cfn_lint_and_checkov() {
+fn cloudfront_with_waf(out: &Path) -> PathBuf {
     use agentcdk::prelude::*;
     let mut app = App::new();
     let stack = app.stack("Edge", StackProps::default());
@@ -147,13 +136,60 @@ fn cloudfront_with_waf_passes_cfn_lint_and_checkov() {
     for path in ["Edge/Stream/Cdn", "Edge/Door/Cdn"] {
         stack.acknowledge(path, agentcdk::codes::WAF_CLOUDFRONT_REGION, "deployed to us-east-1");
     }
-    let out = tempfile::tempdir().unwrap();
-    let assembly = synth_into(app, out.path());
+    let assembly = synth_into(app, out);
     assert!(assembly.warnings.is_empty(), "{:?}", assembly.warnings);
-    let template = out.path().join(assembly.stacks[0].file_name());
-    let (code, text) = cfn_lint(std::slice::from_ref(&template));
+    out.join(assembly.stacks[0].file_name())
+}
+
+/// Agents whose turn is delegated (`AgentBackend`): a Queue agent to a Lambda function, a
+/// WebSocket agent to an AgentCore runtime and a Stream agent to the same runtime, with A2A on
+/// the Stream one. The runners' and handlers' policies name only the backend's invoke.
+fn delegated_agents(out: &Path) -> PathBuf {
+    use agentcdk::prelude::*;
+    let mut app = App::new();
+    let stack = app.stack("Backends", StackProps::default());
+    let jwt = JwtConfig { issuer: "https://issuer.example.com/".into(), audience: vec!["agents".into()], ..Default::default() };
+    let auth = LambdaAuthorizer::jwt(&mut stack.scope("Auth"), jwt);
+    let function = Function::new(&mut stack.scope("PyAgent"), FunctionProps { code: Code::handler("turn-backend"), ..Default::default() });
+    let runtime = AgentCoreRuntime::new(
+        &mut stack.scope("Runtime"),
+        AgentCoreRuntimeProps {
+            artifact: RuntimeArtifact::Container { uri: "123456789012.dkr.ecr.us-east-1.amazonaws.com/agent:1".into() },
+            ..Default::default()
+        },
+    );
+    let agents = [
+        ("Queue", Mode::Queue(QueueOptions::default()), AgentBackend::Function(&function), None),
+        ("Ws", Mode::WebSocket(QueueOptions::default()), AgentBackend::AgentCore(&runtime), None),
+        ("Stream", Mode::Stream(StreamOptions::default()), AgentBackend::AgentCore(&runtime), Some(A2aProps::new("Stream", "Streams"))),
+    ];
+    for (id, mode, backend, a2a) in agents {
+        ServerlessAgent::new(
+            &mut stack.scope(id),
+            AgentProps { mode, a2a, ..AgentProps::with_backend(backend, Access::Authorizer(&auth)) },
+        );
+    }
+    let assembly = synth_into(app, out);
+    out.join(assembly.stacks[0].file_name())
+}
+
+/// Apps no example covers, in one cfn-lint and one checkov run (each tool's start-up is most of
+/// its time): an MCP server behind an authorizer, A2A on REST doors, WAF behind CloudFront,
+/// delegated agents, and every mode's dashboard with a token alarm.
+#[test]
+fn apps_no_example_covers_pass_cfn_lint_and_checkov() {
+    let out = tempfile::tempdir().unwrap();
+    let dir = |name: &str| out.path().join(name);
+    let templates = [
+        mcp_server_behind_an_authorizer(&dir("mcp")),
+        a2a_on_rest_front_doors(&dir("a2a")),
+        cloudfront_with_waf(&dir("edge")),
+        delegated_agents(&dir("backends")),
+        dashboards_and_token_alarms_in_every_mode(&dir("observed")),
+    ];
+    let (code, text) = cfn_lint(&templates);
     assert_eq!(code & (2 | 4), 0, "cfn-lint found errors or warnings (exit {code}):\n{text}");
-    let findings = agentcdk_tests::checkov::run_checkov(&[template]);
+    let findings = agentcdk_tests::checkov::run_checkov(&templates);
     assert!(findings.is_empty(), "checkov: {}", findings.iter().map(ToString::to_string).collect::<Vec<_>>().join("\n"));
 }
 
@@ -182,7 +218,7 @@ fn agentcore_family_passes_cfn_lint() {
     AgentCoreRuntime::new(
         &mut stack.scope("Code"),
         AgentCoreRuntimeProps {
-            artifact: RuntimeArtifact::python("my-artifacts", "agent/code.zip", "main.py"),
+            artifact: RuntimeArtifact::python_s3("my-artifacts", "agent/code.zip", "main.py"),
             network: RuntimeNetwork::Vpc { subnets: vec!["subnet-0abc1234".into()], security_groups: vec!["sg-0abc1234".into()] },
             protocol: RuntimeProtocol::A2a,
             ..Default::default()
@@ -307,8 +343,7 @@ fn cost_finds_the_front_doors_of_the_examples() {
 
 /// Every mode's dashboard and a token alarm (no example sets one) pass cfn-lint and checkov:
 /// one app with an agent per mode, each with `token_alarm`, one with its alarms off.
-#[test]
-fn dashboards_and_token_alarms_in_every_mode_pass_cfn_lint_and_checkov() {
+fn dashboards_and_token_alarms_in_every_mode(out: &Path) -> PathBuf {
     use agentcdk::prelude::*;
     let mut app = App::new();
     let stack = app.stack("Observed", StackProps::default());
@@ -333,13 +368,9 @@ fn dashboards_and_token_alarms_in_every_mode_pass_cfn_lint_and_checkov() {
             },
         );
     }
-    let out = tempfile::tempdir().unwrap();
-    let assembly = synth_into(app, out.path());
-    let templates: Vec<_> = assembly.stacks.iter().map(|s| out.path().join(s.file_name())).collect();
-    let text = std::fs::read_to_string(&templates[0]).unwrap();
+    let assembly = synth_into(app, out);
+    let template = out.join(assembly.stacks[0].file_name());
+    let text = std::fs::read_to_string(&template).unwrap();
     assert_eq!(text.matches("\"AWS::CloudWatch::Dashboard\"").count(), 5, "one dashboard per agent");
-    let (code, text) = cfn_lint(&templates);
-    assert_eq!(code & (2 | 4), 0, "cfn-lint found errors or warnings (exit {code}):\n{text}");
-    let findings = agentcdk_tests::checkov::run_checkov(&templates);
-    assert!(findings.is_empty(), "checkov: {}", findings.iter().map(ToString::to_string).collect::<Vec<_>>().join("\n"));
+    template
 }

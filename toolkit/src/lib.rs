@@ -46,6 +46,7 @@ pub mod logs;
 pub mod new;
 pub mod package;
 pub mod params;
+pub mod python;
 
 /// The agentcdk toolkit: runs your app for its cloud assembly, then packages, deploys, diffs,
 /// destroys; `new` starts a project.

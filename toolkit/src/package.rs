@@ -10,7 +10,7 @@ use std::io::{Cursor, Write as _};
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
-use agentcdk_synth::assets::asset_files;
+use agentcdk_synth::assets::{asset_files, AssetFile};
 use agentcdk_synth::manifest::{AssetSourceManifest, Manifest};
 use indicatif::{ProgressBar, ProgressStyle};
 use zip::write::SimpleFileOptions;
@@ -19,6 +19,7 @@ use zip::CompressionMethod;
 use crate::app::CloudAssembly;
 use crate::handlers::{self, Request};
 use crate::{Error, Result};
+use agentcdk_dev::python::Platform;
 
 /// The folder under the output folder that holds staged assets.
 pub const ASSETS_DIR: &str = "assets";
@@ -64,7 +65,7 @@ pub fn package_manifest(manifest: &Manifest, out: &Path, target_dir: &Path) -> R
         let file = dir.join(&asset.object_key);
         let label = match &asset.source {
             AssetSourceManifest::Handler { name, architecture, .. } => format!("{name} ({architecture}, cargo-lambda)"),
-            AssetSourceManifest::Path { path } => {
+            AssetSourceManifest::Path { path } | AssetSourceManifest::Python { path, .. } => {
                 format!("{} ({})", Path::new(path).file_name().map_or(path.clone(), |n| n.to_string_lossy().into_owned()), asset.packaging)
             }
         };
@@ -88,6 +89,10 @@ pub fn package_manifest(manifest: &Manifest, out: &Path, target_dir: &Path) -> R
                     "file" => fs::read(&source).map_err(|e| Error::new(format!("cannot read asset {}: {e}", source.display()))),
                     _ => zip_path(&source),
                 }
+            }
+            AssetSourceManifest::Python { path, layout, architecture, python } => {
+                let platform = Platform::Linux { architecture: architecture.clone(), python: python.clone() };
+                crate::python::zip(&out.join(path), layout, &platform, target_dir)
             }
         };
         bar.finish_and_clear();
@@ -146,18 +151,24 @@ pub fn zip_path(source: &Path) -> Result<Vec<u8>> {
         return Err(Error::new(format!("asset {} does not exist", source.display())).hint("run synth again from the project folder"));
     }
     let files = asset_files(source).map_err(|e| Error::new(format!("cannot list {}: {e}", source.display())))?;
+    zip_files(&files, CompressionMethod::Stored)
+}
+
+/// These files as a deterministic zip, in list order, with `method`: timestamps 1980-01-01,
+/// mode 0755 for executables and 0644 otherwise.
+pub fn zip_files(files: &[AssetFile], method: CompressionMethod) -> Result<Vec<u8>> {
     let mut zip = zip::ZipWriter::new(Cursor::new(Vec::new()));
     for file in files {
         let content = fs::read(&file.path).map_err(|e| Error::new(format!("cannot read {}: {e}", file.path.display())))?;
         let options = SimpleFileOptions::default()
-            .compression_method(CompressionMethod::Stored)
+            .compression_method(method)
             .last_modified_time(zip::DateTime::default())
             .unix_permissions(if file.executable { 0o755 } else { 0o644 });
-        let name = file.name;
+        let name = &file.name;
         zip.start_file(name.as_str(), options).map_err(|e| Error::new(format!("zip {name}: {e}")))?;
         zip.write_all(&content).map_err(|e| Error::new(format!("zip {name}: {e}")))?;
     }
-    let cursor = zip.finish().map_err(|e| Error::new(format!("zip {}: {e}", source.display())))?;
+    let cursor = zip.finish().map_err(|e| Error::new(format!("zip: {e}")))?;
     Ok(cursor.into_inner())
 }
 

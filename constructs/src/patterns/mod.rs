@@ -18,8 +18,9 @@ pub use authorizer::{AuthorizerProps, ClaimRule, JwtConfig, LambdaAuthorizer, To
 pub use mcp_server::{McpFront, McpServer, McpServerProps, MCP_REST_PATH};
 pub use queue_pipeline::{QueuePipeline, QueuePipelineProps};
 pub use serverless_agent::{
-    A2aIdentity, A2aProps, Access, AgentProps, Backend, CustomRoute, Endpoint, EventField, EventRule, EventTrigger, McpAuth, Mode, Model,
-    Provider, QueueOptions, Queued, RestEndpoint, ServerlessAgent, StreamOptions, StreamTransport, ToolSource, REST_INTEGRATION_TIMEOUT,
+    A2aIdentity, A2aProps, Access, AgentBackend, AgentProps, Backend, CustomRoute, Endpoint, EventField, EventRule, EventTrigger, McpAuth,
+    Mode, Model, Provider, QueueOptions, Queued, RestEndpoint, ServerlessAgent, StreamOptions, StreamTransport, ToolSource,
+    REST_INTEGRATION_TIMEOUT,
 };
 pub use serverless_agent::{DASHBOARD_ID, TOKEN_ALARM_ID};
 pub use ws_api::{WsApi, WsApiProps};

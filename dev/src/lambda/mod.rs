@@ -39,6 +39,9 @@ pub struct FunctionSpec {
     pub memory_mb: u64,
     /// Most sandboxes at once.
     pub max_concurrency: usize,
+    /// A Python function: `binary` is the interpreter, run with awslambdaric. Default: none
+    /// (a handler binary).
+    pub python: Option<crate::python::PythonRun>,
 }
 
 /// How an invocation answered.
@@ -234,8 +237,11 @@ impl Function {
         let server = runtime_api::serve(listener, self.shared.clone(), state.clone());
         let n = self.shared.sandboxes.lock().map(|s| s.len()).unwrap_or(0);
         let mut cmd = Command::new(&spec.binary);
-        cmd.env_clear()
+        let python = spec.python.as_ref();
+        cmd.args(python.map(|p| p.args()).unwrap_or_default())
+            .env_clear()
             .envs(lambda_env(spec, &addr.to_string(), n))
+            .envs(python.map(|p| p.env()).unwrap_or_default())
             .envs(spec.env.iter().cloned())
             .stdin(std::process::Stdio::null())
             .stdout(std::process::Stdio::piped())

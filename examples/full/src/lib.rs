@@ -107,7 +107,7 @@ fn planner(stack: &mut Stack, auth: &LambdaAuthorizer) {
     let planner = AgentCoreRuntime::new(
         &mut stack.scope("Planner"),
         AgentCoreRuntimeProps {
-            artifact: RuntimeArtifact::python("agent-artifacts-123456789012", "planner/code.zip", "main.py"),
+            artifact: RuntimeArtifact::python_s3("agent-artifacts-123456789012", "planner/code.zip", "main.py"),
             endpoints: vec![RuntimeEndpointProps { name: "live".into(), ..Default::default() }],
             // The front doors below verify callers: they send the user id in the second header.
             request_headers: vec![

@@ -40,6 +40,7 @@ use agentcdk_contract::env;
 use agentcdk_contract::events::{self, TriggerConfig, TriggeredEnvelope};
 use agentcdk_contract::wire::{failure, AgentResult, Outcome, QueueEnvelope, Reply};
 use agentcdk_runtime::agent::{Agent, AgentError, Toolbox};
+use agentcdk_runtime::backend::Turn;
 use agentcdk_runtime::batch::{self, Backoff};
 use agentcdk_runtime::config::{self, ConfigError};
 use agentcdk_runtime::error::{Classify, Disposition};
@@ -289,7 +290,8 @@ impl Runner {
             }
         };
         let mut messages = history.messages.clone();
-        match self.agent.respond(&mut messages, &envelope.message).await {
+        let turn = Turn { request_id: id, session_id: &envelope.session_id, user_id: &envelope.user_id };
+        match self.agent.answer(&turn, &mut messages, &envelope.message, None).await {
             Ok(text) => {
                 let reply = self.place(envelope, text).await?;
                 // Recorded before anything else: from here on the model never runs again.

@@ -255,6 +255,17 @@ crate::string_enum! {
 /// header allowlist must list the mapped names. Default: none.
 pub const FORWARD_HEADERS: &str = "FORWARD_HEADERS";
 
+// ---- agent backends (agent handlers; see crate::backend) ----
+
+/// Who runs the agent's turn: a [`BackendConfig`](crate::backend::BackendConfig) as JSON
+/// (`{"kind": "function"|"agentcore", "arn": …}`), parsed by
+/// [`parse_backend`](crate::backend::parse_backend). Default: unset (the builtin loop, which
+/// needs the model variables).
+pub const AGENT_BACKEND: &str = "AGENT_BACKEND";
+/// The AWS SDKs' endpoint override for AgentCore alone (the `InvokeAgentRuntime` of an
+/// AgentCore backend; the tests point it at a local peer). Default: unset.
+pub const AWS_ENDPOINT_URL_BEDROCK_AGENTCORE: &str = "AWS_ENDPOINT_URL_BEDROCK_AGENTCORE";
+
 // ---- AgentCore runtime (set by the constructs on an agent's runtime) ----
 
 /// Id of the AgentCore Memory the agent's runtime may use (set by `AgentCoreRuntime`'s memory

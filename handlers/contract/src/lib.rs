@@ -8,6 +8,7 @@
 //! depends on it at synth time, where no AWS SDK or async runtime belongs.
 //!
 //! - [`a2a`]: agents over A2A: card and remote-agent formats, paths.
+//! - [`backend`]: agent backends ([`env::AGENT_BACKEND`]) and the Function backend's JSON contract.
 //! - [`events`]: event-driven runs (trigger envelopes, prompt templates) and completion events.
 //! - [`env`]: environment variable names (and their defaults).
 //! - [`artifacts`]: handler artifacts ([`artifacts::Artifact`]) and the zip name.
@@ -25,6 +26,7 @@
 
 pub mod a2a;
 pub mod artifacts;
+pub mod backend;
 pub mod env;
 pub mod events;
 pub mod keys;

@@ -340,7 +340,8 @@ async fn sync_turn(
     }
     let mut messages = history.messages.clone();
     let token = req.header("authorization").and_then(agentcdk_runtime::a2a::caller::bearer);
-    let reply = agentcdk_runtime::a2a::caller::with_user_token(token, agent.respond(&mut messages, message))
+    let ids = agentcdk_runtime::backend::Turn { request_id: &request_id, session_id: &session_id, user_id: caller.id() };
+    let reply = agentcdk_runtime::a2a::caller::with_user_token(token, agent.answer(&ids, &mut messages, message, None))
         .await
         .map_err(|e| agent_failure(&e))?;
     if let Some(s) = sessions {

@@ -4,7 +4,7 @@
 //! few lines: [`logging`] (Lambda JSON log lines with the request id), [`error`] (retryable vs
 //! permanent), [`config`] (typed environment), [`http`] (requests from every front
 //! door, buffered and streamed answers), [`aws`] (SDK config built once per sandbox),
-//! [`agent`] (tool-use loop, model providers), [`store`] (DynamoDB tables), [`queue`] (SQS),
+//! [`agent`] (tool-use loop, model providers), [`backend`] (the turn delegated to a Lambda function or an AgentCore runtime), [`store`] (DynamoDB tables), [`queue`] (SQS),
 //! [`batch`] (FIFO-aware partial batch failures), [`auth`] (JWT verification via JWKS),
 //! [`mcp`] (tools over MCP: client and server), [`lambda_tool`] (Lambda functions as tools), [`metrics`] (agent metrics as CloudWatch EMF lines), [`a2a`] (agents over A2A: server pieces and remote agents as tools), [`secret`] (values `Debug` never prints), [`tls`] (one trust store per process) and [`ws`]
 //! (WebSocket frames within the size limit).
@@ -13,6 +13,7 @@ pub mod a2a;
 pub mod agent;
 pub mod auth;
 pub mod aws;
+pub mod backend;
 pub mod batch;
 pub mod config;
 pub mod error;

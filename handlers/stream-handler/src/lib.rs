@@ -37,6 +37,7 @@ use agentcdk_contract::env;
 use agentcdk_contract::wire::{ChatReply, ChatRequest, ErrorBody, ErrorCode, StreamEvent, STREAM_CONTENT_TYPE};
 use agentcdk_runtime::a2a::caller::with_user_token;
 use agentcdk_runtime::agent::{Agent, AgentError, AgentEvent, Message, Toolbox};
+use agentcdk_runtime::backend::Turn as BackendTurn;
 use agentcdk_runtime::config::ConfigError;
 use agentcdk_runtime::error::Classify;
 use agentcdk_runtime::http::{
@@ -98,6 +99,8 @@ impl Admits for App {
 struct Turn {
     request_id: String,
     session_id: String,
+    /// The caller (for an agent backend).
+    user_id: String,
     /// Sessions table key (user and session).
     key: String,
     message: String,
@@ -196,7 +199,7 @@ async fn load_turn(app: &App, caller: Caller, chat: ChatRequest) -> Result<Turn,
     if anonymous && client_chose && app.sessions.is_some() && history.version == 0 {
         return Err(Response::error(ErrorCode::NotFound, "unknown session: omit session_id to start a new one"));
     }
-    Ok(Turn { request_id: new_id(), session_id, key, message: chat.message, history, token })
+    Ok(Turn { request_id: new_id(), session_id, user_id, key, message: chat.message, history, token })
 }
 
 fn new_id() -> String {
@@ -214,7 +217,9 @@ async fn buffered(app: &App, turn: Turn) -> Response {
 /// Runs the turn unstreamed and saves it.
 async fn complete(app: &App, turn: Turn) -> Result<ChatReply, ErrorBody> {
     let mut messages = turn.history.messages.clone();
-    let reply = with_user_token(turn.token, app.agent.respond(&mut messages, &turn.message)).await.map_err(|e| agent_failure(&e))?;
+    let ids = BackendTurn { request_id: &turn.request_id, session_id: &turn.session_id, user_id: &turn.user_id };
+    let reply =
+        with_user_token(turn.token, app.agent.answer(&ids, &mut messages, &turn.message, None)).await.map_err(|e| agent_failure(&e))?;
     save(app, &turn.key, turn.history, &messages, &turn.request_id).await?;
     Ok(ChatReply { request_id: turn.request_id, session_id: turn.session_id, reply })
 }
@@ -271,7 +276,8 @@ async fn run_streamed(app: &App, turn: Turn, events: &mpsc::UnboundedSender<Stre
         AgentEvent::Text(text) => emit(StreamEvent::Text { text: text.to_owned() }),
         AgentEvent::ToolCall { name, .. } => emit(StreamEvent::Tool { name: name.to_owned() }),
     };
-    let result = with_user_token(turn.token, app.agent.respond_streaming(&mut messages, &turn.message, &mut sink)).await;
+    let ids = BackendTurn { request_id: &turn.request_id, session_id: &turn.session_id, user_id: &turn.user_id };
+    let result = with_user_token(turn.token, app.agent.answer(&ids, &mut messages, &turn.message, Some(&mut sink))).await;
     let end = match result {
         Err(e) => StreamEvent::Error { error: agent_failure(&e) },
         Ok(reply) => match save(app, &turn.key, turn.history, &messages, &turn.request_id).await {

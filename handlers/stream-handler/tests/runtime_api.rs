@@ -393,3 +393,82 @@ async fn model_error_text_never_reaches_the_client_streamed_or_buffered() {
     }
     assert_eq!(peer.requests().len(), 2, "the model was called in both modes");
 }
+
+// ---- the turn delegated to an AgentCore runtime (AGENT_BACKEND) ----
+
+const RUNTIME_ARN: &str = "arn:aws:bedrock-agentcore:us-east-1:123456789012:runtime/py_agent-AbC123dEf";
+const RUNTIME_IN_PATH: &str = "arn%3Aaws%3Abedrock-agentcore%3Aus-east-1%3A123456789012%3Aruntime%2Fpy_agent-AbC123dEf";
+const PIECES: [&str; 5] = ["Hel", "lo ", "from ", "Agent", "Core."];
+
+/// A runtime answering in InvokeAgentRuntime's wire format (as agentcore-proxy's tests' peer:
+/// the AgentCore data plane is not in moto): the reply streamed as SSE events whose data are
+/// JSON strings, with pauses; a message `throttle` gets AgentCore's 429.
+fn agentcore_runtime() -> HttpServer {
+    HttpServer::start(|req: &HttpRequest| {
+        if req.json()["message"] == "throttle" {
+            return HttpResponse::json(429, &json!({"message": "slow down"})).with_header("x-amzn-errortype", "ThrottlingException");
+        }
+        let chunks = PIECES.iter().map(|p| (TOKEN_GAP, format!("data: {}\n\n", json!(p)).into_bytes())).collect();
+        HttpResponse::streamed(200, "text/event-stream", chunks)
+    })
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_agentcore_backend_streams_its_pieces_and_the_handler_keeps_the_history() {
+    let runtime = agentcore_runtime();
+    let backend = json!({"kind": "agentcore", "arn": RUNTIME_ARN}).to_string();
+    let s = start(&[("AGENT_BACKEND", backend), ("AWS_ENDPOINT_URL_BEDROCK_AGENTCORE", runtime.url())], &[]).await;
+
+    let answer = stream(s.api.invoke(function_url("POST", r#"{"message":"Hi","session_id":"s-1"}"#, Some("AIDAUSER")), T));
+    assert_eq!((answer.status(), answer.error.clone()), (200, None));
+    let evs = events(&answer);
+    assert_eq!(texts(&evs), PIECES.concat());
+    assert_eq!(
+        evs.iter().filter(|(_, e)| matches!(e, StreamEvent::Text { .. })).count(),
+        PIECES.len(),
+        "one text event per piece: {evs:?}"
+    );
+    assert_eq!(evs.last().map(|(_, e)| e.clone()), Some(StreamEvent::Done { reply: PIECES.concat() }));
+    let first_text = evs.iter().find(|(_, e)| matches!(e, StreamEvent::Text { .. })).expect("text").0;
+    assert!(
+        first_text < *runtime.sent_chunks().last().expect("streamed"),
+        "the first piece arrived after the runtime's last: not streamed"
+    );
+    let StreamEvent::Start { request_id, .. } = &evs[0].1 else { panic!("start first: {evs:?}") };
+
+    let again = stream(s.api.invoke(function_url("POST", r#"{"message":"And?","session_id":"s-1"}"#, Some("AIDAUSER")), T));
+    assert_eq!(events(&again).last().map(|(_, e)| e.clone()), Some(StreamEvent::Done { reply: PIECES.concat() }));
+    let other = stream(s.api.invoke(function_url("POST", r#"{"message":"Hi","session_id":"s-1"}"#, Some("AIDAOTHER")), T));
+    assert_eq!(other.error, None);
+
+    let reqs = runtime.requests();
+    assert_eq!(reqs.len(), 3);
+    assert_eq!(reqs[0].path, format!("/runtimes/{RUNTIME_IN_PATH}/invocations?qualifier=DEFAULT"));
+    assert!(reqs[0].header("authorization").is_some_and(|a| a.starts_with("AWS4-HMAC-SHA256")), "signed with the role");
+    assert_eq!(
+        reqs[0].json(),
+        json!({"request_id": request_id, "session_id": "s-1", "user_id": "AIDAUSER", "message": "Hi", "history": []}),
+        "the contract's TurnRequest"
+    );
+    assert_eq!(
+        reqs[1].json()["history"],
+        json!([{"role": "user", "content": "Hi"}, {"role": "assistant", "content": PIECES.concat()}]),
+        "the history the handler saved"
+    );
+    let session = |i: usize| reqs[i].header("x-amzn-bedrock-agentcore-runtime-session-id").expect("session id").to_owned();
+    assert!(session(0).len() >= 33, "AgentCore's minimum: {}", session(0));
+    assert_eq!(session(0), session(1), "one runtime session per user session");
+    assert_ne!(session(0), session(2), "another user naming the same session reaches another runtime session");
+    assert_eq!(session_items(&s.ddb).await.len(), 2);
+
+    // A throttled runtime: an error event with a fixed message; nothing saved.
+    let failed = stream(s.api.invoke(function_url("POST", r#"{"message":"throttle","session_id":"s-2"}"#, Some("AIDAUSER")), T));
+    let last = events(&failed).last().map(|(_, e)| e.clone());
+    assert!(
+        matches!(&last, Some(StreamEvent::Error { error }) if error.error == agentcdk_contract::wire::ErrorCode::Unavailable),
+        "{last:?}"
+    );
+    assert!(!format!("{last:?}").contains("arn:aws"), "nothing private reaches the client: {last:?}");
+    assert_eq!(session_items(&s.ddb).await.len(), 2, "a failed turn saves nothing");
+    drop(s.moto);
+}

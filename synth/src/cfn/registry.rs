@@ -46,6 +46,7 @@ pub const ALL: &[TypeInfo] = &[
     <crate::cfn::lambda::Alias as CfnResource>::INFO,
     <crate::cfn::lambda::EventSourceMapping as CfnResource>::INFO,
     <crate::cfn::lambda::Function as CfnResource>::INFO,
+    <crate::cfn::lambda::LayerVersion as CfnResource>::INFO,
     <crate::cfn::lambda::Permission as CfnResource>::INFO,
     <crate::cfn::lambda::Url as CfnResource>::INFO,
     <crate::cfn::lambda::Version as CfnResource>::INFO,

@@ -51,6 +51,38 @@ pub enum PythonRuntime {
 }
 
 impl PythonRuntime {
+    /// The version, `3.13`: the wheels `package` installs are for it.
+    pub const fn version(self) -> &'static str {
+        match self {
+            PythonRuntime::Python3_10 => "3.10",
+            PythonRuntime::Python3_11 => "3.11",
+            PythonRuntime::Python3_12 => "3.12",
+            PythonRuntime::Python3_13 => "3.13",
+        }
+    }
+
+    /// The Lambda runtime of this version.
+    pub(crate) fn lambda(self) -> agentcdk_synth::cfn::lambda::function::Runtime {
+        use agentcdk_synth::cfn::lambda::function::Runtime;
+        match self {
+            PythonRuntime::Python3_10 => Runtime::Python3_10,
+            PythonRuntime::Python3_11 => Runtime::Python3_11,
+            PythonRuntime::Python3_12 => Runtime::Python3_12,
+            PythonRuntime::Python3_13 => Runtime::Python3_13,
+        }
+    }
+
+    /// The layer's compatible runtime of this version.
+    pub(crate) fn layer_runtime(self) -> agentcdk_synth::cfn::lambda::layer_version::CompatibleRuntimes {
+        use agentcdk_synth::cfn::lambda::layer_version::CompatibleRuntimes;
+        match self {
+            PythonRuntime::Python3_10 => CompatibleRuntimes::Python3_10,
+            PythonRuntime::Python3_11 => CompatibleRuntimes::Python3_11,
+            PythonRuntime::Python3_12 => CompatibleRuntimes::Python3_12,
+            PythonRuntime::Python3_13 => CompatibleRuntimes::Python3_13,
+        }
+    }
+
     fn cfn(self) -> cfn::AgentManagedRuntimeType {
         match self {
             PythonRuntime::Python3_10 => cfn::AgentManagedRuntimeType::Python3_10,
@@ -80,11 +112,28 @@ pub enum RuntimeArtifact {
         /// Command, e.g. `["main.py"]`.
         entry_point: Vec<String>,
     },
+    /// A local Python project, zipped by `package` with its dependencies (`requirements.txt`,
+    /// else `pyproject.toml`) installed beside the code as arm64 (AgentCore's architecture)
+    /// binary wheels, and uploaded as an asset: AgentCore's direct code deployment, no Docker.
+    Source {
+        /// The project folder.
+        dir: std::path::PathBuf,
+        /// Runtime. Default in [`RuntimeArtifact::python`]: Python 3.13.
+        runtime: PythonRuntime,
+        /// Command, e.g. `["agent.py"]`.
+        entry_point: Vec<String>,
+    },
 }
 
 impl RuntimeArtifact {
-    /// Code in S3 on Python 3.13.
-    pub fn python(bucket: impl Into<Value<String>>, key: impl Into<Value<String>>, entry_point: &str) -> Self {
+    /// The Python project in `dir` on Python 3.13, started with `entry_point` (e.g.
+    /// `agent.py`); `package` bundles its dependencies.
+    pub fn python(dir: impl Into<std::path::PathBuf>, entry_point: &str) -> Self {
+        RuntimeArtifact::Source { dir: dir.into(), runtime: PythonRuntime::default(), entry_point: vec![entry_point.to_owned()] }
+    }
+
+    /// Code already in S3 on Python 3.13.
+    pub fn python_s3(bucket: impl Into<Value<String>>, key: impl Into<Value<String>>, entry_point: &str) -> Self {
         RuntimeArtifact::Code {
             bucket: bucket.into(),
             key: key.into(),
@@ -241,6 +290,8 @@ impl AgentCoreRuntime {
     pub fn new(scope: &mut Scope, props: AgentCoreRuntimeProps) -> AgentCoreRuntime {
         let name = props.name.clone().unwrap_or_else(|| scope.id().chars().filter(char::is_ascii_alphanumeric).collect());
         check(scope, &name, &props);
+        let mut props = props;
+        props.artifact = staged(scope, props.artifact);
         let (role_arn, role) = match &props.role {
             RuntimeRole::Existing(arn) => (arn.clone(), None),
             RuntimeRole::Generated(extra) => {
@@ -345,12 +396,30 @@ impl AgentCoreRuntime {
     }
 }
 
+/// A local source as the code object `package` uploads (an asset: bucket and `<hash>.zip`).
+fn staged(scope: &mut Scope, artifact: RuntimeArtifact) -> RuntimeArtifact {
+    match artifact {
+        RuntimeArtifact::Source { dir, runtime, entry_point } => {
+            let asset = scope.asset(agentcdk_synth::AssetSource::Python {
+                dir,
+                layout: agentcdk_synth::PythonLayout::Bundle,
+                architecture: agentcdk_synth::Architecture::Arm64,
+                python: runtime.version().to_owned(),
+            });
+            RuntimeArtifact::Code { bucket: asset.bucket().into(), key: asset.key().into(), runtime, entry_point }
+        }
+        other => other,
+    }
+}
+
 fn artifact(artifact: &RuntimeArtifact) -> cfn::AgentRuntimeArtifact {
     match artifact {
         RuntimeArtifact::Container { uri } => cfn::AgentRuntimeArtifact {
             container_configuration: Some(cfn::ContainerConfiguration { container_uri: Some(uri.clone().into()) }.into()),
             ..Default::default()
         },
+        // Staged as `Code` in `new` before anything renders it.
+        RuntimeArtifact::Source { .. } => cfn::AgentRuntimeArtifact::default(),
         RuntimeArtifact::Code { bucket, key, runtime, entry_point } => cfn::AgentRuntimeArtifact {
             code_configuration: Some(
                 cfn::CodeConfiguration {
@@ -526,7 +595,7 @@ fn check_artifact(scope: &mut Scope, artifact: &RuntimeArtifact) {
             format!("container image '{uri}' is not an ECR image URI"),
             "AgentCore pulls from ECR: <account>.dkr.ecr.<region>.amazonaws.com/<repo>:<tag>",
         ),
-        RuntimeArtifact::Code { entry_point, .. } if entry_point.is_empty() => {
+        RuntimeArtifact::Code { entry_point, .. } | RuntimeArtifact::Source { entry_point, .. } if entry_point.is_empty() => {
             scope.error(codes::AGENTCORE_INCOMPLETE, "code artifact without an entry point", "e.g. entry_point: vec![\"main.py\".into()]")
         }
         _ => {}

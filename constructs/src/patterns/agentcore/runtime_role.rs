@@ -82,6 +82,8 @@ fn artifact_statements(artifact: &RuntimeArtifact) -> Vec<Statement> {
                 Statement::allow(actions::ECR_AUTH, [Resource::any_because(Reason::NoResourceLevelPermissions)]),
             ]
         }
+        // Staged as `Code` (the asset object) before the role is made.
+        RuntimeArtifact::Source { .. } => Vec::new(),
         RuntimeArtifact::Code { bucket, key, .. } => {
             let object = Expr::sub_with("arn:${AWS::Partition}:s3:::${Bucket}/${Key}", [("Bucket", bucket.clone()), ("Key", key.clone())]);
             vec![Statement::allow(actions::S3_GET, [object])]

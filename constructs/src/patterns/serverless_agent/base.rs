@@ -11,7 +11,7 @@ use agentcdk_synth::prelude::*;
 
 use super::handles::{Backend, Endpoint};
 use super::props::{Access, AgentProps};
-use super::{model, tools};
+use super::{backend, tools};
 use crate::dynamodb::{Attribute, Table, TableProps};
 use crate::lambda::{Code, Function, FunctionProps};
 
@@ -85,7 +85,7 @@ impl<'p, 'a> Base<'p, 'a> {
             },
         );
         let agent_name = scope.path();
-        let mut agent_env = model::environment(props);
+        let mut agent_env = backend::environment(props);
         agent_env.insert(env::AGENT_NAME.into(), agent_name.clone().into());
         agent_env.insert(env::SESSIONS_TABLE.into(), sessions.name().into());
         for (name, value) in tools::environment(&props.tools) {
@@ -155,11 +155,10 @@ impl<'p, 'a> Base<'p, 'a> {
         function
     }
 
-    /// Lets `function` run the agent: call the model, reach its tools, read and write the
-    /// sessions table.
+    /// Lets `function` run the agent: call the model and reach its tools (or invoke the
+    /// backend that runs the turn), read and write the sessions table.
     pub(super) fn runs_agent(&self, scope: &mut Scope, function: &Function) {
-        model::grant(scope.stack(), &self.props.model, function);
-        tools::grant(scope.stack(), &self.props.tools, function);
+        backend::grant(scope.stack(), self.props, function);
         self.sessions.grant_read_write_data(scope.stack(), function);
     }
 

@@ -14,7 +14,8 @@ pub(super) fn common(scope: &mut Scope, base: &Base<'_, '_>) {
     let props = base.props;
     super::tools::check(scope, &props.tools);
     super::a2a::check(scope, props);
-    if props.model.id.is_empty() {
+    super::backend::check(scope, props);
+    if props.backend.is_builtin() && props.model.id.is_empty() {
         scope.error(
             codes::AGENT_NO_MODEL,
             "no model id",

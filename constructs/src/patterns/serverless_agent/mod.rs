@@ -21,6 +21,7 @@
 //! ```
 
 mod a2a;
+mod backend;
 mod base;
 mod check;
 mod dashboard;
@@ -40,6 +41,7 @@ use agentcdk_synth::cfn::sns::Topic;
 use agentcdk_synth::prelude::*;
 
 pub use self::a2a::{A2aIdentity, A2aProps};
+pub use self::backend::AgentBackend;
 use self::base::{Base, Built};
 pub use self::dashboard::{DASHBOARD_ID, TOKEN_ALARM_ID};
 pub use self::events::{EventField, EventRule, EventTrigger};

@@ -68,6 +68,15 @@ pub(super) fn environment(props: &AgentProps<'_>) -> BTreeMap<String, Value<Stri
     e
 }
 
+impl Model {
+    /// Lets `to` call this model, as a stock handler may: for your own agent function (a
+    /// Python agent behind `AgentBackend::Function`). Bedrock: invoke this model (or inference
+    /// profile and the models it routes to) only; OpenAI-compatible: read the key's secret only.
+    pub fn grant_invoke(&self, stack: &mut Stack, to: &Function) {
+        grant(stack, self, to);
+    }
+}
+
 /// Bedrock: invoke this model (or inference profile and the models it routes to) only.
 /// OpenAI-compatible: read this secret only.
 pub(super) fn grant(stack: &mut Stack, model: &Model, to: &Function) {

@@ -9,6 +9,7 @@ use agentcdk_contract::env;
 use agentcdk_synth::prelude::*;
 
 use super::a2a::A2aProps;
+use super::backend::AgentBackend;
 use super::model::Model;
 use super::tools::ToolSource;
 use crate::apigw::rest::{Cors, HttpMethod, Throttling};
@@ -205,6 +206,10 @@ pub struct AgentProps<'a> {
     /// caller; clients send `x-amz-content-sha256`, see [`crate::cloudfront`]). WebSocket APIs
     /// take no WAF. Default: none (opt-in: about $10/month per web ACL before traffic).
     pub waf: Option<WafProps>,
+    /// Who runs the turn: the builtin loop over `model`, `system_prompt` and `tools`, an
+    /// AgentCore runtime or a Lambda function (see [`AgentBackend`]); the front door, pipeline
+    /// and history are the same. Default: [`AgentBackend::Builtin`].
+    pub backend: AgentBackend<'a>,
 }
 
 impl<'a> AgentProps<'a> {
@@ -238,6 +243,13 @@ impl<'a> AgentProps<'a> {
             completion_events: Some(EventBus::default_bus()),
             a2a: None,
             waf: None,
+            backend: AgentBackend::Builtin,
         }
+    }
+
+    /// The defaults around an agent whose turn `backend` runs (no model: the backend has its
+    /// own), and who may call it.
+    pub fn with_backend(backend: AgentBackend<'a>, access: Access<'a>) -> Self {
+        AgentProps { backend, ..AgentProps::new(Model { provider: super::model::Provider::Bedrock, id: String::new() }, access) }
     }
 }

@@ -18,6 +18,9 @@ pub enum AgentError {
     /// The model kept asking for tools past the bound.
     #[error("the agent did not finish within {0} model calls")]
     MaxTurns(u32),
+    /// The backend running the turn failed ([`crate::backend`]).
+    #[error(transparent)]
+    Backend(#[from] crate::backend::BackendError),
 }
 
 impl AgentError {
@@ -36,6 +39,7 @@ impl Classify for AgentError {
         match self {
             Self::Model(e) => e.disposition(),
             Self::MaxTurns(_) => Disposition::Permanent,
+            Self::Backend(e) => e.disposition(),
         }
     }
 }
@@ -48,6 +52,8 @@ pub struct Agent {
     tools: Toolbox,
     max_turns: u32,
     max_tokens: u32,
+    /// Who runs the turn instead of the loop (`AGENT_BACKEND`); `None`: the loop.
+    pub(crate) backend: Option<crate::backend::Backend>,
 }
 
 impl Agent {
@@ -59,6 +65,7 @@ impl Agent {
             tools: Toolbox::new(),
             max_turns: env::DEFAULT_MAX_TURNS,
             max_tokens: env::DEFAULT_MAX_TOKENS,
+            backend: None,
         }
     }
 
@@ -66,7 +73,12 @@ impl Agent {
     /// `MAX_TOKENS`), with `tools`, the tools of the MCP servers of `MCP_SERVERS` (connected
     /// on first use, see [`crate::mcp`]), the Lambda tools of `LAMBDA_TOOLS`
     /// ([`crate::lambda_tool`]) and the remote agents of `A2A_AGENTS` ([`crate::a2a`]).
+    /// With `AGENT_BACKEND` set, the agent delegates its turns there ([`Agent::answer`]) and
+    /// reads no model variables.
     pub async fn from_env(sdk: &aws_config::SdkConfig, tools: Toolbox) -> Result<Self, ConfigError> {
+        if let Some(backend) = crate::backend::Backend::from_env(sdk)? {
+            return Ok(Self::delegating(backend));
+        }
         let provider = super::from_env(sdk).await?;
         let tools = crate::lambda_tool::toolbox_from_env(sdk, crate::mcp::toolbox_from_env(sdk, tools).await?)?;
         Ok(Self::new(provider, config::optional(env::SYSTEM_PROMPT).unwrap_or_default())

@@ -4,6 +4,7 @@
 pub mod alias;
 pub mod event_source_mapping;
 pub mod function;
+pub mod layer_version;
 pub mod permission;
 pub mod url;
 pub mod version;
@@ -11,6 +12,7 @@ pub mod version;
 pub use alias::Alias;
 pub use event_source_mapping::EventSourceMapping;
 pub use function::Function;
+pub use layer_version::LayerVersion;
 pub use permission::Permission;
 pub use url::Url;
 pub use version::Version;
