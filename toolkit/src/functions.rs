@@ -229,8 +229,8 @@ pub async fn deployed<'a>(clients: &Clients, functions: &[&'a StackFunction]) ->
     let mut out = Vec::new();
     for f in functions {
         let root = (f.stack.as_str(), None);
-        if !ids.contains_key(&root) {
-            ids.insert(root, physical_ids(clients, &f.stack).await?);
+        if let std::collections::btree_map::Entry::Vacant(e) = ids.entry(root) {
+            e.insert(physical_ids(clients, &f.stack).await?);
         }
         let key = (f.stack.as_str(), f.nested.as_deref());
         if let (Some(nested), false) = (f.nested.as_deref(), ids.contains_key(&key)) {
