@@ -92,6 +92,8 @@ agentcdk_synth::diagnostic_codes! {
     AGENT_BACKEND_MODEL = "AC2314";
     /// An AgentCore backend runtime that does not take IAM callers.
     AGENT_BACKEND_RUNTIME_AUTH = "AC2315";
+    /// A Function backend that may run as long as the turn's function or longer (warning).
+    AGENT_BACKEND_TIMEOUT = "AC2316";
     /// A JWT issuer or JWKS URL that is not https, or a malformed Cognito issuer.
     JWT_ISSUER = "AC2401";
     /// A JWT config that accepts any audience and any client, or has an empty entry.

@@ -119,6 +119,7 @@ fn builtin_settings_on_a_delegated_agent_are_reported_all_at_once() {
     let found = diagnostics(|s| {
         let f = backend_function(s);
         let props = AgentProps {
+            mode: Mode::Queue(QueueOptions::default()),
             backend: AgentBackend::Function(&f),
             system_prompt: "be nice".into(),
             max_turns: Some(3),
@@ -149,4 +150,23 @@ fn a_jwt_runtime_cannot_be_a_backend() {
     });
     let got: Vec<_> = found.iter().map(|d| (d.code, d.path.as_str())).collect();
     assert_eq!(got, vec![(codes::AGENT_BACKEND_RUNTIME_AUTH, "S/Agent")], "{found:?}");
+}
+
+#[test]
+fn a_backend_function_that_outlives_the_turn_is_a_warning() {
+    let found = diagnostics(|s| {
+        let f = backend_function(s); // 60 s, beyond Sync's 29 s
+        ServerlessAgent::new(&mut s.scope("Agent"), AgentProps::with_backend(AgentBackend::Function(&f), Access::Public));
+    });
+    let got: Vec<_> = found.iter().map(|d| (d.code, d.severity)).collect();
+    assert_eq!(got, vec![(codes::AGENT_BACKEND_TIMEOUT, Severity::Warning)], "{found:?}");
+    let queued = diagnostics(|s| {
+        let f = backend_function(s); // 60 s, within Queue's 5 minutes
+        let props = AgentProps {
+            mode: Mode::Queue(QueueOptions::default()),
+            ..AgentProps::with_backend(AgentBackend::Function(&f), Access::Public)
+        };
+        ServerlessAgent::new(&mut s.scope("Agent"), props);
+    });
+    assert!(queued.is_empty(), "{queued:?}");
 }

@@ -100,6 +100,19 @@ pub(super) fn check(scope: &mut Scope, props: &AgentProps<'_>) {
             "build the props with AgentProps::with_backend(backend, access), which takes no model",
         );
     }
+    if let AgentBackend::Function(f) = props.backend {
+        let turn = props.timeout.unwrap_or(match props.mode {
+            super::props::Mode::Sync => super::sync::REST_INTEGRATION_TIMEOUT,
+            _ => super::base::LONG_RUN_TIMEOUT,
+        });
+        if f.timeout >= turn {
+            scope.warn(
+                codes::AGENT_BACKEND_TIMEOUT,
+                format!("the backend function may run {:?}, the agent's turn {turn:?}: a slow turn is cut off mid-invoke", f.timeout),
+                "give the backend function a shorter timeout than the agent's (AgentProps::timeout)",
+            );
+        }
+    }
     if let AgentBackend::AgentCore(r) = props.backend {
         if r.jwt {
             scope.error(
