@@ -600,7 +600,7 @@ mod tests {
         });
         let r = Refs::of(&j);
         assert_eq!(r.refs, ["P", "U", "S", "V", "AWS::NoValue", "W"], "Sub variables are walked before the template");
-        assert_eq!(r.get_atts, [("Q".into(), "Arn".into()), ("T".into(), "Endpoint.Address".into()), ("R".into(), "Name".into())]);
+        assert_eq!(r.get_atts, [("Q", "Arn"), ("T", "Endpoint.Address"), ("R", "Name")]);
         assert_eq!(r.conditions, ["IsProd"]);
     }
 
