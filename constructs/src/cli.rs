@@ -118,11 +118,14 @@ where
         Some(name) if Command::has_subcommand(name) => Command::from_arg_matches(&matches).map(Parsed::Library),
         _ => Cli::from_arg_matches(&matches).map(|cli| Parsed::Core(cli.command)),
     });
-    match parsed {
+    let code = match parsed {
         Ok(Parsed::Library(c)) => execute(&mut app, c),
         Ok(Parsed::Core(c)) => agentcdk_synth::cli::execute(&mut app, c),
         Err(e) => parse_error(&e.format(&mut command)),
-    }
+    };
+    // As agentcdk_synth::cli::run: the process exit frees the construct tree faster.
+    std::mem::forget(app);
+    code
 }
 
 /// The core's command (name, version, about, `synth`, `list`) with the library's added.

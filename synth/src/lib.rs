@@ -36,6 +36,7 @@ pub mod expr;
 pub mod ids;
 pub mod justification;
 pub mod manifest;
+mod parallel;
 pub mod parameter;
 pub mod partition;
 pub mod placement;

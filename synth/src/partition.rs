@@ -206,6 +206,16 @@ impl Ctx<'_> {
         }
     }
 
+    /// Whether a reference from unit `here` to `id` (a logical id, parameter or pseudo
+    /// parameter) may cross units: the test without allocations before [`Ctx::link`], which
+    /// most references (to their own unit) fail.
+    fn may_cross(&self, here: usize, id: &str) -> bool {
+        match self.owner.get(id) {
+            Some(&unit) => unit != here,
+            None => here > 0 && (self.parameters.contains_key(id) || matches!(id, "AWS::StackName" | "AWS::StackId")),
+        }
+    }
+
     /// The replacement for a reference to `target` in unit `here`, or `None` to leave it.
     fn link(&mut self, here: usize, target: Target) -> Option<Json> {
         let home = self.home(&target);
@@ -245,17 +255,25 @@ impl Ctx<'_> {
             Json::Object(map) if map.len() == 1 => {
                 let Some((key, arg)) = map.iter_mut().next() else { return };
                 let replacement = match (key.as_str(), &mut *arg) {
-                    ("Ref", Json::String(t)) => self.link(here, ref_target(t)),
+                    ("Ref", Json::String(t)) if self.may_cross(here, t) => self.link(here, ref_target(t)),
                     ("Fn::GetAtt", Json::Array(a)) => match (a.first(), a.get(1)) {
-                        (Some(Json::String(id)), Some(Json::String(attr))) => self.link(here, Target::Id(id.clone(), Some(attr.clone()))),
+                        (Some(Json::String(id)), Some(Json::String(attr))) if self.may_cross(here, id) => {
+                            self.link(here, Target::Id(id.clone(), Some(attr.clone())))
+                        }
                         _ => None,
                     },
                     ("Fn::GetAtt", Json::String(dotted)) => {
                         let (id, attr) = dotted.split_once('.').unwrap_or((dotted, ""));
-                        self.link(here, Target::Id(id.to_owned(), Some(attr.to_owned())))
+                        if self.may_cross(here, id) {
+                            self.link(here, Target::Id(id.to_owned(), Some(attr.to_owned())))
+                        } else {
+                            None
+                        }
                     }
                     ("Fn::Sub", Json::String(t)) => {
-                        *t = self.rewrite_sub(here, t, locals);
+                        if let Some(rewritten) = self.rewrite_sub(here, t, locals) {
+                            *t = rewritten;
+                        }
                         None
                     }
                     ("Fn::Sub", Json::Array(a)) => {
@@ -265,7 +283,9 @@ impl Ctx<'_> {
                             vars.values_mut().for_each(|v| self.rewrite(here, v, locals));
                         }
                         if let Some(Json::String(t)) = a.first_mut() {
-                            *t = self.rewrite_sub(here, t, &inner);
+                            if let Some(rewritten) = self.rewrite_sub(here, t, &inner) {
+                                *t = rewritten;
+                            }
                         }
                         None
                     }
@@ -283,13 +303,18 @@ impl Ctx<'_> {
         }
     }
 
-    fn rewrite_sub(&mut self, here: usize, template: &str, locals: &[String]) -> String {
-        let tokens: Vec<String> = sub_tokens(template).into_iter().map(str::to_owned).collect();
+    /// The `Fn::Sub` template with its references across units rewritten, `None` when none is.
+    fn rewrite_sub(&mut self, here: usize, template: &str, locals: &[String]) -> Option<String> {
+        let tokens: Vec<String> = sub_tokens(template)
+            .into_iter()
+            .filter(|t| !locals.iter().any(|l| l == t) && self.may_cross(here, sub_id(t)))
+            .map(str::to_owned)
+            .collect();
+        if tokens.is_empty() {
+            return None;
+        }
         let mut out = template.to_owned();
         for token in tokens {
-            if locals.contains(&token) {
-                continue;
-            }
             let target = match token.split_once('.') {
                 Some((id, attr)) if !token.starts_with("AWS::") => Target::Id(id.to_owned(), Some(attr.to_owned())),
                 _ => ref_target(&token),
@@ -298,7 +323,7 @@ impl Ctx<'_> {
                 out = out.replace(&format!("${{{token}}}"), &format!("${{{text}}}"));
             }
         }
-        out
+        Some(out)
     }
 
     /// Moves `DependsOn` entries that cross units to the units' stack resources.
@@ -328,6 +353,14 @@ impl Ctx<'_> {
         } else {
             *deps = kept;
         }
+    }
+}
+
+/// The logical id (or parameter) a `${..}` token of `Fn::Sub` names: `X` of `X.Attr`.
+fn sub_id(token: &str) -> &str {
+    match token.split_once('.') {
+        Some((id, _)) if !token.starts_with("AWS::") => id,
+        _ => token,
     }
 }
 
@@ -389,7 +422,7 @@ pub(crate) fn split(stack: &str, mut template: Json, placement: &[Option<String>
         let unit = unit_of(p);
         ctx.rewrite(unit, &mut r, &[]);
         ctx.rewrite_depends_on(unit, &mut r);
-        if unit > 0 {
+        if unit > 0 && !conditions.is_empty() {
             collect_conditions(&r, &conditions, &mut used_conditions[unit]);
         }
         bodies[unit].insert(id, r);
@@ -404,13 +437,21 @@ pub(crate) fn split(stack: &str, mut template: Json, placement: &[Option<String>
         }
     }
     ctx.rewrite(0, &mut root_outputs, &[]);
-    let mut children = Vec::new();
     let mut root_resources = std::mem::take(&mut bodies[0]);
-    for (i, name) in names.iter().enumerate() {
-        let unit = i + 1;
-        let child = child_template(stack, name, &ctx, unit, std::mem::take(&mut bodies[unit]), std::mem::take(&mut child_conditions[unit]));
+    let built: Vec<Child> = (1..units)
+        .map(|unit| {
+            let (body, conditions) = (std::mem::take(&mut bodies[unit]), std::mem::take(&mut child_conditions[unit]));
+            child_template(stack, names[unit - 1], &ctx, unit, body, conditions)
+        })
+        .collect();
+    // The text and its hash (the template's S3 key) of every child, on all cores.
+    let texts = crate::parallel::map(&built, |child| {
         let text = crate::render::to_text(&child.json);
         let hash = hex(&Sha256::digest(text.as_bytes()));
+        (text, hash)
+    });
+    let mut children = Vec::with_capacity(built.len());
+    for (unit, (child, (text, hash))) in (1..).zip(built.into_iter().zip(texts)) {
         root_resources.insert(child.logical_id.clone(), stack_resource(&ctx, unit, &template_object_key(&hash)));
         children.push((child, text, hash));
     }
