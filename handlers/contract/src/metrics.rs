@@ -94,6 +94,10 @@ crate::string_enum! {
         ModelRejected => "model_rejected",
         /// The model kept calling tools past the turn bound (`MAX_TURNS`).
         MaxTurns => "max_turns",
+        /// The agent backend (`AGENT_BACKEND`) was throttled, timed out or said `retryable`.
+        BackendUnavailable => "backend_unavailable",
+        /// The agent backend refused or failed the turn for good.
+        BackendFailed => "backend_failed",
     }
 }
 

@@ -30,6 +30,8 @@ impl AgentError {
             Self::Model(ModelError::Transient(_)) => FailureReason::ModelUnavailable,
             Self::Model(ModelError::Permanent(_)) => FailureReason::ModelRejected,
             Self::MaxTurns(_) => FailureReason::MaxTurns,
+            Self::Backend(crate::backend::BackendError::Retryable(_)) => FailureReason::BackendUnavailable,
+            Self::Backend(crate::backend::BackendError::Permanent(_)) => FailureReason::BackendFailed,
         }
     }
 }
