@@ -207,27 +207,7 @@ impl Function {
         let logs = log_group(scope, "LogGroup", props.log_retention, props.encryption);
         let (role, kms_key_arn) = execution_role(scope, &props, &logs);
         let mut layers = props.layers.clone();
-        let (code, runtime, handler, package_type) = match &props.code {
-            Code::Python(python) => {
-                layers.extend(python_layer(scope, python, props.architecture));
-                let asset = scope.asset(AssetSource::path(python.dir.clone()));
-                (s3_code(&asset), Some(python.python.lambda().into()), Some(python.handler.clone().into()), None)
-            }
-            Code::Handler(name) => {
-                let asset = scope.asset(AssetSource::Handler { name: name.clone(), architecture: props.architecture });
-                (s3_code(&asset), Some(cfn::function::Runtime::ProvidedAl2023.into()), Some("bootstrap".into()), None)
-            }
-            Code::Asset { path, runtime, handler } => {
-                let asset = scope.asset(AssetSource::path(path.clone()));
-                (s3_code(&asset), Some((*runtime).into()), Some(handler.clone().into()), None)
-            }
-            Code::Image(uri) => (
-                cfn::function::Code { image_uri: Some(uri.clone()), ..Default::default() },
-                None,
-                None,
-                Some(cfn::function::PackageType::Image.into()),
-            ),
-        };
+        let (code, runtime, handler, package_type) = packaged(scope, &props, &mut layers);
         let environment = (!props.environment.is_empty())
             .then(|| cfn::function::Environment { variables: Some(Value::Lit(props.environment.clone().into_iter().collect())) }.into());
         let function = scope.add(
@@ -314,6 +294,35 @@ impl Function {
     /// Grants `lambda:InvokeFunction` on this function only.
     pub fn grant_invoke(&self, stack: &mut Stack, to: &impl Grantable) {
         iam::grant(stack, to, Statement::allow(actions::LAMBDA_INVOKE, [self.arn()]));
+    }
+}
+
+/// What a function runs, as its `Code`, `Runtime`, `Handler` and `PackageType` properties; a
+/// Python function's dependencies layer is added to `layers`.
+type Packaged =
+    (cfn::function::Code, Option<Value<cfn::function::Runtime>>, Option<Value<String>>, Option<Value<cfn::function::PackageType>>);
+
+fn packaged(scope: &mut Scope, props: &FunctionProps, layers: &mut Vec<Value<String>>) -> Packaged {
+    match &props.code {
+        Code::Python(python) => {
+            layers.extend(python_layer(scope, python, props.architecture));
+            let asset = scope.asset(AssetSource::path(python.dir.clone()));
+            (s3_code(&asset), Some(python.python.lambda().into()), Some(python.handler.clone().into()), None)
+        }
+        Code::Handler(name) => {
+            let asset = scope.asset(AssetSource::Handler { name: name.clone(), architecture: props.architecture });
+            (s3_code(&asset), Some(cfn::function::Runtime::ProvidedAl2023.into()), Some("bootstrap".into()), None)
+        }
+        Code::Asset { path, runtime, handler } => {
+            let asset = scope.asset(AssetSource::path(path.clone()));
+            (s3_code(&asset), Some((*runtime).into()), Some(handler.clone().into()), None)
+        }
+        Code::Image(uri) => (
+            cfn::function::Code { image_uri: Some(uri.clone()), ..Default::default() },
+            None,
+            None,
+            Some(cfn::function::PackageType::Image.into()),
+        ),
     }
 }
 

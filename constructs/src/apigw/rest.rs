@@ -251,6 +251,34 @@ fn api_name(id: &str) -> Expr {
     Expr::sub(format!("${{AWS::StackName}}-{id}"))
 }
 
+/// The stage name, throttling limits and CORS origins are ones API Gateway takes.
+fn check(scope: &mut Scope, props: &RestApiProps) {
+    if props.stage_name.is_empty() || !props.stage_name.chars().all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-') {
+        scope.error(
+            codes::APIGW_STAGE_NAME,
+            format!("stage name '{}' is invalid", props.stage_name),
+            "stage names have letters, digits, '-' and '_'",
+        );
+    }
+    // NaN is refused too.
+    if props.throttling.rate_limit.partial_cmp(&0.0) != Some(std::cmp::Ordering::Greater) || props.throttling.burst_limit == 0 {
+        scope.error(
+            codes::APIGW_THROTTLING,
+            "throttling limits must be positive",
+            "set a rate above 0 requests/s and a burst of at least 1",
+        );
+    }
+    if let Some(cors) = &props.cors {
+        if cors.allow_origins.is_empty() {
+            scope.error(
+                codes::APIGW_CORS_NO_ORIGINS,
+                "CORS without allowed origins",
+                "list the origins of your web app, e.g. https://app.example.com",
+            );
+        }
+    }
+}
+
 impl RestApi {
     /// The API's name (`<stack>-<id>`), the `ApiName` dimension of its `AWS/ApiGateway`
     /// metrics.
@@ -260,30 +288,7 @@ impl RestApi {
 
     /// Declares a REST API in `scope` (the API construct's own node).
     pub fn new(scope: &mut Scope, props: RestApiProps) -> RestApi {
-        if props.stage_name.is_empty() || !props.stage_name.chars().all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-') {
-            scope.error(
-                codes::APIGW_STAGE_NAME,
-                format!("stage name '{}' is invalid", props.stage_name),
-                "stage names have letters, digits, '-' and '_'",
-            );
-        }
-        // NaN is refused too.
-        if props.throttling.rate_limit.partial_cmp(&0.0) != Some(std::cmp::Ordering::Greater) || props.throttling.burst_limit == 0 {
-            scope.error(
-                codes::APIGW_THROTTLING,
-                "throttling limits must be positive",
-                "set a rate above 0 requests/s and a burst of at least 1",
-            );
-        }
-        if let Some(cors) = &props.cors {
-            if cors.allow_origins.is_empty() {
-                scope.error(
-                    codes::APIGW_CORS_NO_ORIGINS,
-                    "CORS without allowed origins",
-                    "list the origins of your web app, e.g. https://app.example.com",
-                );
-            }
-        }
+        check(scope, &props);
         let api = scope.add(
             "Resource",
             cfn::RestApi {

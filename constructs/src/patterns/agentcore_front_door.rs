@@ -142,6 +142,26 @@ fn grant_invoke(stack: &mut Stack, runtime: &AgentCoreRuntime, function: &Functi
     iam::grant(stack, function, Statement::allow(actions::AGENTCORE_INVOKE, [runtime.arn(), endpoint_arn]));
 }
 
+/// The proxy function's environment: the runtime, its endpoint and auth, how it answers, and
+/// the client headers it forwards.
+fn proxy_environment(
+    runtime: &AgentCoreRuntime,
+    props: &FrontDoorProps<'_>,
+    qualifier: &str,
+    stream: bool,
+) -> BTreeMap<String, Value<String>> {
+    let mut environment = BTreeMap::from([
+        (env::AGENT_RUNTIME_ARN.to_owned(), Value::from(runtime.arn())),
+        (env::AGENT_RUNTIME_QUALIFIER.to_owned(), Value::from(qualifier.to_owned())),
+        (env::AGENT_RUNTIME_AUTH.to_owned(), Value::from(if runtime.jwt { env::RuntimeAuth::Jwt } else { env::RuntimeAuth::Iam }.as_str())),
+        (env::RESPONSE_MODE.to_owned(), Value::from(if stream { env::ResponseMode::Stream } else { env::ResponseMode::Buffered }.as_str())),
+    ]);
+    if !props.forward_headers.is_empty() {
+        environment.insert(env::FORWARD_HEADERS.to_owned(), props.forward_headers.join(",").into());
+    }
+    environment
+}
+
 impl AgentCoreFrontDoor {
     /// Declares a front door of `runtime` in `scope` (its own node).
     pub fn new(scope: &mut Scope, runtime: &AgentCoreRuntime, props: FrontDoorProps<'_>) -> AgentCoreFrontDoor {
@@ -149,21 +169,7 @@ impl AgentCoreFrontDoor {
         let stream = !matches!(props.kind, FrontDoorKind::RestBuffered);
         let timeout = props.timeout.unwrap_or(if stream { STREAM_INTEGRATION_TIMEOUT } else { REST_INTEGRATION_TIMEOUT });
         let qualifier = props.endpoint.clone().unwrap_or_else(|| env::DEFAULT_AGENT_RUNTIME_QUALIFIER.to_owned());
-        let mut environment = BTreeMap::from([
-            (env::AGENT_RUNTIME_ARN.to_owned(), Value::from(runtime.arn())),
-            (env::AGENT_RUNTIME_QUALIFIER.to_owned(), Value::from(qualifier.clone())),
-            (
-                env::AGENT_RUNTIME_AUTH.to_owned(),
-                Value::from(if runtime.jwt { env::RuntimeAuth::Jwt } else { env::RuntimeAuth::Iam }.as_str()),
-            ),
-            (
-                env::RESPONSE_MODE.to_owned(),
-                Value::from(if stream { env::ResponseMode::Stream } else { env::ResponseMode::Buffered }.as_str()),
-            ),
-        ]);
-        if !props.forward_headers.is_empty() {
-            environment.insert(env::FORWARD_HEADERS.to_owned(), props.forward_headers.join(",").into());
-        }
+        let environment = proxy_environment(runtime, &props, &qualifier, stream);
         let function = Function::new(
             &mut scope.scope("Proxy"),
             FunctionProps {
@@ -253,44 +259,7 @@ fn check(scope: &mut Scope, runtime: &AgentCoreRuntime, props: &FrontDoorProps<'
     }
     check_headers(scope, runtime, props);
     match props.kind {
-        FrontDoorKind::FunctionUrl(auth) => {
-            if props.authorizer.is_some() {
-                scope.error(
-                    codes::AGENTCORE_FRONT_DOOR,
-                    "a Lambda authorizer on a Function URL front door",
-                    "use FrontDoorKind::RestStream for a Lambda authorizer",
-                );
-            }
-            match (auth, props.public) {
-                (UrlAuth::AwsIam, true) => scope.error(
-                    codes::AGENTCORE_FRONT_DOOR,
-                    "public: true on an IAM-authorized Function URL",
-                    "use UrlAuth::None for a public URL",
-                ),
-                (UrlAuth::None, false) => scope.error(
-                    codes::AGENTCORE_FRONT_DOOR,
-                    "a Function URL without auth, but public is not set",
-                    "set public: true to confirm that anyone may call it, or use UrlAuth::AwsIam",
-                ),
-                _ => {}
-            }
-            if props.waf.is_some() && (auth == UrlAuth::AwsIam || runtime.jwt) {
-                scope.error(
-                    codes::WAF_FRONT_DOOR,
-                    "WAF on a Function URL door for IAM callers or a CUSTOM_JWT runtime",
-                    "WAF puts CloudFront in front, which replaces the Authorization header with its own signature: use \
-                     UrlAuth::None with public: true in front of an IAM-authorized runtime, or FrontDoorKind::RestStream",
-                );
-            }
-            if auth == UrlAuth::AwsIam && runtime.jwt {
-                scope.error(
-                    codes::AGENTCORE_FRONT_DOOR,
-                    "an IAM-authorized Function URL in front of a CUSTOM_JWT runtime",
-                    "the caller's Authorization header can carry a SigV4 signature for the URL or the runtime's bearer token, not both: \
-                     use UrlAuth::None with public: true (the runtime verifies every token) or FrontDoorKind::RestStream",
-                );
-            }
-        }
+        FrontDoorKind::FunctionUrl(auth) => check_function_url(scope, runtime, props, auth),
         FrontDoorKind::RestBuffered | FrontDoorKind::RestStream => match (props.authorizer.is_some(), props.public) {
             (false, false) => scope.error(
                 codes::AGENTCORE_FRONT_DOOR,
@@ -318,6 +287,44 @@ fn check(scope: &mut Scope, runtime: &AgentCoreRuntime, props: &FrontDoorProps<'
                 "Lambda and streamed integrations end at 900 s",
             );
         }
+    }
+}
+
+/// A Function URL door: its auth, `public` and WAF agree with each other and the runtime.
+fn check_function_url(scope: &mut Scope, runtime: &AgentCoreRuntime, props: &FrontDoorProps<'_>, auth: UrlAuth) {
+    if props.authorizer.is_some() {
+        scope.error(
+            codes::AGENTCORE_FRONT_DOOR,
+            "a Lambda authorizer on a Function URL front door",
+            "use FrontDoorKind::RestStream for a Lambda authorizer",
+        );
+    }
+    match (auth, props.public) {
+        (UrlAuth::AwsIam, true) => {
+            scope.error(codes::AGENTCORE_FRONT_DOOR, "public: true on an IAM-authorized Function URL", "use UrlAuth::None for a public URL")
+        }
+        (UrlAuth::None, false) => scope.error(
+            codes::AGENTCORE_FRONT_DOOR,
+            "a Function URL without auth, but public is not set",
+            "set public: true to confirm that anyone may call it, or use UrlAuth::AwsIam",
+        ),
+        _ => {}
+    }
+    if props.waf.is_some() && (auth == UrlAuth::AwsIam || runtime.jwt) {
+        scope.error(
+            codes::WAF_FRONT_DOOR,
+            "WAF on a Function URL door for IAM callers or a CUSTOM_JWT runtime",
+            "WAF puts CloudFront in front, which replaces the Authorization header with its own signature: use \
+             UrlAuth::None with public: true in front of an IAM-authorized runtime, or FrontDoorKind::RestStream",
+        );
+    }
+    if auth == UrlAuth::AwsIam && runtime.jwt {
+        scope.error(
+            codes::AGENTCORE_FRONT_DOOR,
+            "an IAM-authorized Function URL in front of a CUSTOM_JWT runtime",
+            "the caller's Authorization header can carry a SigV4 signature for the URL or the runtime's bearer token, not both: \
+             use UrlAuth::None with public: true (the runtime verifies every token) or FrontDoorKind::RestStream",
+        );
     }
 }
 
