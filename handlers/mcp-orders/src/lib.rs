@@ -173,3 +173,17 @@ fn number(n: &str) -> Value {
         .or_else(|| n.parse::<f64>().ok().and_then(Number::from_f64).map(Value::Number))
         .unwrap_or_else(|| Value::String(n.into()))
 }
+
+#[cfg(test)]
+mod tests {
+    use agentcdk_runtime::mcp::{McpServer, ServerInfo};
+
+    /// The server compiles input schemas on a tool's first call, not at init: this is where a
+    /// broken schema of ours is caught instead.
+    #[test]
+    fn every_tools_input_schema_compiles() {
+        let orders = super::Orders::new(aws_sdk_dynamodb::Client::new(&agentcdk_runtime::aws::from_env()), "orders");
+        let server = McpServer::new(orders.toolbox(), ServerInfo { name: "mcp-orders".into(), version: "0".into() });
+        server.check_schemas().expect("get_order's and list_orders' input schemas compile");
+    }
+}

@@ -9,7 +9,8 @@
 //! - `tools/list` → every tool in one page (no cursor); `tools/call` → the tool's text as a
 //!   `text` block (and as `structuredContent` when it is a JSON object), `isError` when the tool
 //!   failed or the arguments do not match its input schema (so the model can correct them);
-//!   an unknown tool or params without a `name` → -32602;
+//!   an unknown tool or params without a `name` → -32602; a tool whose input schema does not
+//!   compile (checked on its first call, not at init) → -32603, the other tools still work;
 //! - unknown methods → -32601; a body that is not JSON → -32700 with HTTP 400; a batch or a
 //!   message that is not a request → -32600 with HTTP 400; an unsupported
 //!   `MCP-Protocol-Version` header → HTTP 400.
@@ -20,7 +21,7 @@
 //!   rebinding. Requests without `Origin` (servers and SDK clients send none) are answered.
 
 use std::collections::HashMap;
-use std::sync::Arc;
+use std::sync::{Arc, OnceLock};
 
 use lambda_runtime::{service_fn, LambdaEvent};
 use serde_json::{json, Value};
@@ -41,11 +42,14 @@ pub struct ServerInfo {
     pub version: String,
 }
 
-/// A toolbox behind MCP, its input schemas compiled once per sandbox.
+/// A toolbox behind MCP. Each tool's input schema is compiled on the tool's first call and
+/// kept for the sandbox: compiling loads and checks the JSON Schema meta-schema (~20 ms, ten
+/// times a hello-world function's whole init), which `initialize`, `ping`, `tools/list` and
+/// the other tools' calls do not need, so the init does none of it.
 pub struct McpServer {
     tools: Toolbox,
     listed: Vec<Value>,
-    validators: HashMap<String, jsonschema::Validator>,
+    schemas: HashMap<String, InputSchema>,
     info: ServerInfo,
     /// Browser origins accepted (lower case, no trailing slash); none by default.
     allowed_origins: Vec<String>,
@@ -57,7 +61,7 @@ impl std::fmt::Debug for McpServer {
     }
 }
 
-/// A tool's input schema is not a valid JSON Schema (a defect of the tool: the init fails).
+/// A tool's input schema is not a valid JSON Schema (a defect of the tool: its calls fail).
 #[derive(Debug, thiserror::Error)]
 #[error("tool {tool:?}: invalid input schema: {reason}")]
 pub struct SchemaError {
@@ -68,17 +72,24 @@ pub struct SchemaError {
 }
 
 impl McpServer {
-    /// The server of `tools`; fails when a tool's input schema does not compile.
-    pub fn new(tools: Toolbox, info: ServerInfo) -> Result<Self, SchemaError> {
+    /// The server of `tools`. Compiles no schema (see the type's doc); [`Self::check_schemas`]
+    /// compiles them all.
+    pub fn new(tools: Toolbox, info: ServerInfo) -> Self {
         let mut listed = Vec::new();
-        let mut validators = HashMap::new();
+        let mut schemas = HashMap::new();
         for spec in tools.specs() {
-            let v = jsonschema::validator_for(&spec.input_schema)
-                .map_err(|e| SchemaError { tool: spec.name.clone(), reason: e.to_string() })?;
-            validators.insert(spec.name.clone(), v);
             listed.push(json!({"name": spec.name, "description": spec.description, "inputSchema": spec.input_schema}));
+            schemas.insert(spec.name, InputSchema { schema: spec.input_schema, compiled: OnceLock::new() });
         }
-        Ok(Self { tools, listed, validators, info, allowed_origins: Vec::new() })
+        Self { tools, listed, schemas, info, allowed_origins: Vec::new() }
+    }
+
+    /// Compiles every tool's input schema now; the first that does not compile is the error.
+    /// For tests and for servers that prefer to fail at init.
+    pub fn check_schemas(&self) -> Result<(), SchemaError> {
+        let mut names: Vec<&String> = self.schemas.keys().collect();
+        names.sort();
+        names.into_iter().try_for_each(|name| self.schemas[name].validator(name).map(drop))
     }
 
     /// Accepts requests from these browser origins (`scheme://host[:port]`) besides those
@@ -172,7 +183,11 @@ impl McpServer {
 
     async fn call(&self, params: Value) -> Result<Value, RpcError> {
         let name = params["name"].as_str().ok_or_else(|| RpcError::new(jsonrpc::INVALID_PARAMS, "tools/call needs a tool name"))?;
-        let validator = self.validators.get(name).ok_or_else(|| RpcError::new(jsonrpc::INVALID_PARAMS, format!("unknown tool: {name}")))?;
+        let schema = self.schemas.get(name).ok_or_else(|| RpcError::new(jsonrpc::INVALID_PARAMS, format!("unknown tool: {name}")))?;
+        let validator = schema.validator(name).map_err(|e| {
+            tracing::error!(error = %e, "a tool's input schema does not compile");
+            RpcError::new(jsonrpc::INTERNAL_ERROR, format!("tool {name} cannot be called: its input schema is invalid"))
+        })?;
         let args = params.get("arguments").cloned().unwrap_or_else(|| json!({}));
         let problems: Vec<String> = validator.iter_errors(&args).map(|e| format!("{} at {:?}", e, e.instance_path.to_string())).collect();
         if !problems.is_empty() {
@@ -189,6 +204,22 @@ impl McpServer {
             }
             Err(e) => json!({"content": [{"type": "text", "text": e.0}], "isError": true}),
         })
+    }
+}
+
+/// A tool's input schema and, after the tool's first call, its compiled validator.
+struct InputSchema {
+    schema: Value,
+    compiled: OnceLock<Result<jsonschema::Validator, String>>,
+}
+
+impl InputSchema {
+    /// The validator, compiled on the first call (tool `name`'s, for the error).
+    fn validator(&self, name: &str) -> Result<&jsonschema::Validator, SchemaError> {
+        self.compiled
+            .get_or_init(|| jsonschema::validator_for(&self.schema).map_err(|e| e.to_string()))
+            .as_ref()
+            .map_err(|reason| SchemaError { tool: name.to_owned(), reason: reason.clone() })
     }
 }
 
@@ -220,13 +251,69 @@ pub fn allowed_origins_from_env() -> Result<Vec<String>, ConfigError> {
 }
 
 /// Runs `tools` as a stateless MCP server Lambda function: the `main` of an MCP server on
-/// Lambda. Fails the init when a tool's input schema does not compile or
-/// [`env::MCP_ALLOWED_ORIGINS`] is malformed.
+/// Lambda. Fails the init when [`env::MCP_ALLOWED_ORIGINS`] is malformed; a tool whose input
+/// schema does not compile answers its calls with -32603 (see [`McpServer`]).
 pub async fn serve(tools: Toolbox, info: ServerInfo) -> Result<(), lambda_runtime::Error> {
-    let server = Arc::new(McpServer::new(tools, info)?.with_allowed_origins(allowed_origins_from_env()?));
+    let server = Arc::new(McpServer::new(tools, info).with_allowed_origins(allowed_origins_from_env()?));
     lambda_runtime::run(service_fn(move |event: LambdaEvent<Value>| {
         let server = server.clone();
         async move { Ok::<Value, lambda_runtime::Error>(server.handle(event.payload).await) }
     }))
     .await
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::agent::{BoxFuture, Tool, ToolError, ToolSpec};
+
+    /// A tool named `.0` with input schema `.1` that answers its input.
+    struct Echo(&'static str, Value);
+
+    impl Tool for Echo {
+        fn spec(&self) -> ToolSpec {
+            ToolSpec { name: self.0.into(), description: "echo".into(), input_schema: self.1.clone() }
+        }
+
+        fn call(&self, input: Value) -> BoxFuture<'_, Result<String, ToolError>> {
+            Box::pin(async move { Ok(input.to_string()) })
+        }
+    }
+
+    fn server() -> McpServer {
+        let good = json!({"type": "object", "required": ["x"], "properties": {"x": {"type": "string"}}});
+        let bad = json!({"type": "object", "properties": {"x": {"type": "string", "pattern": "(unclosed"}}});
+        let tools = Toolbox::new().with(Echo("good", good)).with(Echo("bad", bad));
+        McpServer::new(tools, ServerInfo { name: "t".into(), version: "0".into() })
+    }
+
+    fn compiled(server: &McpServer, name: &str) -> bool {
+        server.schemas[name].compiled.get().is_some()
+    }
+
+    #[tokio::test]
+    async fn schemas_compile_on_a_tools_first_call_not_at_init() {
+        let server = server();
+        assert!(!compiled(&server, "good") && !compiled(&server, "bad"), "nothing compiled by new()");
+        let listed = server.dispatch("tools/list", json!({})).await.expect("tools/list");
+        assert_eq!(listed["tools"].as_array().map(Vec::len), Some(2));
+        assert!(!compiled(&server, "good"), "tools/list compiles nothing");
+
+        let refused = server.dispatch("tools/call", json!({"name": "good", "arguments": {}})).await.expect("a result");
+        assert_eq!(refused["isError"], true, "{refused}");
+        assert!(compiled(&server, "good") && !compiled(&server, "bad"), "only the called tool's schema");
+        let ok = server.dispatch("tools/call", json!({"name": "good", "arguments": {"x": "y"}})).await.expect("a result");
+        assert_eq!(ok["isError"], false, "{ok}");
+    }
+
+    #[tokio::test]
+    async fn a_schema_that_does_not_compile_fails_its_tools_calls_and_check_schemas() {
+        let server = server();
+        let err = server.dispatch("tools/call", json!({"name": "bad", "arguments": {"x": "y"}})).await.expect_err("-32603");
+        assert_eq!(err.code, jsonrpc::INTERNAL_ERROR, "{err:?}");
+        let again = server.dispatch("tools/call", json!({"name": "good", "arguments": {"x": "y"}})).await.expect("a result");
+        assert_eq!(again["isError"], false, "the other tool still works: {again}");
+        let check = server.check_schemas().expect_err("bad does not compile");
+        assert_eq!(check.tool, "bad", "{check}");
+    }
 }
