@@ -38,7 +38,8 @@ pub(super) fn dashboard(scope: &mut Scope, props: &AgentProps<'_>, built: &Built
         queues(&mut body, &[("input", &q.pipeline.input), ("output", &q.pipeline.output)]);
     }
     body.row();
-    agent_metrics(&mut body, agent, &props.model.id, matches!(built.backend, Backend::Queued(_)));
+    let model = props.backend.is_builtin().then_some(props.model.id.as_str());
+    agent_metrics(&mut body, agent, model, matches!(built.backend, Backend::Queued(_)));
     let id = scope.id().to_owned();
     let name =
         id.chars().all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_').then(|| Expr::sub(format!("${{AWS::StackName}}-{id}")));
@@ -136,30 +137,35 @@ fn queues(body: &mut DashboardBody, queues: &[(&str, &Queue)]) {
     }
 }
 
-/// The handlers' metrics: tokens per model, model latency, runs, turns and tool calls, and in
-/// queued modes the queue wait.
-fn agent_metrics(body: &mut DashboardBody, agent: &str, model: &str, queued: bool) {
+/// The handlers' metrics: runs, in queued modes the queue wait, and with the builtin loop
+/// (`model`: its id) tokens per model, model latency, turns and tool calls (a delegated backend
+/// reports only its runs' outcomes).
+fn agent_metrics(body: &mut DashboardBody, agent: &str, model: Option<&str>, queued: bool) {
     let a = body.var(agent.to_owned());
-    let per_model = [(Dimension::Agent.as_str(), a.clone()), (Dimension::Model.as_str(), body.var(model.to_owned()))];
-    let per_agent = [(Dimension::Agent.as_str(), a)];
-    let tokens = vec![
-        body.metric(NAMESPACE, Metric::InputTokens.as_str(), &per_model, &format!("input {model}")),
-        body.metric(NAMESPACE, Metric::OutputTokens.as_str(), &per_model, &format!("output {model}")),
-    ];
-    body.graph("Tokens per model", tokens, "Sum", PERIOD);
-    let latency = body.metric(NAMESPACE, Metric::ModelLatency.as_str(), &per_model, "p90");
-    body.graph("Model call latency (ms, p90)", vec![latency], "p90", PERIOD);
+    let per_agent = [(Dimension::Agent.as_str(), a.clone())];
+    if let Some(model) = model {
+        let per_model = [(Dimension::Agent.as_str(), a), (Dimension::Model.as_str(), body.var(model.to_owned()))];
+        let tokens = vec![
+            body.metric(NAMESPACE, Metric::InputTokens.as_str(), &per_model, &format!("input {model}")),
+            body.metric(NAMESPACE, Metric::OutputTokens.as_str(), &per_model, &format!("output {model}")),
+        ];
+        body.graph("Tokens per model", tokens, "Sum", PERIOD);
+        let latency = body.metric(NAMESPACE, Metric::ModelLatency.as_str(), &per_model, "p90");
+        body.graph("Model call latency (ms, p90)", vec![latency], "p90", PERIOD);
+    }
     let runs = vec![
         body.metric(NAMESPACE, Metric::RunsCompleted.as_str(), &per_agent, "completed"),
         body.metric(NAMESPACE, Metric::RunsFailed.as_str(), &per_agent, "failed"),
     ];
     body.graph("Runs", runs, "Sum", PERIOD);
-    let loop_lines = vec![
-        body.metric(NAMESPACE, Metric::Turns.as_str(), &per_agent, "turns"),
-        body.metric(NAMESPACE, Metric::ToolCalls.as_str(), &per_agent, "tool calls"),
-        body.metric(NAMESPACE, Metric::ToolErrors.as_str(), &per_agent, "tool errors"),
-    ];
-    body.graph("Turns and tool calls", loop_lines, "Sum", PERIOD);
+    if model.is_some() {
+        let loop_lines = vec![
+            body.metric(NAMESPACE, Metric::Turns.as_str(), &per_agent, "turns"),
+            body.metric(NAMESPACE, Metric::ToolCalls.as_str(), &per_agent, "tool calls"),
+            body.metric(NAMESPACE, Metric::ToolErrors.as_str(), &per_agent, "tool errors"),
+        ];
+        body.graph("Turns and tool calls", loop_lines, "Sum", PERIOD);
+    }
     if queued {
         let wait = body.metric(NAMESPACE, Metric::QueueWait.as_str(), &per_agent, "p90");
         body.graph("Queue wait (ms, p90)", vec![wait], "p90", PERIOD);

@@ -12,7 +12,7 @@ pub mod bedrock;
 mod message;
 pub mod openai;
 mod provider;
-mod run;
+pub(crate) mod run;
 mod stream;
 mod tool;
 

@@ -238,11 +238,15 @@ impl RunStats {
             .metric(Metric::Turns, f64::from(self.turns))
             .metric(Metric::ToolCalls, f64::from(self.tool_calls))
             .metric(Metric::ToolErrors, f64::from(self.tool_errors));
-        match result {
-            Ok(_) => record.metric(Metric::RunsCompleted, 1.0),
-            Err(e) => record.dimension(Dimension::Reason, e.reason().as_str()).metric(Metric::RunsFailed, 1.0),
-        }
-        .emit();
+        with_outcome(record, result).emit();
+    }
+}
+
+/// `record` with the run's outcome: `RunsCompleted`, or `RunsFailed` with its reason.
+pub(crate) fn with_outcome<T>(record: Record, result: &Result<T, AgentError>) -> Record {
+    match result {
+        Ok(_) => record.metric(Metric::RunsCompleted, 1.0),
+        Err(e) => record.dimension(Dimension::Reason, e.reason().as_str()).metric(Metric::RunsFailed, 1.0),
     }
 }
 

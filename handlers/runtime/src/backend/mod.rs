@@ -161,13 +161,17 @@ impl Agent {
                 Some(sink) => self.respond_streaming(history, user_text, sink).await,
             };
         };
-        let reply = match sink {
-            None => backend.run(turn, history, user_text, None).await?,
+        let result = match sink {
+            None => backend.run(turn, history, user_text, None).await,
             Some(sink) => {
                 let mut on_text = |t: &str| sink(AgentEvent::Text(t));
-                backend.run(turn, history, user_text, Some(&mut on_text)).await?
+                backend.run(turn, history, user_text, Some(&mut on_text)).await
             }
-        };
+        }
+        .map_err(AgentError::from);
+        // The run's outcome, as the builtin loop reports it (turns and tokens are the backend's).
+        crate::agent::run::with_outcome(crate::metrics::Record::new(), &result).emit();
+        let reply = result?;
         history.push(Message::user_text(user_text));
         history.push(Message::assistant_text(reply.clone()));
         Ok(reply)
