@@ -144,24 +144,25 @@ fn write_atomic(file: &Path, bytes: &[u8]) -> Result<()> {
 
 /// A folder's files (or one file) as a deterministic zip: the entries synth hashed
 /// ([`agentcdk_synth::assets::asset_files`]: same list, same order, so the hash in the object
-/// key describes exactly these bytes), stored, timestamps 1980-01-01, mode 0755 for
+/// key describes exactly these bytes), deflated, timestamps 1980-01-01, mode 0755 for
 /// executables and 0644 otherwise.
 pub fn zip_path(source: &Path) -> Result<Vec<u8>> {
     if !source.exists() {
         return Err(Error::new(format!("asset {} does not exist", source.display())).hint("run synth again from the project folder"));
     }
     let files = asset_files(source).map_err(|e| Error::new(format!("cannot list {}: {e}", source.display())))?;
-    zip_files(&files, CompressionMethod::Stored)
+    zip_files(&files)
 }
 
-/// These files as a deterministic zip, in list order, with `method`: timestamps 1980-01-01,
-/// mode 0755 for executables and 0644 otherwise.
-pub fn zip_files(files: &[AssetFile], method: CompressionMethod) -> Result<Vec<u8>> {
+/// These files as a deterministic zip, in list order, deflated at the default level (the same
+/// zlib-rs version gives the same bytes): timestamps 1980-01-01, mode 0755 for executables and
+/// 0644 otherwise.
+pub fn zip_files(files: &[AssetFile]) -> Result<Vec<u8>> {
     let mut zip = zip::ZipWriter::new(Cursor::new(Vec::new()));
     for file in files {
         let content = fs::read(&file.path).map_err(|e| Error::new(format!("cannot read {}: {e}", file.path.display())))?;
         let options = SimpleFileOptions::default()
-            .compression_method(method)
+            .compression_method(CompressionMethod::Deflated)
             .last_modified_time(zip::DateTime::default())
             .unix_permissions(if file.executable { 0o755 } else { 0o644 });
         let name = &file.name;

@@ -9,13 +9,12 @@ use std::path::Path;
 use agentcdk_dev::python::{cache_dir, install, site_dir, Platform};
 use agentcdk_synth::assets::{asset_files, AssetFile};
 use agentcdk_synth::{Architecture, AssetSource, PythonLayout};
-use zip::CompressionMethod;
 
 use crate::package::zip_files;
 use crate::{Error, Result};
 
 /// The zip of the Python asset `hash` of the project at `project`: `layout` is `layer` or
-/// `bundle` (the manifest's names). Stored, like every asset zip (the zip crate is built without deflate).
+/// `bundle` (the manifest's names). Deflated, like every asset zip.
 pub fn zip(project: &Path, layout: &str, platform: &Platform, target_dir: &Path) -> Result<Vec<u8>> {
     let site = site_dir(target_dir, &dependencies_key(project, platform)?);
     install(project, platform, &site, &cache_dir(target_dir)).map_err(|e| Error::new(format!("{}: {e}", project.display())))?;
@@ -37,7 +36,7 @@ pub fn zip(project: &Path, layout: &str, platform: &Platform, target_dir: &Path)
                 .hint("synth and package come from different agentcdk versions"))
         }
     };
-    zip_files(&files, CompressionMethod::Stored)
+    zip_files(&files)
 }
 
 /// The install's key: the hash of what decides the installed files (the dependency files, the
