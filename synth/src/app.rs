@@ -266,12 +266,9 @@ fn synth_stack(stack: &Stack, previous: Option<&BTreeMap<String, String>>) -> (S
         .enumerate()
         .filter_map(|(i, r)| placement::stateful_reason(&r.type_name, &r.json).map(|why| (i, r.path.clone(), r.type_name.clone(), why)))
         .collect();
-    // Construct paths by logical id of what stays in the root, for messages about a split root.
-    let paths: HashMap<String, String> =
-        resources.iter().zip(&assignment).filter(|(_, a)| a.is_none()).map(|(r, _)| (r.logical_id.to_string(), r.path.clone())).collect();
-    // Construct paths of the resources a split would move into nested stacks (their manifests').
-    let moved_paths: HashMap<String, String> =
-        resources.iter().zip(&assignment).filter(|(_, a)| a.is_some()).map(|(r, _)| (r.logical_id.to_string(), r.path.clone())).collect();
+    // Construct paths by logical id: for messages about a split root, and for the nested
+    // stacks' manifests.
+    let paths: HashMap<String, String> = resources.iter().map(|r| (r.logical_id.to_string(), r.path.clone())).collect();
     let json = render::template(stack, resources);
     let counted_over = partition::over_margin(resource_count, stack.parameters.len(), stack.outputs.len(), 0);
     let mut text = None;
@@ -308,8 +305,9 @@ fn synth_stack(stack: &Stack, previous: Option<&BTreeMap<String, String>>) -> (S
             for (child, child_text, hash) in split.children {
                 let display = format!("{}/{}", stack.name(), child.name);
                 found.extend(validate::template_limits(&display, &child.json, child_text.len(), true));
-                paths.insert(child.logical_id.clone(), display);
-                nested.push(nested_artifact(stack.name(), child, child_text, &hash, &moved_paths));
+                let artifact = nested_artifact(stack.name(), child, child_text, &hash, &paths);
+                paths.insert(artifact.logical_id.clone(), display);
+                nested.push(artifact);
             }
             found.extend(validate::nested_cycles(&split.root, &paths));
             let template = render::to_text(&split.root);
@@ -322,7 +320,7 @@ fn synth_stack(stack: &Stack, previous: Option<&BTreeMap<String, String>>) -> (S
     (artifact, found, placed)
 }
 
-/// `paths`: the construct paths, by logical id, of the resources moved out of the root.
+/// `paths`: every resource's construct path, by logical id.
 fn nested_artifact(stack: &str, child: partition::Child, template: String, hash: &str, paths: &HashMap<String, String>) -> NestedArtifact {
     let names = |section: &str| {
         child.json.get(section).and_then(serde_json::Value::as_object).map(|m| m.keys().cloned().collect()).unwrap_or_default()
