@@ -13,6 +13,11 @@ pub use agentcdk_synth::*;
 // Shadows the glob re-export: the app whose `run` has the full command line.
 pub use app::App;
 
+/// The program's allocator (feature `mimalloc`, on by default; see `Cargo.toml` for why).
+#[cfg(feature = "mimalloc")]
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 pub mod accepted;
 pub mod apigw;
 pub mod app;

@@ -7,8 +7,8 @@ use std::num::NonZeroUsize;
 use std::thread;
 
 /// `f` over `items`, on up to one thread per core (the calling thread alone for fewer than two
-/// items or one core), in input order.
-pub(crate) fn map<T: Sync, R: Send>(items: &[T], f: impl Fn(&T) -> R + Sync) -> Vec<R> {
+/// items or one core), in input order. Results may borrow from `items`.
+pub(crate) fn map<'a, T: Sync, R: Send>(items: &'a [T], f: impl Fn(&'a T) -> R + Sync) -> Vec<R> {
     let threads = thread::available_parallelism().map_or(1, NonZeroUsize::get).min(items.len());
     if threads <= 1 {
         return items.iter().map(f).collect();

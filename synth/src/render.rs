@@ -1,10 +1,13 @@
 //! Rendering: a stack's typed model becomes CloudFormation JSON (before validation reads it,
 //! so validation sees exactly what will be written — overrides and tags included).
 
+use std::collections::BTreeMap;
+
 use serde_json::{Map, Value as Json};
 
 use crate::expr::to_json;
 use crate::ids::LogicalId;
+use crate::parallel;
 use crate::resource::Tagging;
 use crate::stack::{Entry, Override, Stack};
 
@@ -22,26 +25,26 @@ pub(crate) struct Rendered {
     pub missing_required: Vec<String>,
 }
 
+/// Every resource of `stack`, in declaration order, rendered on all cores (a 50-agent app has
+/// ~3,000 resources, and rendering them is a fifth of its synth).
 pub(crate) fn resources(stack: &Stack) -> Vec<Rendered> {
-    stack
-        .resources
-        .iter()
-        .map(|(logical_id, entry)| Rendered {
-            logical_id: logical_id.clone(),
-            path: entry.path.clone(),
-            type_name: entry.resource.type_name().to_owned(),
-            json: resource(stack, entry),
-            missing_required: entry.resource.missing_required(),
-        })
-        .collect()
+    let entries: Vec<(&LogicalId, &Entry)> = stack.resources.iter().collect();
+    let tags = &stack.props.tags;
+    parallel::map(&entries, |&(logical_id, entry)| Rendered {
+        logical_id: logical_id.clone(),
+        path: entry.path.clone(),
+        type_name: entry.resource.type_name().to_owned(),
+        json: resource(entry, tags),
+        missing_required: entry.resource.missing_required(),
+    })
 }
 
-fn resource(stack: &Stack, entry: &Entry) -> Json {
+fn resource(entry: &Entry, tags: &BTreeMap<String, String>) -> Json {
     let mut properties = entry.resource.properties();
     if !properties.is_object() {
         properties = Json::Object(Map::new());
     }
-    apply_tags(&mut properties, entry.resource.tagging(), &stack.props.tags);
+    apply_tags(&mut properties, entry.resource.tagging(), tags);
 
     let mut out = Map::new();
     out.insert("Type".into(), Json::String(entry.resource.type_name().to_owned()));
@@ -77,7 +80,7 @@ fn resource(stack: &Stack, entry: &Entry) -> Json {
 }
 
 /// Adds the stack's tags a resource does not set itself, in key order.
-fn apply_tags(properties: &mut Json, tagging: Tagging, tags: &std::collections::BTreeMap<String, String>) {
+fn apply_tags(properties: &mut Json, tagging: Tagging, tags: &BTreeMap<String, String>) {
     if tags.is_empty() {
         return;
     }

@@ -34,8 +34,9 @@ pub struct TypeInfo {
 }
 
 /// A CloudFormation resource type with typed properties. Implemented by the generated L1
-/// structs in [`crate::cfn`]; the struct itself is the `Properties` object.
-pub trait CfnResource: Serialize + Required + Clone + fmt::Debug + 'static {
+/// structs in [`crate::cfn`]; the struct itself is the `Properties` object. `Send + Sync`:
+/// a stack's resources are rendered on all cores.
+pub trait CfnResource: Serialize + Required + Clone + fmt::Debug + Send + Sync + 'static {
     /// Schema facts about the type (name, attributes, tagging).
     const INFO: TypeInfo;
 }
@@ -186,7 +187,7 @@ impl RawResource {
 }
 
 /// Object-safe view of any resource in a stack (typed or raw).
-pub(crate) trait AnyResource: fmt::Debug {
+pub(crate) trait AnyResource: fmt::Debug + Send + Sync {
     fn type_name(&self) -> &str;
     fn tagging(&self) -> Tagging;
     fn properties(&self) -> Json;

@@ -135,7 +135,8 @@ pub(crate) fn validate(stack: &Stack, resources: &[Rendered]) -> Vec<Diagnostic>
     check_stack(stack, resources, &mut out);
     check_parameters(stack, &mut out);
     check_conditions(stack, &mut out);
-    let all_refs: Vec<Refs> = resources.iter().map(|r| Refs::of(&r.json)).collect();
+    // On all cores: ~3,000 resources in a 50-agent app, each walked whole.
+    let all_refs: Vec<Refs> = crate::parallel::map(resources, |r| Refs::of(&r.json));
     check_resources(stack, resources, &all_refs, &ids, &mut out);
     check_outputs(stack, &ids, &mut out);
     check_cycles(resources, &all_refs, &mut out);

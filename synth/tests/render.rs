@@ -230,6 +230,31 @@ fn cli_synth_writes_templates_and_manifest() {
     assert_eq!(written, build().synthesize(&[]).unwrap().stacks[0].template);
 }
 
+/// A re-synth leaves files that already hold the right bytes untouched (their mtime stays), and
+/// replaces the ones that changed.
+#[test]
+fn writing_again_rewrites_only_changed_files() {
+    let out = tempfile::tempdir().unwrap();
+    let template = out.path().join("Demo.template.json");
+    let manifest = out.path().join("manifest.json");
+    build().synthesize(&[]).unwrap().write(out.path()).unwrap();
+    let old = std::time::SystemTime::UNIX_EPOCH + std::time::Duration::from_secs(1_000_000);
+    for file in [&template, &manifest] {
+        std::fs::File::options().write(true).open(file).unwrap().set_modified(old).unwrap();
+    }
+    let mtime = |file: &std::path::Path| std::fs::metadata(file).unwrap().modified().unwrap();
+
+    let written = build().synthesize(&[]).unwrap().write(out.path()).unwrap();
+    assert_eq!(written, [template.clone(), manifest.clone()], "every output file is listed, written or not");
+    assert_eq!((mtime(&template), mtime(&manifest)), (old, old), "unchanged files are not rewritten");
+
+    let mut changed = build();
+    changed.stack("Other", StackProps::default()).add("Q", Queue::default());
+    changed.synthesize(&[]).unwrap().write(out.path()).unwrap();
+    assert_eq!(mtime(&template), old, "the Demo template did not change");
+    assert_ne!(mtime(&manifest), old, "the manifest now lists Other too");
+}
+
 #[test]
 fn cli_synth_writes_nothing_on_error() {
     let out = tempfile::tempdir().unwrap();

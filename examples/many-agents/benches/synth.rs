@@ -1,4 +1,4 @@
-//! `synth` of the many-agents app at 1, 10, 50 and 200 agents (58 resources each, split into
+//! `synth` of the many-agents app at 1, 10, 50 and 200 agents (60 resources each, split into
 //! nested stacks from 10 on), exactly as the command does it but printing: building the
 //! construct tree, then [`agentcdk_synth::cli::synth_files`] — read the placement lock,
 //! finalize, render, partition, validate, write every template (root and nested), the manifest
