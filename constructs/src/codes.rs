@@ -85,7 +85,7 @@ agentcdk_synth::diagnostic_codes! {
     PIPELINE_BATCHING = "AC2311";
     /// A bare Bedrock model id that Bedrock serves only through an inference profile (warning).
     AGENT_MODEL_PROFILE = "AC2312";
-    /// A builtin-loop setting (tools, system prompt, turn bound) on an agent whose backend runs
+    /// A builtin-loop setting (tools, system prompt, turn bound, token alarm) on an agent whose backend runs
     /// the turn.
     AGENT_BACKEND_IGNORED = "AC2313";
     /// A model on an agent whose backend runs the turn (warning: ignored).

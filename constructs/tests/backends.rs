@@ -124,6 +124,7 @@ fn builtin_settings_on_a_delegated_agent_are_reported_all_at_once() {
             system_prompt: "be nice".into(),
             max_turns: Some(3),
             tools: vec![ToolSource::mcp("https://tools.example.com/mcp", McpAuth::None)],
+            token_alarm: Some(1_000_000),
             ..AgentProps::new(Model::bedrock(MODEL), Access::Public)
         };
         ServerlessAgent::new(&mut s.scope("Agent"), props);
@@ -132,6 +133,7 @@ fn builtin_settings_on_a_delegated_agent_are_reported_all_at_once() {
     assert_eq!(
         got,
         vec![
+            (codes::AGENT_BACKEND_IGNORED, Severity::Error, "S/Agent"),
             (codes::AGENT_BACKEND_IGNORED, Severity::Error, "S/Agent"),
             (codes::AGENT_BACKEND_IGNORED, Severity::Error, "S/Agent"),
             (codes::AGENT_BACKEND_IGNORED, Severity::Error, "S/Agent"),

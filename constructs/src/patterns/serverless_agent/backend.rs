@@ -84,13 +84,23 @@ pub(super) fn check(scope: &mut Scope, props: &AgentProps<'_>) {
     if props.backend.is_builtin() {
         return;
     }
-    let ignored =
-        [(!props.tools.is_empty(), "tools"), (!props.system_prompt.is_empty(), "system_prompt"), (props.max_turns.is_some(), "max_turns")];
-    for (_, name) in ignored.iter().filter(|(set, _)| *set) {
+    let to_backend = |name: &str| format!("give the {name} to the backend's own agent code, or use AgentBackend::Builtin");
+    let ignored = [
+        (!props.tools.is_empty(), "tools", to_backend("tools")),
+        (!props.system_prompt.is_empty(), "system_prompt", to_backend("system_prompt")),
+        (props.max_turns.is_some(), "max_turns", to_backend("max_turns")),
+        // Only the builtin loop calls the model, so only it reports InputTokens/OutputTokens.
+        (
+            props.token_alarm.is_some(),
+            "token_alarm",
+            "alarm on the backend's own token metrics, or use AgentBackend::Builtin (a delegated turn reports no tokens)".to_owned(),
+        ),
+    ];
+    for (_, name, hint) in ignored.iter().filter(|(set, ..)| *set) {
         scope.error(
             codes::AGENT_BACKEND_IGNORED,
             format!("{name} is set, but the agent's backend runs the turn and never sees it"),
-            format!("give the {name} to the backend's own agent code, or use AgentBackend::Builtin"),
+            hint.clone(),
         );
     }
     if !props.model.id.is_empty() {

@@ -177,7 +177,8 @@ pub struct AgentProps<'a> {
     pub dashboard: bool,
     /// Token budget: an alarm when the agent's input + output tokens exceed this many within
     /// one hour (the handlers' `InputTokens` + `OutputTokens` metrics), notifying the stack's
-    /// alarm topic when `alarms` is on. Default: none (no token alarm).
+    /// alarm topic when `alarms` is on. Builtin backend only (a delegated turn reports no
+    /// tokens; AC2313). Default: none (no token alarm).
     pub token_alarm: Option<u64>,
     /// The agent runner (Queue/WebSocket modes): the stock one, or your crate built on
     /// handlers/runtime with your own tools. Default: the stock `agent-runner`.
