@@ -140,7 +140,9 @@ pub struct Runner {
 impl Runner {
     /// The runner the environment describes, with user `tools`.
     pub async fn from_env(sdk: &aws_config::SdkConfig, tools: Toolbox) -> Result<Self, ConfigError> {
+        // One client per service, shared by its users: each client built adds to the init.
         let ddb = aws_sdk_dynamodb::Client::new(sdk);
+        let sqs = aws_sdk_sqs::Client::new(sdk);
         let replies = ReplyStore::from_env(sdk);
         Ok(Self {
             agent: Agent::from_env(sdk, tools).await?,
@@ -152,9 +154,9 @@ impl Runner {
             .with_replies(replies.clone()),
             // The runner always keeps history: here the table is required.
             sessions: SessionStore::from_env(ddb)?.ok_or(ConfigError::Missing(env::SESSIONS_TABLE))?,
-            output: Queue::new(aws_sdk_sqs::Client::new(sdk), config::required(env::OUTPUT_QUEUE_URL)?),
+            output: Queue::new(sqs.clone(), config::required(env::OUTPUT_QUEUE_URL)?),
             max_receive_count: config::parse_or(env::MAX_RECEIVE_COUNT, env::DEFAULT_MAX_RECEIVE_COUNT)?,
-            dead_letter: config::optional(env::DEAD_LETTER_QUEUE_URL).map(|url| Queue::new(aws_sdk_sqs::Client::new(sdk), url)),
+            dead_letter: config::optional(env::DEAD_LETTER_QUEUE_URL).map(|url| Queue::new(sqs, url)),
             backoff: Backoff {
                 base_secs: config::parse_or(env::RETRY_BASE_SECONDS, env::DEFAULT_RETRY_BASE_SECONDS)?,
                 max_secs: config::parse_or(env::RETRY_MAX_SECONDS, env::DEFAULT_RETRY_MAX_SECONDS)?,

@@ -210,18 +210,27 @@ type Cost = (f64, f64);
 /// agent-runner and response-handler.
 fn measure_queue_pipeline(p: &Peers) -> (Vec<Row>, Cost) {
     let (hello, _, _) = measure("bench-hello", &p.dir.join("bench-hello").join("bootstrap"), &[], &[json!({"x": 1})], 20);
-    let rh_env = env(&[("AGENT_MODE", "queue"), ("INPUT_QUEUE_URL", &p.input_url), ("RESPONSES_TABLE", "responses")], &p.moto_env);
+    // REPLY_BUCKET as the queue pipeline sets it: the bucket's client is part of these three inits.
+    let rh_env = env(
+        &[("AGENT_MODE", "queue"), ("INPUT_QUEUE_URL", &p.input_url), ("RESPONSES_TABLE", "responses"), ("REPLY_BUCKET", "replies")],
+        &p.moto_env,
+    );
     let post = rest("POST", "/v1/chat", Some(r#"{"message":"hello"}"#));
     let (rh, rh_wall, rh_cpu) = p.measure(Artifact::RequestHandler, &rh_env, &[post], INVOCATIONS);
 
     let envelope = json!({"request_id": "bench", "session_id": "s", "user_id": "u-1",
         "message": "hi", "reply_to": {"kind": "poll"}, "submitted_at_ms": 1});
-    let ar_env = p.agent_env(&[("RESPONSES_TABLE", "responses"), ("SESSIONS_TABLE", "sessions"), ("OUTPUT_QUEUE_URL", &p.output_url)]);
+    let ar_env = p.agent_env(&[
+        ("RESPONSES_TABLE", "responses"),
+        ("SESSIONS_TABLE", "sessions"),
+        ("OUTPUT_QUEUE_URL", &p.output_url),
+        ("REPLY_BUCKET", "replies"),
+    ]);
     let (ar, _, _) = p.measure(Artifact::AgentRunner, &ar_env, &[sqs_event(&envelope)], 20);
 
     let result = json!({"request_id": "bench", "session_id": "s", "user_id": "u-1",
         "reply_to": {"kind": "poll"}, "status": "completed", "reply": "ok"});
-    let rs_env = env(&[("RESPONSES_TABLE", "responses")], &p.moto_env);
+    let rs_env = env(&[("RESPONSES_TABLE", "responses"), ("REPLY_BUCKET", "replies")], &p.moto_env);
     let (rs, _, _) = p.measure(Artifact::ResponseHandler, &rs_env, &[sqs_event(&result)], 20);
     (vec![hello, rh, ar, rs], (rh_wall, rh_cpu))
 }

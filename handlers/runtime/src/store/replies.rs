@@ -8,6 +8,8 @@
 //! [`fits_inline`] checks both on the exact forms that are sent and stored; a reply that does
 //! not fit is put in the bucket under its request id and passed on as a [`StoredReply`].
 
+use std::sync::{Arc, OnceLock};
+
 use agentcdk_contract::env;
 use agentcdk_contract::wire::{AgentResult, Outcome, Reply, StoredReply};
 use aws_sdk_s3::primitives::ByteStream;
@@ -41,25 +43,58 @@ pub fn fits_inline(result: &AgentResult) -> bool {
     serde_json::to_vec(result).map(|json| json.len() <= SQS_MESSAGE_LIMIT).unwrap_or(false)
 }
 
-/// The reply bucket; built once per sandbox.
-#[derive(Debug, Clone)]
+/// Makes the S3 client on first use.
+type MakeClient = dyn Fn() -> aws_sdk_s3::Client + Send + Sync;
+
+/// The reply bucket; built once per sandbox. Its S3 client is made on the first reply put or
+/// fetched, not at init: most invocations never touch the bucket, and an S3 client is the
+/// costliest SDK client to build (its config carries checksum, S3 Express and endpoint plugins).
+#[derive(Clone)]
 pub struct ReplyStore {
-    client: aws_sdk_s3::Client,
+    client: Arc<OnceLock<aws_sdk_s3::Client>>,
+    make: Arc<MakeClient>,
     bucket: String,
+}
+
+impl std::fmt::Debug for ReplyStore {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("ReplyStore").field("bucket", &self.bucket).field("client_built", &self.client.get().is_some()).finish()
+    }
 }
 
 impl ReplyStore {
     /// The bucket `bucket`.
     pub fn new(client: aws_sdk_s3::Client, bucket: impl Into<String>) -> Self {
-        Self { client, bucket: bucket.into() }
+        let ready = OnceLock::new();
+        let _ = ready.set(client.clone());
+        Self { client: Arc::new(ready), make: Arc::new(move || client.clone()), bucket: bucket.into() }
     }
 
-    /// The bucket `REPLY_BUCKET` names, if set. With an endpoint override (moto, a local
-    /// stack) requests use path-style addressing: virtual-hosted buckets need DNS names.
+    /// The bucket `REPLY_BUCKET` names, if set; its client is built on first use. With an
+    /// endpoint override (moto, a local stack) requests use path-style addressing:
+    /// virtual-hosted buckets need DNS names.
     pub fn from_env(sdk: &aws_config::SdkConfig) -> Option<Self> {
-        let bucket = crate::config::optional(env::REPLY_BUCKET)?;
-        let conf = aws_sdk_s3::config::Builder::from(sdk).force_path_style(sdk.endpoint_url().is_some()).build();
-        Some(Self::new(aws_sdk_s3::Client::from_conf(conf), bucket))
+        Some(Self::deferred(sdk, crate::config::optional(env::REPLY_BUCKET)?))
+    }
+
+    /// The bucket `bucket`, its client made from `sdk` on first use.
+    fn deferred(sdk: &aws_config::SdkConfig, bucket: String) -> Self {
+        let sdk = sdk.clone();
+        let make = move || {
+            let conf = aws_sdk_s3::config::Builder::from(&sdk).force_path_style(sdk.endpoint_url().is_some()).build();
+            aws_sdk_s3::Client::from_conf(conf)
+        };
+        Self { client: Arc::new(OnceLock::new()), make: Arc::new(make), bucket }
+    }
+
+    /// The S3 client, built by the first caller.
+    fn client(&self) -> &aws_sdk_s3::Client {
+        self.client.get_or_init(|| (self.make)())
+    }
+
+    /// Whether the S3 client has been built (tests check that init builds none).
+    pub fn client_built(&self) -> bool {
+        self.client.get().is_some()
     }
 
     /// The object key of `request_id`'s reply.
@@ -70,7 +105,7 @@ impl ReplyStore {
     /// Stores `text` as the reply of `request_id` (idempotent: the same key every time).
     pub async fn put(&self, request_id: &str, text: &str) -> Result<StoredReply, StoreError> {
         let key = Self::key(request_id);
-        self.client
+        self.client()
             .put_object()
             .bucket(&self.bucket)
             .key(&key)
@@ -84,11 +119,12 @@ impl ReplyStore {
 
     /// The text of a stored reply.
     pub async fn get(&self, stored: &StoredReply) -> Result<String, StoreError> {
-        let out = self.client.get_object().bucket(&stored.s3_bucket).key(&stored.s3_key).send().await.map_err(|e| StoreError::Object {
-            op: "GetObject",
-            disposition: sdk_disposition(&e),
-            message: sdk_message(&e),
-        })?;
+        let out =
+            self.client().get_object().bucket(&stored.s3_bucket).key(&stored.s3_key).send().await.map_err(|e| StoreError::Object {
+                op: "GetObject",
+                disposition: sdk_disposition(&e),
+                message: sdk_message(&e),
+            })?;
         let corrupt = |reason: String| StoreError::Corrupt { table: stored.s3_bucket.clone(), key: stored.s3_key.clone(), reason };
         let bytes = out.body.collect().await.map_err(|e| corrupt(format!("body: {e}")))?.into_bytes();
         String::from_utf8(bytes.to_vec()).map_err(|_| corrupt("not UTF-8".into()))
@@ -116,6 +152,15 @@ mod tests {
             reply_to: ReplyTarget::Poll,
             outcome: Outcome::Completed { reply: Reply::Inline(reply) },
         }
+    }
+
+    #[test]
+    fn the_s3_client_is_built_on_first_use_once_for_all_clones() {
+        let store = ReplyStore::deferred(&crate::aws::from_env(), "replies".into());
+        let clone = store.clone();
+        assert!(!store.client_built(), "init builds no S3 client");
+        let _ = clone.client();
+        assert!(store.client_built(), "a clone shares the client it built");
     }
 
     #[test]
