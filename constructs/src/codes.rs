@@ -85,8 +85,8 @@ agentcdk_synth::diagnostic_codes! {
     PIPELINE_BATCHING = "AC2311";
     /// A bare Bedrock model id that Bedrock serves only through an inference profile (warning).
     AGENT_MODEL_PROFILE = "AC2312";
-    /// A builtin-loop setting (tools, system prompt, turn bound, token alarm) on an agent whose backend runs
-    /// the turn.
+    /// A builtin-loop setting (tools, system prompt, turn bound, token alarm) on an agent whose
+    /// backend runs the turn.
     AGENT_BACKEND_IGNORED = "AC2313";
     /// A model on an agent whose backend runs the turn (warning: ignored).
     AGENT_BACKEND_MODEL = "AC2314";

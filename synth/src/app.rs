@@ -387,13 +387,16 @@ fn stack_manifest(stack: &Stack, json: &serde_json::Value, template: &str, neste
 /// Writes through a temporary file and a rename, so a reader never sees half a file. A file
 /// that already holds exactly `bytes` is left alone: a re-synth of an unchanged app touches
 /// nothing (mtimes stay, watchers stay quiet), and ext4 flushes a file that replaces another by
-/// rename at once (`auto_da_alloc`), which was a tenth of a 50-agent re-synth.
-fn write_atomic(path: &Path, bytes: &[u8]) -> io::Result<PathBuf> {
+/// rename at once (`auto_da_alloc`), which was a tenth of a 50-agent re-synth. Templates, the
+/// manifest and the placement lock are all written through here.
+pub(crate) fn write_atomic(path: &Path, bytes: &[u8]) -> io::Result<PathBuf> {
     let same_length = fs::metadata(path).is_ok_and(|m| m.len() == bytes.len() as u64);
     if same_length && fs::read(path).is_ok_and(|old| old == bytes) {
         return Ok(path.to_owned());
     }
-    let tmp = path.with_extension("json.tmp");
+    // `<file>.tmp` beside it: the same file system, so the rename is atomic.
+    let mut tmp = path.as_os_str().to_owned();
+    tmp.push(".tmp");
     fs::write(&tmp, bytes)?;
     fs::rename(&tmp, path)?;
     Ok(path.to_owned())

@@ -104,18 +104,15 @@ fn read_lock(path: &Path) -> Result<Option<PlacementLock>, String> {
     Ok(Some(lock))
 }
 
-/// Writes the lock when it records something or a lock was there before; unchanged bytes are
-/// not rewritten.
+/// Writes the lock when it records something or a lock was there before (unchanged bytes are
+/// not rewritten: [`crate::app::write_atomic`]).
 fn write_lock(path: &Path, lock: &PlacementLock, existed: bool) -> std::io::Result<()> {
     if lock.stacks.is_empty() && !existed {
         return Ok(());
     }
     let mut text = serde_json::to_string_pretty(lock).map_err(std::io::Error::other)?;
     text.push('\n');
-    if std::fs::read_to_string(path).is_ok_and(|old| old == text) {
-        return Ok(());
-    }
-    std::fs::write(path, text)
+    crate::app::write_atomic(path, text.as_bytes()).map(drop)
 }
 
 /// Why [`synth_files`] wrote nothing (or not everything).

@@ -96,12 +96,8 @@ pub(super) fn check(scope: &mut Scope, props: &AgentProps<'_>) {
             "alarm on the backend's own token metrics, or use AgentBackend::Builtin (a delegated turn reports no tokens)".to_owned(),
         ),
     ];
-    for (_, name, hint) in ignored.iter().filter(|(set, ..)| *set) {
-        scope.error(
-            codes::AGENT_BACKEND_IGNORED,
-            format!("{name} is set, but the agent's backend runs the turn and never sees it"),
-            hint.clone(),
-        );
+    for (_, name, hint) in ignored.into_iter().filter(|(set, ..)| *set) {
+        scope.error(codes::AGENT_BACKEND_IGNORED, format!("{name} is set, but the agent's backend runs the turn and never sees it"), hint);
     }
     if !props.model.id.is_empty() {
         scope.warn(
